@@ -1,0 +1,168 @@
+# SPDX-License-Identifier: MIT
+# Makefile - libsquibnet, the squib-net program, tests, fuzzers, benchmarks
+#
+# make            library and program in build/
+# make check      unit, conformance and CLI tests (plain and ASan+UBSan),
+#                 formatting, a bounded fuzz run; last line "N passed, N failed"
+# make fuzz       the decoder fuzzer for FUZZ_TIME seconds (default 600)
+# make bench      benchmarks (not part of check)
+# make install    PREFIX (/usr/local) and DESTDIR honoured
+# V=1 shows the commands.
+
+VERSION := 0.1.0
+SOVERSION := 0
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+BINDIR ?= $(PREFIX)/bin
+CFLAGS ?= -O2 -g
+FUZZ_CC ?= clang
+FUZZ_TIME ?= 600
+FUZZ_RUNS ?= 300000
+
+WARN := -std=c11 -Wall -Wextra -pedantic -Werror -Wshadow \
+	-Wstrict-prototypes -Wmissing-prototypes -Wformat=2
+DEFS := -D_DEFAULT_SOURCE -D_GNU_SOURCE
+INCS := -Iinclude -Isrc
+SAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+LDLIBS := -lpthread
+
+ifneq ($(V),1)
+Q := @
+say = @printf '  %-7s %s\n' $(1) $(2);
+endif
+
+OS := $(shell uname -s)
+ifeq ($(OS),Linux)
+PLATFORM_SRC := src/platform_linux.c src/sys/sys_linux.c
+else
+$(error squib-net builds on Linux for now; the macOS vmnet backend is planned)
+endif
+
+LIB_SRC := src/net.c src/config.c src/framing.c src/iov.c src/pool.c \
+	src/loopback.c src/stream.c $(PLATFORM_SRC)
+CLI_SRC := $(wildcard cli/*.c)
+TEST_SRC := $(filter-out tests/harness.c tests/alloc_count.c \
+	tests/peer.c tests/fixture.c,$(wildcard tests/test_*.c))
+TEST_SUPPORT := tests/harness.c tests/peer.c tests/fixture.c
+BENCH_SRC := $(wildcard bench/*.c)
+
+B := build
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/pic/%.o)
+STATIC_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
+ASAN_OBJ := $(LIB_SRC:%.c=$(B)/asan/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
+
+STATIC_LIB := $(B)/libsquibnet.a
+SHARED_LIB := $(B)/libsquibnet.so.$(VERSION)
+PROG := $(B)/squib-net
+TESTS := $(TEST_SRC:tests/%.c=$(B)/tests/%)
+ASAN_TESTS := $(filter-out $(B)/asan/tests/test_alloc,$(TEST_SRC:tests/%.c=$(B)/asan/tests/%))
+BENCHES := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
+FUZZERS := $(B)/fuzz/fuzz_framing $(B)/fuzz/fuzz_config
+
+FORMAT_SRC := $(wildcard include/*.h src/*.[ch] src/sys/*.[ch] cli/*.[ch] \
+	tests/*.[ch] bench/*.[ch] fuzz/*.[ch])
+
+all: $(STATIC_LIB) $(SHARED_LIB) $(PROG)
+
+$(B)/%.o: %.c
+	$(call say,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(DEFS) $(INCS) $(WARN) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/pic/%.o: %.c
+	$(call say,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(DEFS) $(INCS) $(WARN) $(CFLAGS) -fPIC -MMD -MP -c -o $@ $<
+
+$(B)/asan/%.o: %.c
+	$(call say,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(DEFS) $(INCS) $(WARN) -O1 -g $(SAN) -DSQN_ASAN -MMD -MP \
+		-c -o $@ $<
+
+$(STATIC_LIB): $(STATIC_OBJ)
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(SHARED_LIB): $(LIB_OBJ) src/libsquibnet.map
+	$(call say,LD,$@)
+	$(Q)$(CC) -shared -Wl,-soname,libsquibnet.so.$(SOVERSION) \
+		-Wl,--version-script=src/libsquibnet.map -o $@ $(LIB_OBJ) \
+		$(LDLIBS)
+	$(Q)ln -sf libsquibnet.so.$(VERSION) $(B)/libsquibnet.so.$(SOVERSION)
+	$(Q)ln -sf libsquibnet.so.$(SOVERSION) $(B)/libsquibnet.so
+
+$(PROG): $(CLI_OBJ) $(STATIC_LIB)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(STATIC_LIB) $(LDLIBS)
+
+# Plain test binaries also count allocations (tests/alloc_count.c).
+$(B)/tests/%: $(B)/tests/%.o $(TEST_SUPPORT:%.c=$(B)/%.o) \
+		$(B)/tests/alloc_count.o $(STATIC_OBJ)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/asan/tests/%: $(B)/asan/tests/%.o $(TEST_SUPPORT:%.c=$(B)/asan/%.o) \
+		$(ASAN_OBJ)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(SAN) -o $@ $^ $(LDLIBS)
+
+$(B)/bench/%: $(B)/bench/%.o $(STATIC_LIB)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/fuzz/%: fuzz/%.c $(LIB_SRC)
+	$(call say,FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(DEFS) $(INCS) -g -O1 \
+		-fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_SRC)
+
+tests: $(TESTS) $(ASAN_TESTS) $(PROG)
+
+check: all tests $(FUZZERS)
+	$(Q)FUZZ_RUNS=$(FUZZ_RUNS) tests/run.sh $(B)
+
+fuzz: $(FUZZERS)
+	$(Q)mkdir -p $(B)/fuzz/corpus-framing $(B)/fuzz/corpus-config
+	$(B)/fuzz/fuzz_framing -max_total_time=$(FUZZ_TIME) \
+		$(B)/fuzz/corpus-framing fuzz/corpus/framing
+	$(B)/fuzz/fuzz_config -max_total_time=$(FUZZ_TIME) \
+		$(B)/fuzz/corpus-config
+
+bench: $(BENCHES) $(PROG)
+	$(Q)bench/run.sh $(B)
+
+format:
+	clang-format -i $(FORMAT_SRC)
+
+check-format:
+	$(Q)clang-format --dry-run --Werror $(FORMAT_SRC)
+
+$(B)/squibnet.pc: squibnet.pc.in
+	$(Q)mkdir -p $(@D)
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+		$< > $@
+
+install: all $(B)/squibnet.pc
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) \
+		$(DESTDIR)$(BINDIR)
+	install -m 644 $(STATIC_LIB) $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(SHARED_LIB) $(DESTDIR)$(LIBDIR)/
+	ln -sf libsquibnet.so.$(VERSION) \
+		$(DESTDIR)$(LIBDIR)/libsquibnet.so.$(SOVERSION)
+	ln -sf libsquibnet.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libsquibnet.so
+	install -m 644 include/squibnet.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 644 $(B)/squibnet.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+	install -m 755 $(PROG) $(DESTDIR)$(BINDIR)/
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all tests check fuzz bench format check-format install clean
+.SECONDARY:
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

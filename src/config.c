@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: MIT
+/* config.c - checks of sqn_config at the API boundary, one message a field */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "sys/sys.h"
+
+static int fail(char *msg, size_t msglen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(char *msg, size_t msglen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, msglen, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+/**
+ * config_check_iface_id() - check an interface id: [A-Za-z0-9_]{1,64}
+ * @id:		the id
+ * @msg:	reason on failure
+ * @msglen:	bytes of @msg
+ *
+ * Return: 0 or -EINVAL.
+ */
+int config_check_iface_id(const char *id, char *msg, size_t msglen)
+{
+	size_t i;
+
+	for (i = 0; id[i]; i++) {
+		char c = id[i];
+
+		if (i >= SQN_IFACE_ID_MAX)
+			return fail(msg, msglen,
+				    "iface_id: longer than %d characters",
+				    SQN_IFACE_ID_MAX);
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_'))
+			return fail(
+				msg, msglen,
+				"iface_id: character %zu (0x%02x) is not one of A-Z a-z 0-9 _",
+				i + 1, (unsigned char)c);
+	}
+	if (!i)
+		return fail(msg, msglen, "iface_id: empty");
+	return 0;
+}
+
+/**
+ * config_check_mac() - a guest MAC must be unicast and not all zero
+ * @mac:	address
+ * @msg:	reason on failure
+ * @msglen:	bytes of @msg
+ *
+ * Return: 0 or -EINVAL.
+ */
+int config_check_mac(const uint8_t mac[6], char *msg, size_t msglen)
+{
+	static const uint8_t zero[6];
+
+	if (mac[0] & 1)
+		return fail(
+			msg, msglen,
+			"guest_mac: %02x:%02x:%02x:%02x:%02x:%02x is a multicast address",
+			mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+	if (!memcmp(mac, zero, 6))
+		return fail(msg, msglen, "guest_mac: all zero");
+	return 0;
+}
+
+/**
+ * config_check_path() - a path: non-empty, at most SQN_PATH_MAX bytes
+ * @what:	field name for the message
+ * @path:	the path
+ * @need_exec:	also require a regular, executable file
+ * @msg:	reason on failure
+ * @msglen:	bytes of @msg
+ *
+ * Return: 0 or -EINVAL.
+ */
+int config_check_path(const char *what, const char *path, int need_exec,
+		      char *msg, size_t msglen)
+{
+	struct stat st;
+	size_t len = strnlen(path, SQN_PATH_MAX + 1);
+
+	if (!len)
+		return fail(msg, msglen, "%s: empty", what);
+	if (len > SQN_PATH_MAX)
+		return fail(msg, msglen, "%s: longer than %d bytes", what,
+			    SQN_PATH_MAX);
+	if (!need_exec)
+		return 0;
+	if (stat(path, &st))
+		return fail(msg, msglen, "%s: %s: %s", what, path,
+			    strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return fail(msg, msglen, "%s: %s: not a regular file", what,
+			    path);
+	if (access(path, X_OK))
+		return fail(msg, msglen, "%s: %s: not executable", what, path);
+	return 0;
+}
+
+/**
+ * config_check_args() - at most SQN_ARGS_MAX args of SQN_ARG_LEN_MAX bytes
+ * @args:	NULL-terminated list, or NULL
+ * @msg:	reason on failure
+ * @msglen:	bytes of @msg
+ *
+ * Return: 0 or -EINVAL.
+ */
+int config_check_args(const char *const *args, char *msg, size_t msglen)
+{
+	size_t i;
+
+	for (i = 0; args && args[i]; i++) {
+		if (i >= SQN_ARGS_MAX)
+			return fail(msg, msglen,
+				    "helper_args: more than %d arguments",
+				    SQN_ARGS_MAX);
+		if (strnlen(args[i], SQN_ARG_LEN_MAX + 1) > SQN_ARG_LEN_MAX)
+			return fail(
+				msg, msglen,
+				"helper_args: argument %zu is longer than %d bytes",
+				i + 1, SQN_ARG_LEN_MAX);
+	}
+	return 0;
+}
+
+static int check_mode_fields(const struct sqn_config *cfg, char *msg,
+			     size_t msglen)
+{
+	int r;
+
+	if (cfg->mode == SQN_MODE_BRIDGED && !cfg->bridged_iface)
+		return fail(
+			msg, msglen,
+			"bridged_iface: bridged mode needs the LAN interface");
+	if (cfg->bridged_iface) {
+		size_t len = strnlen(cfg->bridged_iface, 16);
+
+		if (!len || len > 15 || strchr(cfg->bridged_iface, '/'))
+			return fail(
+				msg, msglen,
+				"bridged_iface: \"%.32s\" is not an interface name (1 to 15 bytes, no '/')",
+				cfg->bridged_iface);
+	}
+	if (cfg->helper_path) {
+		r = config_check_path("helper_path", cfg->helper_path, 1, msg,
+				      msglen);
+		if (r)
+			return r;
+	}
+	r = config_check_args(cfg->helper_args, msg, msglen);
+	if (r)
+		return r;
+	if (cfg->peer_path) {
+		r = config_check_path("peer_path", cfg->peer_path, 0, msg,
+				      msglen);
+		if (r)
+			return r;
+	}
+	if (cfg->mode == SQN_MODE_STREAM && !cfg->peer_path && cfg->peer_fd < 0)
+		return fail(
+			msg, msglen,
+			"peer_path: stream mode needs peer_path or peer_fd");
+	return 0;
+}
+
+/**
+ * config_check() - check every field of @cfg and fill @p
+ * @cfg:	caller's config
+ * @p:		checked parameters with defaults (mtu 0: backend default)
+ * @msg:	reason on failure, naming the field
+ * @msglen:	bytes of @msg
+ *
+ * Return: 0, or -EINVAL (or the error of reading random bytes).
+ */
+int config_check(const struct sqn_config *cfg, struct net_params *p, char *msg,
+		 size_t msglen)
+{
+	int r;
+
+	if (!cfg)
+		return fail(msg, msglen, "config: NULL");
+	if (cfg->version != SQN_CONFIG_VERSION)
+		return fail(
+			msg, msglen,
+			"version: %u is not %u (fill the config with sqn_config_init())",
+			cfg->version, SQN_CONFIG_VERSION);
+	if ((unsigned int)cfg->mode >= SQN_MODE_COUNT_)
+		return fail(msg, msglen, "mode: %d is not a known mode",
+			    (int)cfg->mode);
+	if (cfg->iface_id) {
+		r = config_check_iface_id(cfg->iface_id, msg, msglen);
+		if (r)
+			return r;
+	}
+	if (cfg->has_guest_mac) {
+		r = config_check_mac(cfg->guest_mac, msg, msglen);
+		if (r)
+			return r;
+	}
+	if (cfg->mtu &&
+	    (cfg->mtu < SQN_MTU_MIN || cfg->mtu > SQN_FRAME_MAX - SQN_ETH_HLEN))
+		return fail(msg, msglen, "mtu: %u is outside %d..%d", cfg->mtu,
+			    SQN_MTU_MIN, SQN_FRAME_MAX - SQN_ETH_HLEN);
+	if ((unsigned int)cfg->framing > SQN_FRAMING_DGRAM)
+		return fail(msg, msglen, "framing: %d is not a known framing",
+			    (int)cfg->framing);
+	if (cfg->queue_depth > SQN_QUEUE_MAX)
+		return fail(msg, msglen, "queue_depth: %u is above %d",
+			    cfg->queue_depth, SQN_QUEUE_MAX);
+	if (cfg->offloads & ~(uint32_t)0x1f)
+		return fail(msg, msglen, "offloads: unknown bits 0x%x",
+			    cfg->offloads & ~(uint32_t)0x1f);
+	r = check_mode_fields(cfg, msg, msglen);
+	if (r)
+		return r;
+
+	memset(p, 0, sizeof(*p));
+	p->mode = cfg->mode;
+	snprintf(p->iface_id, sizeof(p->iface_id), "%s",
+		 cfg->iface_id ? cfg->iface_id : "sqn0");
+	if (cfg->has_guest_mac) {
+		memcpy(p->guest_mac, cfg->guest_mac, 6);
+	} else {
+		r = sys_random(p->guest_mac, 6);
+		if (r) {
+			fail(msg, msglen, "guest_mac: no random bytes: %s",
+			     strerror(-r));
+			return r;
+		}
+		/* locally administered, unicast */
+		p->guest_mac[0] = (uint8_t)((p->guest_mac[0] & 0xfc) | 0x02);
+	}
+	p->mtu = cfg->mtu;
+	p->isolation = !cfg->disable_isolation;
+	p->bridged_iface = cfg->bridged_iface;
+	p->helper_path = cfg->helper_path;
+	p->helper_args = cfg->helper_args;
+	p->peer_path = cfg->peer_path;
+	p->peer_fd = cfg->peer_fd;
+	p->framing = cfg->framing;
+	p->offloads = cfg->offloads;
+	p->queue_depth = cfg->queue_depth ? cfg->queue_depth : 256;
+	return 0;
+}

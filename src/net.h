@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT */
+/* net.h - the attachment handle shared by the core and its backends */
+#ifndef SQN_NET_H
+#define SQN_NET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "squibnet.h"
+#include "pool.h"
+
+#define NET_ERRMSG_LEN 512
+
+struct sqn_net;
+
+/**
+ * struct backend_ops - one attachment kind
+ * @name:	for messages
+ * @pool_size:	bytes of buffers the backend needs, all taken at open
+ * @open:	acquire resources; set net->fd
+ * @recv:	fill up to @n packets; return the count (0: none ready) or a
+ *		negative errno (-ENOTCONN once the link is down)
+ * @send:	take a prefix of @n valid frames; return its length (0: full)
+ *		or a negative errno
+ * @flush:	finish a partially written frame; 0, -EAGAIN or an error
+ * @close:	release what @open acquired; safe after a failed @open
+ *
+ * Frames reaching @send are already checked against the size limits.
+ */
+struct backend_ops {
+	const char *name;
+	size_t (*pool_size)(const struct sqn_net *net);
+	int (*open)(struct sqn_net *net);
+	int (*recv)(struct sqn_net *net, struct sqn_pkt *pkts, unsigned int n);
+	int (*send)(struct sqn_net *net, const struct sqn_pkt *pkts,
+		    unsigned int n);
+	int (*flush)(struct sqn_net *net);
+	void (*close)(struct sqn_net *net);
+};
+
+/**
+ * struct net_params - a validated config with defaults filled in
+ */
+struct net_params {
+	enum sqn_mode mode;
+	char iface_id[SQN_IFACE_ID_MAX + 1];
+	uint8_t guest_mac[6];
+	uint32_t mtu; /* 0 until the backend's default is known */
+	int isolation;
+	const char *bridged_iface;
+	const char *helper_path;
+	const char *const *helper_args;
+	const char *peer_path;
+	int peer_fd;
+	enum sqn_framing framing;
+	uint32_t offloads;
+	uint32_t queue_depth;
+};
+
+struct sqn_net {
+	const struct backend_ops *ops;
+	struct net_params p;
+	struct sqn_info info;
+	struct sqn_stats stats;
+	struct pool pool;
+	void *priv;
+	int fd;
+	sqn_log_fn log;
+	void *log_ctx;
+	char errmsg[NET_ERRMSG_LEN];
+};
+
+int net_error(struct sqn_net *net, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void net_log(const struct sqn_net *net, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int net_link_down(struct sqn_net *net, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+void net_pkt_fill(struct sqn_pkt *pkt, const void *a, size_t alen,
+		  const void *b, size_t blen);
+int net_set_mtu(struct sqn_net *net, size_t frame_cap);
+
+/* Chosen per platform in platform_<os>.c. */
+const struct backend_ops *platform_backend(enum sqn_mode mode,
+					   const char **why);
+
+extern const struct backend_ops loopback_ops;
+extern const struct backend_ops stream_ops;
+
+#endif /* SQN_NET_H */

@@ -1,0 +1,494 @@
+// SPDX-License-Identifier: MIT
+/* stream.c - frames over a connected socket: QEMU/hyperkit streams, datagrams */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "framing.h"
+#include "iov.h"
+#include "net.h"
+#include "stream.h"
+#include "sys/sys.h"
+
+/* POSIX guarantees at least 16; Linux and macOS take 1024. */
+#define STREAM_IOV_MAX 1024
+#define STREAM_BATCH_MAX (STREAM_IOV_MAX / 2)
+#define STREAM_RX_MIN (256 * 1024)
+
+/**
+ * struct stream - one connected socket and its buffers
+ * @fd:		the socket
+ * @kind:	its framing
+ * @hlen:	bytes of length prefix
+ * @eof:	the peer closed or was reset: read no more
+ * @dec:	decoder over the receive buffer
+ * @iov:	scratch for one sendmsg of many frames
+ * @hdr:	length prefixes of the frames in @iov
+ * @flen:	lengths of the frames in @iov
+ * @pend:	the unsent tail of a frame already accepted
+ * @pend_off:	next byte of @pend to send
+ * @pend_len:	bytes in @pend
+ */
+struct stream {
+	int fd;
+	enum sqn_framing kind;
+	size_t hlen;
+	int eof;
+	struct framing_dec dec;
+	struct iovec *iov;
+	uint8_t (*hdr)[FRAMING_HDR_MAX];
+	size_t *flen;
+	uint8_t *pend;
+	size_t pend_off;
+	size_t pend_len;
+};
+
+static size_t stream_rx_size(enum sqn_framing kind)
+{
+	size_t min = framing_buf_min(kind, SQN_FRAME_MAX);
+
+	if (kind == SQN_FRAMING_DGRAM)
+		return min;
+	return min > STREAM_RX_MIN ? min : STREAM_RX_MIN;
+}
+
+/**
+ * stream_pool_size() - pool bytes that stream_attach() takes
+ * @net:	attachment
+ *
+ * Return: a byte count for pool_init().
+ */
+size_t stream_pool_size(const struct sqn_net *net)
+{
+	enum sqn_framing kind = net->p.framing ? net->p.framing :
+						 SQN_FRAMING_QEMU;
+
+	return pool_round(sizeof(struct stream)) +
+	       pool_round(stream_rx_size(kind)) +
+	       pool_round(STREAM_IOV_MAX * sizeof(struct iovec)) +
+	       pool_round(STREAM_BATCH_MAX * FRAMING_HDR_MAX) +
+	       pool_round(STREAM_BATCH_MAX * sizeof(size_t)) +
+	       pool_round(FRAMING_HDR_MAX + SQN_FRAME_MAX);
+}
+
+static const char *framing_name(enum sqn_framing kind)
+{
+	switch (kind) {
+	case SQN_FRAMING_QEMU:
+		return "qemu";
+	case SQN_FRAMING_HYPERKIT:
+		return "hyperkit";
+	case SQN_FRAMING_DGRAM:
+		return "datagram";
+	default:
+		return "unknown";
+	}
+}
+
+/* A datagram socket refuses what exceeds its send buffer: make room for
+ * the largest frame, or settle for a smaller one (unix(7), SO_SNDBUF). */
+static size_t stream_frame_cap(struct sqn_net *net, int fd,
+			       enum sqn_framing kind)
+{
+	size_t cap = framing_cap(kind, SQN_FRAME_MAX);
+	int want = (int)(2 * (cap + 256)), have = 0;
+	socklen_t len = sizeof(have);
+
+	if (kind != SQN_FRAMING_DGRAM)
+		return cap;
+	if (net->p.mtu)
+		want = (int)(2 * (net->p.mtu + SQN_ETH_HLEN + 256));
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &want, sizeof(want));
+	if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &have, &len) || have <= 0)
+		return cap;
+	/* unix_dgram_sendmsg() refuses more than sk_sndbuf - 32. */
+	if ((size_t)have - 64 < cap)
+		cap = (size_t)have - 64;
+	return cap < SQN_ETH_HLEN + SQN_MTU_MIN ? SQN_ETH_HLEN + SQN_MTU_MIN :
+						  cap;
+}
+
+/**
+ * stream_attach() - run the attachment over connected socket @fd
+ * @net:	attachment; net->p.framing chooses the framing (0: QEMU)
+ * @fd:		connected socket, owned by @net from now on (also on error)
+ *
+ * Return: 0 or a negative errno with the message set.
+ */
+int stream_attach(struct sqn_net *net, int fd)
+{
+	enum sqn_framing kind = net->p.framing ? net->p.framing :
+						 SQN_FRAMING_QEMU;
+	struct stream *s = pool_take(&net->pool, sizeof(*s));
+	size_t rx = stream_rx_size(kind);
+	uint8_t *rxbuf;
+	int r;
+
+	net->fd = fd;
+	if (!s)
+		return net_error(net, -ENOMEM, "%s: pool too small",
+				 net->ops->name);
+	net->priv = s;
+	s->fd = fd;
+	s->kind = kind;
+	s->hlen = framing_hdr_len(kind);
+	rxbuf = pool_take(&net->pool, rx);
+	s->iov = pool_take(&net->pool, STREAM_IOV_MAX * sizeof(struct iovec));
+	s->hdr = pool_take(&net->pool, STREAM_BATCH_MAX * FRAMING_HDR_MAX);
+	s->flen = pool_take(&net->pool, STREAM_BATCH_MAX * sizeof(size_t));
+	s->pend = pool_take(&net->pool, FRAMING_HDR_MAX + SQN_FRAME_MAX);
+	if (!rxbuf || !s->iov || !s->hdr || !s->flen || !s->pend)
+		return net_error(net, -ENOMEM, "%s: pool too small",
+				 net->ops->name);
+	r = net_set_mtu(net, stream_frame_cap(net, fd, kind));
+	if (r)
+		return r;
+	r = framing_dec_init(&s->dec, kind, net->info.max_packet_size, rxbuf,
+			     rx);
+	if (r)
+		return net_error(net, r, "%s: bad framing", net->ops->name);
+	net_log(net, SQN_LOG_DEBUG, "%s: fd %d, %s framing, mtu %u",
+		net->ops->name, fd, framing_name(kind), net->info.mtu);
+	return 0;
+}
+
+/* The peer broke the framing or went away: stop reading, tell the peer. */
+static int stream_reset(struct sqn_net *net, const char *why, size_t len)
+{
+	struct stream *s = net->priv;
+
+	s->eof = 1;
+	shutdown(s->fd, SHUT_RDWR);
+	return net_link_down(
+		net,
+		"%s: peer sent a frame length of %zu (%s): connection reset",
+		net->ops->name, len, why);
+}
+
+static int stream_read_more(struct sqn_net *net)
+{
+	struct stream *s = net->priv;
+	int dgram = s->kind == SQN_FRAMING_DGRAM;
+	uint8_t *at;
+	size_t room = framing_dec_space(&s->dec, &at);
+	ssize_t m;
+
+	if (!room)
+		return 0;
+	do {
+		m = sys_recv(s->fd, at, room, dgram ? MSG_TRUNC : 0);
+	} while (m < 0 && errno == EINTR);
+	if (m < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return 0;
+		s->eof = 1;
+		return net_link_down(net, "%s: receive: %s", net->ops->name,
+				     strerror(errno));
+	}
+	if (!m && !dgram) {
+		s->eof = 1;
+		if (framing_dec_pending(&s->dec))
+			net->stats.rx_errors++;
+		return net_link_down(net, "%s: peer closed the connection%s",
+				     net->ops->name,
+				     framing_dec_pending(&s->dec) ?
+					     " in the middle of a frame" :
+					     "");
+	}
+	if (dgram && (!m || (size_t)m > room)) {
+		/* Empty, or longer than any frame: MSG_TRUNC told its size. */
+		net->stats.rx_errors++;
+		net_log(net, SQN_LOG_WARN, "%s: dropped a %zd-byte datagram",
+			net->ops->name, m);
+		return 1;
+	}
+	framing_dec_commit(&s->dec, (size_t)m);
+	return 1;
+}
+
+/**
+ * stream_recv() - decode frames already read, reading more as needed
+ * @net:	attachment
+ * @pkts:	caller's packets
+ * @n:		how many
+ *
+ * Return: frames stored, or -ENOTCONN when the link is down and nothing
+ * is left to deliver.
+ */
+int stream_recv(struct sqn_net *net, struct sqn_pkt *pkts, unsigned int n)
+{
+	struct stream *s = net->priv;
+	unsigned int got = 0;
+	const uint8_t *frame;
+	size_t len;
+	int r;
+
+	while (got < n) {
+		r = framing_dec_next(&s->dec, &frame, &len);
+		if (r == 1) {
+			net_pkt_fill(&pkts[got++], frame, len, NULL, 0);
+			continue;
+		}
+		if (r == -EMSGSIZE) {
+			net->stats.rx_errors++;
+			net_log(net, SQN_LOG_WARN,
+				"%s: dropped a datagram of %zu bytes",
+				net->ops->name, s->dec.bad_len);
+			continue;
+		}
+		if (r == -EPROTO) {
+			size_t bad = s->dec.bad_len;
+
+			net->stats.rx_errors++;
+			framing_dec_reset(&s->dec);
+			stream_reset(net,
+				     bad < SQN_ETH_HLEN ?
+					     "below an Ethernet header" :
+					     "above the frame cap",
+				     bad);
+			break;
+		}
+		if (s->eof)
+			break;
+		r = stream_read_more(net);
+		if (r <= 0)
+			break;
+	}
+	if (got)
+		return (int)got;
+	return s->eof ? -ENOTCONN : 0;
+}
+
+static int stream_write_error(struct sqn_net *net, int err)
+{
+	struct stream *s = net->priv;
+
+	net->stats.tx_errors++;
+	s->eof = 1;
+	return net_link_down(net, "%s: send: %s", net->ops->name,
+			     strerror(err));
+}
+
+/**
+ * stream_flush() - send what is left of a partially sent frame
+ * @net:	attachment
+ *
+ * Return: 0 when nothing is left, -EAGAIN, or -ENOTCONN.
+ */
+int stream_flush(struct sqn_net *net)
+{
+	struct stream *s = net->priv;
+
+	while (s->pend_off < s->pend_len) {
+		struct iovec iov = { s->pend + s->pend_off,
+				     s->pend_len - s->pend_off };
+		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+		ssize_t m = sys_sendmsg(s->fd, &msg);
+
+		if (m < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return -EAGAIN;
+			return stream_write_error(net, errno);
+		}
+		s->pend_off += (size_t)m;
+	}
+	s->pend_off = s->pend_len = 0;
+	return net->info.link_up ? 0 : -ENOTCONN;
+}
+
+/* Keep the unsent bytes of frame @f of the last batch, from byte @off of
+ * its header-plus-frame on, so that it is never half-sent and forgotten. */
+static void stream_keep_tail(struct stream *s, const struct sqn_pkt *pkt,
+			     unsigned int f, size_t off)
+{
+	size_t n = 0;
+
+	if (off < s->hlen) {
+		memcpy(s->pend, s->hdr[f] + off, s->hlen - off);
+		n = s->hlen - off;
+		off = s->hlen;
+	}
+	n += iov_to_buf(pkt->iov, pkt->iovcnt, off - s->hlen, s->pend + n,
+			s->flen[f] - (off - s->hlen));
+	s->pend_off = 0;
+	s->pend_len = n;
+}
+
+/* A frame with too many pieces for one sendmsg goes out of @pend. */
+static int stream_send_linear(struct sqn_net *net, const struct sqn_pkt *pkt)
+{
+	struct stream *s = net->priv;
+	size_t len = iov_size(pkt->iov, pkt->iovcnt);
+	uint8_t hdr[FRAMING_HDR_MAX];
+	size_t hlen = framing_encode(s->kind, len, hdr);
+
+	memcpy(s->pend, hdr, hlen);
+	iov_to_buf(pkt->iov, pkt->iovcnt, 0, s->pend + hlen, len);
+	s->pend_off = 0;
+	s->pend_len = hlen + len;
+	if (s->kind == SQN_FRAMING_DGRAM) {
+		int r = stream_flush(net);
+
+		if (r == -EAGAIN) {
+			s->pend_len = 0;
+			return 0;
+		}
+		return r < 0 ? r : 1;
+	}
+	stream_flush(net);
+	return net->info.link_up ? 1 : -ENOTCONN;
+}
+
+/* One sendmsg of as many frames as fit; returns frames accepted. */
+static int stream_send_batch(struct sqn_net *net, const struct sqn_pkt *pkts,
+			     unsigned int n)
+{
+	struct stream *s = net->priv;
+	struct msghdr msg = { .msg_iov = s->iov };
+	unsigned int nf = 0, niov = 0, f;
+	size_t off;
+	ssize_t m;
+
+	if (pkts[0].iovcnt + 1 > STREAM_IOV_MAX)
+		return stream_send_linear(net, &pkts[0]);
+	while (nf < n && nf < STREAM_BATCH_MAX &&
+	       niov + 1 + pkts[nf].iovcnt <= STREAM_IOV_MAX) {
+		s->flen[nf] = iov_size(pkts[nf].iov, pkts[nf].iovcnt);
+		s->iov[niov].iov_base = s->hdr[nf];
+		s->iov[niov++].iov_len =
+			framing_encode(s->kind, s->flen[nf], s->hdr[nf]);
+		memcpy(&s->iov[niov], pkts[nf].iov,
+		       pkts[nf].iovcnt * sizeof(struct iovec));
+		niov += pkts[nf].iovcnt;
+		nf++;
+		/* A datagram socket takes one frame per message. */
+		if (s->kind == SQN_FRAMING_DGRAM)
+			break;
+	}
+	msg.msg_iovlen = niov;
+	do {
+		m = sys_sendmsg(s->fd, &msg);
+	} while (m < 0 && errno == EINTR);
+	if (m < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
+			return 0;
+		return stream_write_error(net, errno);
+	}
+	off = (size_t)m;
+	for (f = 0; f < nf; f++) {
+		size_t whole = s->hlen + s->flen[f];
+
+		if (off >= whole) {
+			off -= whole;
+			continue;
+		}
+		if (off) {
+			stream_keep_tail(s, &pkts[f], f, off);
+			f++;
+		}
+		break;
+	}
+	return (int)f;
+}
+
+/**
+ * stream_send() - send a batch of valid frames, header and frame together
+ * @net:	attachment
+ * @pkts:	frames
+ * @n:		how many
+ *
+ * Return: frames accepted (0 when the socket is full), or -ENOTCONN.
+ */
+int stream_send(struct sqn_net *net, const struct sqn_pkt *pkts, unsigned int n)
+{
+	struct stream *s = net->priv;
+	unsigned int done = 0;
+	int r;
+
+	r = stream_flush(net);
+	if (r == -EAGAIN)
+		return 0;
+	if (r < 0)
+		return r;
+	while (done < n) {
+		r = stream_send_batch(net, pkts + done, n - done);
+		if (r < 0)
+			return done ? (int)done : r;
+		done += (unsigned int)r;
+		if (!r || s->pend_len)
+			break;
+	}
+	if (s->pend_len)
+		stream_flush(net);
+	return (int)done;
+}
+
+/**
+ * stream_detach() - close the socket
+ * @net:	attachment
+ */
+void stream_detach(struct sqn_net *net)
+{
+	if (net->fd >= 0)
+		close(net->fd);
+	net->fd = -1;
+}
+
+static int stream_check_type(struct sqn_net *net, int fd)
+{
+	int want = net->p.framing == SQN_FRAMING_DGRAM ? SOCK_DGRAM :
+							 SOCK_STREAM;
+	int type = 0;
+	socklen_t len = sizeof(type);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len))
+		return net_error(net, -errno, "peer_fd %d: not a socket: %s",
+				 net->p.peer_fd, strerror(errno));
+	if (type != want)
+		return net_error(
+			net, -EINVAL,
+			"peer_fd %d: a %s socket, but the framing needs a %s socket",
+			net->p.peer_fd,
+			type == SOCK_DGRAM ? "datagram" : "stream",
+			want == SOCK_DGRAM ? "datagram" : "stream");
+	return 0;
+}
+
+static int stream_open(struct sqn_net *net)
+{
+	int type = net->p.framing == SQN_FRAMING_DGRAM ? SOCK_DGRAM :
+							 SOCK_STREAM;
+	int fd, r;
+
+	if (net->p.peer_path) {
+		fd = sys_unix_connect(net->p.peer_path, type);
+		if (fd < 0)
+			return net_error(
+				net, fd, "peer_path: %s: %s", net->p.peer_path,
+				fd == -ENAMETOOLONG ?
+					"too long for a unix socket address" :
+					strerror(-fd));
+	} else {
+		r = stream_check_type(net, net->p.peer_fd);
+		if (r)
+			return r;
+		fd = sys_dup_cloexec(net->p.peer_fd);
+		if (fd < 0)
+			return net_error(net, fd, "peer_fd %d: %s",
+					 net->p.peer_fd, strerror(-fd));
+	}
+	return stream_attach(net, fd);
+}
+
+const struct backend_ops stream_ops = {
+	.name = "stream",
+	.pool_size = stream_pool_size,
+	.open = stream_open,
+	.recv = stream_recv,
+	.send = stream_send,
+	.flush = stream_flush,
+	.close = stream_detach,
+};

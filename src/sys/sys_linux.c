@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: MIT
+/* sys_linux.c - Linux side of sys.h: eventfd, getrandom, MSG_NOSIGNAL */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "sys.h"
+
+/**
+ * sys_random() - fill @buf with random bytes
+ * @buf:	destination
+ * @len:	bytes, at most 256
+ *
+ * Return: 0 or a negative errno.
+ */
+int sys_random(void *buf, size_t len)
+{
+	ssize_t r;
+
+	do {
+		r = getrandom(buf, len, 0);
+	} while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -errno;
+	return (size_t)r == len ? 0 : -EIO;
+}
+
+/**
+ * sys_wake_open() - a descriptor that polls readable while set
+ *
+ * Return: the fd, or a negative errno.
+ */
+int sys_wake_open(void)
+{
+	int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/**
+ * sys_wake_set() - make @fd readable
+ * @fd:		from sys_wake_open()
+ */
+void sys_wake_set(int fd)
+{
+	uint64_t one = 1;
+
+	/* EAGAIN means the counter is already huge: still readable. */
+	if (write(fd, &one, sizeof(one)) < 0)
+		return;
+}
+
+/**
+ * sys_wake_clear() - make @fd not readable
+ * @fd:		from sys_wake_open()
+ */
+void sys_wake_clear(int fd)
+{
+	uint64_t v;
+
+	if (read(fd, &v, sizeof(v)) < 0)
+		return;
+}
+
+/**
+ * sys_wake_close() - close a wake fd
+ * @fd:		from sys_wake_open(), or negative
+ */
+void sys_wake_close(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+/**
+ * sys_dup_cloexec() - duplicate @fd with close-on-exec
+ * @fd:		descriptor
+ *
+ * Return: the new fd, or a negative errno.
+ */
+int sys_dup_cloexec(int fd)
+{
+	int r = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+
+	return r < 0 ? -errno : r;
+}
+
+/**
+ * sys_unix_connect() - connect a unix socket of @type to @path
+ * @path:	socket path
+ * @type:	SOCK_STREAM or SOCK_DGRAM
+ *
+ * Return: the connected fd, or a negative errno (-ENAMETOOLONG when @path
+ * does not fit sun_path).
+ */
+int sys_unix_connect(const char *path, int type)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd, r;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	do {
+		r = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+	} while (r < 0 && errno == EINTR);
+	if (r < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+/**
+ * sys_sendmsg() - non-blocking sendmsg that never raises SIGPIPE
+ * @fd:		socket
+ * @msg:	message
+ *
+ * Return: bytes sent, or -1 with errno set.
+ */
+ssize_t sys_sendmsg(int fd, const struct msghdr *msg)
+{
+	return sendmsg(fd, msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+/**
+ * sys_recv() - non-blocking recv
+ * @fd:		socket
+ * @buf:	destination
+ * @len:	its bytes
+ * @flags:	more MSG_ flags (MSG_TRUNC to learn a datagram's real size)
+ *
+ * Return: bytes received, 0 at end of stream, or -1 with errno set.
+ */
+ssize_t sys_recv(int fd, void *buf, size_t len, int flags)
+{
+	return recv(fd, buf, len, flags | MSG_DONTWAIT);
+}
