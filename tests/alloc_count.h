@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/* alloc_count.h - count heap allocations of the whole process (plain builds) */
+#ifndef SQN_ALLOC_COUNT_H
+#define SQN_ALLOC_COUNT_H
+
+#ifdef SQN_ASAN
+/* Under ASan the sanitizer owns malloc; LeakSanitizer checks for leaks. */
+static inline long alloc_count_calls(void)
+{
+	return 0;
+}
+static inline long alloc_count_live(void)
+{
+	return 0;
+}
+#else
+long alloc_count_calls(void);
+long alloc_count_live(void);
+#endif
+
+#endif /* SQN_ALLOC_COUNT_H */

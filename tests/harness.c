@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: MIT
+/* harness.c - runs each registered test in a child; prints "N passed, N failed" */
+#include <dirent.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define HARNESS_MAX 256
+#define HARNESS_TIMEOUT 300
+
+static struct {
+	const char *name;
+	harness_fn fn;
+} tests[HARNESS_MAX];
+static int ntests;
+
+void harness_register(const char *name, harness_fn fn)
+{
+	if (ntests < HARNESS_MAX) {
+		tests[ntests].name = name;
+		tests[ntests].fn = fn;
+		ntests++;
+	}
+}
+
+void harness_fail(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "    %s:%d: ", file, line);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	fflush(stderr);
+	_exit(1);
+}
+
+int harness_fd_count(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n - 1; /* the directory's own fd */
+}
+
+static int run_one(int i)
+{
+	pid_t pid;
+	int status;
+
+	fflush(NULL);
+	if (getenv("SQN_TEST_NOFORK")) {
+		tests[i].fn();
+		return 1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		perror("fork");
+		return 0;
+	}
+	if (!pid) {
+		alarm(HARNESS_TIMEOUT);
+		tests[i].fn();
+		fflush(NULL);
+		_exit(0);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		;
+	if (WIFSIGNALED(status))
+		fprintf(stderr, "    killed by signal %d (%s)\n",
+			WTERMSIG(status), strsignal(WTERMSIG(status)));
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *prog = strrchr(argv[0], '/');
+	int i, passed = 0, failed = 0;
+
+	prog = prog ? prog + 1 : argv[0];
+	signal(SIGPIPE, SIG_IGN);
+	for (i = 0; i < ntests; i++) {
+		if (argc > 1 && !strstr(tests[i].name, argv[1]))
+			continue;
+		if (run_one(i)) {
+			passed++;
+			printf("ok   %s %s\n", prog, tests[i].name);
+		} else {
+			failed++;
+			printf("FAIL %s %s\n", prog, tests[i].name);
+		}
+		fflush(stdout);
+	}
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}

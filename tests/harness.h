@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/* harness.h - a tiny test runner: each TEST runs in its own child process */
+#ifndef SQN_HARNESS_H
+#define SQN_HARNESS_H
+
+#include <stdio.h>
+#include <stdlib.h>
+
+typedef void (*harness_fn)(void);
+
+void harness_register(const char *name, harness_fn fn);
+void harness_fail(const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4), noreturn));
+
+/* TEST(name) { ... } defines and registers a test. */
+#define TEST(name)                                                     \
+	static void name(void);                                        \
+	__attribute__((constructor)) static void name##_register(void) \
+	{                                                              \
+		harness_register(#name, name);                         \
+	}                                                              \
+	static void name(void)
+
+#define CHECK(cond)                                                    \
+	do {                                                           \
+		if (!(cond))                                           \
+			harness_fail(__FILE__, __LINE__, "%s", #cond); \
+	} while (0)
+
+#define CHECK_MSG(cond, ...)                                           \
+	do {                                                           \
+		if (!(cond))                                           \
+			harness_fail(__FILE__, __LINE__, __VA_ARGS__); \
+	} while (0)
+
+#define CHECK_EQ(a, b)                                                     \
+	do {                                                               \
+		long long a_ = (long long)(a), b_ = (long long)(b);        \
+		if (a_ != b_)                                              \
+			harness_fail(__FILE__, __LINE__,                   \
+				     "%s == %s: %lld != %lld", #a, #b, a_, \
+				     b_);                                  \
+	} while (0)
+
+/* Open file descriptors of this process. */
+int harness_fd_count(void);
+
+#endif /* SQN_HARNESS_H */
