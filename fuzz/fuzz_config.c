@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: MIT
+/* fuzz_config.c - libFuzzer target: config_check() on any sqn_config */
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+
+#define ARGS_FUZZ_MAX 40
+#define ARG_FUZZ_LEN (SQN_ARG_LEN_MAX + 88)
+#define ID_FUZZ_LEN (SQN_IFACE_ID_MAX + 36)
+#define PATH_FUZZ_LEN (SQN_PATH_MAX + 100)
+#define IFNAME_FUZZ_LEN 40
+#define MSG_LEN 512
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Strings are NUL-terminated copies here, never pointers into the input. */
+static char iface_id[ID_FUZZ_LEN + 1];
+static char peer_path[PATH_FUZZ_LEN + 1];
+static char bridged[IFNAME_FUZZ_LEN + 1];
+static char argstore[ARGS_FUZZ_MAX][ARG_FUZZ_LEN + 1];
+static const char *args[ARGS_FUZZ_MAX + 1];
+static char msg[MSG_LEN];
+
+struct reader {
+	const uint8_t *p;
+	size_t left;
+};
+
+static uint8_t u8(struct reader *rd)
+{
+	if (!rd->left)
+		return 0;
+	rd->left--;
+	return *rd->p++;
+}
+
+static uint16_t u16(struct reader *rd)
+{
+	uint16_t hi = u8(rd);
+
+	return (uint16_t)(hi << 8 | u8(rd));
+}
+
+static uint32_t u32(struct reader *rd)
+{
+	uint32_t hi = u16(rd);
+
+	return hi << 16 | u16(rd);
+}
+
+/*
+ * Copies a string of at most @max bytes into @dst: its length comes from
+ * the input, its bytes too while they last, then 'a's. NUL bytes from the
+ * input stay and end the string early.
+ */
+static const char *str(struct reader *rd, char *dst, size_t max)
+{
+	size_t len = u16(rd) % (max + 1), n = len < rd->left ? len : rd->left;
+
+	if (n)
+		memcpy(dst, rd->p, n);
+	rd->p += n;
+	rd->left -= n;
+	memset(dst + n, 'a', len - n);
+	dst[len] = '\0';
+	return dst;
+}
+
+static int valid_id_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_';
+}
+
+/* What a failure message may start with: the name of a field. */
+static int names_a_field(const char *m)
+{
+	static const char *const fields[] = {
+		"config:",    "version:",	"mode:",	"iface_id:",
+		"guest_mac:", "mtu:",		"framing:",	"queue_depth:",
+		"offloads:",  "bridged_iface:", "helper_path:", "helper_args:",
+		"peer_path:",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (!strncmp(m, fields[i], strlen(fields[i])))
+			return 1;
+	return 0;
+}
+
+static void check_ok(const struct sqn_config *cfg, const struct net_params *p)
+{
+	char m[MSG_LEN];
+	size_t i, n;
+
+	if (config_check_iface_id(p->iface_id, m, sizeof(m)))
+		abort();
+	for (i = 0; p->iface_id[i]; i++)
+		if (i >= SQN_IFACE_ID_MAX || !valid_id_char(p->iface_id[i]))
+			abort();
+	if (strcmp(p->iface_id, cfg->iface_id ? cfg->iface_id : "sqn0"))
+		abort();
+	if (config_check_mac(p->guest_mac, m, sizeof(m)) ||
+	    (p->guest_mac[0] & 1))
+		abort();
+	if (cfg->has_guest_mac ? memcmp(p->guest_mac, cfg->guest_mac, 6) :
+				 (p->guest_mac[0] & 3) != 2)
+		abort();
+	if (p->queue_depth < 1 || p->queue_depth > SQN_QUEUE_MAX)
+		abort();
+	if (p->mtu != cfg->mtu ||
+	    (p->mtu &&
+	     (p->mtu < SQN_MTU_MIN || p->mtu > SQN_FRAME_MAX - SQN_ETH_HLEN)))
+		abort();
+	if ((unsigned int)p->mode >= SQN_MODE_COUNT_ || p->mode != cfg->mode)
+		abort();
+	if ((unsigned int)p->framing > SQN_FRAMING_DGRAM)
+		abort();
+	if (p->offloads & ~(uint32_t)0x1f)
+		abort();
+	if (p->isolation != !cfg->disable_isolation)
+		abort();
+	if (p->mode == SQN_MODE_STREAM && !p->peer_path && p->peer_fd < 0)
+		abort();
+	if (p->mode == SQN_MODE_BRIDGED && !p->bridged_iface)
+		abort();
+	if (p->bridged_iface &&
+	    (!*p->bridged_iface || strlen(p->bridged_iface) > 15 ||
+	     strchr(p->bridged_iface, '/')))
+		abort();
+	if (p->peer_path &&
+	    (!*p->peer_path || strlen(p->peer_path) > SQN_PATH_MAX))
+		abort();
+	for (n = 0; p->helper_args && p->helper_args[n]; n++)
+		if (n >= SQN_ARGS_MAX ||
+		    strlen(p->helper_args[n]) > SQN_ARG_LEN_MAX)
+			abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct reader rd = { data, size };
+	struct sqn_config cfg;
+	struct net_params p;
+	uint8_t flags = u8(&rd), flags2 = u8(&rd);
+	size_t msglen, i, nargs;
+	int r;
+
+	sqn_config_init(&cfg);
+	/* mostly valid values, so that the later checks are reached */
+	cfg.version = flags & 0x01 ? u32(&rd) : SQN_CONFIG_VERSION;
+	cfg.mode = (enum sqn_mode)(flags & 0x02 ? u32(&rd) : u8(&rd) % 8);
+	cfg.mtu = flags & 0x04 ? u32(&rd) : u16(&rd);
+	cfg.queue_depth = flags & 0x08 ? u32(&rd) : u16(&rd) % 4200;
+	cfg.framing = (enum sqn_framing)(flags & 0x10 ? u32(&rd) : u8(&rd) % 5);
+	cfg.offloads = flags & 0x20 ? u32(&rd) : u8(&rd) & 0x3f;
+	cfg.has_guest_mac = u8(&rd) & 1;
+	for (i = 0; i < 6; i++)
+		cfg.guest_mac[i] = u8(&rd);
+	cfg.disable_isolation = u8(&rd);
+	cfg.peer_fd = (int8_t)u8(&rd);
+	msglen = u8(&rd) & 0x80 ? u8(&rd) % 16 : MSG_LEN;
+
+	if (flags2 & 0x01)
+		cfg.iface_id = str(&rd, iface_id, ID_FUZZ_LEN);
+	if (flags2 & 0x02)
+		cfg.peer_path = str(&rd, peer_path, PATH_FUZZ_LEN);
+	if (flags2 & 0x04)
+		cfg.bridged_iface = str(&rd, bridged, IFNAME_FUZZ_LEN);
+	/* never a random helper_path: that would stat random files */
+	if (flags2 & 0x08)
+		cfg.helper_path = "/bin/sh";
+	if (flags2 & 0x10) {
+		nargs = u8(&rd) % (ARGS_FUZZ_MAX + 1);
+		for (i = 0; i < nargs; i++)
+			args[i] = str(&rd, argstore[i], ARG_FUZZ_LEN);
+		args[nargs] = NULL;
+		cfg.helper_args = args;
+	}
+
+	memset(msg, 0x5a, sizeof(msg));
+	r = config_check(flags2 & 0x80 ? NULL : &cfg, &p, msg, msglen);
+	if (r == 0) {
+		check_ok(&cfg, &p);
+		return 0;
+	}
+	/* the message is a string that fits, and names the field */
+	if (msglen && strnlen(msg, msglen) >= msglen)
+		abort();
+	if (msglen == MSG_LEN && !names_a_field(msg))
+		abort();
+	/* only the random MAC can fail otherwise, and it says so */
+	if (r != -EINVAL &&
+	    (r >= 0 || (msglen == MSG_LEN && strncmp(msg, "guest_mac:", 10))))
+		abort();
+	return 0;
+}
