@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: MIT */
+/* cli.h - subcommands of the squib-net program */
+#ifndef SQN_CLI_H
+#define SQN_CLI_H
+
+#include "squibnet.h"
+
+#define EXIT_USAGE 2
+
+int cmd_demo(int argc, char **argv);
+void usage_demo(void);
+void print_stats(const sqn_net *net);
+int parse_uint(const char *s, unsigned long max, unsigned long *out);
+
+#endif /* SQN_CLI_H */

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: MIT
+/* main.c - the squib-net program: option parsing and subcommand dispatch */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "log.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: squib-net [--verbose] COMMAND [OPTIONS]\n"
+		"\n"
+		"The host side of a virtual machine's virtio-net device.\n"
+		"\n"
+		"commands:\n"
+		"  demo      attach through the stream backend to a peer it starts,\n"
+		"            send frames through it and print the stats\n"
+		"  version   print the version\n"
+		"  help [COMMAND]\n"
+		"            this text, or a command's\n"
+		"\n"
+		"options:\n"
+		"  -v, --verbose   more messages, the library's included\n"
+		"  -h, --help      this text\n"
+		"  -V, --version   print the version\n"
+		"\n"
+		"Modes built here: stream, loopback. shared, host, bridged and\n"
+		"userspace are not built yet.\n");
+}
+
+/**
+ * parse_uint() - parse a decimal number in 0..@max
+ * @s:		text
+ * @max:	largest value allowed
+ * @out:	set on success
+ *
+ * Return: 0 or -EINVAL.
+ */
+int parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!s || !*s || *s == '-' || *s == '+')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/**
+ * print_stats() - the counters of @net, two lines on stdout
+ * @net:	attachment
+ */
+void print_stats(const sqn_net *net)
+{
+	struct sqn_stats st;
+
+	if (sqn_stats(net, &st))
+		return;
+	printf("stats: rx %llu frames %llu bytes, %llu dropped, %llu errors\n"
+	       "       tx %llu frames %llu bytes, %llu dropped, %llu errors\n",
+	       (unsigned long long)st.rx_frames,
+	       (unsigned long long)st.rx_bytes,
+	       (unsigned long long)st.rx_dropped,
+	       (unsigned long long)st.rx_errors,
+	       (unsigned long long)st.tx_frames,
+	       (unsigned long long)st.tx_bytes,
+	       (unsigned long long)st.tx_dropped,
+	       (unsigned long long)st.tx_errors);
+}
+
+int main(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
+			log_verbose = 1;
+		} else if (!strcmp(argv[i], "-h") ||
+			   !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "-V") ||
+			   !strcmp(argv[i], "--version")) {
+			printf("squib-net %s\n", SQN_VERSION_STRING);
+			return 0;
+		} else {
+			err("unknown option %s (see squib-net --help)",
+			    argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	if (i == argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[i], "version")) {
+		printf("squib-net %s\n", SQN_VERSION_STRING);
+		return 0;
+	}
+	if (!strcmp(argv[i], "help")) {
+		if (i + 1 < argc && !strcmp(argv[i + 1], "demo")) {
+			usage_demo();
+			return 0;
+		}
+		if (i + 1 < argc && strcmp(argv[i + 1], "version")) {
+			err("no command %s (see squib-net --help)",
+			    argv[i + 1]);
+			return EXIT_USAGE;
+		}
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[i], "demo"))
+		return cmd_demo(argc - i, argv + i);
+	err("unknown command %s (see squib-net --help)", argv[i]);
+	return EXIT_USAGE;
+}
