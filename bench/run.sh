@@ -1,0 +1,37 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# run.sh - run every benchmark binary of a build: bench/run.sh [BUILD_DIR]
+#
+# BUILD_DIR defaults to "build"; the binaries are BUILD_DIR/bench/bench_*.
+# Extra arguments after BUILD_DIR go to every benchmark. Exits non-zero when
+# one fails (a verification error) or none is built.
+set -eu
+
+dir=${1:-build}
+if [ $# -gt 0 ]; then
+	shift
+fi
+
+found=0
+failed=0
+for bench in "$dir"/bench/bench_*; do
+	case ${bench##*/} in
+	*.*) continue ;; # bench_x.o, bench_x.d
+	esac
+	if [ ! -f "$bench" ] || [ ! -x "$bench" ]; then
+		continue
+	fi
+	found=$((found + 1))
+	echo "== ${bench##*/}"
+	if ! "$bench" "$@"; then
+		echo "== ${bench##*/}: FAILED" >&2
+		failed=$((failed + 1))
+	fi
+	echo
+done
+
+if [ "$found" -eq 0 ]; then
+	echo "run.sh: no benchmarks in $dir/bench (make $dir/bench/bench_stream)" >&2
+	exit 1
+fi
+[ "$failed" -eq 0 ] || exit 1

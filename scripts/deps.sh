@@ -1,0 +1,28 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# deps.sh - install the Debian packages squib-net needs, only those missing
+set -euo pipefail
+
+# gcc and make build; clang builds the fuzzers (libFuzzer is in
+# libclang-rt-14-dev); clang-format checks the formatting; binutils
+# gives nm for the symbol check of the installed library.
+pkgs=(make gcc libc6-dev binutils clang libclang-rt-14-dev clang-format)
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+	echo "deps.sh: not a Debian system; make sure these are installed: ${pkgs[*]}" >&2
+	exit 0
+fi
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+		grep -q 'install ok installed' || missing+=("$p")
+done
+((${#missing[@]})) || exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "deps.sh: run as root to install: ${missing[*]}" >&2
+	exit 1
+fi
+echo "deps.sh: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
