@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* stream.c - frames over a connected socket: QEMU/hyperkit streams, datagrams */
+/* stream.c - the stream backend: frames on a connected socket, QEMU or hyperkit framing */
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -10,39 +10,6 @@
 #include "net.h"
 #include "stream.h"
 #include "sys/sys.h"
-
-/* POSIX guarantees at least 16; Linux and macOS take 1024. */
-#define STREAM_IOV_MAX 1024
-#define STREAM_BATCH_MAX (STREAM_IOV_MAX / 2)
-#define STREAM_RX_MIN (256 * 1024)
-
-/**
- * struct stream - one connected socket and its buffers
- * @fd:		the socket
- * @kind:	its framing
- * @hlen:	bytes of length prefix
- * @eof:	the peer closed or was reset: read no more
- * @dec:	decoder over the receive buffer
- * @iov:	scratch for one sendmsg of many frames
- * @hdr:	length prefixes of the frames in @iov
- * @flen:	lengths of the frames in @iov
- * @pend:	the unsent tail of a frame already accepted
- * @pend_off:	next byte of @pend to send
- * @pend_len:	bytes in @pend
- */
-struct stream {
-	int fd;
-	enum sqn_framing kind;
-	size_t hlen;
-	int eof;
-	struct framing_dec dec;
-	struct iovec *iov;
-	uint8_t (*hdr)[FRAMING_HDR_MAX];
-	size_t *flen;
-	uint8_t *pend;
-	size_t pend_off;
-	size_t pend_len;
-};
 
 static size_t stream_rx_size(enum sqn_framing kind)
 {
@@ -69,7 +36,8 @@ size_t stream_pool_size(const struct sqn_net *net)
 	       pool_round(STREAM_IOV_MAX * sizeof(struct iovec)) +
 	       pool_round(STREAM_BATCH_MAX * FRAMING_HDR_MAX) +
 	       pool_round(STREAM_BATCH_MAX * sizeof(size_t)) +
-	       pool_round(FRAMING_HDR_MAX + SQN_FRAME_MAX);
+	       pool_round(FRAMING_HDR_MAX + SQN_FRAME_MAX) +
+	       pool_round(STREAM_BATCH_MAX * sizeof(struct mmsghdr));
 }
 
 static const char *framing_name(enum sqn_framing kind)
@@ -138,7 +106,9 @@ int stream_attach(struct sqn_net *net, int fd)
 	s->hdr = pool_take(&net->pool, STREAM_BATCH_MAX * FRAMING_HDR_MAX);
 	s->flen = pool_take(&net->pool, STREAM_BATCH_MAX * sizeof(size_t));
 	s->pend = pool_take(&net->pool, FRAMING_HDR_MAX + SQN_FRAME_MAX);
-	if (!rxbuf || !s->iov || !s->hdr || !s->flen || !s->pend)
+	s->mmsg = pool_take(&net->pool,
+			    STREAM_BATCH_MAX * sizeof(struct mmsghdr));
+	if (!rxbuf || !s->iov || !s->hdr || !s->flen || !s->pend || !s->mmsg)
 		return net_error(net, -ENOMEM, "%s: pool too small",
 				 net->ops->name);
 	r = net_set_mtu(net, stream_frame_cap(net, fd, kind));
@@ -169,7 +139,6 @@ static int stream_reset(struct sqn_net *net, const char *why, size_t len)
 static int stream_read_more(struct sqn_net *net)
 {
 	struct stream *s = net->priv;
-	int dgram = s->kind == SQN_FRAMING_DGRAM;
 	uint8_t *at;
 	size_t room = framing_dec_space(&s->dec, &at);
 	ssize_t m;
@@ -177,7 +146,7 @@ static int stream_read_more(struct sqn_net *net)
 	if (!room)
 		return 0;
 	do {
-		m = sys_recv(s->fd, at, room, dgram ? MSG_TRUNC : 0);
+		m = sys_recv(s->fd, at, room, 0);
 	} while (m < 0 && errno == EINTR);
 	if (m < 0) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -186,7 +155,7 @@ static int stream_read_more(struct sqn_net *net)
 		return net_link_down(net, "%s: receive: %s", net->ops->name,
 				     strerror(errno));
 	}
-	if (!m && !dgram) {
+	if (!m) {
 		s->eof = 1;
 		if (framing_dec_pending(&s->dec))
 			net->stats.rx_errors++;
@@ -195,13 +164,6 @@ static int stream_read_more(struct sqn_net *net)
 				     framing_dec_pending(&s->dec) ?
 					     " in the middle of a frame" :
 					     "");
-	}
-	if (dgram && (!m || (size_t)m > room)) {
-		/* Empty, or longer than any frame: MSG_TRUNC told its size. */
-		net->stats.rx_errors++;
-		net_log(net, SQN_LOG_WARN, "%s: dropped a %zd-byte datagram",
-			net->ops->name, m);
-		return 1;
 	}
 	framing_dec_commit(&s->dec, (size_t)m);
 	return 1;
@@ -224,17 +186,12 @@ int stream_recv(struct sqn_net *net, struct sqn_pkt *pkts, unsigned int n)
 	size_t len;
 	int r;
 
+	if (s->kind == SQN_FRAMING_DGRAM)
+		return dgram_recv(net, pkts, n);
 	while (got < n) {
 		r = framing_dec_next(&s->dec, &frame, &len);
 		if (r == 1) {
 			net_pkt_fill(&pkts[got++], frame, len, NULL, 0);
-			continue;
-		}
-		if (r == -EMSGSIZE) {
-			net->stats.rx_errors++;
-			net_log(net, SQN_LOG_WARN,
-				"%s: dropped a datagram of %zu bytes",
-				net->ops->name, s->dec.bad_len);
 			continue;
 		}
 		if (r == -EPROTO) {
@@ -260,7 +217,7 @@ int stream_recv(struct sqn_net *net, struct sqn_pkt *pkts, unsigned int n)
 	return s->eof ? -ENOTCONN : 0;
 }
 
-static int stream_write_error(struct sqn_net *net, int err)
+int stream_write_error(struct sqn_net *net, int err)
 {
 	struct stream *s = net->priv;
 
@@ -318,7 +275,7 @@ static void stream_keep_tail(struct stream *s, const struct sqn_pkt *pkt,
 }
 
 /* A frame with too many pieces for one sendmsg goes out of @pend. */
-static int stream_send_linear(struct sqn_net *net, const struct sqn_pkt *pkt)
+int stream_send_linear(struct sqn_net *net, const struct sqn_pkt *pkt)
 {
 	struct stream *s = net->priv;
 	size_t len = iov_size(pkt->iov, pkt->iovcnt);
@@ -364,9 +321,6 @@ static int stream_send_batch(struct sqn_net *net, const struct sqn_pkt *pkts,
 		       pkts[nf].iovcnt * sizeof(struct iovec));
 		niov += pkts[nf].iovcnt;
 		nf++;
-		/* A datagram socket takes one frame per message. */
-		if (s->kind == SQN_FRAMING_DGRAM)
-			break;
 	}
 	msg.msg_iovlen = niov;
 	do {
@@ -408,6 +362,8 @@ int stream_send(struct sqn_net *net, const struct sqn_pkt *pkts, unsigned int n)
 	unsigned int done = 0;
 	int r;
 
+	if (s->kind == SQN_FRAMING_DGRAM)
+		return dgram_send(net, pkts, n);
 	r = stream_flush(net);
 	if (r == -EAGAIN)
 		return 0;

@@ -3,7 +3,45 @@
 #ifndef SQN_STREAM_H
 #define SQN_STREAM_H
 
+#include <sys/socket.h>
+
+#include "framing.h"
 #include "net.h"
+
+/* POSIX guarantees at least 16; Linux and macOS take 1024. */
+#define STREAM_IOV_MAX 1024
+#define STREAM_BATCH_MAX (STREAM_IOV_MAX / 2)
+#define STREAM_RX_MIN (256 * 1024)
+
+/**
+ * struct stream - one connected socket and its buffers
+ * @fd:		the socket
+ * @kind:	its framing
+ * @hlen:	bytes of length prefix
+ * @eof:	the peer closed or was reset: read no more
+ * @dec:	decoder over the receive buffer
+ * @iov:	scratch for one sendmsg of many frames
+ * @hdr:	length prefixes of the frames in @iov
+ * @flen:	lengths of the frames in @iov
+ * @pend:	the unsent tail of a frame already accepted
+ * @pend_off:	next byte of @pend to send
+ * @pend_len:	bytes in @pend
+ * @mmsg:	datagram sockets: one message header per frame of a batch
+ */
+struct stream {
+	int fd;
+	enum sqn_framing kind;
+	size_t hlen;
+	int eof;
+	struct framing_dec dec;
+	struct iovec *iov;
+	uint8_t (*hdr)[FRAMING_HDR_MAX];
+	size_t *flen;
+	uint8_t *pend;
+	size_t pend_off;
+	size_t pend_len;
+	struct mmsghdr *mmsg;
+};
 
 size_t stream_pool_size(const struct sqn_net *net);
 int stream_attach(struct sqn_net *net, int fd);
@@ -12,5 +50,11 @@ int stream_send(struct sqn_net *net, const struct sqn_pkt *pkts,
 		unsigned int n);
 int stream_flush(struct sqn_net *net);
 void stream_detach(struct sqn_net *net);
+int stream_send_linear(struct sqn_net *net, const struct sqn_pkt *pkt);
+int stream_write_error(struct sqn_net *net, int err);
+
+/* dgram.c: the same socket carrying one frame per datagram. */
+int dgram_recv(struct sqn_net *net, struct sqn_pkt *pkts, unsigned int n);
+int dgram_send(struct sqn_net *net, const struct sqn_pkt *pkts, unsigned int n);
 
 #endif /* SQN_STREAM_H */

@@ -310,3 +310,53 @@ TEST(peer_fd_stays_the_callers)
 	close(sp[0]);
 	close(sp[1]);
 }
+
+TEST(bad_datagrams_are_dropped_and_counted)
+{
+	static uint8_t rxb[6][2000];
+	struct iovec iov[6];
+	struct sqn_pkt p[6];
+	struct sqn_config cfg;
+	struct sqn_stats st;
+	struct sqn_info info;
+	uint8_t frame[100];
+	sqn_net *net;
+	int sp[2], i, n;
+
+	CHECK(!socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sp));
+	sqn_config_init(&cfg);
+	cfg.mode = SQN_MODE_STREAM;
+	cfg.framing = SQN_FRAMING_DGRAM;
+	cfg.peer_fd = sp[0];
+	CHECK(!sqn_open(&cfg, &net));
+	close(sp[0]);
+	/* good, empty, 13 bytes, good, 60 bytes into a 20-byte buffer */
+	frame_fill(frame, 100, 1);
+	CHECK_EQ(send(sp[1], frame, 100, 0), 100);
+	CHECK_EQ(send(sp[1], frame, 0, 0), 0);
+	CHECK_EQ(send(sp[1], frame, 13, 0), 13);
+	frame_fill(frame, 100, 2);
+	CHECK_EQ(send(sp[1], frame, 100, 0), 100);
+	frame_fill(frame, 60, 3);
+	CHECK_EQ(send(sp[1], frame, 60, 0), 60);
+	/* Good frames move down over the bad ones' descriptors. */
+	for (i = 0; i < 6; i++) {
+		iov[i] = (struct iovec){ rxb[i], i == 2 ? 20 : sizeof(rxb[i]) };
+		p[i] = (struct sqn_pkt){ .iov = &iov[i], .iovcnt = 1 };
+	}
+	n = sqn_recv(net, p, 6);
+	CHECK_EQ(n, 3);
+	CHECK(p[0].len == 100 && !p[0].flags && frame_check(rxb[0], 100, 1));
+	CHECK(p[1].len == 100 && !p[1].flags && frame_check(rxb[1], 100, 2));
+	CHECK(p[2].len == 60 && (p[2].flags & SQN_PKT_TRUNCATED));
+	CHECK(!memcmp(rxb[2], frame, 20));
+	CHECK_EQ(sqn_recv(net, p, 6), -EAGAIN);
+	sqn_stats(net, &st);
+	CHECK_EQ(st.rx_errors, 2);
+	CHECK_EQ(st.rx_frames, 2);
+	CHECK_EQ(st.rx_dropped, 1);
+	sqn_info(net, &info);
+	CHECK_EQ(info.link_up, 1);
+	sqn_close(net);
+	close(sp[1]);
+}

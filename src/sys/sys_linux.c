@@ -146,3 +146,30 @@ ssize_t sys_recv(int fd, void *buf, size_t len, int flags)
 {
 	return recv(fd, buf, len, flags | MSG_DONTWAIT);
 }
+
+/**
+ * sys_recvmmsg() - non-blocking receive of up to @n datagrams
+ * @fd:		socket
+ * @msgs:	message headers; msg_len is set for each one received
+ * @n:		how many
+ * @flags:	more MSG_ flags (MSG_TRUNC: msg_len is the real length)
+ *
+ * Return: datagrams received, or -1 with errno set.
+ */
+int sys_recvmmsg(int fd, struct mmsghdr *msgs, unsigned int n, int flags)
+{
+	return recvmmsg(fd, msgs, n, flags | MSG_DONTWAIT, NULL);
+}
+
+/**
+ * sys_sendmmsg() - non-blocking send of up to @n datagrams, no SIGPIPE
+ * @fd:		socket
+ * @msgs:	message headers
+ * @n:		how many
+ *
+ * Return: datagrams sent, or -1 with errno set.
+ */
+int sys_sendmmsg(int fd, struct mmsghdr *msgs, unsigned int n)
+{
+	return sendmmsg(fd, msgs, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
