@@ -55,6 +55,25 @@ enum sqn_framing {
 	SQN_FRAMING_DGRAM,
 };
 
+/**
+ * enum sqn_helper - which user-space network helper SQN_MODE_USERSPACE runs
+ * @SQN_HELPER_DEFAULT:	passt on Linux
+ * @SQN_HELPER_PASST:	passt -f --fd N [helper_args]; QEMU framing
+ * @SQN_HELPER_GVPROXY:	gvproxy -listen-stdio [helper_args], the socket as
+ *			its stdin and stdout; 2-byte little-endian framing
+ * @SQN_HELPER_CUSTOM:	helper_path [helper_args], the socket as its stdin
+ *			and stdout; sqn_config.framing (default QEMU)
+ *
+ * The binary is sqn_config.helper_path, else the environment variable
+ * SQN_PASST or SQN_GVPROXY, else "passt" or "gvproxy" found in PATH.
+ */
+enum sqn_helper {
+	SQN_HELPER_DEFAULT = 0,
+	SQN_HELPER_PASST,
+	SQN_HELPER_GVPROXY,
+	SQN_HELPER_CUSTOM,
+};
+
 /* Offloads, requested in sqn_config.offloads, reported in sqn_info. */
 #define SQN_OFFLOAD_VNET_HDR (1u << 0) /* frames carry a virtio_net_hdr */
 #define SQN_OFFLOAD_CSUM (1u << 1)
@@ -105,6 +124,9 @@ typedef void (*sqn_log_fn)(void *ctx, int level, const char *msg);
  * @disable_isolation: let guests of one network reach each other
  * @helper_path: helper binary for SQN_MODE_USERSPACE
  * @helper_args: NULL-terminated extra arguments for the helper, or NULL
+ * @helper:	enum sqn_helper, for SQN_MODE_USERSPACE
+ * @helper_start_ms: how long sqn_open() watches a new helper for an early
+ *		exit before it returns; 0: 50 ms
  * @peer_path:	unix socket to connect to for SQN_MODE_STREAM
  * @peer_fd:	for SQN_MODE_STREAM without @peer_path: an already connected
  *		stream socket (a socketpair end, say). It is duplicated; the
@@ -129,6 +151,8 @@ struct sqn_config {
 	const char *bridged_iface;
 	const char *helper_path;
 	const char *const *helper_args;
+	enum sqn_helper helper;
+	uint32_t helper_start_ms;
 	const char *peer_path;
 	int peer_fd;
 	enum sqn_framing framing;
