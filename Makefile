@@ -133,6 +133,7 @@ fuzz: $(FUZZERS)
 		$(B)/fuzz/corpus-config
 
 bench: $(BENCHES) $(PROG)
+	$(Q)scripts/deps.sh bench
 	$(Q)bench/run.sh $(B)
 
 format:

@@ -30,6 +30,18 @@ for bench in "$dir"/bench/bench_*; do
 	echo
 done
 
+# Benchmarks that need namespaces and helpers (root; scripts/deps.sh bench).
+for script in bench/*.sh; do
+	[ "${script##*/}" = run.sh ] && continue
+	found=$((found + 1))
+	echo "== ${script##*/}"
+	if ! "$script" "$dir"; then
+		echo "== ${script##*/}: FAILED" >&2
+		failed=$((failed + 1))
+	fi
+	echo
+done
+
 if [ "$found" -eq 0 ]; then
 	echo "run.sh: no benchmarks in $dir/bench (make $dir/bench/bench_stream)" >&2
 	exit 1

@@ -8,6 +8,8 @@
 #define EXIT_USAGE 2
 
 int cmd_demo(int argc, char **argv);
+int cmd_guest(int argc, char **argv);
+void usage_guest(void);
 void usage_demo(void);
 void print_stats(const sqn_net *net);
 int parse_uint(const char *s, unsigned long max, unsigned long *out);

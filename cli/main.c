@@ -16,6 +16,8 @@ static void usage(FILE *out)
 		"The host side of a virtual machine's virtio-net device.\n"
 		"\n"
 		"commands:\n"
+		"  guest     run a command in a new network namespace whose eth0\n"
+		"            is relayed to an attachment (default: userspace/passt)\n"
 		"  demo      attach through the stream backend to a peer it starts,\n"
 		"            send frames through it and print the stats\n"
 		"  version   print the version\n"
@@ -110,6 +112,10 @@ int main(int argc, char **argv)
 			usage_demo();
 			return 0;
 		}
+		if (i + 1 < argc && !strcmp(argv[i + 1], "guest")) {
+			usage_guest();
+			return 0;
+		}
 		if (i + 1 < argc && strcmp(argv[i + 1], "version")) {
 			err("no command %s (see squib-net --help)",
 			    argv[i + 1]);
@@ -120,6 +126,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[i], "demo"))
 		return cmd_demo(argc - i, argv + i);
+	if (!strcmp(argv[i], "guest"))
+		return cmd_guest(argc - i, argv + i);
 	err("unknown command %s (see squib-net --help)", argv[i]);
 	return EXIT_USAGE;
 }

@@ -4,9 +4,14 @@
 set -euo pipefail
 
 # gcc and make build; clang builds the fuzzers (libFuzzer is in
-# libclang-rt-14-dev); clang-format checks the formatting; binutils
-# gives nm for the symbol check of the installed library.
-pkgs=(make gcc libc6-dev binutils clang libclang-rt-14-dev clang-format)
+# libclang-rt-14-dev); clang-format checks the formatting; binutils gives
+# nm for the symbol check of the installed library. passt is the
+# userspace helper; busybox gives udhcpc, httpd and wget, iproute2 the
+# namespaces of the tests and the demo, tcpdump reads --pcap files back.
+# "deps.sh bench" adds iperf3.
+pkgs=(make gcc libc6-dev binutils clang libclang-rt-14-dev clang-format
+	iproute2 busybox passt procps tcpdump coreutils)
+[ "${1:-}" = bench ] && pkgs+=(iperf3)
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	echo "deps.sh: not a Debian system; make sure these are installed: ${pkgs[*]}" >&2

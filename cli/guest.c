@@ -1,0 +1,456 @@
+// SPDX-License-Identifier: MIT
+/* guest.c - "squib-net guest": a command behind a TAP, relayed as a VMM would */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "guestns.h"
+#include "log.h"
+#include "pcap.h"
+
+#define RELAY_BATCH 64
+#define RELAY_FRAME 65536
+#define LINK_GRACE_MS 2000
+#define GUEST_TAP_MTU_MAX 65521
+
+/**
+ * struct relay - frames between the guest's TAP and the attachment
+ * @net:	the attachment
+ * @g:		the guest
+ * @out:	frames read from the TAP, waiting for sqn_send()
+ * @out_len:	their lengths
+ * @out_first:	first of them not yet sent
+ * @out_count:	how many were read
+ * @in:		buffers for sqn_recv()
+ * @status:	exit status to return
+ * @link_down:	the attachment's link failed
+ */
+struct relay {
+	sqn_net *net;
+	struct guestns g;
+	uint8_t out[RELAY_BATCH][RELAY_FRAME];
+	struct iovec out_iov[RELAY_BATCH];
+	struct sqn_pkt out_pkt[RELAY_BATCH];
+	unsigned int out_first;
+	unsigned int out_count;
+	uint8_t in[RELAY_BATCH][RELAY_FRAME];
+	struct iovec in_iov[RELAY_BATCH];
+	struct sqn_pkt in_pkt[RELAY_BATCH];
+	int status;
+	int link_down;
+};
+
+struct guest_args {
+	struct sqn_config cfg;
+	struct guestns_opts o;
+	const char *pcap;
+	const char *helper_args[SQN_ARGS_MAX + 2];
+	unsigned int nargs;
+	int no_dhcp;
+	char **cmd;
+};
+
+void usage_guest(void)
+{
+	printf("usage: squib-net guest [--mode userspace|stream|loopback]\n"
+	       "         [--helper passt|gvproxy|custom] [--helper-path PATH]\n"
+	       "         [--helper-arg ARG]... [--peer SOCKET] [--mtu N]\n"
+	       "         [--mac MAC] [--no-dhcp] [--ip ADDR/PREFIX]\n"
+	       "         [--gateway ADDR] [--dns ADDR] [--dhcp-timeout SEC]\n"
+	       "         [--pcap FILE] -- CMD [ARGS...]\n"
+	       "\n"
+	       "Runs CMD in a new network namespace whose eth0 is a TAP device,\n"
+	       "and relays its frames to an attachment (default: userspace mode,\n"
+	       "with passt) through the libsquibnet API, as a VMM's virtio-net\n"
+	       "would. eth0 gets its address by DHCP (busybox udhcpc; the\n"
+	       "namespace gets its own resolv.conf), or --ip/--gateway/--dns\n"
+	       "with --no-dhcp. Exits with CMD's status (128+N if a signal N\n"
+	       "ended it), or 1 when the link failed. Needs root (CAP_SYS_ADMIN\n"
+	       "and CAP_NET_ADMIN) for the namespace and the TAP.\n");
+}
+
+static int parse_mac(const char *s, uint8_t mac[6])
+{
+	unsigned int b[6];
+	char end;
+	int i;
+
+	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3],
+		   &b[4], &b[5], &end) != 6)
+		return -1;
+	for (i = 0; i < 6; i++)
+		mac[i] = (uint8_t)b[i];
+	return 0;
+}
+
+static int guest_parse_helper(struct guest_args *a, const char *s)
+{
+	if (!strcmp(s, "passt"))
+		a->cfg.helper = SQN_HELPER_PASST;
+	else if (!strcmp(s, "gvproxy"))
+		a->cfg.helper = SQN_HELPER_GVPROXY;
+	else if (!strcmp(s, "custom"))
+		a->cfg.helper = SQN_HELPER_CUSTOM;
+	else
+		return -1;
+	return 0;
+}
+
+static int guest_parse(struct guest_args *a, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "mode", required_argument, NULL, 'm' },
+		{ "helper", required_argument, NULL, 'H' },
+		{ "helper-path", required_argument, NULL, 'P' },
+		{ "helper-arg", required_argument, NULL, 'A' },
+		{ "peer", required_argument, NULL, 'p' },
+		{ "mtu", required_argument, NULL, 'M' },
+		{ "mac", required_argument, NULL, 'a' },
+		{ "no-dhcp", no_argument, NULL, 'n' },
+		{ "ip", required_argument, NULL, 'i' },
+		{ "gateway", required_argument, NULL, 'g' },
+		{ "dns", required_argument, NULL, 'd' },
+		{ "dhcp-timeout", required_argument, NULL, 't' },
+		{ "pcap", required_argument, NULL, 'c' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned long v;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+m:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			if (sqn_mode_parse(optarg, &a->cfg.mode)) {
+				err("guest: --mode: no mode %s", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'H':
+			if (guest_parse_helper(a, optarg)) {
+				err("guest: --helper takes passt, gvproxy or custom, not %s",
+				    optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'P':
+			a->cfg.helper_path = optarg;
+			break;
+		case 'A':
+			if (a->nargs >= SQN_ARGS_MAX + 1) {
+				err("guest: more than %d --helper-arg",
+				    SQN_ARGS_MAX);
+				return EXIT_USAGE;
+			}
+			a->helper_args[a->nargs++] = optarg;
+			a->cfg.helper_args = a->helper_args;
+			break;
+		case 'p':
+			a->cfg.peer_path = optarg;
+			break;
+		case 'M':
+			if (parse_uint(optarg, SQN_FRAME_MAX, &v)) {
+				err("guest: --mtu takes a number, not %s",
+				    optarg);
+				return EXIT_USAGE;
+			}
+			a->cfg.mtu = (uint32_t)v;
+			break;
+		case 'a':
+			if (parse_mac(optarg, a->cfg.guest_mac)) {
+				err("guest: --mac takes xx:xx:xx:xx:xx:xx, not %s",
+				    optarg);
+				return EXIT_USAGE;
+			}
+			a->cfg.has_guest_mac = 1;
+			break;
+		case 'n':
+			a->no_dhcp = 1;
+			break;
+		case 'i':
+			a->o.addr = optarg;
+			break;
+		case 'g':
+			a->o.gateway = optarg;
+			break;
+		case 'd':
+			a->o.dns = optarg;
+			break;
+		case 't':
+			if (parse_uint(optarg, 3600, &v) || !v) {
+				err("guest: --dhcp-timeout takes 1 to 3600 seconds, not %s",
+				    optarg);
+				return EXIT_USAGE;
+			}
+			a->o.dhcp_timeout = (unsigned int)v;
+			break;
+		case 'c':
+			a->pcap = optarg;
+			break;
+		case 'v':
+			log_verbose = 1;
+			break;
+		case 'h':
+			usage_guest();
+			return -1;
+		default:
+			err("guest: unknown or incomplete option %s (see squib-net help guest)",
+			    argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		err("guest: no command (squib-net guest [OPTIONS] -- CMD [ARGS])");
+		return EXIT_USAGE;
+	}
+	if (a->o.addr && !a->no_dhcp) {
+		err("guest: --ip needs --no-dhcp");
+		return EXIT_USAGE;
+	}
+	a->cmd = argv + optind;
+	return 0;
+}
+
+/* Move frames from the TAP to the attachment: a few batches at a time, so
+ * that the other direction gets its turn; the TAP's fd stays readable. */
+static int relay_out(struct relay *r, int *tap_paused)
+{
+	int rounds, n;
+
+	for (rounds = 0;; rounds++) {
+		while (r->out_first < r->out_count) {
+			n = sqn_send(r->net, r->out_pkt + r->out_first,
+				     r->out_count - r->out_first);
+			if (n == -EAGAIN) {
+				*tap_paused = 1;
+				return 0;
+			}
+			if (n < 0)
+				return n;
+			r->out_first += (unsigned int)n;
+		}
+		r->out_first = r->out_count = 0;
+		*tap_paused = 0;
+		if (rounds == 8)
+			return 0;
+		while (r->out_count < RELAY_BATCH) {
+			ssize_t m = read(r->g.tap, r->out[r->out_count],
+					 RELAY_FRAME);
+
+			if (m < 0 && errno == EINTR)
+				continue;
+			if (m <= 0)
+				break;
+			pcap_frame(r->out[r->out_count], (size_t)m);
+			r->out_iov[r->out_count++].iov_len = (size_t)m;
+		}
+		if (!r->out_count)
+			return 0;
+	}
+}
+
+/* Move frames from the attachment into the TAP. */
+static int relay_in(struct relay *r)
+{
+	int n, i;
+
+	for (;;) {
+		n = sqn_recv(r->net, r->in_pkt, RELAY_BATCH);
+		if (n == -EAGAIN)
+			return 0;
+		if (n < 0)
+			return n;
+		for (i = 0; i < n; i++) {
+			size_t len = r->in_pkt[i].len;
+
+			if (r->in_pkt[i].flags)
+				continue;
+			pcap_frame(r->in[i], len);
+			/* A full TAP queue drops, as a NIC's would. */
+			if (write(r->g.tap, r->in[i], len) < 0)
+				debug("guest: TAP write: %s", strerror(errno));
+		}
+	}
+}
+
+static int exit_status(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 1;
+}
+
+static void epoll_set(int ep, int op, int fd, uint32_t events)
+{
+	struct epoll_event ev = { .events = events, .data.fd = fd };
+
+	epoll_ctl(ep, op, fd, &ev);
+}
+
+/* The signals: the guest's end, ours to pass on. 1 when the guest ended. */
+static int relay_signal(struct relay *r, int sfd)
+{
+	struct signalfd_siginfo si;
+	int status;
+
+	while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo != SIGCHLD) {
+			debug("passing signal %u to the guest", si.ssi_signo);
+			kill(r->g.pid, (int)si.ssi_signo);
+		}
+	}
+	/* Only our guest: the helper is the library's to reap. */
+	if (waitpid(r->g.pid, &status, WNOHANG) == r->g.pid) {
+		r->status = exit_status(status);
+		r->g.pid = -1;
+		return 1;
+	}
+	return 0;
+}
+
+static int relay_run(struct relay *r, int sfd)
+{
+	struct epoll_event ev[4];
+	int ep = epoll_create1(EPOLL_CLOEXEC), paused = 0, n, i, rc = 0;
+	int deadline = -1;
+
+	if (ep < 0)
+		return -errno;
+	epoll_set(ep, EPOLL_CTL_ADD, sfd, EPOLLIN);
+	epoll_set(ep, EPOLL_CTL_ADD, r->g.tap, EPOLLIN);
+	epoll_set(ep, EPOLL_CTL_ADD, sqn_fd(r->net), EPOLLIN);
+	for (;;) {
+		n = epoll_wait(ep, ev, 4, deadline);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (!n && r->link_down) {
+			/* The guest had its grace: end it. */
+			kill(r->g.pid, SIGTERM);
+			deadline = -1;
+			continue;
+		}
+		for (i = 0; i < n; i++) {
+			if (ev[i].data.fd == sfd && relay_signal(r, sfd))
+				goto out;
+		}
+		if (r->link_down)
+			continue;
+		rc = relay_in(r);
+		if (!rc)
+			rc = relay_out(r, &paused);
+		if (!rc) {
+			epoll_set(ep, EPOLL_CTL_MOD, r->g.tap,
+				  paused ? 0 : EPOLLIN);
+			epoll_set(ep, EPOLL_CTL_MOD, sqn_fd(r->net),
+				  EPOLLIN | (paused ? EPOLLOUT : 0));
+			continue;
+		}
+		err("link down: %s", rc == -ENOTCONN ? sqn_last_error(r->net) :
+						       sqn_strerror(rc));
+		r->link_down = 1;
+		guestns_carrier(&r->g, 0);
+		epoll_ctl(ep, EPOLL_CTL_DEL, r->g.tap, NULL);
+		epoll_ctl(ep, EPOLL_CTL_DEL, sqn_fd(r->net), NULL);
+		deadline = LINK_GRACE_MS;
+	}
+out:
+	close(ep);
+	return 0;
+}
+
+static void relay_setup(struct relay *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < RELAY_BATCH; i++) {
+		r->out_iov[i] = (struct iovec){ r->out[i], 0 };
+		r->out_pkt[i] =
+			(struct sqn_pkt){ .iov = &r->out_iov[i], .iovcnt = 1 };
+		r->in_iov[i] = (struct iovec){ r->in[i], RELAY_FRAME };
+		r->in_pkt[i] =
+			(struct sqn_pkt){ .iov = &r->in_iov[i], .iovcnt = 1 };
+	}
+}
+
+static int guest_run(struct relay *r, struct guest_args *a)
+{
+	struct sqn_info in;
+	sigset_t sigs;
+	int sfd, rc = 1;
+
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGCHLD);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	sigprocmask(SIG_BLOCK, &sigs, NULL);
+	sfd = signalfd(-1, &sigs, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (sfd < 0)
+		die("signalfd: %s", strerror(errno));
+	if (a->pcap && pcap_open(a->pcap))
+		goto out;
+	if (sqn_open(&a->cfg, &r->net)) {
+		err("attach: %s", sqn_last_error(NULL));
+		goto out;
+	}
+	sqn_info(r->net, &in);
+	info("attached in %s mode, mtu %u", sqn_mode_name(in.mode), in.mtu);
+	memcpy(a->o.mac, in.guest_mac, 6);
+	/* A TAP takes at most 65535 bytes with its Ethernet header. */
+	a->o.mtu = in.mtu > GUEST_TAP_MTU_MAX ? GUEST_TAP_MTU_MAX : in.mtu;
+	a->o.dhcp = !a->no_dhcp;
+	relay_setup(r);
+	if (guestns_start(&r->g, &a->o, a->cmd))
+		goto out;
+	relay_run(r, sfd);
+	rc = r->link_down ? 1 : r->status;
+	if (log_verbose)
+		print_stats(r->net);
+out:
+	guestns_cleanup(&r->g);
+	sqn_close(r->net);
+	r->net = NULL;
+	pcap_close();
+	close(sfd);
+	return rc;
+}
+
+/**
+ * cmd_guest() - "squib-net guest"
+ * @argc:	arguments from "guest" on
+ * @argv:	them
+ *
+ * Return: exit status.
+ */
+int cmd_guest(int argc, char **argv)
+{
+	static struct relay r;
+	static struct guest_args a;
+	int rc;
+
+	sqn_config_init(&a.cfg);
+	a.cfg.mode = SQN_MODE_USERSPACE;
+	a.cfg.log = log_lib;
+	clock_gettime(CLOCK_MONOTONIC, &a.o.start);
+	a.o.dhcp_timeout = 10;
+	r.g.pid = -1;
+	r.g.tap = -1;
+	r.g.sync = -1;
+	rc = guest_parse(&a, argc, argv);
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	return guest_run(&r, &a);
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/* guestns.h - a command in a fresh network namespace whose eth0 is our TAP */
+#ifndef SQN_CLI_GUESTNS_H
+#define SQN_CLI_GUESTNS_H
+
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+/**
+ * struct guestns_opts - how the guest's eth0 is set up
+ * @mac:	its MAC address
+ * @mtu:	its MTU
+ * @dhcp:	get the address with busybox udhcpc
+ * @dhcp_timeout: seconds to wait for a lease
+ * @addr:	static address with prefix ("10.0.2.15/24") when !@dhcp
+ * @gateway:	static default gateway, or NULL
+ * @dns:	static name server for the guest's resolv.conf, or NULL
+ * @start:	when squib-net started (CLOCK_MONOTONIC), to time the lease
+ */
+struct guestns_opts {
+	uint8_t mac[6];
+	unsigned int mtu;
+	int dhcp;
+	unsigned int dhcp_timeout;
+	const char *addr;
+	const char *gateway;
+	const char *dns;
+	struct timespec start;
+};
+
+/**
+ * struct guestns - the running guest
+ * @pid:	the process that becomes the command
+ * @tap:	our end of its eth0 (non-blocking), or -1
+ * @sync:	our end of the start-up handshake, or -1
+ * @dir:	temporary directory (resolv.conf, DHCP hook), or ""
+ */
+struct guestns {
+	pid_t pid;
+	int tap;
+	int sync;
+	char dir[64];
+};
+
+int guestns_start(struct guestns *g, const struct guestns_opts *o,
+		  char *const *cmd);
+void guestns_carrier(struct guestns *g, int on);
+void guestns_cleanup(struct guestns *g);
+
+#endif /* SQN_CLI_GUESTNS_H */

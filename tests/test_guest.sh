@@ -1,0 +1,180 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# test_guest.sh - squib-net guest with passt, inside namespaces of its own
+set -uo pipefail
+B=${1:-build}
+cd "$(dirname "$0")/.."
+PROG=$(realpath "$B/squib-net")
+. scripts/netns.sh
+passed=0
+failed=0
+tmp=$(mktemp -d)
+trap 'ns_down; rm -rf "$tmp"' EXIT
+
+why=
+tcase() {
+	why=
+	if "$2"; then
+		echo "ok   test_guest $1"
+		passed=$((passed + 1))
+	else
+		echo "FAIL test_guest $1: ${why:-a check failed}"
+		[ -s "$tmp/err" ] && sed 's/^/    /' "$tmp/err" | tail -20
+		failed=$((failed + 1))
+	fi
+}
+has() {
+	grep -q -- "$2" "$tmp/$1" && return 0
+	why="$1 lacks \"$2\""
+	return 1
+}
+# guest STATUS ARGS...: squib-net guest in the host namespace
+guest() {
+	local want=$1 got
+	shift
+	in_host timeout 60 "$PROG" guest "$@" >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	[ "$got" = "$want" ] && return 0
+	why="exit status $got, wanted $want"
+	return 1
+}
+# Processes left in the guest's namespace or as zombies of ours.
+leftovers() {
+	local z
+	z=$(ps -eo stat=,ppid= | awk -v p=$$ '$1 ~ /^Z/ && $2 == p' | wc -l)
+	[ "$z" = 0 ] || { why="$z zombies"; return 1; }
+	in_host ip -o link show | grep -qv -e ": lo:" -e "$NS_TAG-h" &&
+		{ why="links left in host: $(in_host ip -o link show)"; return 1; }
+	[ -z "$(ls -d /tmp/squib-net-guest.* 2>/dev/null)" ] ||
+		{ why="temp dirs left"; return 1; }
+	return 0
+}
+
+# The guest's default gateway, from inside.
+GW='$(ip route | awk "/default/ {print \$3; exit}")'
+
+userspace_lease_ping_and_fetch() {
+	guest 0 -- sh -c "gw=$GW; echo gw=\$gw;
+		ping -c 1 -W 3 \$gw >/dev/null && echo ping-ok;
+		timeout 10 busybox wget -q -O - http://$WAN_ADDR/;
+		timeout 10 busybox wget -q -O - http://\$gw:8080/" &&
+		has err "by DHCP" && has out "gw=$HOST_GW" && has out ping-ok &&
+		has out "hello from wan" && has out "hello from host loopback" &&
+		leftovers
+}
+
+guest_has_its_own_resolv_conf() {
+	local before
+	before=$(md5sum </etc/resolv.conf)
+	guest 0 -- cat /etc/resolv.conf && has out "nameserver $HOST_GW" &&
+		[ "$(md5sum </etc/resolv.conf)" = "$before" ] ||
+		{ why="${why:-resolv.conf of the host changed}"; return 1; }
+}
+
+exit_status_is_the_commands() {
+	guest 7 --mode loopback --no-dhcp -- sh -c 'exit 7' &&
+		guest 0 --mode loopback --no-dhcp -- true && leftovers
+}
+
+usage_errors() {
+	guest 2 && has err "no command" &&
+		guest 2 --ip 10.0.0.2/24 -- true && has err "needs --no-dhcp" &&
+		guest 2 --helper nope -- true && has err "--helper takes"
+}
+
+helper_missing_or_not_executable() {
+	: >"$tmp/notexec"
+	chmod 644 "$tmp/notexec"
+	guest 1 --helper-path /nonexistent/passt -- true &&
+		has err "/nonexistent/passt" &&
+		guest 1 --helper-path "$tmp/notexec" -- true &&
+		has err "not executable" && leftovers
+}
+
+pcap_is_readable_by_tcpdump() {
+	guest 0 --pcap "$tmp/cap.pcap" -- timeout 10 busybox wget -q -O /dev/null "http://$WAN_ADDR/" &&
+		tcpdump -nr "$tmp/cap.pcap" >"$tmp/tcpdump" 2>&1 &&
+		has tcpdump "BOOTP/DHCP" && has tcpdump "$WAN_ADDR.80" ||
+		{ why="${why:-tcpdump: $(head -3 "$tmp/tcpdump")}"; return 1; }
+}
+
+# Kill passt (the child of our squib-net) in the middle of a download.
+helper_killed_during_transfer() {
+	local pid passt i rc
+	truncate -s 2G "$NS_WWW/big"
+	# Not through a shell function: $! must be squib-net itself.
+	ip netns exec "$NS_HOST" "$PROG" guest -- timeout 60 busybox wget -q -O /dev/null "http://$WAN_ADDR/big" \
+		>"$tmp/out" 2>"$tmp/err" &
+	pid=$!
+	for i in $(seq 100); do
+		passt=$(pgrep -P $pid -x passt)
+		[ -n "$passt" ] && grep -q "by DHCP" "$tmp/err" && break
+		sleep 0.1
+	done
+	[ -n "$passt" ] || { why="no passt child"; kill $pid; wait $pid; return 1; }
+	sleep 0.3
+	kill -KILL "$passt"
+	wait $pid
+	rc=$?
+	rm -f "$NS_WWW/big"
+	[ "$rc" = 1 ] || { why="exit status $rc, wanted 1"; return 1; }
+	has err "link down" && has err "signal 9" && leftovers
+}
+
+sigterm_ends_guest_and_cleans_up() {
+	local pid rc
+	ip netns exec "$NS_HOST" "$PROG" guest --mode loopback --no-dhcp -- sleep 30 \
+		>"$tmp/out" 2>"$tmp/err" &
+	pid=$!
+	sleep 0.5
+	kill -TERM $pid
+	wait $pid
+	rc=$?
+	[ "$rc" = 143 ] || { why="exit status $rc, wanted 143"; return 1; }
+	leftovers
+}
+
+# SIGKILL squib-net: passt and the guest's command die with it (PDEATHSIG).
+parent_killed_takes_helper_and_guest_along() {
+	local pid passt guestpid i
+	ip netns exec "$NS_HOST" "$PROG" guest -- sleep 30 >"$tmp/out" 2>"$tmp/err" &
+	pid=$!
+	for i in $(seq 100); do
+		passt=$(pgrep -P $pid -x passt)
+		guestpid=$(pgrep -P $pid -x sleep)
+		[ -n "$passt" ] && [ -n "$guestpid" ] && break
+		sleep 0.1
+	done
+	[ -n "$passt" ] && [ -n "$guestpid" ] ||
+		{ why="no passt or guest"; kill $pid; wait $pid; return 1; }
+	kill -KILL $pid
+	wait $pid
+	for i in $(seq 10); do
+		kill -0 "$passt" 2>/dev/null || kill -0 "$guestpid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$passt" 2>/dev/null || kill -0 "$guestpid" 2>/dev/null; then
+		why="still alive 1 s later: passt $passt or guest $guestpid"
+		return 1
+	fi
+	# The killed run could not remove its directory: the next run does.
+	ls -d /tmp/squib-net-guest.$pid.* >/dev/null 2>&1 ||
+		{ why="no directory left by the killed run"; return 1; }
+	guest 0 --mode loopback --no-dhcp -- true &&
+		! ls -d /tmp/squib-net-guest.$pid.* >/dev/null 2>&1 ||
+		{ why="${why:-the next run did not sweep it}"; return 1; }
+}
+
+ns_up || { echo "FAIL test_guest setup: namespaces"; echo "0 passed, 1 failed"; exit 1; }
+tcase userspace_lease_ping_and_fetch userspace_lease_ping_and_fetch
+tcase guest_has_its_own_resolv_conf guest_has_its_own_resolv_conf
+tcase exit_status_is_the_commands exit_status_is_the_commands
+tcase usage_errors usage_errors
+tcase helper_missing_or_not_executable helper_missing_or_not_executable
+tcase pcap_is_readable_by_tcpdump pcap_is_readable_by_tcpdump
+tcase helper_killed_during_transfer helper_killed_during_transfer
+tcase sigterm_ends_guest_and_cleans_up sigterm_ends_guest_and_cleans_up
+tcase parent_killed_takes_helper_and_guest_along parent_killed_takes_helper_and_guest_along
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
