@@ -64,6 +64,7 @@ for t in "$B"/asan/tests/test_*; do
 	suite env ASAN_OPTIONS=detect_leaks=1 "$t"
 done
 suite tests/test_cli.sh "$B"
+suite tests/test_guest.sh "$B"
 corpus=$(mktemp -d)
 cp fuzz/corpus/framing/* "$corpus"/ 2>/dev/null
 single fuzz-framing-bounded fuzz fuzz_framing "$corpus"

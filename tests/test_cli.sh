@@ -40,7 +40,7 @@ has() {
 }
 
 help_lists_commands() {
-	run 0 "$PROG" --help && has out demo && has out version
+	run 0 "$PROG" --help && has out demo && has out guest && has out version
 }
 no_command_is_a_usage_error() {
 	run 2 "$PROG" && has err usage: && [ ! -s "$tmp/out" ]
@@ -60,6 +60,11 @@ version_matches_header() {
 help_demo() {
 	run 0 "$PROG" help demo && has out "usage: squib-net demo" &&
 		run 0 "$PROG" demo --help && has out "usage: squib-net demo"
+}
+help_guest() {
+	run 0 "$PROG" help guest && has out "usage: squib-net guest" &&
+		run 0 "$PROG" guest --help && has out "usage: squib-net guest" &&
+		run 2 "$PROG" help nosuch && has err "no command nosuch"
 }
 demo_usage_errors() {
 	run 2 "$PROG" demo --frames 0 && has err "--frames takes" &&
@@ -95,6 +100,7 @@ tcase unknown_command unknown_command
 tcase unknown_option unknown_option
 tcase version_matches_header version_matches_header
 tcase help_demo help_demo
+tcase help_guest help_guest
 tcase demo_usage_errors demo_usage_errors
 before=$(ls -d /tmp/squib-net-demo.* 2>/dev/null | wc -l)
 tcase demo_stream_default demo_stream_default
