@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "log.h"
 
@@ -15,12 +16,17 @@ static void vlog(int level, const char *fmt, va_list ap)
 {
 	static const char *const prefix[] = { "error: ", "warning: ", "",
 					      "debug: " };
+	char line[1024];
+	int n;
 
 	if (level > 2 && !log_verbose)
 		return;
-	fprintf(stderr, "squib-net: %s", prefix[level & 3]);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	n = snprintf(line, sizeof(line), "squib-net: %s", prefix[level & 3]);
+	vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+	/* One write, so that lines of the guest and ours do not mix. */
+	n = (int)strlen(line);
+	line[n++] = '\n';
+	fwrite(line, 1, (size_t)n, stderr);
 }
 
 /**

@@ -5,8 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
-make -s -j2 build/squib-net >/dev/null
-PROG=$(realpath build/squib-net)
+make -s -j2 "${B:-build}/squib-net" >/dev/null
+PROG=$(realpath "${B:-build}/squib-net")
 . scripts/netns.sh
 trap ns_down EXIT
 t0=$(date +%s%N)

@@ -65,14 +65,14 @@ ns_wait_http() {
 ns_down() {
 	local p
 	for p in "${NS_PIDS[@]}"; do
-		kill "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
+		kill "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
 	done
 	NS_PIDS=()
-	ip netns del "$NS_HOST" 2>/dev/null
-	ip netns del "$NS_WAN" 2>/dev/null
+	ip netns del "$NS_HOST" 2>/dev/null || true
+	ip netns del "$NS_WAN" 2>/dev/null || true
 	rm -rf "/etc/netns/$NS_HOST"
-	[ -n "$NS_WWW" ] && rm -rf "$NS_WWW"
+	[ -z "$NS_WWW" ] || rm -rf "$NS_WWW"
 	NS_WWW=
 }
 

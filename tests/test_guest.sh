@@ -55,7 +55,7 @@ GW='$(ip route | awk "/default/ {print \$3; exit}")'
 
 userspace_lease_ping_and_fetch() {
 	guest 0 -- sh -c "gw=$GW; echo gw=\$gw;
-		ping -c 1 -W 3 \$gw >/dev/null && echo ping-ok;
+		busybox ping -c 1 -W 3 \$gw >/dev/null && echo ping-ok;
 		timeout 10 busybox wget -q -O - http://$WAN_ADDR/;
 		timeout 10 busybox wget -q -O - http://\$gw:8080/" &&
 		has err "by DHCP" && has out "gw=$HOST_GW" && has out ping-ok &&
@@ -107,7 +107,7 @@ helper_killed_during_transfer() {
 		>"$tmp/out" 2>"$tmp/err" &
 	pid=$!
 	for i in $(seq 100); do
-		passt=$(pgrep -P $pid -x passt)
+		passt=$(pgrep -P $pid "^passt")
 		[ -n "$passt" ] && grep -q "by DHCP" "$tmp/err" && break
 		sleep 0.1
 	done
@@ -134,13 +134,18 @@ sigterm_ends_guest_and_cleans_up() {
 	leftovers
 }
 
+# alive PID: running (a zombie waiting for init to reap it is not).
+alive() {
+	[ -r "/proc/$1/status" ] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null
+}
+
 # SIGKILL squib-net: passt and the guest's command die with it (PDEATHSIG).
 parent_killed_takes_helper_and_guest_along() {
 	local pid passt guestpid i
 	ip netns exec "$NS_HOST" "$PROG" guest -- sleep 30 >"$tmp/out" 2>"$tmp/err" &
 	pid=$!
 	for i in $(seq 100); do
-		passt=$(pgrep -P $pid -x passt)
+		passt=$(pgrep -P $pid "^passt")
 		guestpid=$(pgrep -P $pid -x sleep)
 		[ -n "$passt" ] && [ -n "$guestpid" ] && break
 		sleep 0.1
@@ -148,12 +153,12 @@ parent_killed_takes_helper_and_guest_along() {
 	[ -n "$passt" ] && [ -n "$guestpid" ] ||
 		{ why="no passt or guest"; kill $pid; wait $pid; return 1; }
 	kill -KILL $pid
-	wait $pid
+	wait $pid 2>/dev/null
 	for i in $(seq 10); do
-		kill -0 "$passt" 2>/dev/null || kill -0 "$guestpid" 2>/dev/null || break
+		alive "$passt" || alive "$guestpid" || break
 		sleep 0.1
 	done
-	if kill -0 "$passt" 2>/dev/null || kill -0 "$guestpid" 2>/dev/null; then
+	if alive "$passt" || alive "$guestpid"; then
 		why="still alive 1 s later: passt $passt or guest $guestpid"
 		return 1
 	fi
