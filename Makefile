@@ -35,13 +35,14 @@ endif
 
 OS := $(shell uname -s)
 ifeq ($(OS),Linux)
-PLATFORM_SRC := src/platform_linux.c src/sys/sys_linux.c
+PLATFORM_SRC := src/platform_linux.c src/sys/sys_linux.c \
+	src/sys/proc_linux.c
 else
 $(error squib-net builds on Linux for now; the macOS vmnet backend is planned)
 endif
 
 LIB_SRC := src/net.c src/config.c src/framing.c src/iov.c src/pool.c \
-	src/loopback.c src/stream.c src/dgram.c $(PLATFORM_SRC)
+	src/loopback.c src/stream.c src/dgram.c src/helper.c $(PLATFORM_SRC)
 CLI_SRC := $(wildcard cli/*.c)
 TEST_SRC := $(filter-out tests/harness.c tests/alloc_count.c \
 	tests/peer.c tests/fixture.c,$(wildcard tests/test_*.c))
@@ -61,6 +62,9 @@ TESTS := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 ASAN_TESTS := $(filter-out $(B)/asan/tests/test_alloc,$(TEST_SRC:tests/%.c=$(B)/asan/tests/%))
 BENCHES := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 FUZZERS := $(B)/fuzz/fuzz_framing $(B)/fuzz/fuzz_config
+# A stand-in for passt and gvproxy that test_helper and the userspace-echo
+# fixture start; the ASan tests use this plain one too.
+FAKE_HELPER := $(B)/tests/fake_helper
 
 FORMAT_SRC := $(wildcard include/*.h src/*.[ch] src/sys/*.[ch] cli/*.[ch] \
 	tests/*.[ch] bench/*.[ch] fuzz/*.[ch])
@@ -105,6 +109,10 @@ $(B)/tests/%: $(B)/tests/%.o $(TEST_SUPPORT:%.c=$(B)/%.o) \
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
+$(FAKE_HELPER): $(B)/tests/fake_helper.o
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^
+
 $(B)/asan/tests/%: $(B)/asan/tests/%.o $(TEST_SUPPORT:%.c=$(B)/asan/%.o) \
 		$(ASAN_OBJ)
 	$(call say,LD,$@)
@@ -120,7 +128,7 @@ $(B)/fuzz/%: fuzz/%.c $(LIB_SRC)
 	$(Q)$(FUZZ_CC) $(DEFS) $(INCS) -g -O1 \
 		-fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_SRC)
 
-tests: $(TESTS) $(ASAN_TESTS) $(PROG)
+tests: $(TESTS) $(ASAN_TESTS) $(FAKE_HELPER) $(PROG)
 
 check: all tests $(FUZZERS)
 	$(Q)FUZZ_RUNS=$(FUZZ_RUNS) tests/run.sh $(B)

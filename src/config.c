@@ -217,6 +217,9 @@ int config_check(const struct sqn_config *cfg, struct net_params *p, char *msg,
 	if ((unsigned int)cfg->framing > SQN_FRAMING_DGRAM)
 		return fail(msg, msglen, "framing: %d is not a known framing",
 			    (int)cfg->framing);
+	if ((unsigned int)cfg->helper > SQN_HELPER_CUSTOM)
+		return fail(msg, msglen, "helper: %d is not a known helper",
+			    (int)cfg->helper);
 	if (cfg->queue_depth > SQN_QUEUE_MAX)
 		return fail(msg, msglen, "queue_depth: %u is above %d",
 			    cfg->queue_depth, SQN_QUEUE_MAX);
@@ -253,5 +256,7 @@ int config_check(const struct sqn_config *cfg, struct net_params *p, char *msg,
 	p->framing = cfg->framing;
 	p->offloads = cfg->offloads;
 	p->queue_depth = cfg->queue_depth ? cfg->queue_depth : 256;
+	if (p->mode == SQN_MODE_USERSPACE)
+		return helper_config(cfg, p, msg, msglen);
 	return 0;
 }

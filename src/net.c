@@ -329,6 +329,8 @@ int sqn_info(const sqn_net *net, struct sqn_info *info)
 	if (!net || !info)
 		return set_errno(-EINVAL);
 	*info = net->info;
+	if (net->ops->info)
+		net->ops->info(net, info);
 	return 0;
 }
 

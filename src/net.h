@@ -24,6 +24,8 @@ struct sqn_net;
  *		or a negative errno
  * @flush:	finish a partially written frame; 0, -EAGAIN or an error
  * @close:	release what @open acquired; safe after a failed @open
+ * @info:	optional: correct the copy sqn_info() returns with what the
+ *		backend can see without changing state (a helper that died)
  *
  * Frames reaching @send are already checked against the size limits.
  */
@@ -36,6 +38,7 @@ struct backend_ops {
 		    unsigned int n);
 	int (*flush)(struct sqn_net *net);
 	void (*close)(struct sqn_net *net);
+	void (*info)(const struct sqn_net *net, struct sqn_info *info);
 };
 
 /**
@@ -50,6 +53,8 @@ struct net_params {
 	const char *bridged_iface;
 	const char *helper_path;
 	const char *const *helper_args;
+	enum sqn_helper helper; /* never SQN_HELPER_DEFAULT once checked */
+	uint32_t helper_start_ms;
 	const char *peer_path;
 	int peer_fd;
 	enum sqn_framing framing;
@@ -64,6 +69,7 @@ struct sqn_net {
 	struct sqn_stats stats;
 	struct pool pool;
 	void *priv;
+	void *outer; /* a backend's own state when @priv is the stream's */
 	int fd;
 	sqn_log_fn log;
 	void *log_ctx;
@@ -84,8 +90,14 @@ int net_set_mtu(struct sqn_net *net, size_t frame_cap);
 /* Chosen per platform in platform_<os>.c. */
 const struct backend_ops *platform_backend(enum sqn_mode mode,
 					   const char **why);
+enum sqn_helper platform_helper_default(void);
 
 extern const struct backend_ops loopback_ops;
 extern const struct backend_ops stream_ops;
+extern const struct backend_ops helper_ops;
+
+/* helper.c: the userspace mode's part of config_check(). */
+int helper_config(const struct sqn_config *cfg, struct net_params *p, char *msg,
+		  size_t msglen);
 
 #endif /* SQN_NET_H */

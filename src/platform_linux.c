@@ -17,10 +17,19 @@ const struct backend_ops *platform_backend(enum sqn_mode mode, const char **why)
 	case SQN_MODE_STREAM:
 		return &stream_ops;
 	case SQN_MODE_USERSPACE:
-		*why = "not built into this libsquibnet yet (planned: passt or gvproxy helpers on Linux and macOS)";
-		return NULL;
+		return &helper_ops;
 	default:
 		*why = "not built into this libsquibnet yet (planned: a TAP on a bridge with nftables and dnsmasq on Linux, vmnet.framework on macOS)";
 		return NULL;
 	}
+}
+
+/**
+ * platform_helper_default() - the helper SQN_HELPER_DEFAULT stands for
+ *
+ * Return: passt, which Linux distributions package (Debian: "passt").
+ */
+enum sqn_helper platform_helper_default(void)
+{
+	return SQN_HELPER_PASST;
 }

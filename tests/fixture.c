@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
-/* fixture.c - loopback and stream attachments (with echo peers) for tests */
+/* fixture.c - loopback, stream and helper attachments (with echo peers) for tests */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -10,11 +12,53 @@
 #include "fixture.h"
 #include "peer.h"
 
+enum {
+	FX_LOOPBACK,
+	FX_STREAM_FD,
+	FX_STREAM_PATH,
+	FX_HYPERKIT,
+	FX_DGRAM,
+	FX_USERSPACE
+};
+
 const char *const fx_names[] = {
-	"loopback",	   "stream-fd",	   "stream-path",
-	"stream-hyperkit", "stream-dgram",
+	[FX_LOOPBACK] = "loopback",	  [FX_STREAM_FD] = "stream-fd",
+	[FX_STREAM_PATH] = "stream-path", [FX_HYPERKIT] = "stream-hyperkit",
+	[FX_DGRAM] = "stream-dgram",	  [FX_USERSPACE] = "userspace-echo",
 };
 const unsigned int fx_count = sizeof(fx_names) / sizeof(fx_names[0]);
+
+/**
+ * fx_fake_helper() - path of tests/fake_helper.c's program
+ *
+ * $SQN_FAKE_HELPER, else beside this test program, else, for the ASan
+ * builds in B/asan/tests, in B/tests.
+ *
+ * Return: a path (a static string).
+ */
+const char *fx_fake_helper(void)
+{
+	static char path[PATH_MAX + 32];
+	char exe[PATH_MAX], *slash;
+	const char *env = getenv("SQN_FAKE_HELPER");
+	ssize_t n;
+
+	if (env && *env)
+		return env;
+	if (path[0])
+		return path;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return "fake_helper";
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (slash)
+		*slash = '\0';
+	snprintf(path, sizeof(path), "%s/fake_helper", exe);
+	if (access(path, X_OK))
+		snprintf(path, sizeof(path), "%s/../../tests/fake_helper", exe);
+	return path;
+}
 
 /**
  * fx_open() - open fixture @which, starting its echo peer
@@ -26,9 +70,10 @@ const unsigned int fx_count = sizeof(fx_names) / sizeof(fx_names[0]);
  */
 int fx_open(struct fx *f, unsigned int which, const struct sqn_config *base)
 {
+	static const char *const echo_args[] = { "echo", NULL };
 	struct sqn_config cfg;
 	char path[64];
-	int sp[2] = { -1, -1 }, r, dgram = which == 4;
+	int sp[2] = { -1, -1 }, r, dgram = which == FX_DGRAM;
 
 	memset(f, 0, sizeof(*f));
 	f->name = fx_names[which];
@@ -37,11 +82,18 @@ int fx_open(struct fx *f, unsigned int which, const struct sqn_config *base)
 	else
 		sqn_config_init(&cfg);
 	cfg.mode = which ? SQN_MODE_STREAM : SQN_MODE_LOOPBACK;
-	if (which == 3)
+	if (which == FX_HYPERKIT)
 		cfg.framing = SQN_FRAMING_HYPERKIT;
 	if (dgram)
 		cfg.framing = SQN_FRAMING_DGRAM;
-	if (which == 2) {
+	if (which == FX_USERSPACE) {
+		/* The helper is the peer: tests/fake_helper.c echoes. */
+		cfg.mode = SQN_MODE_USERSPACE;
+		cfg.helper = SQN_HELPER_CUSTOM;
+		cfg.helper_path = fx_fake_helper();
+		cfg.helper_args = echo_args;
+		cfg.helper_start_ms = 1;
+	} else if (which == FX_STREAM_PATH) {
 		snprintf(path, sizeof(path), "/tmp/sqn-test-%d.sock", getpid());
 		f->peer = peer_listen_start(path);
 		if (!f->peer)

@@ -14,7 +14,7 @@ struct peer;
  * struct fx - an open attachment and whatever stands behind it
  * @name:	fixture name, for messages
  * @net:	the attachment
- * @peer:	echo peer, NULL for loopback
+ * @peer:	echo peer, NULL for loopback and the helper (its own peer)
  * @info:	sqn_info() after open
  */
 struct fx {
@@ -27,6 +27,7 @@ struct fx {
 extern const char *const fx_names[];
 extern const unsigned int fx_count;
 
+const char *fx_fake_helper(void);
 int fx_open(struct fx *f, unsigned int which, const struct sqn_config *base);
 void fx_close(struct fx *f);
 

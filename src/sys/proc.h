@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/* proc.h - child processes: start one on a socket, watch it, reap it */
+#ifndef SQN_PROC_H
+#define SQN_PROC_H
+
+#include <sys/types.h>
+
+/* The descriptor number of the socket in a child that keeps its stdio. */
+#define PROC_SOCK_FD 3
+
+/**
+ * struct proc_spec - how to start a child
+ * @path:	the executable
+ * @argv:	NULL-terminated arguments, argv[0] included
+ * @sock:	the socket the child talks on
+ * @sock_stdio:	1: the socket is the child's stdin and stdout; 0: it is
+ *		descriptor PROC_SOCK_FD, stdin is /dev/null and stdout goes
+ *		where stderr goes
+ * @err_fd:	the child's stderr (the write end of a pipe)
+ */
+struct proc_spec {
+	const char *path;
+	char *const *argv;
+	int sock;
+	int sock_stdio;
+	int err_fd;
+};
+
+/**
+ * struct proc - a child under supervision
+ * @pid:	its process id; 0 when there is none (never started, reaped)
+ * @pidfd:	a descriptor of it that polls readable once it has ended
+ */
+struct proc {
+	pid_t pid;
+	int pidfd;
+};
+
+/**
+ * struct proc_end - how a child ended
+ * @known:	0 when its status went elsewhere (SIGCHLD ignored, or the
+ *		application reaped it with wait(-1))
+ * @signal:	the signal that killed it; 0 when it exited
+ * @status:	its exit status
+ * @core:	it dumped core
+ */
+struct proc_end {
+	int known;
+	int signal;
+	int status;
+	int core;
+};
+
+int proc_socketpair(int sv[2]);
+int proc_pipe(int fds[2]);
+int proc_spawn(const struct proc_spec *spec, struct proc *p, const char **step);
+int proc_poll(const struct proc *p, int fd, int timeout_ms, int *fd_ready);
+int proc_signal(const struct proc *p, int sig);
+void proc_reap(struct proc *p, struct proc_end *end);
+
+#endif /* SQN_PROC_H */

@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: MIT
+/* proc_linux.c - Linux side of proc.h: clone and exec, PDEATHSIG, pidfd */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "proc.h"
+
+/* Numbers of the newer calls, for C libraries that predate them. */
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x1000
+#endif
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
+/* waitid() on a pidfd, Linux 5.4; an enum without a macro in glibc. */
+#define PROC_P_PIDFD ((idtype_t)3)
+
+/* The child's descriptors are first moved up to here, out of the way of
+ * the numbers they finally take (0 to 3). */
+#define PROC_FD_SCRATCH (PROC_SOCK_FD + 1)
+/* The child's stack until it execs: a few calls deep, no more. */
+#define PROC_STACK (64 * 1024)
+
+/**
+ * proc_socketpair() - a connected pair of stream sockets, close-on-exec
+ * @sv:		the two ends
+ *
+ * Return: 0 or a negative errno.
+ */
+int proc_socketpair(int sv[2])
+{
+	return socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) ? -errno :
+									0;
+}
+
+/**
+ * proc_pipe() - a pipe for a child's stderr
+ * @fds:	read end (non-blocking), write end; both close-on-exec
+ *
+ * The write end stays blocking: it becomes the child's, which expects an
+ * ordinary stderr (O_NONBLOCK belongs to the pipe end, not the fd).
+ *
+ * Return: 0 or a negative errno.
+ */
+int proc_pipe(int fds[2])
+{
+	int r;
+
+	if (pipe2(fds, O_CLOEXEC))
+		return -errno;
+	if (fcntl(fds[0], F_SETFL, O_NONBLOCK) == 0)
+		return 0;
+	r = -errno;
+	close(fds[0]);
+	close(fds[1]);
+	return r;
+}
+
+static void proc_close_from(unsigned int first, long maxfd)
+{
+	long fd;
+
+	if (syscall(SYS_close_range, first, ~0u, 0) == 0)
+		return;
+	/* Before Linux 5.9. */
+	for (fd = first; fd < maxfd; fd++)
+		close((int)fd);
+}
+
+/**
+ * struct proc_child_args - what the child needs, in memory it shares
+ * @spec:	what to run
+ * @parent:	the parent's pid, to see whether it died before PDEATHSIG
+ * @maxfd:	descriptors to close when close_range() is missing
+ * @err:	set by the child when its setup or exec failed
+ */
+struct proc_child_args {
+	const struct proc_spec *spec;
+	pid_t parent;
+	long maxfd;
+	int err;
+};
+
+/*
+ * The child, on its own stack in the parent's memory, while the parent
+ * waits (CLONE_VM | CLONE_VFORK, as posix_spawn() does): no page tables
+ * copied however large the application, and a failure is simply written
+ * to @arg. Only async-signal-safe calls: another thread of the parent may
+ * hold a lock of the C library. Not instrumented by ASan, whose stack
+ * poisoning would outlive this function that never returns.
+ */
+__attribute__((no_sanitize_address, noinline)) static int proc_child(void *arg)
+{
+	struct proc_child_args *a = arg;
+	const struct proc_spec *spec = a->spec;
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	int sock, errfd, null = -1, sig;
+	unsigned int keep = PROC_SOCK_FD;
+	sigset_t none;
+
+	/* Die with the parent; if it is gone already, it missed the start. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL))
+		goto fail;
+	if (getppid() != a->parent)
+		_exit(127);
+	/* A clean start: default dispositions (ignored signals would stay
+	 * ignored across exec), and a session of its own, so a terminal's
+	 * ^C reaches the application, which then closes the attachment. */
+	for (sig = 1; sig < NSIG; sig++)
+		sigaction(sig, &dfl, NULL);
+	setsid();
+
+	sock = fcntl(spec->sock, F_DUPFD, PROC_FD_SCRATCH);
+	errfd = fcntl(spec->err_fd, F_DUPFD, PROC_FD_SCRATCH);
+	if (sock < 0 || errfd < 0)
+		goto fail;
+	if (!spec->sock_stdio) {
+		null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (null >= 0)
+			null = fcntl(null, F_DUPFD, PROC_FD_SCRATCH);
+		if (null < 0)
+			goto fail;
+	}
+	if (dup2(spec->sock_stdio ? sock : null, 0) < 0 ||
+	    dup2(spec->sock_stdio ? sock : errfd, 1) < 0 || dup2(errfd, 2) < 0)
+		goto fail;
+	if (!spec->sock_stdio) {
+		if (dup2(sock, PROC_SOCK_FD) < 0)
+			goto fail;
+		keep = PROC_SOCK_FD + 1;
+	}
+	proc_close_from(keep, a->maxfd);
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	execve(spec->path, spec->argv, environ);
+fail:
+	a->err = errno;
+	_exit(127);
+}
+
+/**
+ * proc_spawn() - start @spec->path with the socket and stderr of @spec
+ * @spec:	what to run and how
+ * @p:		filled on success: pid and pidfd
+ * @step:	on failure, what failed: "mmap", "clone", or @spec->path when
+ *		exec (or the child's setup) failed
+ *
+ * The child gets SIGKILL when the thread that called this ends (Linux
+ * PR_SET_PDEATHSIG), keeps no descriptor but stdin, stdout, stderr and
+ * the socket, starts with default signal dispositions and an empty
+ * signal mask, and leads a session of its own. The caller's signal mask
+ * is blocked around the start and restored; its dispositions are not
+ * touched. The pidfd comes with the child (CLONE_PIDFD, Linux 5.2), so
+ * it always names this child. Nothing is left behind on failure: a
+ * child that started is reaped.
+ *
+ * Return: 0 or a negative errno.
+ */
+int proc_spawn(const struct proc_spec *spec, struct proc *p, const char **step)
+{
+	struct proc_child_args a = { spec, getpid(), sysconf(_SC_OPEN_MAX), 0 };
+	int pidfd = -1, err;
+	sigset_t all, old;
+	void *stack;
+	pid_t pid;
+
+	p->pid = 0;
+	p->pidfd = -1;
+	if (a.maxfd < 0)
+		a.maxfd = 65536;
+	*step = "mmap";
+	stack = mmap(NULL, PROC_STACK, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (stack == MAP_FAILED)
+		return -errno;
+	/* No handler of the caller may run in the child before exec. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	/* Stacks grow down on every Linux architecture but PA-RISC. */
+	pid = clone(proc_child, (char *)stack + PROC_STACK,
+		    CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD, &a, &pidfd);
+	err = errno;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	munmap(stack, PROC_STACK);
+	if (pid < 0) {
+		*step = "clone (Linux 5.2 or later)";
+		return -err;
+	}
+	if (a.err) {
+		*step = spec->path;
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		close(pidfd);
+		return -a.err;
+	}
+	p->pid = pid;
+	p->pidfd = pidfd;
+	return 0;
+}
+
+static int proc_ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int)((t.tv_sec - t0->tv_sec) * 1000 +
+		     (t.tv_nsec - t0->tv_nsec) / 1000000);
+}
+
+/**
+ * proc_poll() - whether the child has ended, waiting up to @timeout_ms
+ * @p:		child
+ * @fd:		another descriptor to look at, or -1; a wait ends when it
+ *		is readable too
+ * @timeout_ms:	0 to only look
+ * @fd_ready:	set to whether @fd is readable (or at its end); may be NULL
+ *
+ * Return: 1 when the child has ended, 0 when not, or a negative errno.
+ */
+int proc_poll(const struct proc *p, int fd, int timeout_ms, int *fd_ready)
+{
+	struct pollfd pfd[2] = { { p->pidfd, POLLIN, 0 }, { fd, POLLIN, 0 } };
+	struct timespec t0;
+	int left = timeout_ms, r;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while ((r = poll(pfd, 2, left)) < 0) {
+		if (errno != EINTR)
+			return -errno;
+		left = timeout_ms - proc_ms_since(&t0);
+		if (left < 0)
+			left = 0;
+	}
+	if (fd_ready)
+		*fd_ready = fd >= 0 && pfd[1].revents;
+	return p->pidfd >= 0 && (pfd[0].revents & (POLLIN | POLLHUP)) ? 1 : 0;
+}
+
+/**
+ * proc_signal() - send @sig to the child, never to a process that took
+ * its pid after it was reaped
+ * @p:		child
+ * @sig:	signal
+ *
+ * Return: 0, or a negative errno (-ESRCH once it has ended).
+ */
+int proc_signal(const struct proc *p, int sig)
+{
+	if (syscall(SYS_pidfd_send_signal, p->pidfd, sig, NULL, 0))
+		return -errno;
+	return 0;
+}
+
+/**
+ * proc_reap() - collect the status of a child that has ended or was sent
+ * SIGKILL, and forget it
+ * @p:		child; pid 0 and pidfd -1 on return
+ * @end:	how it ended
+ *
+ * Waits on this child only (through its pidfd), never on any other.
+ */
+void proc_reap(struct proc *p, struct proc_end *end)
+{
+	siginfo_t si = { 0 };
+	int r, status;
+
+	*end = (struct proc_end){ 0 };
+	if (!p->pid)
+		return;
+	do {
+		r = waitid(PROC_P_PIDFD, (id_t)p->pidfd, &si, WEXITED);
+	} while (r < 0 && errno == EINTR);
+	if (r < 0 && errno == EINVAL) {
+		/* Linux 5.3: no P_PIDFD, but the pid is still ours. */
+		do {
+			r = waitpid(p->pid, &status, 0);
+		} while (r < 0 && errno == EINTR);
+		if (r == p->pid) {
+			end->known = 1;
+			end->status = WIFEXITED(status) ? WEXITSTATUS(status) :
+							  0;
+			end->signal = WIFSIGNALED(status) ? WTERMSIG(status) :
+							    0;
+			end->core = WIFSIGNALED(status) && WCOREDUMP(status);
+		}
+	} else if (r == 0) {
+		end->known = 1;
+		if (si.si_code == CLD_EXITED)
+			end->status = si.si_status;
+		else
+			end->signal = si.si_status;
+		end->core = si.si_code == CLD_DUMPED;
+	}
+	close(p->pidfd);
+	p->pidfd = -1;
+	p->pid = 0;
+}
