@@ -13,7 +13,10 @@ SECS=${BENCH_SECS:-5}
 . scripts/netns.sh
 IPERF_PID=
 cleanup() {
-	[ -n "$IPERF_PID" ] && kill "$IPERF_PID" 2>/dev/null && wait "$IPERF_PID" 2>/dev/null
+	if [ -n "$IPERF_PID" ]; then
+		kill "$IPERF_PID" 2>/dev/null || true
+		wait "$IPERF_PID" 2>/dev/null || true
+	fi
 	ns_down
 }
 trap cleanup EXIT
