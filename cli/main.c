@@ -29,8 +29,8 @@ static void usage(FILE *out)
 		"  -h, --help      this text\n"
 		"  -V, --version   print the version\n"
 		"\n"
-		"Modes built here: stream, loopback. shared, host, bridged and\n"
-		"userspace are not built yet.\n");
+		"Modes built here: userspace (passt, gvproxy, custom helpers),\n"
+		"stream, loopback. shared, host and bridged are not built yet.\n");
 }
 
 /**

@@ -275,7 +275,9 @@ int sqn_fd(const sqn_net *net);
  * @pkts:	@n packet descriptors; @len and @flags are written
  * @n:		number of descriptors
  *
- * Never blocks. A frame longer than its descriptor's buffers is truncated,
+ * Never blocks, with one exception: when a userspace helper has just
+ * died, the call that reports it may wait up to 100 ms for its exit status.
+ * A frame longer than its descriptor's buffers is truncated,
  * flagged SQN_PKT_TRUNCATED and counted in rx_dropped.
  *
  * Return: frames received (1..@n), -EAGAIN when none is ready, -ENOTCONN
