@@ -33,6 +33,8 @@
  * @in:		buffers for sqn_recv()
  * @status:	exit status to return
  * @link_down:	the attachment's link failed
+ * @deadline:	after a link failure, when the guest is next signalled
+ * @killed:	SIGTERM was sent; SIGKILL comes next
  */
 struct relay {
 	sqn_net *net;
@@ -47,6 +49,8 @@ struct relay {
 	struct sqn_pkt in_pkt[RELAY_BATCH];
 	int status;
 	int link_down;
+	long deadline;
+	int killed;
 };
 
 struct guest_args {
@@ -250,6 +254,8 @@ static int relay_out(struct relay *r, int *tap_paused)
 
 			if (m < 0 && errno == EINTR)
 				continue;
+			if (m < 0 && errno != EAGAIN)
+				return -EIO;
 			if (m <= 0)
 				break;
 			pcap_frame(r->out[r->out_count], (size_t)m);
@@ -308,8 +314,9 @@ static int relay_signal(struct relay *r, int sfd)
 
 	while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo != SIGCHLD) {
+			/* To the command's group, as a terminal would. */
 			debug("passing signal %u to the guest", si.ssi_signo);
-			kill(r->g.pid, (int)si.ssi_signo);
+			kill(-r->g.pgid, (int)si.ssi_signo);
 		}
 	}
 	/* Only our guest: the helper is the library's to reap. */
@@ -321,11 +328,40 @@ static int relay_signal(struct relay *r, int sfd)
 	return 0;
 }
 
+static long now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* The link is gone: no carrier for the guest, which gets LINK_GRACE_MS
+ * to end by itself, then SIGTERM, then after as long again SIGKILL. */
+static void relay_link_down(struct relay *r, int ep, const char *why)
+{
+	err("link down: %s", why);
+	r->link_down = 1;
+	r->deadline = now_ms() + LINK_GRACE_MS;
+	guestns_carrier(&r->g, 0);
+	epoll_ctl(ep, EPOLL_CTL_DEL, r->g.tap, NULL);
+	epoll_ctl(ep, EPOLL_CTL_DEL, sqn_fd(r->net), NULL);
+}
+
+static void relay_grace(struct relay *r)
+{
+	if (now_ms() < r->deadline)
+		return;
+	kill(-r->g.pgid, r->killed ? SIGKILL : SIGTERM);
+	r->killed = 1;
+	r->deadline = now_ms() + LINK_GRACE_MS;
+}
+
 static int relay_run(struct relay *r, int sfd)
 {
 	struct epoll_event ev[4];
-	int ep = epoll_create1(EPOLL_CLOEXEC), paused = 0, n, i, rc = 0;
-	int deadline = -1;
+	int ep = epoll_create1(EPOLL_CLOEXEC), paused = 0, n, i, rc;
+	uint32_t tap_events;
 
 	if (ep < 0)
 		return -errno;
@@ -333,21 +369,31 @@ static int relay_run(struct relay *r, int sfd)
 	epoll_set(ep, EPOLL_CTL_ADD, r->g.tap, EPOLLIN);
 	epoll_set(ep, EPOLL_CTL_ADD, sqn_fd(r->net), EPOLLIN);
 	for (;;) {
-		n = epoll_wait(ep, ev, 4, deadline);
+		long wait = -1;
+
+		if (r->link_down) {
+			wait = r->deadline - now_ms();
+			wait = wait < 0 ? 0 : wait;
+		}
+		n = epoll_wait(ep, ev, 4, (int)wait);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (!n && r->link_down) {
-			/* The guest had its grace: end it. */
-			kill(r->g.pid, SIGTERM);
-			deadline = -1;
-			continue;
-		}
+		tap_events = 0;
 		for (i = 0; i < n; i++) {
 			if (ev[i].data.fd == sfd && relay_signal(r, sfd))
 				goto out;
+			if (ev[i].data.fd == r->g.tap)
+				tap_events = ev[i].events;
 		}
-		if (r->link_down)
+		if (r->link_down) {
+			relay_grace(r);
 			continue;
+		}
+		/* The guest deleted or detached its eth0. */
+		if (tap_events & (EPOLLERR | EPOLLHUP)) {
+			relay_link_down(r, ep, "the guest's eth0 went away");
+			continue;
+		}
 		rc = relay_in(r);
 		if (!rc)
 			rc = relay_out(r, &paused);
@@ -358,13 +404,10 @@ static int relay_run(struct relay *r, int sfd)
 				  EPOLLIN | (paused ? EPOLLOUT : 0));
 			continue;
 		}
-		err("link down: %s", rc == -ENOTCONN ? sqn_last_error(r->net) :
-						       sqn_strerror(rc));
-		r->link_down = 1;
-		guestns_carrier(&r->g, 0);
-		epoll_ctl(ep, EPOLL_CTL_DEL, r->g.tap, NULL);
-		epoll_ctl(ep, EPOLL_CTL_DEL, sqn_fd(r->net), NULL);
-		deadline = LINK_GRACE_MS;
+		relay_link_down(r, ep,
+				rc == -ENOTCONN ? sqn_last_error(r->net) :
+				rc == -EIO	? "the guest's eth0 failed" :
+						  sqn_strerror(rc));
 	}
 out:
 	close(ep);
@@ -447,6 +490,7 @@ int cmd_guest(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &a.o.start);
 	a.o.dhcp_timeout = 10;
 	r.g.pid = -1;
+	r.g.pgid = -1;
 	r.g.tap = -1;
 	r.g.sync = -1;
 	rc = guest_parse(&a, argc, argv);

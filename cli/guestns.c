@@ -22,7 +22,7 @@
 #include "log.h"
 
 #define GUEST_IF "eth0"
-#define GUEST_DIR_PREFIX "/tmp/squib-net-guest."
+#define GUEST_RUN_DIR "/run/squib-net"
 
 /*
  * udhcpc calls this with "deconfig", "bound", "renew" and the lease in
@@ -182,6 +182,12 @@ guest_child(struct guestns *g, int sync, const struct guestns_opts *o,
 	char resolv[96], go;
 	sigset_t none;
 
+	/* Signals that squib-net passes on must work from here on, also
+	 * while udhcpc runs; and the command's group is ours, so that
+	 * what it leaves running in the background ends with it. */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	setpgid(0, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent)
 		_exit(1);
@@ -203,8 +209,6 @@ guest_child(struct guestns *g, int sync, const struct guestns_opts *o,
 	}
 	if (o->dhcp ? guest_dhcp(g, o) : o->addr ? guest_static(g, o) : 0)
 		_exit(1);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
 	execvp(cmd[0], cmd);
 	err("guest: %s: %s", cmd[0], strerror(errno));
 	_exit(127);
@@ -270,37 +274,62 @@ out:
 	return tap;
 }
 
-static void guest_dir_remove(const char *dir)
+/* Remove the files of a run directory, then the directory; @dfd is the
+ * directory holding it. No symlink is followed. */
+static void guest_dir_remove_at(int dfd, const char *name)
 {
 	static const char *const files[] = { "resolv.conf", "dhcp-hook",
 					     "lease" };
-	char path[320];
 	unsigned int i;
+	int fd = openat(dfd, name,
+			O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
-		unlink(path);
+	if (fd < 0)
+		return;
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		unlinkat(fd, files[i], 0);
+	close(fd);
+	unlinkat(dfd, name, AT_REMOVEDIR);
+}
+
+/* GUEST_RUN_DIR: a directory of ours that nobody else can write to, so
+ * that no one can plant a symlink where we create and remove files. */
+static int guest_run_dir(void)
+{
+	struct stat st;
+
+	if (mkdir(GUEST_RUN_DIR, 0700) && errno != EEXIST)
+		return -1;
+	if (lstat(GUEST_RUN_DIR, &st))
+		return -1;
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & 022)) {
+		errno = EPERM;
+		return -1;
 	}
-	rmdir(dir);
+	return 0;
 }
 
 /* Remove the directories of runs that were killed (their pid is gone). */
 static void guestns_sweep(void)
 {
-	DIR *d = opendir("/tmp");
+	DIR *d = opendir(GUEST_RUN_DIR);
 	struct dirent *e;
-	char path[280];
+	struct stat st;
 	int pid;
 
 	if (!d)
 		return;
 	while ((e = readdir(d))) {
-		if (sscanf(e->d_name, "squib-net-guest.%d.", &pid) != 1 ||
-		    pid <= 0 || !kill(pid, 0) || errno != ESRCH)
+		if (sscanf(e->d_name, "guest.%d.", &pid) != 1 || pid <= 0 ||
+		    !kill(pid, 0) || errno != ESRCH)
 			continue;
-		snprintf(path, sizeof(path), "/tmp/%.256s", e->d_name);
-		debug("removing %s, left by a run that was killed", path);
-		guest_dir_remove(path);
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) ||
+		    !S_ISDIR(st.st_mode) || st.st_uid != geteuid())
+			continue;
+		debug("removing %s/%s, left by a run that was killed",
+		      GUEST_RUN_DIR, e->d_name);
+		guest_dir_remove_at(dirfd(d), e->d_name);
 	}
 	closedir(d);
 }
@@ -324,10 +353,15 @@ int guestns_start(struct guestns *g, const struct guestns_opts *o,
 	char c;
 
 	g->pid = -1;
+	g->pgid = -1;
 	g->tap = -1;
 	g->sync = -1;
+	if (guest_run_dir()) {
+		err("guest: %s: %s", GUEST_RUN_DIR, strerror(errno));
+		return -1;
+	}
 	guestns_sweep();
-	snprintf(g->dir, sizeof(g->dir), GUEST_DIR_PREFIX "%d.XXXXXX",
+	snprintf(g->dir, sizeof(g->dir), GUEST_RUN_DIR "/guest.%d.XXXXXX",
 		 (int)parent);
 	if (!mkdtemp(g->dir)) {
 		err("guest: temporary directory: %s", strerror(errno));
@@ -355,6 +389,9 @@ int guestns_start(struct guestns *g, const struct guestns_opts *o,
 		close(sp[0]);
 		guest_child(g, sp[1], o, cmd, parent);
 	}
+	/* Also here, so that it holds before the child gets to run. */
+	setpgid(g->pid, g->pid);
+	g->pgid = g->pid;
 	close(sp[1]);
 	g->sync = sp[0];
 	if (read(g->sync, &c, 1) != 1) {
@@ -407,13 +444,25 @@ void guestns_cleanup(struct guestns *g)
 			kill(g->pid, SIGKILL);
 			waitpid(g->pid, &status, 0);
 		}
-		g->pid = -1;
 	}
+	/* What the command left in its group (sh -c 'daemon &'). */
+	if (g->pgid > 0 && !kill(-g->pgid, SIGTERM)) {
+		usleep(100 * 1000);
+		kill(-g->pgid, SIGKILL);
+	}
+	g->pid = -1;
+	g->pgid = -1;
 	if (g->tap >= 0)
 		close(g->tap);
 	g->tap = -1;
 	if (g->dir[0]) {
-		guest_dir_remove(g->dir);
+		int dfd = open(GUEST_RUN_DIR,
+			       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+		if (dfd >= 0) {
+			guest_dir_remove_at(dfd, strrchr(g->dir, '/') + 1);
+			close(dfd);
+		}
 		g->dir[0] = '\0';
 	}
 }

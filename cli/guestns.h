@@ -31,13 +31,15 @@ struct guestns_opts {
 
 /**
  * struct guestns - the running guest
- * @pid:	the process that becomes the command
+ * @pid:	the process that becomes the command; -1 once reaped
+ * @pgid:	its process group, the command's and its children's
  * @tap:	our end of its eth0 (non-blocking), or -1
  * @sync:	our end of the start-up handshake, or -1
  * @dir:	temporary directory (resolv.conf, DHCP hook), or ""
  */
 struct guestns {
 	pid_t pid;
+	pid_t pgid;
 	int tap;
 	int sync;
 	char dir[64];

@@ -7,20 +7,23 @@
 #include "stream.h"
 #include "sys/sys.h"
 
+/* Batches of nothing but bad datagrams read before giving up for now. */
+#define DGRAM_BAD_ROUNDS 4
+
+static unsigned int dgram_iovcnt(const struct sqn_pkt *pkt)
+{
+	return pkt->iovcnt > STREAM_IOV_MAX ? STREAM_IOV_MAX : pkt->iovcnt;
+}
+
 /* Move what datagram @from holds into descriptor @to (rare: after a bad
  * datagram in the middle of a batch), through the scratch buffer. */
 static void dgram_move(struct stream *s, struct sqn_pkt *to,
 		       const struct sqn_pkt *from, size_t len)
 {
-	size_t have = iov_to_buf(from->iov, from->iovcnt, 0, s->dec.buf,
+	size_t have = iov_to_buf(from->iov, dgram_iovcnt(from), 0, s->dec.buf,
 				 len < s->dec.size ? len : s->dec.size);
 
 	iov_from_buf(to->iov, to->iovcnt, 0, s->dec.buf, have);
-}
-
-static unsigned int dgram_iovcnt(const struct sqn_pkt *pkt)
-{
-	return pkt->iovcnt > STREAM_IOV_MAX ? STREAM_IOV_MAX : pkt->iovcnt;
 }
 
 /**
@@ -37,7 +40,8 @@ static unsigned int dgram_iovcnt(const struct sqn_pkt *pkt)
 int dgram_recv(struct sqn_net *net, struct sqn_pkt *pkts, unsigned int n)
 {
 	struct stream *s = net->priv;
-	unsigned int i, out = 0;
+	unsigned int i, out = 0, rounds = 0;
+	size_t room;
 	int m;
 
 	if (s->eof)
@@ -63,26 +67,41 @@ int dgram_recv(struct sqn_net *net, struct sqn_pkt *pkts, unsigned int n)
 		for (i = 0; i < (unsigned int)m; i++) {
 			size_t len = s->mmsg[i].msg_len;
 
-			if (len < SQN_ETH_HLEN ||
-			    len > net->info.max_packet_size) {
+			if (len < SQN_ETH_HLEN || len > s->dec.cap) {
+				/* Logged at the 1st, 2nd, 4th, 8th... */
+				if (!(net->stats.rx_errors &
+				      (net->stats.rx_errors + 1)))
+					net_log(net, SQN_LOG_WARN,
+						"%s: dropped a datagram of %zu bytes (%llu bad so far)",
+						net->ops->name, len,
+						(unsigned long long)net->stats
+								.rx_errors +
+							1);
 				net->stats.rx_errors++;
-				net_log(net, SQN_LOG_WARN,
-					"%s: dropped a datagram of %zu bytes",
-					net->ops->name, len);
 				continue;
 			}
-			if (out != i)
-				dgram_move(s, &pkts[out], &pkts[i], len);
+			if (len > net->info.max_packet_size) {
+				net->stats.rx_dropped++;
+				continue;
+			}
+			/* What arrived is what fit in slot i; a move cuts it
+			 * to what fits in slot out. */
+			room = iov_size(pkts[i].iov, dgram_iovcnt(&pkts[i]));
+			if (out != i) {
+				size_t to = iov_size(pkts[out].iov,
+						     dgram_iovcnt(&pkts[out]));
+
+				dgram_move(s, &pkts[out], &pkts[i],
+					   len < room ? len : room);
+				room = to < room ? to : room;
+			}
 			pkts[out].len = len;
-			pkts[out].flags =
-				len > iov_size(pkts[out].iov,
-					       dgram_iovcnt(&pkts[out])) ?
-					SQN_PKT_TRUNCATED :
-					0;
+			pkts[out].flags = len > room ? SQN_PKT_TRUNCATED : 0;
 			out++;
 		}
-		/* All were bad: look again rather than report nothing. */
-	} while (!out && m > 0);
+		/* All were bad: look again, a few times, rather than report
+		 * nothing while good ones may wait. */
+	} while (!out && m > 0 && ++rounds < DGRAM_BAD_ROUNDS);
 	return (int)out;
 }
 

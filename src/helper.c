@@ -19,7 +19,7 @@
 #define HELPER_EXIT_MS 100 /* for the exit that follows a lost link */
 #define HELPER_LINE_MAX 512 /* longer stderr lines are cut */
 #define HELPER_DRAIN_MAX 16 /* reads of stderr per look */
-#define HELPER_ARGV_MAX (4 + SQN_ARGS_MAX + 1)
+#define HELPER_ARGV_MAX (6 + SQN_ARGS_MAX + 1)
 /* PATH when the environment has none, as execvp() does. */
 #define HELPER_PATH_DEFAULT "/usr/local/bin:/usr/bin:/bin"
 
@@ -60,6 +60,7 @@ static const struct helper_profile helper_profiles[] = {
  * @ended:	it was reaped
  * @sock:	the child's end of the socketpair, until the child has it
  * @err_fd:	read end of the pipe on its stderr, -1 after the pipe's end
+ * @mtu_asked:	the MTU the caller configured (0: none), passed to the helper
  * @err_len:	bytes in @err_buf, a line not finished yet
  * @err_buf:	stderr being cut into lines
  * @last:	the last line it wrote to stderr
@@ -74,6 +75,7 @@ struct helper {
 	int ended;
 	int sock;
 	int err_fd;
+	uint32_t mtu_asked;
 	size_t err_len;
 	char err_buf[HELPER_LINE_MAX];
 	char last[HELPER_LINE_MAX + 1];
@@ -298,7 +300,7 @@ static int helper_spawn(struct sqn_net *net, struct helper *h, int err_w)
 {
 	const char *const *args = net->p.helper_args;
 	char *argv[HELPER_ARGV_MAX];
-	char fdnum[16];
+	char fdnum[16], mtu[16];
 	struct proc_spec spec = {
 		.path = h->path,
 		.argv = argv,
@@ -322,6 +324,16 @@ static int helper_spawn(struct sqn_net *net, struct helper *h, int err_w)
 	}
 	while (args && *args)
 		argv[n++] = (char *)*args++;
+	/* An MTU the caller asked for goes to the helper too, which tells
+	 * the guest by DHCP: passt(1) --mtu, gvproxy -mtu. */
+	snprintf(mtu, sizeof(mtu), "%u", h->mtu_asked);
+	if (h->mtu_asked && h->kind == SQN_HELPER_PASST) {
+		argv[n++] = "--mtu";
+		argv[n++] = mtu;
+	} else if (h->mtu_asked && h->kind == SQN_HELPER_GVPROXY) {
+		argv[n++] = "-mtu";
+		argv[n++] = mtu;
+	}
 	argv[n] = NULL;
 	r = proc_spawn(&spec, &h->proc, &step);
 	if (r)
@@ -374,6 +386,7 @@ static int helper_open(struct sqn_net *net)
 	r = helper_find(net, h);
 	if (r)
 		return r;
+	h->mtu_asked = net->p.mtu;
 	if (!net->p.mtu)
 		net->p.mtu = helper_profiles[h->kind].mtu;
 	r = proc_socketpair(sv);

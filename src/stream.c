@@ -114,8 +114,10 @@ int stream_attach(struct sqn_net *net, int fd)
 	r = net_set_mtu(net, stream_frame_cap(net, fd, kind));
 	if (r)
 		return r;
-	r = framing_dec_init(&s->dec, kind, net->info.max_packet_size, rxbuf,
-			     rx);
+	/* Decode up to what the framing allows: a frame above the MTU but
+	 * within that is dropped and counted, not a reason to reset. */
+	r = framing_dec_init(&s->dec, kind, framing_cap(kind, SQN_FRAME_MAX),
+			     rxbuf, rx);
 	if (r)
 		return net_error(net, r, "%s: bad framing", net->ops->name);
 	net_log(net, SQN_LOG_DEBUG, "%s: fd %d, %s framing, mtu %u",
@@ -191,6 +193,10 @@ int stream_recv(struct sqn_net *net, struct sqn_pkt *pkts, unsigned int n)
 	while (got < n) {
 		r = framing_dec_next(&s->dec, &frame, &len);
 		if (r == 1) {
+			if (len > net->info.max_packet_size) {
+				net->stats.rx_dropped++;
+				continue;
+			}
 			net_pkt_fill(&pkts[got++], frame, len, NULL, 0);
 			continue;
 		}
@@ -237,6 +243,9 @@ int stream_flush(struct sqn_net *net)
 {
 	struct stream *s = net->priv;
 
+	/* A dead link has nowhere to send the rest, nor a new error. */
+	if (s->eof)
+		return -ENOTCONN;
 	while (s->pend_off < s->pend_len) {
 		struct iovec iov = { s->pend + s->pend_off,
 				     s->pend_len - s->pend_off };
@@ -246,7 +255,8 @@ int stream_flush(struct sqn_net *net)
 		if (m < 0) {
 			if (errno == EINTR)
 				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
+			if (errno == EAGAIN || errno == EWOULDBLOCK ||
+			    errno == ENOBUFS)
 				return -EAGAIN;
 			return stream_write_error(net, errno);
 		}

@@ -216,6 +216,17 @@ int main(int argc, char **argv)
 		for (i = 1; i <= 3; i++)
 			fprintf(stderr, "fake_helper: line %d\n", i);
 		echo(0);
+	} else if (!strcmp(mode, "flood")) {
+		/* 2 MiB of stderr, more than the pipe holds, nobody reading:
+		 * writes that would block fail instead, and frames go on. */
+		static char line[1024];
+
+		memset(line, 'x', sizeof(line) - 1);
+		line[sizeof(line) - 1] = '\n';
+		for (i = 0; i < 2048; i++)
+			if (write(2, line, sizeof(line)) < 0)
+				continue;
+		echo(0);
 	} else if (!strcmp(mode, "sleep") || !strcmp(mode, "stubborn")) {
 		if (!strcmp(mode, "stubborn"))
 			signal(SIGTERM, SIG_IGN);

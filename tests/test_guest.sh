@@ -45,7 +45,7 @@ leftovers() {
 	[ "$z" = 0 ] || { why="$z zombies"; return 1; }
 	in_host ip -o link show | grep -qv -e ": lo:" -e "$NS_TAG-h" &&
 		{ why="links left in host: $(in_host ip -o link show)"; return 1; }
-	[ -z "$(ls -d /tmp/squib-net-guest.* 2>/dev/null)" ] ||
+	[ -z "$(ls -d /run/squib-net/guest.* 2>/dev/null)" ] ||
 		{ why="temp dirs left"; return 1; }
 	return 0
 }
@@ -163,11 +163,36 @@ parent_killed_takes_helper_and_guest_along() {
 		return 1
 	fi
 	# The killed run could not remove its directory: the next run does.
-	ls -d /tmp/squib-net-guest.$pid.* >/dev/null 2>&1 ||
+	ls -d /run/squib-net/guest.$pid.* >/dev/null 2>&1 ||
 		{ why="no directory left by the killed run"; return 1; }
 	guest 0 --mode loopback --no-dhcp -- true &&
-		! ls -d /tmp/squib-net-guest.$pid.* >/dev/null 2>&1 ||
+		! ls -d /run/squib-net/guest.$pid.* >/dev/null 2>&1 ||
 		{ why="${why:-the next run did not sweep it}"; return 1; }
+}
+
+background_processes_end_with_the_guest() {
+	guest 0 --mode loopback --no-dhcp -- sh -c "sleep 47 & echo \$! >$tmp/bg; exit 0" &&
+		[ -s "$tmp/bg" ] || { why="${why:-no pid}"; return 1; }
+	sleep 0.2
+	! alive "$(cat "$tmp/bg")" || { why="sleep $(cat "$tmp/bg") outlived the guest"; return 1; }
+}
+
+# A symlink planted among the run directories is never followed.
+sweep_follows_no_symlink() {
+	local bait=/run/squib-net/guest.4000000.bait
+	mkdir -p /run/squib-net "$tmp/victim"
+	echo keep >"$tmp/victim/resolv.conf"
+	ln -sfn "$tmp/victim" $bait
+	guest 0 --mode loopback --no-dhcp -- true
+	local rc=$?
+	rm -f $bait
+	[ $rc = 0 ] && [ -f "$tmp/victim/resolv.conf" ] ||
+		{ why="${why:-the sweep followed the symlink}"; return 1; }
+}
+
+guest_deleting_eth0_ends_the_run() {
+	guest 1 --mode loopback --no-dhcp -- sh -c 'ip link del eth0; sleep 30' &&
+		has err "eth0 went away" && leftovers
 }
 
 ns_up || { echo "FAIL test_guest setup: namespaces"; echo "0 passed, 1 failed"; exit 1; }
@@ -180,6 +205,9 @@ tcase pcap_is_readable_by_tcpdump pcap_is_readable_by_tcpdump
 tcase helper_killed_during_transfer helper_killed_during_transfer
 tcase sigterm_ends_guest_and_cleans_up sigterm_ends_guest_and_cleans_up
 tcase parent_killed_takes_helper_and_guest_along parent_killed_takes_helper_and_guest_along
+tcase background_processes_end_with_the_guest background_processes_end_with_the_guest
+tcase sweep_follows_no_symlink sweep_follows_no_symlink
+tcase guest_deleting_eth0_ends_the_run guest_deleting_eth0_ends_the_run
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -601,6 +601,22 @@ TEST(stderr_lines_reach_the_log)
 	sqn_close(net);
 }
 
+/* A helper that writes more stderr than the pipe holds, while the caller
+ * only waits on sqn_fd(), must not stall its frames. */
+TEST(stderr_flood_does_not_stall_frames)
+{
+	static const char *const args[] = { "flood", NULL };
+	struct sqn_config cfg;
+	sqn_net *net;
+
+	fake_config(&cfg, args);
+	net = must_open(&cfg);
+	usleep(200 * 1000);
+	round_trip(net, 60, 1);
+	round_trip(net, 1514, 2);
+	sqn_close(net);
+}
+
 /* Close the fake started as @args while it runs: it must be gone, with
  * @stopped logged. Return: how long the close took, in ms. */
 static long close_running(const char *const *args, const char *stopped)

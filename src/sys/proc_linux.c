@@ -35,6 +35,7 @@
 /* The child's stack until it execs: a few calls deep, no more. */
 #define PROC_STACK (64 * 1024)
 #define PROC_SOCKBUF (4 << 20)
+#define PROC_ERRPIPE (1 << 20)
 
 /**
  * proc_socketpair() - a connected pair of stream sockets, close-on-exec,
@@ -63,25 +64,24 @@ int proc_socketpair(int sv[2])
 
 /**
  * proc_pipe() - a pipe for a child's stderr
- * @fds:	read end (non-blocking), write end; both close-on-exec
+ * @fds:	read end, write end; both non-blocking and close-on-exec
  *
- * The write end stays blocking: it becomes the child's, which expects an
- * ordinary stderr (O_NONBLOCK belongs to the pipe end, not the fd).
+ * The library reads the pipe only when it is called, so a helper that
+ * writes much while the caller waits on the socket alone must not block
+ * in write(2) and stall its frames: the pipe holds up to PROC_ERRPIPE
+ * bytes, and past that the helper's stderr writes fail with EAGAIN (the
+ * lines are lost, the helper goes on). O_NONBLOCK belongs to the pipe's
+ * open file, so the child gets it with the fd.
  *
  * Return: 0 or a negative errno.
  */
 int proc_pipe(int fds[2])
 {
-	int r;
-
-	if (pipe2(fds, O_CLOEXEC))
+	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK))
 		return -errno;
-	if (fcntl(fds[0], F_SETFL, O_NONBLOCK) == 0)
-		return 0;
-	r = -errno;
-	close(fds[0]);
-	close(fds[1]);
-	return r;
+	/* Best effort: capped by /proc/sys/fs/pipe-max-size. */
+	fcntl(fds[1], F_SETPIPE_SZ, PROC_ERRPIPE);
+	return 0;
 }
 
 static void proc_close_from(unsigned int first, long maxfd)
