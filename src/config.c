@@ -141,10 +141,18 @@ static int check_mode_fields(const struct sqn_config *cfg, char *msg,
 {
 	int r;
 
-	if (cfg->mode == SQN_MODE_BRIDGED && !cfg->bridged_iface)
+	if (cfg->tap_fd >= 0 &&
+	    (cfg->mode == SQN_MODE_LOOPBACK || cfg->mode == SQN_MODE_STREAM ||
+	     cfg->mode == SQN_MODE_USERSPACE))
 		return fail(
 			msg, msglen,
-			"bridged_iface: bridged mode needs the LAN interface");
+			"tap_fd: a TAP serves the shared, host and bridged modes, not %s",
+			sqn_mode_name(cfg->mode));
+	if (cfg->mode == SQN_MODE_BRIDGED && !cfg->bridged_iface &&
+	    cfg->tap_fd < 0)
+		return fail(
+			msg, msglen,
+			"bridged_iface: bridged mode needs the LAN interface (or tap_fd)");
 	if (cfg->bridged_iface) {
 		size_t len = strnlen(cfg->bridged_iface, 16);
 
@@ -256,6 +264,7 @@ int config_check(const struct sqn_config *cfg, struct net_params *p, char *msg,
 	p->framing = cfg->framing;
 	p->offloads = cfg->offloads;
 	p->queue_depth = cfg->queue_depth ? cfg->queue_depth : 256;
+	p->tap_fd = cfg->tap_fd < 0 ? -1 : cfg->tap_fd;
 	if (p->mode == SQN_MODE_USERSPACE)
 		return helper_config(cfg, p, msg, msglen);
 	return 0;

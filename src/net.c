@@ -102,6 +102,7 @@ void sqn_config_init(struct sqn_config *cfg)
 	cfg->version = SQN_CONFIG_VERSION;
 	cfg->mode = SQN_MODE_SHARED;
 	cfg->peer_fd = -1;
+	cfg->tap_fd = -1;
 }
 
 const char *sqn_mode_name(enum sqn_mode mode)
@@ -130,7 +131,7 @@ static int open_backend(struct sqn_net *net)
 	size_t need;
 	int r;
 
-	net->ops = platform_backend(net->p.mode, &why);
+	net->ops = platform_backend(&net->p, &why);
 	if (!net->ops)
 		return net_error(net, -ENOTSUP, "mode %s: %s",
 				 sqn_mode_name(net->p.mode), why);
@@ -246,6 +247,14 @@ void net_pkt_fill(struct sqn_pkt *pkt, const void *a, size_t alen,
 	pkt->flags = done < pkt->len ? SQN_PKT_TRUNCATED : 0;
 }
 
+/* Bytes of the frame in @len bytes of packet: without a virtio_net_hdr. */
+static size_t frame_bytes(const struct sqn_net *net, size_t len)
+{
+	size_t hdr = net->info.vnet_hdr_len;
+
+	return len > hdr ? len - hdr : 0;
+}
+
 int sqn_recv(sqn_net *net, struct sqn_pkt *pkts, unsigned int n)
 {
 	unsigned int i;
@@ -266,19 +275,21 @@ int sqn_recv(sqn_net *net, struct sqn_pkt *pkts, unsigned int n)
 			continue;
 		}
 		net->stats.rx_frames++;
-		net->stats.rx_bytes += pkts[i].len;
+		net->stats.rx_bytes += frame_bytes(net, pkts[i].len);
 	}
 	return r;
 }
 
+/* The size limits apply to the frame; a virtio_net_hdr comes on top. */
 static int frame_ok(const struct sqn_net *net, const struct sqn_pkt *pkt)
 {
-	size_t len;
+	size_t len, hdr = net->info.vnet_hdr_len;
 
 	if (!pkt->iov && pkt->iovcnt)
 		return 0;
 	len = iov_size(pkt->iov, pkt->iovcnt);
-	return len >= SQN_ETH_HLEN && len <= net->info.max_packet_size;
+	return len >= hdr + SQN_ETH_HLEN &&
+	       len <= hdr + net->info.max_packet_size;
 }
 
 int sqn_send(sqn_net *net, const struct sqn_pkt *pkts, unsigned int n)
@@ -303,8 +314,8 @@ int sqn_send(sqn_net *net, const struct sqn_pkt *pkts, unsigned int n)
 			return i ? (int)i : set_errno(r);
 		for (k = i; k < i + (unsigned int)r; k++) {
 			net->stats.tx_frames++;
-			net->stats.tx_bytes +=
-				iov_size(pkts[k].iov, pkts[k].iovcnt);
+			net->stats.tx_bytes += frame_bytes(
+				net, iov_size(pkts[k].iov, pkts[k].iovcnt));
 		}
 		i += (unsigned int)r;
 		if (i < j)

@@ -60,6 +60,7 @@ struct net_params {
 	enum sqn_framing framing;
 	uint32_t offloads;
 	uint32_t queue_depth;
+	int tap_fd;
 };
 
 struct sqn_net {
@@ -88,13 +89,14 @@ void net_pkt_fill(struct sqn_pkt *pkt, const void *a, size_t alen,
 int net_set_mtu(struct sqn_net *net, size_t frame_cap);
 
 /* Chosen per platform in platform_<os>.c. */
-const struct backend_ops *platform_backend(enum sqn_mode mode,
+const struct backend_ops *platform_backend(const struct net_params *p,
 					   const char **why);
 enum sqn_helper platform_helper_default(void);
 
 extern const struct backend_ops loopback_ops;
 extern const struct backend_ops stream_ops;
 extern const struct backend_ops helper_ops;
+extern const struct backend_ops tap_ops;
 
 /* helper.c: the userspace mode's part of config_check(). */
 int helper_config(const struct sqn_config *cfg, struct net_params *p, char *msg,

@@ -3,15 +3,16 @@
 #include "net.h"
 
 /**
- * platform_backend() - the backend of @mode in this build
- * @mode:	a valid enum sqn_mode
+ * platform_backend() - the backend of a mode in this build
+ * @p:		checked parameters: the mode, and a TAP to attach to
  * @why:	set, when there is none, to where the mode is available
  *
  * Return: the ops table, or NULL.
  */
-const struct backend_ops *platform_backend(enum sqn_mode mode, const char **why)
+const struct backend_ops *platform_backend(const struct net_params *p,
+					   const char **why)
 {
-	switch (mode) {
+	switch (p->mode) {
 	case SQN_MODE_LOOPBACK:
 		return &loopback_ops;
 	case SQN_MODE_STREAM:
@@ -19,7 +20,9 @@ const struct backend_ops *platform_backend(enum sqn_mode mode, const char **why)
 	case SQN_MODE_USERSPACE:
 		return &helper_ops;
 	default:
-		*why = "not built into this libsquibnet yet (planned: a TAP on a bridge with nftables and dnsmasq on Linux, vmnet.framework on macOS)";
+		if (p->tap_fd >= 0)
+			return &tap_ops;
+		*why = "the Linux network plane (bridge, nftables, dnsmasq) is not built yet; pass tap_fd to attach to a TAP made elsewhere";
 		return NULL;
 	}
 }

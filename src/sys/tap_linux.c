@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: MIT
+/* tap_linux.c - Linux side of tap.h: TUNGETIFF, TUNSETVNETHDRSZ, TUNSETOFFLOAD */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "squibnet.h"
+#include "tap.h"
+
+/* Linux 6.2 added UDP segmentation offload to tun; older headers lack it
+ * (include/uapi/linux/if_tun.h), older kernels refuse it with EINVAL. */
+#ifndef TUN_F_USO4
+#define TUN_F_USO4 0x20
+#endif
+#ifndef TUN_F_USO6
+#define TUN_F_USO6 0x40
+#endif
+
+/**
+ * sys_tap_query() - check that @fd is an attached tun/tap descriptor
+ * @fd:		descriptor
+ * @ti:		filled on success
+ *
+ * Return: 0; -EBADF when @fd is not open, -ENOTTY (or another errno of
+ * ioctl) when it is not a tun/tap descriptor, -EBADFD when it is one that
+ * is attached to no interface.
+ */
+int sys_tap_query(int fd, struct sys_tap_info *ti)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	memset(ti, 0, sizeof(*ti));
+	if (ioctl(fd, TUNGETIFF, &ifr))
+		return -errno;
+	memcpy(ti->name, ifr.ifr_name, sizeof(ti->name) - 1);
+	ti->is_tap = (ifr.ifr_flags & IFF_TAP) != 0;
+	ti->no_pi = (ifr.ifr_flags & IFF_NO_PI) != 0;
+	ti->vnet_hdr = (ifr.ifr_flags & IFF_VNET_HDR) != 0;
+	/* tun answers SIOCGIFHWADDR on the descriptor itself (tun.c). */
+	if (!ioctl(fd, SIOCGIFHWADDR, &ifr))
+		memcpy(ti->mac, ifr.ifr_hwaddr.sa_data, 6);
+	return 0;
+}
+
+/**
+ * sys_tap_set_vnet_hdr_len() - set the size of the virtio-net header
+ * @fd:		TAP with IFF_VNET_HDR
+ * @len:	bytes, 10 or 12 (the interface's, shared by its descriptors)
+ *
+ * Return: 0 or a negative errno.
+ */
+int sys_tap_set_vnet_hdr_len(int fd, int len)
+{
+	return ioctl(fd, TUNSETVNETHDRSZ, &len) ? -errno : 0;
+}
+
+/**
+ * sys_tap_set_offloads() - tell the driver which offloads the reader takes
+ * @fd:		TAP with IFF_VNET_HDR
+ * @offloads:	SQN_OFFLOAD_CSUM, _TSO4, _TSO6, _USO; 0: complete frames only
+ *
+ * Return: 0, or a negative errno (-EINVAL for a flag this kernel lacks).
+ */
+int sys_tap_set_offloads(int fd, uint32_t offloads)
+{
+	unsigned long f = 0;
+
+	if (offloads & SQN_OFFLOAD_CSUM)
+		f |= TUN_F_CSUM;
+	if (offloads & SQN_OFFLOAD_TSO4)
+		f |= TUN_F_TSO4;
+	if (offloads & SQN_OFFLOAD_TSO6)
+		f |= TUN_F_TSO6;
+	if (offloads & SQN_OFFLOAD_USO)
+		f |= TUN_F_USO4 | TUN_F_USO6;
+	return ioctl(fd, TUNSETOFFLOAD, f) ? -errno : 0;
+}
+
+/**
+ * sys_tap_mtu() - the MTU of the TAP's interface
+ * @ti:		from sys_tap_query()
+ * @mtu:	set on success
+ *
+ * The interface is looked up by name in this process's network
+ * namespace, and must have the TAP's MAC there: a TAP made in another
+ * namespace may have a namesake here.
+ *
+ * Return: 0, or a negative errno (-ENODEV when it is not visible here).
+ */
+int sys_tap_mtu(const struct sys_tap_info *ti, uint32_t *mtu)
+{
+	struct ifreq ifr;
+	int s, r = 0;
+
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -errno;
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, ti->name, sizeof(ifr.ifr_name) - 1);
+	if (ioctl(s, SIOCGIFHWADDR, &ifr))
+		r = -errno;
+	else if (memcmp(ifr.ifr_hwaddr.sa_data, ti->mac, 6))
+		r = -ENODEV;
+	else if (ioctl(s, SIOCGIFMTU, &ifr))
+		r = -errno;
+	else
+		*mtu = (uint32_t)ifr.ifr_mtu;
+	close(s);
+	return r;
+}
+
+/**
+ * sys_tap_set_nonblock() - set O_NONBLOCK on @fd's open file description
+ * @fd:		descriptor (its duplicates see the change too)
+ *
+ * Return: 0 or a negative errno.
+ */
+int sys_tap_set_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK))
+		return -errno;
+	return 0;
+}

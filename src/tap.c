@@ -1,0 +1,362 @@
+// SPDX-License-Identifier: MIT
+/* tap.c - the TAP backend: frames on a TAP made elsewhere, one per read or write */
+#include <errno.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "iov.h"
+#include "net.h"
+#include "sys/sys.h"
+#include "sys/tap.h"
+
+/* struct virtio_net_hdr_v1 (virtio 1.0): num_buffers included. */
+#define TAP_VNET_HDR_LEN 12
+/* POSIX guarantees at least 16; Linux takes 1024 (UIO_MAXIOV). */
+#define TAP_IOV_MAX 1024
+/* A TSO or USO frame: an IPv4 datagram of 64 KiB behind an Ethernet header. */
+#define TAP_GSO_FRAME_MAX (65535 + SQN_ETH_HLEN)
+#define TAP_BOUNCE_SIZE (TAP_VNET_HDR_LEN + TAP_GSO_FRAME_MAX)
+#define TAP_GSO_OFFLOADS (SQN_OFFLOAD_TSO4 | SQN_OFFLOAD_TSO6 | SQN_OFFLOAD_USO)
+
+/**
+ * struct tap - one TAP descriptor and its scratch space
+ * @fd:		our duplicate of sqn_config.tap_fd
+ * @hdr:	bytes of virtio-net header on the descriptor: 0 or 12
+ * @strip:	the descriptor has a header that the caller does not want:
+ *		a zero one is added on send and the received one dropped
+ * @name:	the interface, for messages
+ * @iov:	a header followed by the caller's pieces, for one readv/writev
+ * @bounce:	a frame whose pieces are too many for one readv/writev
+ * @scratch:	the received header that @strip drops
+ */
+struct tap {
+	int fd;
+	size_t hdr;
+	int strip;
+	char name[SYS_TAP_NAME_MAX];
+	struct iovec *iov;
+	uint8_t *bounce;
+	uint8_t scratch[TAP_VNET_HDR_LEN];
+};
+
+static const uint8_t tap_zero_hdr[TAP_VNET_HDR_LEN];
+
+static size_t tap_pool_size(const struct sqn_net *net)
+{
+	(void)net;
+	return pool_round(sizeof(struct tap)) +
+	       pool_round(TAP_IOV_MAX * sizeof(struct iovec)) +
+	       pool_round(TAP_BOUNCE_SIZE);
+}
+
+static int tap_check(struct sqn_net *net, int fd, struct sys_tap_info *ti)
+{
+	int r = sys_tap_query(fd, ti);
+
+	if (r == -EBADF)
+		return net_error(net, r, "tap_fd %d: not an open descriptor",
+				 fd);
+	if (r == -EBADFD)
+		return net_error(
+			net, -EINVAL,
+			"tap_fd %d: a tun/tap descriptor attached to no interface (TUNSETIFF was not called)",
+			fd);
+	if (r)
+		return net_error(net, -EINVAL,
+				 "tap_fd %d: not a TAP (TUNGETIFF: %s)", fd,
+				 strerror(-r));
+	if (!ti->is_tap)
+		return net_error(
+			net, -EINVAL,
+			"tap_fd %d: %s is a TUN device (IP packets), not a TAP (Ethernet frames): make it with IFF_TAP",
+			fd, ti->name);
+	/* Linux 6.18 reports IFF_NO_PI whether or not it was asked for. */
+	if (!ti->no_pi)
+		return net_error(
+			net, -EINVAL,
+			"tap_fd %d: %s was made without IFF_NO_PI: frames would carry packet information",
+			fd, ti->name);
+	return 0;
+}
+
+/* TUNSETOFFLOAD with what the kernel takes of @want: USO (Linux 6.2)
+ * goes first, then TSO; checksum offload is as old as the flag. */
+static int tap_offloads(struct sqn_net *net, uint32_t want, uint32_t *got)
+{
+	static const uint32_t drop[] = { 0, SQN_OFFLOAD_USO, TAP_GSO_OFFLOADS };
+	struct tap *t = net->priv;
+	unsigned int i;
+	int r = 0;
+
+	for (i = 0; i < sizeof(drop) / sizeof(drop[0]); i++) {
+		if (i && !(want & drop[i]))
+			continue;
+		*got = want & ~drop[i];
+		r = sys_tap_set_offloads(t->fd, *got);
+		if (r != -EINVAL)
+			break;
+	}
+	if (r)
+		return net_error(net, r, "tap: %s: TUNSETOFFLOAD: %s", t->name,
+				 strerror(-r));
+	if (*got != want)
+		net_log(net, SQN_LOG_INFO,
+			"tap: %s: the kernel refused offloads 0x%x", t->name,
+			want & ~*got);
+	return 0;
+}
+
+/* Settle the virtio-net header and the offloads. The header size and
+ * the offloads belong to the interface, not to our descriptor. */
+static int tap_setup_vnet(struct sqn_net *net, const struct sys_tap_info *ti)
+{
+	struct tap *t = net->priv;
+	uint32_t want = net->p.offloads, got = 0;
+	int r;
+
+	if (!ti->vnet_hdr) {
+		if (want & SQN_OFFLOAD_VNET_HDR)
+			net_log(net, SQN_LOG_INFO,
+				"tap: %s was made without IFF_VNET_HDR: no virtio-net header, no offloads",
+				t->name);
+		return 0;
+	}
+	r = sys_tap_set_vnet_hdr_len(t->fd, TAP_VNET_HDR_LEN);
+	if (r)
+		return net_error(net, r, "tap: %s: TUNSETVNETHDRSZ %d: %s",
+				 t->name, TAP_VNET_HDR_LEN, strerror(-r));
+	t->hdr = TAP_VNET_HDR_LEN;
+	t->strip = !(want & SQN_OFFLOAD_VNET_HDR);
+	/* Without the caller's header, the kernel must hand over complete,
+	 * checksummed frames; segmentation offloads need checksum offload. */
+	if (t->strip || !(want & SQN_OFFLOAD_CSUM))
+		want = 0;
+	want &= SQN_OFFLOAD_CSUM | TAP_GSO_OFFLOADS;
+	r = tap_offloads(net, want, &got);
+	if (r)
+		return r;
+	if (!t->strip) {
+		net->info.vnet_hdr_len = TAP_VNET_HDR_LEN;
+		net->info.offloads = SQN_OFFLOAD_VNET_HDR | got;
+	}
+	return 0;
+}
+
+/* The MTU: the caller's, else the interface's, else Ethernet's. */
+static int tap_setup_mtu(struct sqn_net *net, const struct sys_tap_info *ti)
+{
+	struct tap *t = net->priv;
+	uint32_t mtu = 0;
+	int r = sys_tap_mtu(ti, &mtu);
+
+	if (r) {
+		mtu = 1500;
+		net_log(net, SQN_LOG_WARN,
+			"tap: %s is not visible in this network namespace (%s): mtu %u assumed, set sqn_config.mtu",
+			t->name, strerror(-r), mtu);
+	} else if (net->p.mtu && net->p.mtu != mtu) {
+		net_log(net, SQN_LOG_INFO, "tap: mtu %u, but %s has %u",
+			net->p.mtu, t->name, mtu);
+	}
+	if (!net->p.mtu)
+		net->p.mtu = mtu < SQN_FRAME_MAX - SQN_ETH_HLEN ?
+				     mtu :
+				     SQN_FRAME_MAX - SQN_ETH_HLEN;
+	r = net_set_mtu(net, SQN_FRAME_MAX);
+	if (r)
+		return r;
+	if (net->info.offloads & TAP_GSO_OFFLOADS)
+		net->info.max_packet_size = TAP_GSO_FRAME_MAX;
+	return 0;
+}
+
+static int tap_open(struct sqn_net *net)
+{
+	struct tap *t = pool_take(&net->pool, sizeof(*t));
+	struct sys_tap_info ti;
+	int r;
+
+	if (!t)
+		return net_error(net, -ENOMEM, "tap: pool too small");
+	net->priv = t;
+	t->iov = pool_take(&net->pool, TAP_IOV_MAX * sizeof(struct iovec));
+	t->bounce = pool_take(&net->pool, TAP_BOUNCE_SIZE);
+	if (!t->iov || !t->bounce)
+		return net_error(net, -ENOMEM, "tap: pool too small");
+	r = tap_check(net, net->p.tap_fd, &ti);
+	if (r)
+		return r;
+	memcpy(t->name, ti.name, sizeof(t->name));
+	t->fd = net->fd = sys_dup_cloexec(net->p.tap_fd);
+	if (t->fd < 0)
+		return net_error(net, t->fd, "tap_fd %d: %s", net->p.tap_fd,
+				 strerror(-t->fd));
+	/* A TAP cannot be reopened as a new open file description, so the
+	 * flag reaches the caller's descriptor as well (documented). */
+	r = sys_tap_set_nonblock(t->fd);
+	if (r)
+		return net_error(net, r, "tap: %s: O_NONBLOCK: %s", t->name,
+				 strerror(-r));
+	memcpy(net->info.host_mac, ti.mac, 6);
+	r = tap_setup_vnet(net, &ti);
+	if (r)
+		return r;
+	r = tap_setup_mtu(net, &ti);
+	if (r)
+		return r;
+	net_log(net, SQN_LOG_DEBUG,
+		"tap: %s, fd %d, mtu %u, virtio-net header %zu%s, offloads 0x%x",
+		t->name, t->fd, net->info.mtu, t->hdr,
+		t->strip ? " (kept from the caller)" : "", net->info.offloads);
+	return 0;
+}
+
+/* EBADFD: the interface was deleted or the queue detached (tun.c). */
+static int tap_gone(struct sqn_net *net, const char *op, int err)
+{
+	struct tap *t = net->priv;
+
+	return net_link_down(
+		net, "tap: %s: %s: %s", t->name, op,
+		err == EBADFD ?
+			"the TAP was detached or its interface deleted" :
+			strerror(err));
+}
+
+/* One frame into @pkt. tun's read returns what it copied, not the
+ * frame's length (tun_chr_read_iter()), so the bounce buffer catches the
+ * rest of a frame that overflows the caller's buffers: its length is
+ * then known, and the frame flagged truncated. */
+static int tap_read(struct sqn_net *net, struct sqn_pkt *pkt)
+{
+	struct tap *t = net->priv;
+	size_t skip = t->strip ? t->hdr : 0, room = 0, len;
+	int cnt = 0, direct = pkt->iovcnt + 2 <= TAP_IOV_MAX;
+	ssize_t m;
+
+	if (direct)
+		room = iov_size(pkt->iov, pkt->iovcnt);
+	/* tun refuses a read with no room for the header (EINVAL). */
+	if (room < t->hdr - skip)
+		direct = 0;
+	if (direct) {
+		if (skip)
+			t->iov[cnt++] = (struct iovec){ t->scratch, skip };
+		memcpy(t->iov + cnt, pkt->iov, pkt->iovcnt * sizeof(*t->iov));
+		cnt += (int)pkt->iovcnt;
+	} else {
+		room = 0;
+	}
+	t->iov[cnt++] = (struct iovec){ t->bounce, TAP_BOUNCE_SIZE };
+	do {
+		m = readv(t->fd, t->iov, cnt);
+	} while (m < 0 && errno == EINTR);
+	if (m < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return -EAGAIN;
+		return tap_gone(net, "read", errno);
+	}
+	len = (size_t)m > skip ? (size_t)m - skip : 0;
+	if (!direct) {
+		net_pkt_fill(pkt, t->bounce + skip, len, NULL, 0);
+		return 0;
+	}
+	pkt->len = len;
+	pkt->flags = len > room ? SQN_PKT_TRUNCATED : 0;
+	return 0;
+}
+
+static int tap_recv(struct sqn_net *net, struct sqn_pkt *pkts, unsigned int n)
+{
+	unsigned int i;
+	int r;
+
+	if (!net->info.link_up)
+		return -ENOTCONN;
+	for (i = 0; i < n; i++) {
+		r = tap_read(net, &pkts[i]);
+		if (r == -EAGAIN)
+			break;
+		if (r < 0)
+			return i ? (int)i : r;
+	}
+	return (int)i;
+}
+
+/* One frame out. Return: 0 when it was taken (or refused by the kernel,
+ * then counted in tx_errors), -EAGAIN when the TAP is full, -ENOTCONN. */
+static int tap_write(struct sqn_net *net, const struct sqn_pkt *pkt)
+{
+	struct tap *t = net->priv;
+	size_t pre = t->strip ? t->hdr : 0;
+	const struct iovec *iov = pkt->iov;
+	int cnt = (int)pkt->iovcnt;
+	ssize_t m;
+
+	if (pkt->iovcnt >= TAP_IOV_MAX) {
+		size_t len = iov_size(pkt->iov, pkt->iovcnt);
+
+		memset(t->bounce, 0, pre);
+		iov_to_buf(pkt->iov, pkt->iovcnt, 0, t->bounce + pre, len);
+		t->iov[0] = (struct iovec){ t->bounce, pre + len };
+		iov = t->iov;
+		cnt = 1;
+	} else if (pre) {
+		t->iov[0] = (struct iovec){ (void *)tap_zero_hdr, pre };
+		memcpy(t->iov + 1, pkt->iov, pkt->iovcnt * sizeof(*iov));
+		iov = t->iov;
+		cnt++;
+	}
+	do {
+		m = writev(t->fd, iov, cnt);
+	} while (m < 0 && errno == EINTR);
+	if (m >= 0)
+		return 0;
+	switch (errno) {
+	case EAGAIN:
+	case ENOBUFS: /* the socket's send buffer (TUNSETSNDBUF) is full */
+		return -EAGAIN;
+	case EBADFD:
+	case EIO:
+		net->stats.tx_errors++;
+		return tap_gone(net, "write", errno);
+	default: /* a frame or header the kernel refuses: EINVAL */
+		net->stats.tx_errors++;
+		net_log(net, SQN_LOG_DEBUG, "tap: %s: write: %s", t->name,
+			strerror(errno));
+		return 0;
+	}
+}
+
+static int tap_send(struct sqn_net *net, const struct sqn_pkt *pkts,
+		    unsigned int n)
+{
+	unsigned int i;
+	int r;
+
+	for (i = 0; i < n; i++) {
+		r = tap_write(net, &pkts[i]);
+		if (r == -EAGAIN)
+			break;
+		if (r < 0)
+			return i ? (int)i : r;
+	}
+	return (int)i;
+}
+
+static void tap_close(struct sqn_net *net)
+{
+	if (net->fd >= 0)
+		close(net->fd);
+	net->fd = -1;
+}
+
+const struct backend_ops tap_ops = {
+	.name = "tap",
+	.pool_size = tap_pool_size,
+	.open = tap_open,
+	.recv = tap_recv,
+	.send = tap_send,
+	.close = tap_close,
+};
