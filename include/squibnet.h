@@ -135,6 +135,16 @@ typedef void (*sqn_log_fn)(void *ctx, int level, const char *msg);
  * @framing:	enum sqn_framing for stream peers; 0: the mode's default
  * @offloads:	SQN_OFFLOAD_* the caller can handle
  * @queue_depth: frames buffered per direction; 0: 256
+ * @tap_fd:	for SQN_MODE_SHARED, _HOST and _BRIDGED: an open TAP descriptor
+ *		(from /dev/net/tun, made elsewhere, e.g. by a privileged
+ *		service that passes it over SCM_RIGHTS) to attach to instead
+ *		of building the network. It must be a TAP made with IFF_NO_PI
+ *		(IFF_VNET_HDR is used when present). It is duplicated; the
+ *		caller keeps and closes its own. The TAP's state is shared with
+ *		the caller's descriptor and is changed: O_NONBLOCK is set (it
+ *		belongs to the open file description, which dup() shares) and
+ *		stays set, and with IFF_VNET_HDR the header size becomes 12 and
+ *		the offloads those of @offloads. -1: unused
  * @log:	optional log callback, NULL for none
  * @log_ctx:	passed to @log
  *
@@ -158,6 +168,7 @@ struct sqn_config {
 	enum sqn_framing framing;
 	uint32_t offloads;
 	uint32_t queue_depth;
+	int tap_fd;
 	sqn_log_fn log;
 	void *log_ctx;
 };
@@ -167,7 +178,9 @@ struct sqn_config {
  * @iov:	where the frame is (send) or may be stored (receive)
  * @iovcnt:	number of entries in @iov
  * @len:	receive: the frame's length, set by sqn_recv(); send: ignored,
- *		the frame is the sum of @iov
+ *		the frame is the sum of @iov. When sqn_info's vnet_hdr_len is
+ *		not 0, every frame, both ways, starts with a virtio_net_hdr of
+ *		that many bytes, and @len counts it
  * @flags:	receive: SQN_PKT_TRUNCATED when the frame did not fit @iov
  */
 struct sqn_pkt {
@@ -183,7 +196,10 @@ struct sqn_pkt {
  * struct sqn_info - what an attachment offers
  * @mode:	enum sqn_mode
  * @mtu:	largest L3 payload
- * @max_packet_size: largest frame, Ethernet header included
+ * @max_packet_size: largest frame, Ethernet header included (a virtio_net_hdr
+ *		excluded). With TSO or USO in @offloads, frames may be
+ *		segmentation-offload frames of up to 65535 + SQN_ETH_HLEN bytes,
+ *		whatever @mtu is
  * @host_mac:	the host side's MAC, zero when the backend has none
  * @guest_mac:	the guest's MAC
  * @offloads:	SQN_OFFLOAD_* in effect
@@ -212,7 +228,7 @@ struct sqn_info {
 /**
  * struct sqn_stats - counters since sqn_open()
  * @rx_frames:	frames returned by sqn_recv()
- * @rx_bytes:	their bytes
+ * @rx_bytes:	their bytes (without a virtio_net_hdr, here and in @tx_bytes)
  * @rx_dropped:	frames received but not delivered whole (truncated)
  * @rx_errors:	framing violations by the peer (each resets the link)
  * @tx_frames:	frames handed to the backend by sqn_send()
@@ -294,8 +310,8 @@ int sqn_recv(sqn_net *net, struct sqn_pkt *pkts, unsigned int n);
  * Never blocks and never drops a frame for lack of room: when the backend
  * is full it takes a prefix of the batch and the rest must be sent again
  * later (wait for sqn_fd() to be writable). A frame shorter than an
- * Ethernet header or longer than max_packet_size is consumed but not
- * carried, and counted in tx_dropped.
+ * Ethernet header or longer than max_packet_size (vnet_hdr_len not
+ * counted) is consumed but not carried, and counted in tx_dropped.
  *
  * Return: frames consumed from the front of @pkts (1..@n; 0 for @n == 0),
  * -EAGAIN when none could be, -ENOTCONN once the link is down, or another
