@@ -124,7 +124,10 @@ typedef void (*sqn_log_fn)(void *ctx, int level, const char *msg);
  * @disable_isolation: let guests of one network reach each other
  * @helper_path: helper binary for SQN_MODE_USERSPACE
  * @helper_args: NULL-terminated extra arguments for the helper, or NULL
- * @helper:	enum sqn_helper, for SQN_MODE_USERSPACE
+ * @helper:	enum sqn_helper, for SQN_MODE_USERSPACE. The helper gets
+ *		SIGKILL when the thread that called sqn_open() ends
+ *		(PR_SET_PDEATHSIG): open from a thread that lives as long as
+ *		the attachment
  * @helper_start_ms: how long sqn_open() watches a new helper for an early
  *		exit before it returns; 0: 50 ms
  * @peer_path:	unix socket to connect to for SQN_MODE_STREAM
@@ -229,8 +232,11 @@ struct sqn_info {
  * struct sqn_stats - counters since sqn_open()
  * @rx_frames:	frames returned by sqn_recv()
  * @rx_bytes:	their bytes (without a virtio_net_hdr, here and in @tx_bytes)
- * @rx_dropped:	frames received but not delivered whole (truncated)
- * @rx_errors:	framing violations by the peer (each resets the link)
+ * @rx_dropped:	frames received but not delivered whole: truncated into
+ *		the caller's buffers, or longer than max_packet_size
+ * @rx_errors:	framing violations by the peer: a length prefix out of
+ *		range (resets a stream link), a stream closed mid-frame, a bad
+ *		datagram (skipped)
  * @tx_frames:	frames handed to the backend by sqn_send()
  * @tx_bytes:	their bytes
  * @tx_dropped:	frames sqn_send() refused to carry (shorter than an
@@ -309,7 +315,9 @@ int sqn_recv(sqn_net *net, struct sqn_pkt *pkts, unsigned int n);
  *
  * Never blocks and never drops a frame for lack of room: when the backend
  * is full it takes a prefix of the batch and the rest must be sent again
- * later (wait for sqn_fd() to be writable). A frame shorter than an
+ * later (wait for sqn_fd() to be writable). Like sqn_recv(), the one call
+ * that finds a userspace helper dead may wait up to 100 ms for its exit
+ * status. A frame shorter than an
  * Ethernet header or longer than max_packet_size (vnet_hdr_len not
  * counted) is consumed but not carried, and counted in tx_dropped.
  *
