@@ -30,7 +30,8 @@ static void usage(FILE *out)
 		"  -V, --version   print the version\n"
 		"\n"
 		"Modes built here: userspace (passt, gvproxy, custom helpers),\n"
-		"stream, loopback. shared, host and bridged are not built yet.\n");
+		"stream, loopback. shared, host and bridged only on a TAP that the\n"
+		"library is given (tap_fd); their network plane is not built yet.\n");
 }
 
 /**
