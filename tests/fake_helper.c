@@ -216,6 +216,15 @@ int main(int argc, char **argv)
 		for (i = 1; i <= 3; i++)
 			fprintf(stderr, "fake_helper: line %d\n", i);
 		echo(0);
+	} else if (!strcmp(mode, "family")) {
+		/* A child of its own that would outlive it, then echo. */
+		pid_t kid = fork();
+
+		if (!kid)
+			for (;;)
+				pause();
+		fprintf(stderr, "fake_helper: child %d\n", (int)kid);
+		echo(0);
 	} else if (!strcmp(mode, "flood")) {
 		/* 2 MiB of stderr, more than the pipe holds, nobody reading:
 		 * writes that would block fail instead, and frames go on. */

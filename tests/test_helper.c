@@ -601,6 +601,47 @@ TEST(stderr_lines_reach_the_log)
 	sqn_close(net);
 }
 
+/* What the helper started itself ends with it at sqn_close(). */
+TEST(close_ends_the_helpers_own_children)
+{
+	static const char *const args[] = { "family", NULL };
+	struct iovec iov = { rxb, sizeof(rxb) };
+	struct sqn_pkt p = { .iov = &iov, .iovcnt = 1 };
+	struct sqn_config cfg;
+	const char *line;
+	char path[64], state = 0;
+	sqn_net *net;
+	int kid = 0;
+	long t0;
+	FILE *f = NULL;
+
+	fake_config(&cfg, args);
+	net = must_open(&cfg);
+	t0 = now_ms();
+	while (!(line = logged(SQN_LOG_INFO, "fake_helper: child ")) &&
+	       now_ms() - t0 < 2000) {
+		sqn_recv(net, &p, 1);
+		usleep(1000);
+	}
+	CHECK_MSG(line && sscanf(strstr(line, "child ") + 6, "%d", &kid) == 1,
+		  "the fake did not say its child's pid");
+	sqn_close(net);
+	/* Gone, or a zombie waiting for init: not running. */
+	snprintf(path, sizeof(path), "/proc/%d/stat", kid);
+	for (t0 = now_ms(); now_ms() - t0 < 1000; usleep(10000)) {
+		f = fopen(path, "r");
+		state = 0;
+		if (f) {
+			if (fscanf(f, "%*d %*s %c", &state) != 1)
+				state = 0;
+			fclose(f);
+		}
+		if (!f || state == 'Z')
+			break;
+	}
+	CHECK_MSG(!f || state == 'Z', "the helper's child %d still runs", kid);
+}
+
 /* A helper that writes more stderr than the pipe holds, while the caller
  * only waits on sqn_fd(), must not stall its frames. */
 TEST(stderr_flood_does_not_stall_frames)

@@ -266,8 +266,8 @@ int proc_poll(const struct proc *p, int fd, int timeout_ms, int *fd_ready)
 }
 
 /**
- * proc_signal() - send @sig to the child, never to a process that took
- * its pid after it was reaped
+ * proc_signal() - send @sig to the child and its process group, never to
+ * a process that took its pid after it was reaped
  * @p:		child
  * @sig:	signal
  *
@@ -277,6 +277,10 @@ int proc_signal(const struct proc *p, int sig)
 {
 	if (syscall(SYS_pidfd_send_signal, p->pidfd, sig, NULL, 0))
 		return -errno;
+	/* And what it started in its session (it called setsid()): while
+	 * the child is not reaped, its pid is its group's and no one
+	 * else's. */
+	kill(-p->pid, sig);
 	return 0;
 }
 
