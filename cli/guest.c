@@ -317,6 +317,8 @@ static int relay_signal(struct relay *r, int sfd)
 			/* To the command's group, as a terminal would. */
 			debug("passing signal %u to the guest", si.ssi_signo);
 			kill(-r->g.pgid, (int)si.ssi_signo);
+			/* A stopped guest could not act on it. */
+			kill(-r->g.pgid, SIGCONT);
 		}
 	}
 	/* Only our guest: the helper is the library's to reap. */
@@ -353,6 +355,7 @@ static void relay_grace(struct relay *r)
 	if (now_ms() < r->deadline)
 		return;
 	kill(-r->g.pgid, r->killed ? SIGKILL : SIGTERM);
+	kill(-r->g.pgid, SIGCONT);
 	r->killed = 1;
 	r->deadline = now_ms() + LINK_GRACE_MS;
 }
@@ -431,7 +434,7 @@ static void relay_setup(struct relay *r)
 static int guest_run(struct relay *r, struct guest_args *a)
 {
 	struct sqn_info in;
-	sigset_t sigs;
+	sigset_t sigs, block;
 	int sfd, rc = 1;
 
 	sigemptyset(&sigs);
@@ -439,7 +442,10 @@ static int guest_run(struct relay *r, struct guest_args *a)
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGHUP);
-	sigprocmask(SIG_BLOCK, &sigs, NULL);
+	/* Taking the terminal back from the guest's group sends SIGTTOU. */
+	block = sigs;
+	sigaddset(&block, SIGTTOU);
+	sigprocmask(SIG_BLOCK, &block, NULL);
 	sfd = signalfd(-1, &sigs, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (sfd < 0)
 		die("signalfd: %s", strerror(errno));
@@ -491,6 +497,7 @@ int cmd_guest(int argc, char **argv)
 	a.o.dhcp_timeout = 10;
 	r.g.pid = -1;
 	r.g.pgid = -1;
+	r.g.tty = 0;
 	r.g.tap = -1;
 	r.g.sync = -1;
 	rc = guest_parse(&a, argc, argv);

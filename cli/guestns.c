@@ -354,6 +354,7 @@ int guestns_start(struct guestns *g, const struct guestns_opts *o,
 
 	g->pid = -1;
 	g->pgid = -1;
+	g->tty = 0;
 	g->tap = -1;
 	g->sync = -1;
 	if (guest_run_dir()) {
@@ -392,6 +393,11 @@ int guestns_start(struct guestns *g, const struct guestns_opts *o,
 	/* Also here, so that it holds before the child gets to run. */
 	setpgid(g->pid, g->pid);
 	g->pgid = g->pid;
+	/* A command that reads the terminal must own it, or it stops
+	 * (SIGTTIN); we take it back at the end (SIGTTOU is blocked). */
+	if (isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp() &&
+	    !tcsetpgrp(STDIN_FILENO, g->pgid))
+		g->tty = 1;
 	close(sp[1]);
 	g->sync = sp[0];
 	if (read(g->sync, &c, 1) != 1) {
@@ -438,6 +444,7 @@ void guestns_cleanup(struct guestns *g)
 	g->sync = -1;
 	if (g->pid > 0) {
 		kill(g->pid, SIGTERM);
+		kill(g->pid, SIGCONT);
 		for (i = 0; i < 40 && !waitpid(g->pid, &status, WNOHANG); i++)
 			usleep(50 * 1000);
 		if (i == 40) {
@@ -445,6 +452,10 @@ void guestns_cleanup(struct guestns *g)
 			waitpid(g->pid, &status, 0);
 		}
 	}
+	if (g->tty && tcsetpgrp(STDIN_FILENO, getpgrp()))
+		debug("guest: cannot take the terminal back: %s",
+		      strerror(errno));
+	g->tty = 0;
 	/* What the command left in its group (sh -c 'daemon &'). */
 	if (g->pgid > 0 && !kill(-g->pgid, SIGTERM)) {
 		usleep(100 * 1000);

@@ -33,6 +33,7 @@ struct guestns_opts {
  * struct guestns - the running guest
  * @pid:	the process that becomes the command; -1 once reaped
  * @pgid:	its process group, the command's and its children's
+ * @tty:	we gave that group our terminal, to take back at the end
  * @tap:	our end of its eth0 (non-blocking), or -1
  * @sync:	our end of the start-up handshake, or -1
  * @dir:	temporary directory (resolv.conf, DHCP hook), or ""
@@ -40,6 +41,7 @@ struct guestns_opts {
 struct guestns {
 	pid_t pid;
 	pid_t pgid;
+	int tty;
 	int tap;
 	int sync;
 	char dir[64];

@@ -16,8 +16,9 @@ extern "C" {
 #define SQN_VERSION_PATCH 0
 #define SQN_VERSION_STRING "0.1.0"
 
-/* Value of sqn_config.version for the layout declared below. */
-#define SQN_CONFIG_VERSION 1
+/* Value of sqn_config.version for the layout declared below (2: tap_fd was
+ * added). sqn_open() refuses any other value rather than misread a struct. */
+#define SQN_CONFIG_VERSION 2
 
 /**
  * enum sqn_mode - what the guest's network attachment is
@@ -285,7 +286,9 @@ void sqn_close(sqn_net *net);
  * Readable when new frames may be received; writable when sqn_send() or
  * sqn_flush() can make progress. Frames already buffered in the library do
  * not make it readable: call sqn_recv() until it returns -EAGAIN before
- * waiting on this fd again.
+ * waiting on this fd again. Poll it level-triggered: after a run of bad
+ * datagrams sqn_recv() may return -EAGAIN with more datagrams waiting,
+ * which leave the fd readable.
  *
  * Return: a file descriptor owned by @net.
  */

@@ -7,10 +7,11 @@ set -euo pipefail
 # libclang-rt-14-dev); clang-format checks the formatting; binutils gives
 # nm for the symbol check of the installed library. passt is the
 # userspace helper; busybox gives udhcpc, httpd and wget, iproute2 the
-# namespaces of the tests and the demo, tcpdump reads --pcap files back.
+# namespaces of the tests and the demo, tcpdump reads --pcap files back,
+# bsdutils gives script(1) for the terminal test.
 # "deps.sh bench" adds iperf3.
 pkgs=(make gcc libc6-dev binutils clang libclang-rt-14-dev clang-format
-	iproute2 busybox passt procps tcpdump coreutils)
+	iproute2 busybox passt procps tcpdump coreutils bsdutils)
 [ "${1:-}" = bench ] && pkgs+=(iperf3)
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

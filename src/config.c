@@ -141,13 +141,6 @@ static int check_mode_fields(const struct sqn_config *cfg, char *msg,
 {
 	int r;
 
-	if (cfg->tap_fd >= 0 &&
-	    (cfg->mode == SQN_MODE_LOOPBACK || cfg->mode == SQN_MODE_STREAM ||
-	     cfg->mode == SQN_MODE_USERSPACE))
-		return fail(
-			msg, msglen,
-			"tap_fd: a TAP serves the shared, host and bridged modes, not %s",
-			sqn_mode_name(cfg->mode));
 	if (cfg->mode == SQN_MODE_BRIDGED && !cfg->bridged_iface &&
 	    cfg->tap_fd < 0)
 		return fail(
@@ -264,7 +257,13 @@ int config_check(const struct sqn_config *cfg, struct net_params *p, char *msg,
 	p->framing = cfg->framing;
 	p->offloads = cfg->offloads;
 	p->queue_depth = cfg->queue_depth ? cfg->queue_depth : 256;
-	p->tap_fd = cfg->tap_fd < 0 ? -1 : cfg->tap_fd;
+	/* Only the modes a TAP serves look at it: a config filled without
+	 * sqn_config_init() has 0 there. */
+	p->tap_fd = cfg->tap_fd >= 0 && (cfg->mode == SQN_MODE_SHARED ||
+					 cfg->mode == SQN_MODE_HOST ||
+					 cfg->mode == SQN_MODE_BRIDGED) ?
+			    cfg->tap_fd :
+			    -1;
 	if (p->mode == SQN_MODE_USERSPACE)
 		return helper_config(cfg, p, msg, msglen);
 	return 0;

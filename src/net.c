@@ -292,6 +292,23 @@ static int frame_ok(const struct sqn_net *net, const struct sqn_pkt *pkt)
 	       len <= hdr + net->info.max_packet_size;
 }
 
+/**
+ * net_tx_refused() - a frame a backend consumed but could not carry
+ * @net:	attachment
+ * @pkt:	the frame
+ *
+ * It counts in tx_dropped. sqn_send() counts every frame a backend
+ * consumed as carried once the backend returns, so this one is taken off
+ * tx_frames and tx_bytes first (unsigned arithmetic: the sum comes right).
+ */
+void net_tx_refused(struct sqn_net *net, const struct sqn_pkt *pkt)
+{
+	net->stats.tx_dropped++;
+	net->stats.tx_frames--;
+	net->stats.tx_bytes -=
+		frame_bytes(net, iov_size(pkt->iov, pkt->iovcnt));
+}
+
 int sqn_send(sqn_net *net, const struct sqn_pkt *pkts, unsigned int n)
 {
 	unsigned int i = 0, j, k;

@@ -87,6 +87,7 @@ int net_link_down(struct sqn_net *net, const char *fmt, ...)
 void net_pkt_fill(struct sqn_pkt *pkt, const void *a, size_t alen,
 		  const void *b, size_t blen);
 int net_set_mtu(struct sqn_net *net, size_t frame_cap);
+void net_tx_refused(struct sqn_net *net, const struct sqn_pkt *pkt);
 
 /* Chosen per platform in platform_<os>.c. */
 const struct backend_ops *platform_backend(const struct net_params *p,

@@ -258,6 +258,13 @@ static int tap_read(struct sqn_net *net, struct sqn_pkt *pkt)
 		return tap_gone(net, "read", errno);
 	}
 	len = (size_t)m > skip ? (size_t)m - skip : 0;
+	/* Longer than the MTU allows (the caller set a smaller one than
+	 * the interface's, say): dropped as the stream backends do. */
+	if (len > t->hdr - skip &&
+	    len - (t->hdr - skip) > net->info.max_packet_size) {
+		net->stats.rx_dropped++;
+		return -EMSGSIZE;
+	}
 	if (!direct) {
 		net_pkt_fill(pkt, t->bounce + skip, len, NULL, 0);
 		return 0;
@@ -274,18 +281,22 @@ static int tap_recv(struct sqn_net *net, struct sqn_pkt *pkts, unsigned int n)
 
 	if (!net->info.link_up)
 		return -ENOTCONN;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n;) {
 		r = tap_read(net, &pkts[i]);
+		if (r == -EMSGSIZE)
+			continue;
 		if (r == -EAGAIN)
 			break;
 		if (r < 0)
 			return i ? (int)i : r;
+		i++;
 	}
 	return (int)i;
 }
 
-/* One frame out. Return: 0 when it was taken (or refused by the kernel,
- * then counted in tx_errors), -EAGAIN when the TAP is full, -ENOTCONN. */
+/* One frame out. Return: 0 when it was taken (or refused by the kernel or
+ * dropped for want of carrier, then counted in tx_dropped), -EAGAIN when
+ * the TAP is full, -ENOTCONN. */
 static int tap_write(struct sqn_net *net, const struct sqn_pkt *pkt)
 {
 	struct tap *t = net->priv;
@@ -318,11 +329,13 @@ static int tap_write(struct sqn_net *net, const struct sqn_pkt *pkt)
 	case ENOBUFS: /* the socket's send buffer (TUNSETSNDBUF) is full */
 		return -EAGAIN;
 	case EBADFD:
-	case EIO:
 		net->stats.tx_errors++;
 		return tap_gone(net, "write", errno);
-	default: /* a frame or header the kernel refuses: EINVAL */
-		net->stats.tx_errors++;
+	default:
+		/* EIO: the interface is down (no carrier), as a cable pulled
+		 * out: the frame is dropped, the link comes back with it.
+		 * EINVAL: a frame or header the kernel refuses. */
+		net_tx_refused(net, pkt);
 		net_log(net, SQN_LOG_DEBUG, "tap: %s: write: %s", t->name,
 			strerror(errno));
 		return 0;

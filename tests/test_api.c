@@ -77,6 +77,9 @@ TEST(config_errors_are_logged_and_kept)
 		  sqn_last_error(NULL));
 
 	cfg.has_guest_mac = 0;
+	cfg.version = 1; /* the layout before tap_fd */
+	CHECK_EQ(sqn_open(&cfg, &net), -EINVAL);
+	CHECK(strstr(sqn_last_error(NULL), "version: 1 is not 2"));
 	cfg.version = 7;
 	CHECK_EQ(sqn_open(&cfg, &net), -EINVAL);
 	CHECK(strstr(sqn_last_error(NULL), "version"));

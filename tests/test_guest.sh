@@ -190,6 +190,13 @@ sweep_follows_no_symlink() {
 		{ why="${why:-the sweep followed the symlink}"; return 1; }
 }
 
+# Under a terminal the command owns it: it can read, and is not stopped.
+command_reads_the_terminal() {
+	(printf 'hello\n'; sleep 2) | timeout 20 script -qec \
+		"ip netns exec $NS_HOST $PROG guest --mode loopback --no-dhcp -- sh -c 'read x; echo got \$x'" \
+		/dev/null >"$tmp/out" 2>&1 && has out "got hello"
+}
+
 guest_deleting_eth0_ends_the_run() {
 	guest 1 --mode loopback --no-dhcp -- sh -c 'ip link del eth0; sleep 30' &&
 		has err "eth0 went away" && leftovers
@@ -208,6 +215,7 @@ tcase parent_killed_takes_helper_and_guest_along parent_killed_takes_helper_and_
 tcase background_processes_end_with_the_guest background_processes_end_with_the_guest
 tcase sweep_follows_no_symlink sweep_follows_no_symlink
 tcase guest_deleting_eth0_ends_the_run guest_deleting_eth0_ends_the_run
+tcase command_reads_the_terminal command_reads_the_terminal
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -461,6 +461,9 @@ static void open_err(int fd, enum sqn_mode mode, int err, const char *want)
 
 TEST(open_refuses_what_is_not_a_tap)
 {
+	struct sqn_config cfg;
+	struct sqn_info info;
+	sqn_net *net;
 	int p[2], sp[2], fd;
 
 	ns_new();
@@ -477,10 +480,17 @@ TEST(open_refuses_what_is_not_a_tap)
 	close(fd);
 	/* No test of a TAP without IFF_NO_PI: Linux 6.18 reports the flag
 	 * in TUNGETIFF whether it was asked for or not. */
+	/* Other modes do not look at tap_fd (a config filled without
+	 * sqn_config_init() has 0 there). */
 	fd = tun_make(IFF_TAP | IFF_NO_PI);
-	open_err(fd, SQN_MODE_LOOPBACK, -EINVAL, "tap_fd: ");
-	open_err(fd, SQN_MODE_STREAM, -EINVAL, "tap_fd: ");
-	open_err(fd, SQN_MODE_USERSPACE, -EINVAL, "tap_fd: ");
+	sqn_config_init(&cfg);
+	cfg.mode = SQN_MODE_LOOPBACK;
+	cfg.tap_fd = fd;
+	CHECK_MSG(!sqn_open(&cfg, &net), "%s", sqn_last_error(NULL));
+	sqn_info(net, &info);
+	CHECK_EQ(info.mode, SQN_MODE_LOOPBACK);
+	CHECK_EQ(info.vnet_hdr_len, 0);
+	sqn_close(net);
 	close(fd);
 	open_err(fd, SQN_MODE_BRIDGED, -EBADF, "not an open descriptor");
 	open_err(-1, SQN_MODE_SHARED, -ENOTSUP, "pass tap_fd");
@@ -517,6 +527,71 @@ TEST(host_and_bridged_modes_mtu_and_mac_come_from_the_tap)
 	CHECK_EQ(t.info.max_packet_size, 9014);
 	sqn_close(t.net);
 	close(cfg.tap_fd);
+}
+
+/* An interface set down is a pulled cable, not a lost link: frames sent
+ * meanwhile are dropped and counted, and it works again once up. */
+TEST(interface_down_drops_frames_and_keeps_the_link)
+{
+	struct sqn_stats st;
+	struct tt t;
+
+	tt_open(&t, IFF_VNET_HDR, SQN_OFFLOAD_VNET_HDR);
+	tt_arp(&t);
+	CHECK(!system("ip link set " TAP_NAME " down"));
+	tt_send(&t, frame, arp(frame, 1, NULL, tap_ip));
+	tt_send(&t, frame, arp(frame, 1, NULL, tap_ip));
+	sqn_stats(t.net, &st);
+	CHECK_EQ(st.tx_dropped, 2);
+	CHECK_EQ(st.tx_errors, 0);
+	sqn_info(t.net, &t.info);
+	CHECK_EQ(t.info.link_up, 1);
+	CHECK(!system("ip link set " TAP_NAME " up"));
+	tt_arp(&t);
+	sqn_stats(t.net, &st);
+	CHECK_EQ(st.tx_frames, 2);
+	tt_close(&t);
+}
+
+/* A frame longer than the MTU the caller set is dropped and counted. */
+TEST(frames_above_the_callers_mtu_are_dropped)
+{
+	static uint8_t big[1400];
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(9) };
+	struct iovec iov = { rxbuf, sizeof(rxbuf) };
+	struct sqn_pkt p = { .iov = &iov, .iovcnt = 1 };
+	struct sqn_stats st;
+	struct tt t;
+	int r, s, got = 0, i;
+
+	ns_new();
+	/* 1000 for us; the interface keeps its 1500. */
+	r = tt_try(&t, 0, SQN_MODE_SHARED, 0, 1000);
+	CHECK_MSG(!r, "sqn_open: %s", sqn_last_error(NULL));
+	memcpy(&to.sin_addr, our_ip, 4);
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	CHECK(s >= 0);
+	CHECK_EQ(sendto(s, big, sizeof(big), 0, (struct sockaddr *)&to,
+			sizeof(to)),
+		 sizeof(big));
+	/* Answer the kernel's ARP; the 1442-byte UDP frame must not come. */
+	for (i = 0; i < 50; i++) {
+		r = sqn_recv(t.net, &p, 1);
+		if (r == -EAGAIN) {
+			struct pollfd pfd = { sqn_fd(t.net), POLLIN, 0 };
+
+			poll(&pfd, 1, 20);
+			continue;
+		}
+		CHECK_EQ(r, 1);
+		if (!arp_answer(&t, rxbuf, p.len))
+			got++;
+	}
+	close(s);
+	CHECK_EQ(got, 0);
+	sqn_stats(t.net, &st);
+	CHECK_EQ(st.rx_dropped, 1);
+	tt_close(&t);
 }
 
 TEST(deleted_interface_takes_the_link_down)
