@@ -26,7 +26,7 @@ DEFS := -D_DEFAULT_SOURCE -D_GNU_SOURCE
 INCS := -Iinclude -Isrc
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
-LDLIBS := -lpthread
+LDLIBS := -lpthread -lmnl
 
 ifneq ($(V),1)
 Q := @
@@ -36,7 +36,8 @@ endif
 OS := $(shell uname -s)
 ifeq ($(OS),Linux)
 PLATFORM_SRC := src/platform_linux.c src/sys/sys_linux.c \
-	src/sys/proc_linux.c
+	src/sys/proc_linux.c src/sys/netlink_linux.c src/sys/hostnet_linux.c \
+	src/host.c
 else
 $(error squib-net builds on Linux for now; the macOS vmnet backend is planned)
 endif
@@ -127,7 +128,7 @@ $(B)/fuzz/%: fuzz/%.c $(LIB_SRC)
 	$(call say,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(FUZZ_CC) $(DEFS) $(INCS) -g -O1 \
-		-fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_SRC)
+		-fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_SRC) $(LDLIBS)
 
 tests: $(TESTS) $(ASAN_TESTS) $(FAKE_HELPER) $(PROG)
 

@@ -65,9 +65,10 @@ struct guest_args {
 
 void usage_guest(void)
 {
-	printf("usage: squib-net guest [--mode userspace|stream|loopback]\n"
+	printf("usage: squib-net guest [--mode userspace|host|stream|loopback]\n"
 	       "         [--helper passt|gvproxy|custom] [--helper-path PATH]\n"
 	       "         [--helper-arg ARG]... [--peer SOCKET] [--mtu N]\n"
+	       "         [--disable-isolation]\n"
 	       "         [--mac MAC] [--no-dhcp] [--ip ADDR/PREFIX]\n"
 	       "         [--gateway ADDR] [--dns ADDR] [--dhcp-timeout SEC]\n"
 	       "         [--pcap FILE] -- CMD [ARGS...]\n"
@@ -79,7 +80,10 @@ void usage_guest(void)
 	       "namespace gets its own resolv.conf), or --ip/--gateway/--dns\n"
 	       "with --no-dhcp. Exits with CMD's status (128+N if a signal N\n"
 	       "ended it), or 1 when the link failed. Needs root (CAP_SYS_ADMIN\n"
-	       "and CAP_NET_ADMIN) for the namespace and the TAP.\n");
+	       "and CAP_NET_ADMIN) for the namespace and the TAP.\n"
+	       "--mode host joins the bridge sqn-host (192.168.106.1/24, DHCP by\n"
+	       "dnsmasq) of the current network namespace; its guests cannot\n"
+	       "reach each other unless --disable-isolation.\n");
 }
 
 static int parse_mac(const char *s, uint8_t mac[6])
@@ -125,6 +129,7 @@ static int guest_parse(struct guest_args *a, int argc, char **argv)
 		{ "dns", required_argument, NULL, 'd' },
 		{ "dhcp-timeout", required_argument, NULL, 't' },
 		{ "pcap", required_argument, NULL, 'c' },
+		{ "disable-isolation", no_argument, NULL, 'I' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -147,6 +152,9 @@ static int guest_parse(struct guest_args *a, int argc, char **argv)
 				    optarg);
 				return EXIT_USAGE;
 			}
+			break;
+		case 'I':
+			a->cfg.disable_isolation = 1;
 			break;
 		case 'P':
 			a->cfg.helper_path = optarg;

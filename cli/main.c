@@ -30,8 +30,9 @@ static void usage(FILE *out)
 		"  -V, --version   print the version\n"
 		"\n"
 		"Modes built here: userspace (passt, gvproxy, custom helpers),\n"
-		"stream, loopback. shared, host and bridged only on a TAP that the\n"
-		"library is given (tap_fd); their network plane is not built yet.\n");
+		"stream, loopback, and host (bridge sqn-host with dnsmasq; needs\n"
+		"CAP_NET_ADMIN). shared and bridged only on a TAP that the library\n"
+		"is given (tap_fd); their network plane is not built yet.\n");
 }
 
 /**

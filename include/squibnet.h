@@ -23,7 +23,9 @@ extern "C" {
 /**
  * enum sqn_mode - what the guest's network attachment is
  * @SQN_MODE_SHARED:	private subnet with DHCP, DNS and NAT out (the default)
- * @SQN_MODE_HOST:	host-only subnet with DHCP
+ * @SQN_MODE_HOST:	host-only subnet with DHCP (Linux: bridge sqn-host,
+ *			192.168.106.1/24, dnsmasq; needs CAP_NET_ADMIN, else
+ *			-EPERM, unless tap_fd is given)
  * @SQN_MODE_BRIDGED:	a port on a real LAN (sqn_config.bridged_iface)
  * @SQN_MODE_USERSPACE:	a supervised user-space TCP/IP helper (passt, gvproxy)
  * @SQN_MODE_LOOPBACK:	every frame sent comes back; the "no network" case

@@ -8,10 +8,13 @@ set -euo pipefail
 # nm for the symbol check of the installed library. passt is the
 # userspace helper; busybox gives udhcpc, httpd and wget, iproute2 the
 # namespaces of the tests and the demo, tcpdump reads --pcap files back,
-# bsdutils gives script(1) for the terminal test.
+# bsdutils gives script(1) for the terminal test. libmnl-dev is the
+# netlink library of host mode, dnsmasq-base its DHCP server; capsh
+# (libcap2-bin) and setpriv (util-linux) drop capabilities in its test.
 # "deps.sh bench" adds iperf3.
 pkgs=(make gcc libc6-dev binutils clang libclang-rt-14-dev clang-format
-	iproute2 busybox passt procps tcpdump coreutils bsdutils)
+	iproute2 busybox passt procps tcpdump coreutils bsdutils libmnl-dev
+	dnsmasq-base libcap2-bin util-linux)
 [ "${1:-}" = bench ] && pkgs+=(iperf3)
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

@@ -98,6 +98,7 @@ extern const struct backend_ops loopback_ops;
 extern const struct backend_ops stream_ops;
 extern const struct backend_ops helper_ops;
 extern const struct backend_ops tap_ops;
+extern const struct backend_ops host_ops;
 
 /* helper.c: the userspace mode's part of config_check(). */
 int helper_config(const struct sqn_config *cfg, struct net_params *p, char *msg,

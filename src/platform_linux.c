@@ -5,6 +5,8 @@
 /**
  * platform_backend() - the backend of a mode in this build
  * @p:		checked parameters: the mode, and a TAP to attach to
+ *
+ * Host mode without tap_fd makes its own network (hostnet.h).
  * @why:	set, when there is none, to where the mode is available
  *
  * Return: the ops table, or NULL.
@@ -22,7 +24,9 @@ const struct backend_ops *platform_backend(const struct net_params *p,
 	default:
 		if (p->tap_fd >= 0)
 			return &tap_ops;
-		*why = "the Linux network plane (bridge, nftables, dnsmasq) is not built yet; pass tap_fd to attach to a TAP made elsewhere";
+		if (p->mode == SQN_MODE_HOST)
+			return &host_ops;
+		*why = "the Linux network plane of this mode (bridge, nftables NAT) is not built yet; pass tap_fd to attach to a TAP made elsewhere";
 		return NULL;
 	}
 }

@@ -65,6 +65,7 @@ for t in "$B"/asan/tests/test_*; do
 done
 suite tests/test_cli.sh "$B"
 suite tests/test_guest.sh "$B"
+suite tests/test_host_mode.sh "$B"
 corpus=$(mktemp -d)
 cp fuzz/corpus/framing/* "$corpus"/ 2>/dev/null
 single fuzz-framing-bounded fuzz fuzz_framing "$corpus"

@@ -6,28 +6,11 @@ B=${1:-build}
 cd "$(dirname "$0")/.."
 PROG=$(realpath "$B/squib-net")
 . scripts/netns.sh
-passed=0
-failed=0
 tmp=$(mktemp -d)
+SUITE=test_guest
+. tests/lib.sh
 trap 'ns_down; rm -rf "$tmp"' EXIT
 
-why=
-tcase() {
-	why=
-	if "$2"; then
-		echo "ok   test_guest $1"
-		passed=$((passed + 1))
-	else
-		echo "FAIL test_guest $1: ${why:-a check failed}"
-		[ -s "$tmp/err" ] && sed 's/^/    /' "$tmp/err" | tail -20
-		failed=$((failed + 1))
-	fi
-}
-has() {
-	grep -q -- "$2" "$tmp/$1" && return 0
-	why="$1 lacks \"$2\""
-	return 1
-}
 # guest STATUS ARGS...: squib-net guest in the host namespace
 guest() {
 	local want=$1 got

@@ -17,6 +17,8 @@
  *		descriptor PROC_SOCK_FD, stdin is /dev/null and stdout goes
  *		where stderr goes
  * @err_fd:	the child's stderr (the write end of a pipe)
+ * @detach:	1: no PDEATHSIG, the child outlives its starter (a server
+ *		that other processes share, stopped by the last of them)
  */
 struct proc_spec {
 	const char *path;
@@ -24,6 +26,7 @@ struct proc_spec {
 	int sock;
 	int sock_stdio;
 	int err_fd;
+	int detach;
 };
 
 /**

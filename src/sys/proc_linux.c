@@ -127,9 +127,9 @@ __attribute__((no_sanitize_address, noinline)) static int proc_child(void *arg)
 	sigset_t none;
 
 	/* Die with the parent; if it is gone already, it missed the start. */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL))
+	if (!spec->detach && prctl(PR_SET_PDEATHSIG, SIGKILL))
 		goto fail;
-	if (getppid() != a->parent)
+	if (!spec->detach && getppid() != a->parent)
 		_exit(127);
 	/* A clean start: default dispositions (ignored signals would stay
 	 * ignored across exec), and a session of its own, so a terminal's
@@ -175,7 +175,7 @@ fail:
  *		exec (or the child's setup) failed
  *
  * The child gets SIGKILL when the thread that called this ends (Linux
- * PR_SET_PDEATHSIG), keeps no descriptor but stdin, stdout, stderr and
+ * PR_SET_PDEATHSIG) unless @spec->detach, keeps no descriptor but stdin, stdout, stderr and
  * the socket, starts with default signal dispositions and an empty
  * signal mask, and leads a session of its own. The caller's signal mask
  * is blocked around the start and restored; its dispositions are not

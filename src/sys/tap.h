@@ -28,5 +28,6 @@ int sys_tap_set_vnet_hdr_len(int fd, int len);
 int sys_tap_set_offloads(int fd, uint32_t offloads);
 int sys_tap_mtu(const struct sys_tap_info *ti, uint32_t *mtu);
 int sys_tap_set_nonblock(int fd);
+int sys_tap_create(const char *name, int *fd);
 
 #endif /* SQN_SYS_TAP_H */

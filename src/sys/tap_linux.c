@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <linux/if_tun.h>
 #include <net/if.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -127,5 +128,34 @@ int sys_tap_set_nonblock(int fd)
 
 	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK))
 		return -errno;
+	return 0;
+}
+
+/**
+ * sys_tap_create() - make a TAP interface, gone when its last descriptor
+ * closes
+ * @name:	its name, shorter than SYS_TAP_NAME_MAX
+ * @fd:		set on success: the descriptor, close-on-exec, attached
+ *		with IFF_TAP | IFF_NO_PI | IFF_VNET_HDR
+ *
+ * Return: 0 or a negative errno (-EPERM without CAP_NET_ADMIN).
+ */
+int sys_tap_create(const char *name, int *fd)
+{
+	struct ifreq ifr;
+	int t, r;
+
+	t = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	if (t < 0)
+		return -errno;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
+	if (ioctl(t, TUNSETIFF, &ifr)) {
+		r = -errno;
+		close(t);
+		return r;
+	}
+	*fd = t;
 	return 0;
 }
