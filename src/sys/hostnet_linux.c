@@ -145,7 +145,10 @@ static int hostnet_sweep(const struct hostnet *h)
 	while ((d = readdir(dir))) {
 		if (strncmp(d->d_name, HOSTNET_ENTRY, strlen(HOSTNET_ENTRY)))
 			continue;
-		if (sscanf(d->d_name, HOSTNET_ENTRY "%ld.%15s", &pid, tap) != 2)
+		/* Only TAPs of ours are ever deleted, whatever the entry says. */
+		if (sscanf(d->d_name, HOSTNET_ENTRY "%ld.%15s", &pid, tap) !=
+			    2 ||
+		    strncmp(tap, "sqn", 3))
 			continue;
 		if (hostnet_alive((pid_t)pid)) {
 			alive++;
