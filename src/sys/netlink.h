@@ -1,14 +1,39 @@
 /* SPDX-License-Identifier: MIT */
-/* netlink.h - links and addresses through rtnetlink (libmnl), for the network plane */
+/* netlink.h - links, addresses and routes through rtnetlink (libmnl), for the network plane */
 #ifndef SQN_SYS_NETLINK_H
 #define SQN_SYS_NETLINK_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+/**
+ * struct nl_link - what rtnetlink says of one link
+ * @index:	ifindex
+ * @kind:	IFLA_INFO_KIND ("bridge", "veth", "macvtap", "tun", ...); ""
+ *		for a link without one (a physical NIC, lo)
+ * @master:	ifindex of its master (bridge), 0 when none
+ * @mac:	its hardware address (zeros when it has none)
+ * @up:		IFF_UP is set
+ * @mtu:	its MTU
+ */
+struct nl_link {
+	unsigned int index;
+	char kind[16];
+	unsigned int master;
+	uint8_t mac[6];
+	int up;
+	unsigned int mtu;
+};
 
 int nl_bridge_add(const char *name);
 int nl_addr_add(const char *name, const uint8_t addr[4], int prefix);
 int nl_link_set(const char *name, const char *master, int up);
 int nl_port_isolate(const char *name, int on);
 int nl_link_del(const char *name);
+int nl_link_get(const char *name, struct nl_link *out);
+int nl_macvtap_add(const char *name, const char *lower, const uint8_t mac[6],
+		   int private_mode);
+int nl_ipv4_overlap(const uint8_t addr[4], int prefix, char *what, size_t len);
+int nl_default_route(char name[16]);
 
 #endif /* SQN_SYS_NETLINK_H */

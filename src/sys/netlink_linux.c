@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* netlink_linux.c - Linux side of netlink.h: RTM_NEWLINK, RTM_NEWADDR, RTM_DELLINK */
+/* netlink_linux.c - Linux side of netlink.h: RTM_NEWLINK, RTM_NEWADDR, RTM_DELLINK and the GET requests */
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/if_addr.h>
@@ -7,21 +7,38 @@
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 
 #include "netlink.h"
 
+/* One read: the kernel fills each part of a dump up to the largest read so
+ * far, and one link's message can pass a page; the kernel's netlink intro
+ * (Documentation/userspace-api/netlink/intro.rst) asks for 8 KiB at least,
+ * iproute2 reads 32 KiB. */
+#define NL_RECV_SIZE 32768
+/* Attribute tables by type: IFLA_ has the most types of those parsed here. */
+#define NL_TB_LEN (IFLA_MAX + 1)
+_Static_assert(IFA_MAX < NL_TB_LEN && RTA_MAX < NL_TB_LEN &&
+		       IFLA_INFO_MAX < NL_TB_LEN,
+	       "an attribute table holds every type parsed");
+
 /**
- * nl_talk() - send one request and wait for its acknowledgement
+ * nl_talk() - send one request and read its answer to the end
  * @nlh:	the request, in a buffer of MNL_SOCKET_BUFFER_SIZE bytes
+ * @cb:		called for each message of the answer, or NULL
+ * @data:	passed to @cb
  *
- * Return: 0, or the negative errno the kernel answered with.
+ * The acknowledgement ends the answer; a dump ends with NLMSG_DONE instead
+ * (the kernel acknowledges no dump, NLM_F_ACK or not).
+ *
+ * Return: 0, or the negative errno the kernel or @cb answered with.
  */
-static int nl_talk(struct nlmsghdr *nlh)
+static int nl_talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[NL_RECV_SIZE];
 	struct mnl_socket *nl;
 	unsigned int portid, seq;
 	ssize_t m;
@@ -48,7 +65,7 @@ static int nl_talk(struct nlmsghdr *nlh)
 			r = -errno;
 			goto out;
 		}
-		r = mnl_cb_run(buf, (size_t)m, seq, portid, NULL, NULL);
+		r = mnl_cb_run(buf, (size_t)m, seq, portid, cb, data);
 	} while (r > 0);
 	r = r < 0 ? -errno : 0;
 out:
@@ -56,6 +73,101 @@ out:
 	return r;
 }
 
+/**
+ * nl_dump_ipv4() - ask for every IPv4 object of a type
+ * @type:	RTM_GETADDR or RTM_GETROUTE
+ * @hdrlen:	the size of that type's fixed header
+ * @cb:		called for each object; MNL_CB_STOP ends the dump early
+ * @data:	passed to @cb
+ *
+ * Return: 0, or the negative errno the kernel or @cb answered with.
+ */
+static int nl_dump_ipv4(uint16_t type, size_t hdrlen, mnl_cb_t cb, void *data)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct rtgenmsg *g;
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_DUMP;
+	/* The whole fixed header, zeroed, as strict checking wants it; its
+	 * family is the first byte, as in struct rtgenmsg. */
+	g = mnl_nlmsg_put_extra_header(nlh, hdrlen);
+	g->rtgen_family = AF_INET;
+	return nl_talk(nlh, cb, data);
+}
+
+/**
+ * nl_attr_cb() - file one attribute in a table by its type
+ * @a:		the attribute
+ * @data:	the table, NL_TB_LEN slots
+ *
+ * Return: MNL_CB_OK.
+ */
+static int nl_attr_cb(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+	uint16_t type = mnl_attr_get_type(a);
+
+	if (type < NL_TB_LEN)
+		tb[type] = a;
+	return MNL_CB_OK;
+}
+
+/**
+ * nl_parse() - a message's fixed header, and its attributes by type
+ * @nlh:	the message
+ * @hdrlen:	the size of its fixed header
+ * @tb:		NL_TB_LEN slots; a type the message lacks is left NULL
+ *
+ * Return: the fixed header, or NULL when the message is too short for it.
+ */
+static const void *nl_parse(const struct nlmsghdr *nlh, size_t hdrlen,
+			    const struct nlattr **tb)
+{
+	memset(tb, 0, NL_TB_LEN * sizeof(*tb));
+	if (mnl_nlmsg_get_payload_len(nlh) < hdrlen)
+		return NULL;
+	mnl_attr_parse(nlh, (unsigned int)hdrlen, nl_attr_cb, tb);
+	return mnl_nlmsg_get_payload(nlh);
+}
+
+/**
+ * nl_bytes() - an attribute's payload, if it is @len bytes long
+ * @a:		the attribute, or NULL
+ * @len:	the length it must have
+ *
+ * Return: the payload, or NULL when @a is missing or of another length.
+ */
+static const void *nl_bytes(const struct nlattr *a, size_t len)
+{
+	return a && mnl_attr_get_payload_len(a) == len ?
+		       mnl_attr_get_payload(a) :
+		       NULL;
+}
+
+/**
+ * nl_u32() - an attribute's u32
+ * @a:		the attribute, or NULL
+ * @dflt:	the value when @a is missing or not 4 bytes
+ *
+ * Return: the value.
+ */
+static uint32_t nl_u32(const struct nlattr *a, uint32_t dflt)
+{
+	return nl_bytes(a, 4) ? mnl_attr_get_u32(a) : dflt;
+}
+
+/**
+ * nl_link_msg() - start a request about one link
+ * @buf:	MNL_SOCKET_BUFFER_SIZE bytes for it
+ * @type:	RTM_NEWLINK, RTM_SETLINK, RTM_GETLINK or RTM_DELLINK
+ * @flags:	NLM_F_ flags beyond REQUEST and ACK
+ * @family:	AF_UNSPEC, or AF_BRIDGE for bridge port attributes
+ * @name:	the link
+ *
+ * Return: the request, ready for more attributes.
+ */
 static struct nlmsghdr *nl_link_msg(char *buf, int type, int flags,
 				    unsigned char family, const char *name)
 {
@@ -90,7 +202,7 @@ int nl_bridge_add(const char *name)
 	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
 	mnl_attr_nest_end(nlh, li);
-	return nl_talk(nlh);
+	return nl_talk(nlh, NULL, NULL);
 }
 
 /**
@@ -121,7 +233,7 @@ int nl_addr_add(const char *name, const uint8_t addr[4], int prefix)
 	ifa->ifa_index = idx;
 	mnl_attr_put(nlh, IFA_LOCAL, 4, addr);
 	mnl_attr_put(nlh, IFA_ADDRESS, 4, addr);
-	r = nl_talk(nlh);
+	r = nl_talk(nlh, NULL, NULL);
 	return r == -EEXIST ? 0 : r;
 }
 
@@ -153,7 +265,7 @@ int nl_link_set(const char *name, const char *master, int up)
 	}
 	if (master)
 		mnl_attr_put_u32(nlh, IFLA_MASTER, midx);
-	return nl_talk(nlh);
+	return nl_talk(nlh, NULL, NULL);
 }
 
 /**
@@ -173,7 +285,7 @@ int nl_port_isolate(const char *name, int on)
 	pi = mnl_attr_nest_start(nlh, IFLA_PROTINFO | NLA_F_NESTED);
 	mnl_attr_put_u8(nlh, IFLA_BRPORT_ISOLATED, on ? 1 : 0);
 	mnl_attr_nest_end(nlh, pi);
-	return nl_talk(nlh);
+	return nl_talk(nlh, NULL, NULL);
 }
 
 /**
@@ -189,6 +301,318 @@ int nl_link_del(const char *name)
 
 	if (!if_nametoindex(name))
 		return 0;
-	r = nl_talk(nl_link_msg(buf, RTM_DELLINK, 0, AF_UNSPEC, name));
+	r = nl_talk(nl_link_msg(buf, RTM_DELLINK, 0, AF_UNSPEC, name), NULL,
+		    NULL);
 	return r == -ENODEV ? 0 : r;
+}
+
+/**
+ * nl_link_cb() - read the RTM_NEWLINK that answers an RTM_GETLINK
+ * @nlh:	the message
+ * @data:	the struct nl_link to fill
+ *
+ * Return: MNL_CB_OK.
+ */
+static int nl_link_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[NL_TB_LEN], *info[NL_TB_LEN];
+	const struct ifinfomsg *ifm = nl_parse(nlh, sizeof(*ifm), tb);
+	const struct nlattr *kind;
+	struct nl_link *l = data;
+	const uint8_t *mac;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK || !ifm)
+		return MNL_CB_OK;
+	l->index = (unsigned int)ifm->ifi_index;
+	l->up = !!(ifm->ifi_flags & IFF_UP);
+	l->master = nl_u32(tb[IFLA_MASTER], 0);
+	l->mtu = nl_u32(tb[IFLA_MTU], 0);
+	mac = nl_bytes(tb[IFLA_ADDRESS], sizeof(l->mac));
+	if (mac)
+		memcpy(l->mac, mac, sizeof(l->mac));
+	memset(info, 0, sizeof(info));
+	if (tb[IFLA_LINKINFO])
+		mnl_attr_parse_nested(tb[IFLA_LINKINFO], nl_attr_cb, info);
+	kind = info[IFLA_INFO_KIND];
+	if (kind)
+		snprintf(l->kind, sizeof(l->kind), "%.*s",
+			 (int)mnl_attr_get_payload_len(kind),
+			 mnl_attr_get_str(kind));
+	return MNL_CB_OK;
+}
+
+/**
+ * nl_link_get() - what rtnetlink says of a link
+ * @name:	the link
+ * @out:	filled in
+ *
+ * Return: 0, -ENODEV when there is no such link, or a negative errno.
+ */
+int nl_link_get(const char *name, struct nl_link *out)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+
+	memset(out, 0, sizeof(*out));
+	/* The kernel answers -ERANGE to an IFLA_IFNAME this long. */
+	if (strnlen(name, IF_NAMESIZE) == IF_NAMESIZE)
+		return -ENODEV;
+	return nl_talk(nl_link_msg(buf, RTM_GETLINK, 0, AF_UNSPEC, name),
+		       nl_link_cb, out);
+}
+
+/**
+ * nl_macvtap_add() - make a macvtap on a link, left down
+ * @name:		its name
+ * @lower:		the link it sits on
+ * @mac:		its MAC, or NULL for a random one
+ * @private_mode:	1: it reaches no other macvtap/macvlan of @lower
+ *			(MACVLAN_MODE_PRIVATE); 0: it reaches them in
+ *			the kernel (MACVLAN_MODE_BRIDGE)
+ *
+ * Return: 0, -EEXIST when a link of that name exists, -ENODEV when @lower
+ * does not, or a negative errno.
+ */
+int nl_macvtap_add(const char *name, const char *lower, const uint8_t mac[6],
+		   int private_mode)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	unsigned int idx = if_nametoindex(lower);
+	struct nlattr *li, *data;
+	struct nlmsghdr *nlh;
+
+	if (!idx)
+		return -errno;
+	nlh = nl_link_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
+			  AF_UNSPEC, name);
+	mnl_attr_put_u32(nlh, IFLA_LINK, idx);
+	if (mac)
+		mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
+	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "macvtap");
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	mnl_attr_put_u32(nlh, IFLA_MACVLAN_MODE,
+			 private_mode ? MACVLAN_MODE_PRIVATE :
+					MACVLAN_MODE_BRIDGE);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, li);
+	return nl_talk(nlh, NULL, NULL);
+}
+
+/**
+ * nl_ip4() - an IPv4 address as a number
+ * @a:		its four bytes, network order
+ *
+ * Return: the address, host order.
+ */
+static uint32_t nl_ip4(const uint8_t a[4])
+{
+	return (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 |
+	       (uint32_t)a[2] << 8 | a[3];
+}
+
+/**
+ * struct nl_route - the parts of an IPv4 route of the main table used here
+ * @dst:	its destination network, host order
+ * @dst_len:	the destination's prefix length; 0 for a default route
+ * @oif:	its output interface (the first next hop's), 0 when none
+ * @priority:	its metric
+ * @type:	RTN_UNICAST, RTN_BLACKHOLE, ...
+ */
+struct nl_route {
+	uint32_t dst;
+	int dst_len;
+	unsigned int oif;
+	uint32_t priority;
+	unsigned char type;
+};
+
+/**
+ * nl_route_main() - read a route, if it is IPv4 and of the main table
+ * @nlh:	an RTM_NEWROUTE of a dump
+ * @rt:		filled in when it is
+ *
+ * Return: 1 when it is, 0 when it is not (or is malformed).
+ */
+static int nl_route_main(const struct nlmsghdr *nlh, struct nl_route *rt)
+{
+	const struct nlattr *tb[NL_TB_LEN];
+	const struct rtmsg *rtm = nl_parse(nlh, sizeof(*rtm), tb);
+	const struct rtnexthop *nh;
+	const uint8_t *dst;
+
+	/* A table above 255 is in RTA_TABLE only (rtm_table says
+	 * RT_TABLE_COMPAT). */
+	if (nlh->nlmsg_type != RTM_NEWROUTE || !rtm ||
+	    rtm->rtm_family != AF_INET || rtm->rtm_dst_len > 32 ||
+	    nl_u32(tb[RTA_TABLE], rtm->rtm_table) != RT_TABLE_MAIN)
+		return 0;
+	dst = nl_bytes(tb[RTA_DST], 4);
+	rt->dst = dst ? nl_ip4(dst) : 0;
+	rt->dst_len = rtm->rtm_dst_len;
+	rt->priority = nl_u32(tb[RTA_PRIORITY], 0);
+	rt->type = rtm->rtm_type;
+	rt->oif = nl_u32(tb[RTA_OIF], 0);
+	if (!rt->oif && tb[RTA_MULTIPATH] &&
+	    mnl_attr_get_payload_len(tb[RTA_MULTIPATH]) >= sizeof(*nh)) {
+		nh = mnl_attr_get_payload(tb[RTA_MULTIPATH]);
+		rt->oif = (unsigned int)nh->rtnh_ifindex;
+	}
+	return 1;
+}
+
+/**
+ * struct nl_overlap - what nl_ipv4_overlap() looks for, and what it found
+ * @net:	the network's address, host order
+ * @prefix:	its prefix length
+ * @what:	where to describe what overlaps it, or NULL
+ * @len:	the size of @what
+ * @found:	1 once something overlaps it
+ */
+struct nl_overlap {
+	uint32_t net;
+	int prefix;
+	char *what;
+	size_t len;
+	int found;
+};
+
+/**
+ * nl_overlap_one() - compare one address or route with the network
+ * @o:		what nl_ipv4_overlap() looks for
+ * @label:	"" for an address, "route " for a route
+ * @addr:	its address, host order
+ * @prefix:	its prefix length
+ * @ifindex:	its link, 0 for none
+ *
+ * Two networks overlap when the shorter prefix's network holds the other's
+ * address.
+ *
+ * Return: MNL_CB_STOP when they overlap (the dump need go no further),
+ * MNL_CB_OK when they do not.
+ */
+static int nl_overlap_one(struct nl_overlap *o, const char *label,
+			  uint32_t addr, int prefix, unsigned int ifindex)
+{
+	int shorter = prefix < o->prefix ? prefix : o->prefix;
+	uint32_t mask = shorter ? ~0u << (32 - shorter) : 0;
+	char ifname[IF_NAMESIZE] = "";
+
+	if ((addr ^ o->net) & mask)
+		return MNL_CB_OK;
+	o->found = 1;
+	if (ifindex && !if_indextoname(ifindex, ifname))
+		snprintf(ifname, sizeof(ifname), "#%u", ifindex);
+	if (o->what)
+		snprintf(o->what, o->len, "%s%u.%u.%u.%u/%d%s%s", label,
+			 addr >> 24, addr >> 16 & 0xff, addr >> 8 & 0xff,
+			 addr & 0xff, prefix, ifindex ? " on " : "", ifname);
+	return MNL_CB_STOP;
+}
+
+/**
+ * nl_overlap_addr_cb() - compare one address of a dump with the network
+ * @nlh:	an RTM_NEWADDR
+ * @data:	the struct nl_overlap
+ *
+ * Return: MNL_CB_STOP when they overlap, else MNL_CB_OK.
+ */
+static int nl_overlap_addr_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[NL_TB_LEN];
+	const struct ifaddrmsg *ifa = nl_parse(nlh, sizeof(*ifa), tb);
+	const uint8_t *a;
+
+	if (nlh->nlmsg_type != RTM_NEWADDR || !ifa ||
+	    ifa->ifa_family != AF_INET || ifa->ifa_prefixlen > 32)
+		return MNL_CB_OK;
+	/* IFA_ADDRESS is the peer's on a point-to-point link. */
+	a = nl_bytes(tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS], 4);
+	if (!a)
+		return MNL_CB_OK;
+	return nl_overlap_one(data, "", nl_ip4(a), ifa->ifa_prefixlen,
+			      ifa->ifa_index);
+}
+
+/**
+ * nl_overlap_route_cb() - compare one route of a dump with the network
+ * @nlh:	an RTM_NEWROUTE
+ * @data:	the struct nl_overlap
+ *
+ * Return: MNL_CB_STOP when they overlap, else MNL_CB_OK.
+ */
+static int nl_overlap_route_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nl_route rt;
+
+	if (!nl_route_main(nlh, &rt) || !rt.dst_len)
+		return MNL_CB_OK;
+	return nl_overlap_one(data, "route ", rt.dst, rt.dst_len, rt.oif);
+}
+
+/**
+ * nl_ipv4_overlap() - whether an IPv4 network is in use in this namespace
+ * @addr:	an address of the network
+ * @prefix:	its prefix length
+ * @what:	where to describe the first address or route it overlaps
+ *		("10.99.0.2/24 on veth0", "route 10.0.0.0/8 on eth0"), or NULL
+ * @len:	the size of @what
+ *
+ * It is in use when it overlaps an IPv4 address of a link (with that
+ * address's prefix) or a route of the main table other than a default one.
+ *
+ * Return: 1 when it overlaps one, 0 when not, or a negative errno.
+ */
+int nl_ipv4_overlap(const uint8_t addr[4], int prefix, char *what, size_t len)
+{
+	struct nl_overlap o = { nl_ip4(addr), prefix, what, len, 0 };
+	int r;
+
+	if (prefix < 0 || prefix > 32)
+		return -EINVAL;
+	r = nl_dump_ipv4(RTM_GETADDR, sizeof(struct ifaddrmsg),
+			 nl_overlap_addr_cb, &o);
+	if (!r && !o.found)
+		r = nl_dump_ipv4(RTM_GETROUTE, sizeof(struct rtmsg),
+				 nl_overlap_route_cb, &o);
+	return r ? r : o.found;
+}
+
+/**
+ * nl_default_cb() - keep a default route if it beats the best so far
+ * @nlh:	an RTM_NEWROUTE
+ * @data:	the struct nl_route of the best so far (oif 0: none yet)
+ *
+ * Return: MNL_CB_OK.
+ */
+static int nl_default_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nl_route *best = data, rt;
+
+	if (nl_route_main(nlh, &rt) && !rt.dst_len && rt.type == RTN_UNICAST &&
+	    rt.oif && (!best->oif || rt.priority < best->priority))
+		*best = rt;
+	return MNL_CB_OK;
+}
+
+/**
+ * nl_default_route() - the link of the IPv4 default route
+ * @name:	its name, IF_NAMESIZE bytes
+ *
+ * Of several default routes in the main table, the one of the lowest
+ * metric, as the kernel chooses.
+ *
+ * Return: 0, -ENETUNREACH when there is none, or a negative errno.
+ */
+int nl_default_route(char name[16])
+{
+	struct nl_route best = { 0, 0, 0, 0, 0 };
+	int r;
+
+	r = nl_dump_ipv4(RTM_GETROUTE, sizeof(struct rtmsg), nl_default_cb,
+			 &best);
+	if (r)
+		return r;
+	if (!best.oif)
+		return -ENETUNREACH;
+	return if_indextoname(best.oif, name) ? 0 : -errno;
 }
