@@ -26,7 +26,7 @@ DEFS := -D_DEFAULT_SOURCE -D_GNU_SOURCE
 INCS := -Iinclude -Isrc
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
-LDLIBS := -lpthread -lmnl
+LDLIBS := -lpthread -lmnl -lnftables
 
 ifneq ($(V),1)
 Q := @
@@ -36,8 +36,9 @@ endif
 OS := $(shell uname -s)
 ifeq ($(OS),Linux)
 PLATFORM_SRC := src/platform_linux.c src/sys/sys_linux.c \
-	src/sys/proc_linux.c src/sys/netlink_linux.c src/sys/hostnet_linux.c \
-	src/host.c
+	src/sys/proc_linux.c src/sys/netlink_linux.c \
+	src/sys/netplane_linux.c src/sys/dnsmasq_linux.c src/sys/nft_linux.c \
+	src/plane.c
 else
 $(error squib-net builds on Linux for now; the macOS vmnet backend is planned)
 endif

@@ -318,7 +318,7 @@ static int demo_run(struct demo *d)
 					    sqn_strerror(r),
 			    r == -ENOTCONN ? ": " : "",
 			    r == -ENOTCONN ? sqn_last_error(d->net) : "");
-			print_stats(d->net);
+			print_stats(stdout, d->net);
 			return 1;
 		}
 		done += n;
@@ -328,7 +328,7 @@ static int demo_run(struct demo *d)
 	       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	info("%lu frames out, %lu back intact and in order, in %.3f s (%.0f frames/s each way)",
 	     done, done, secs, secs > 0 ? (double)done / secs : 0.0);
-	print_stats(d->net);
+	print_stats(stdout, d->net);
 	return 0;
 }
 

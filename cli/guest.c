@@ -18,7 +18,7 @@
 #include "pcap.h"
 
 #define RELAY_BATCH 64
-#define RELAY_FRAME 65536
+#define RELAY_FRAME (65536 + 64) /* a 64 KiB GSO frame and its virtio_net_hdr */
 #define LINK_GRACE_MS 2000
 #define GUEST_TAP_MTU_MAX 65521
 
@@ -31,6 +31,7 @@
  * @out_first:	first of them not yet sent
  * @out_count:	how many were read
  * @in:		buffers for sqn_recv()
+ * @hdr:	bytes of virtio_net_hdr before each frame, both ways
  * @status:	exit status to return
  * @link_down:	the attachment's link failed
  * @deadline:	after a link failure, when the guest is next signalled
@@ -47,6 +48,7 @@ struct relay {
 	uint8_t in[RELAY_BATCH][RELAY_FRAME];
 	struct iovec in_iov[RELAY_BATCH];
 	struct sqn_pkt in_pkt[RELAY_BATCH];
+	size_t hdr;
 	int status;
 	int link_down;
 	long deadline;
@@ -60,30 +62,66 @@ struct guest_args {
 	const char *helper_args[SQN_ARGS_MAX + 2];
 	unsigned int nargs;
 	int no_dhcp;
+	int stats;
 	char **cmd;
 };
 
 void usage_guest(void)
 {
-	printf("usage: squib-net guest [--mode userspace|host|stream|loopback]\n"
-	       "         [--helper passt|gvproxy|custom] [--helper-path PATH]\n"
-	       "         [--helper-arg ARG]... [--peer SOCKET] [--mtu N]\n"
-	       "         [--disable-isolation]\n"
-	       "         [--mac MAC] [--no-dhcp] [--ip ADDR/PREFIX]\n"
-	       "         [--gateway ADDR] [--dns ADDR] [--dhcp-timeout SEC]\n"
-	       "         [--pcap FILE] -- CMD [ARGS...]\n"
+	printf("usage: squib-net guest [--mode MODE] [OPTIONS] -- CMD [ARGS...]\n"
 	       "\n"
 	       "Runs CMD in a new network namespace whose eth0 is a TAP device,\n"
-	       "and relays its frames to an attachment (default: userspace mode,\n"
-	       "with passt) through the libsquibnet API, as a VMM's virtio-net\n"
-	       "would. eth0 gets its address by DHCP (busybox udhcpc; the\n"
-	       "namespace gets its own resolv.conf), or --ip/--gateway/--dns\n"
-	       "with --no-dhcp. Exits with CMD's status (128+N if a signal N\n"
-	       "ended it), or 1 when the link failed. Needs root (CAP_SYS_ADMIN\n"
-	       "and CAP_NET_ADMIN) for the namespace and the TAP.\n"
-	       "--mode host joins the bridge sqn-host (192.168.106.1/24, DHCP by\n"
-	       "dnsmasq) of the current network namespace; its guests cannot\n"
-	       "reach each other unless --disable-isolation.\n");
+	       "and relays its frames to an attachment through the libsquibnet\n"
+	       "API, as a VMM's virtio-net would. eth0 gets its address by DHCP\n"
+	       "(busybox udhcpc; the namespace gets its own resolv.conf), or\n"
+	       "--ip/--gateway/--dns with --no-dhcp. Exits with CMD's status\n"
+	       "(128+N if a signal N ended it), or 1 when the link failed.\n"
+	       "Needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN).\n"
+	       "\n"
+	       "Modes (--mode):\n"
+	       "  userspace  (default) a helper, passt or gvproxy, gives the\n"
+	       "             guest the host's connectivity; no privileges\n"
+	       "  shared     bridge NETWORK with the gateway address, DHCP and\n"
+	       "             DNS by dnsmasq, NAT out of the default route's\n"
+	       "             interface (nftables table ip squib-net-NETWORK)\n"
+	       "  host       the same without NAT: guests reach the host only\n"
+	       "  bridged    a port on a LAN: --bridged-iface is a bridge (the\n"
+	       "             TAP joins it) or a NIC (a macvtap is made on it)\n"
+	       "  stream, loopback  see docs/api.md\n"
+	       "Guests of one shared or host network cannot reach each other\n"
+	       "unless --disable-isolation. The network is made by the first\n"
+	       "guest and removed with the last one, in the current network\n"
+	       "namespace.\n"
+	       "\n"
+	       "Options:\n"
+	       "  --network NAME        shared/host network and bridge name\n"
+	       "                        (default sqn-shared, sqn-host)\n"
+	       "  --subnet A.B.C.D/N    the gateway's address and prefix\n"
+	       "                        (default 192.168.105.1/24 shared,\n"
+	       "                        192.168.106.1/24 host)\n"
+	       "  --nat-iface IF        shared: NAT out of IF\n"
+	       "  --dns-upstream LIST   shared: dnsmasq forwards unknown names\n"
+	       "                        to these IPv4 addresses (comma\n"
+	       "                        separated), or none; default: the\n"
+	       "                        host's /etc/resolv.conf\n"
+	       "  --dns-hosts FILE      names (hosts(5) format) dnsmasq answers\n"
+	       "  --bridged-iface IF    bridged: the bridge or NIC\n"
+	       "  --disable-isolation   let guests of a network reach each other\n"
+	       "  --offload             pass checksum and TCP segmentation offloads\n"
+	       "                        between eth0 and the attachment (frames\n"
+	       "                        up to 64 KiB)\n"
+	       "  --helper passt|gvproxy|custom, --helper-path PATH,\n"
+	       "  --helper-arg ARG      userspace: the helper\n"
+	       "  --peer SOCKET         stream: the unix socket to connect to\n"
+	       "  --mtu N               the attachment's MTU\n"
+	       "  --mac MAC             the guest's MAC address\n"
+	       "  --no-dhcp, --ip ADDR/PREFIX, --gateway ADDR, --dns ADDR\n"
+	       "                        a static address instead of DHCP\n"
+	       "  --dhcp-timeout SEC    how long to wait for a lease (10)\n"
+	       "  --pcap FILE           write every frame to FILE (pcap)\n"
+	       "  --stats               print the attachment's counters at exit\n"
+	       "                        (stderr)\n"
+	       "  --verbose             say more\n");
 }
 
 static int parse_mac(const char *s, uint8_t mac[6])
@@ -130,6 +168,14 @@ static int guest_parse(struct guest_args *a, int argc, char **argv)
 		{ "dhcp-timeout", required_argument, NULL, 't' },
 		{ "pcap", required_argument, NULL, 'c' },
 		{ "disable-isolation", no_argument, NULL, 'I' },
+		{ "network", required_argument, NULL, 'N' },
+		{ "subnet", required_argument, NULL, 'S' },
+		{ "nat-iface", required_argument, NULL, 'X' },
+		{ "dns-upstream", required_argument, NULL, 'U' },
+		{ "dns-hosts", required_argument, NULL, 'D' },
+		{ "bridged-iface", required_argument, NULL, 'B' },
+		{ "offload", no_argument, NULL, 'O' },
+		{ "stats", no_argument, NULL, 's' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -158,6 +204,33 @@ static int guest_parse(struct guest_args *a, int argc, char **argv)
 			break;
 		case 'P':
 			a->cfg.helper_path = optarg;
+			break;
+		case 'N':
+			a->cfg.network = optarg;
+			break;
+		case 'S':
+			a->cfg.subnet = optarg;
+			break;
+		case 'X':
+			a->cfg.nat_iface = optarg;
+			break;
+		case 'U':
+			a->cfg.dns_upstream = optarg;
+			break;
+		case 'D':
+			a->cfg.dns_hosts = optarg;
+			break;
+		case 'B':
+			a->cfg.bridged_iface = optarg;
+			break;
+		case 'O':
+			a->o.offload = 1;
+			a->cfg.offloads = SQN_OFFLOAD_VNET_HDR |
+					  SQN_OFFLOAD_CSUM | SQN_OFFLOAD_TSO4 |
+					  SQN_OFFLOAD_TSO6;
+			break;
+		case 's':
+			a->stats = 1;
 			break;
 		case 'A':
 			if (a->nargs >= SQN_ARGS_MAX + 1) {
@@ -266,7 +339,7 @@ static int relay_out(struct relay *r, int *tap_paused)
 				return -EIO;
 			if (m <= 0)
 				break;
-			pcap_frame(r->out[r->out_count], (size_t)m);
+			pcap_frame(r->out[r->out_count], (size_t)m, r->hdr);
 			r->out_iov[r->out_count++].iov_len = (size_t)m;
 		}
 		if (!r->out_count)
@@ -290,7 +363,7 @@ static int relay_in(struct relay *r)
 
 			if (r->in_pkt[i].flags)
 				continue;
-			pcap_frame(r->in[i], len);
+			pcap_frame(r->in[i], len, r->hdr);
 			/* A full TAP queue drops, as a NIC's would. */
 			if (write(r->g.tap, r->in[i], len) < 0)
 				debug("guest: TAP write: %s", strerror(errno));
@@ -466,6 +539,12 @@ static int guest_run(struct relay *r, struct guest_args *a)
 	sqn_info(r->net, &in);
 	info("attached in %s mode, mtu %u", sqn_mode_name(in.mode), in.mtu);
 	memcpy(a->o.mac, in.guest_mac, 6);
+	if (a->o.offload && in.vnet_hdr_len != GUEST_VNET_HDR_LEN) {
+		err("guest: --offload: the %s attachment has no virtio-net header",
+		    sqn_mode_name(in.mode));
+		goto out;
+	}
+	r->hdr = in.vnet_hdr_len;
 	/* A TAP takes at most 65535 bytes with its Ethernet header. */
 	a->o.mtu = in.mtu > GUEST_TAP_MTU_MAX ? GUEST_TAP_MTU_MAX : in.mtu;
 	a->o.dhcp = !a->no_dhcp;
@@ -474,8 +553,8 @@ static int guest_run(struct relay *r, struct guest_args *a)
 		goto out;
 	relay_run(r, sfd);
 	rc = r->link_down ? 1 : r->status;
-	if (log_verbose)
-		print_stats(r->net);
+	if (log_verbose || a->stats)
+		print_stats(stderr, r->net);
 out:
 	guestns_cleanup(&r->g);
 	sqn_close(r->net);

@@ -7,10 +7,14 @@
 #include <sys/types.h>
 #include <time.h>
 
+#define GUEST_VNET_HDR_LEN 12
+
 /**
  * struct guestns_opts - how the guest's eth0 is set up
  * @mac:	its MAC address
  * @mtu:	its MTU
+ * @offload:	a virtio_net_hdr of GUEST_VNET_HDR_LEN bytes before each frame,
+ *		checksum and TCP segmentation offloads on
  * @dhcp:	get the address with busybox udhcpc
  * @dhcp_timeout: seconds to wait for a lease
  * @addr:	static address with prefix ("10.0.2.15/24") when !@dhcp
@@ -21,6 +25,7 @@
 struct guestns_opts {
 	uint8_t mac[6];
 	unsigned int mtu;
+	int offload;
 	int dhcp;
 	unsigned int dhcp_timeout;
 	const char *addr;

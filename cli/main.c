@@ -59,25 +59,30 @@ int parse_uint(const char *s, unsigned long max, unsigned long *out)
 }
 
 /**
- * print_stats() - the counters of @net, two lines on stdout
+ * print_stats() - the counters of @net, one line of key=value pairs
+ * @f:		where to: stdout, or stderr beside the guest's own output
  * @net:	attachment
  */
-void print_stats(const sqn_net *net)
+void print_stats(FILE *f, const sqn_net *net)
 {
 	struct sqn_stats st;
 
 	if (sqn_stats(net, &st))
 		return;
-	printf("stats: rx %llu frames %llu bytes, %llu dropped, %llu errors\n"
-	       "       tx %llu frames %llu bytes, %llu dropped, %llu errors\n",
-	       (unsigned long long)st.rx_frames,
-	       (unsigned long long)st.rx_bytes,
-	       (unsigned long long)st.rx_dropped,
-	       (unsigned long long)st.rx_errors,
-	       (unsigned long long)st.tx_frames,
-	       (unsigned long long)st.tx_bytes,
-	       (unsigned long long)st.tx_dropped,
-	       (unsigned long long)st.tx_errors);
+	fprintf(f,
+		"%sstats: rx_frames=%llu rx_bytes=%llu rx_large=%llu rx_dropped=%llu rx_errors=%llu"
+		" tx_frames=%llu tx_bytes=%llu tx_large=%llu tx_dropped=%llu tx_errors=%llu\n",
+		f == stderr ? "squib-net: " : "",
+		(unsigned long long)st.rx_frames,
+		(unsigned long long)st.rx_bytes,
+		(unsigned long long)st.rx_large,
+		(unsigned long long)st.rx_dropped,
+		(unsigned long long)st.rx_errors,
+		(unsigned long long)st.tx_frames,
+		(unsigned long long)st.tx_bytes,
+		(unsigned long long)st.tx_large,
+		(unsigned long long)st.tx_dropped,
+		(unsigned long long)st.tx_errors);
 }
 
 int main(int argc, char **argv)

@@ -43,15 +43,19 @@ int pcap_open(const char *path)
  * pcap_frame() - append one frame, if a capture is open
  * @frame:	the frame
  * @len:	its length
+ * @hdr:	bytes of virtio_net_hdr before it, left out
  */
-void pcap_frame(const uint8_t *frame, size_t len)
+void pcap_frame(const uint8_t *frame, size_t len, size_t hdr)
 {
 	struct timespec ts;
 	uint32_t rec[4];
-	size_t cap = len > PCAP_SNAPLEN ? PCAP_SNAPLEN : len;
+	size_t cap;
 
-	if (!pcap_file)
+	if (!pcap_file || len <= hdr)
 		return;
+	frame += hdr;
+	len -= hdr;
+	cap = len > PCAP_SNAPLEN ? PCAP_SNAPLEN : len;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	rec[0] = (uint32_t)ts.tv_sec;
 	rec[1] = (uint32_t)(ts.tv_nsec / 1000);

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 int pcap_open(const char *path);
-void pcap_frame(const uint8_t *frame, size_t len);
+void pcap_frame(const uint8_t *frame, size_t len, size_t hdr);
 void pcap_close(void);
 
 #endif /* SQN_CLI_PCAP_H */

@@ -21,6 +21,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static char iface_id[ID_FUZZ_LEN + 1];
 static char peer_path[PATH_FUZZ_LEN + 1];
 static char bridged[IFNAME_FUZZ_LEN + 1];
+static char network[IFNAME_FUZZ_LEN + 1];
+static char subnet[IFNAME_FUZZ_LEN + 1];
+static char upstream[IFNAME_FUZZ_LEN * 2 + 1];
 static char argstore[ARGS_FUZZ_MAX][ARG_FUZZ_LEN + 1];
 static const char *args[ARGS_FUZZ_MAX + 1];
 static char msg[MSG_LEN];
@@ -80,10 +83,12 @@ static int valid_id_char(char c)
 static int names_a_field(const char *m)
 {
 	static const char *const fields[] = {
-		"config:",    "version:",	"mode:",	"iface_id:",
-		"guest_mac:", "mtu:",		"framing:",	"queue_depth:",
-		"offloads:",  "bridged_iface:", "helper_path:", "helper_args:",
-		"peer_path:",
+		"config:",	  "version:",	   "mode:",
+		"iface_id:",	  "guest_mac:",	   "mtu:",
+		"framing:",	  "queue_depth:",  "offloads:",
+		"bridged_iface:", "helper_path:",  "helper_args:",
+		"peer_path:",	  "network:",	   "subnet:",
+		"nat_iface:",	  "dns_upstream:", "dns_hosts:",
 	};
 	size_t i;
 
@@ -133,6 +138,12 @@ static void check_ok(const struct sqn_config *cfg, const struct net_params *p)
 	    (!*p->bridged_iface || strlen(p->bridged_iface) > 15 ||
 	     strchr(p->bridged_iface, '/')))
 		abort();
+	if ((p->mode == SQN_MODE_SHARED || p->mode == SQN_MODE_HOST) &&
+	    (p->prefix < 8 || p->prefix > 29 || !p->network[0] ||
+	     strspn(p->network,
+		    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
+		     strlen(p->network)))
+		abort();
 	if (p->peer_path &&
 	    (!*p->peer_path || strlen(p->peer_path) > SQN_PATH_MAX))
 		abort();
@@ -172,6 +183,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cfg.peer_path = str(&rd, peer_path, PATH_FUZZ_LEN);
 	if (flags2 & 0x04)
 		cfg.bridged_iface = str(&rd, bridged, IFNAME_FUZZ_LEN);
+	if (flags2 & 0x20) {
+		cfg.network = str(&rd, network, IFNAME_FUZZ_LEN);
+		cfg.subnet = str(&rd, subnet, IFNAME_FUZZ_LEN);
+	}
+	if (flags2 & 0x40)
+		cfg.dns_upstream = str(&rd, upstream, IFNAME_FUZZ_LEN * 2);
 	/* never a random helper_path: that would stat random files */
 	if (flags2 & 0x08)
 		cfg.helper_path = "/bin/sh";

@@ -18,7 +18,7 @@ extern "C" {
 
 /* Value of sqn_config.version for the layout declared below (2: tap_fd was
  * added). sqn_open() refuses any other value rather than misread a struct. */
-#define SQN_CONFIG_VERSION 2
+#define SQN_CONFIG_VERSION 3
 
 /**
  * enum sqn_mode - what the guest's network attachment is
@@ -123,7 +123,28 @@ typedef void (*sqn_log_fn)(void *ctx, int level, const char *msg);
  * @has_guest_mac: use @guest_mac
  * @mtu:	largest L3 payload; 0: the backend's default. Frames may be at
  *		most @mtu + SQN_ETH_HLEN bytes, and never more than SQN_FRAME_MAX
- * @bridged_iface: the LAN interface for SQN_MODE_BRIDGED
+ * @bridged_iface: the LAN interface for SQN_MODE_BRIDGED: a bridge (the
+ *		guest's TAP becomes a port of it) or a NIC (a macvtap is made on
+ *		it, with the guest's MAC; private mode when isolated, bridge mode
+ *		with @disable_isolation)
+ * @network:	SQN_MODE_SHARED and _HOST: the network's name, which is also
+ *		its bridge's, 1 to 15 bytes of [A-Za-z0-9_.-]; NULL:
+ *		"sqn-shared" or "sqn-host". Attachments naming the same network
+ *		share it; its first one makes it with this config's @subnet,
+ *		@nat_iface and DNS settings, and a later one whose settings
+ *		differ is refused (-EEXIST)
+ * @subnet:	SQN_MODE_SHARED and _HOST: the gateway's address and the
+ *		prefix length, "A.B.C.D/N" with N from 8 to 29; NULL:
+ *		"192.168.105.1/24" (shared) or "192.168.106.1/24" (host). A
+ *		subnet that overlaps an address or route of the host is refused
+ * @nat_iface:	SQN_MODE_SHARED: the interface NAT leads out of; NULL: the
+ *		one of the default route
+ * @dns_upstream: SQN_MODE_SHARED: where the network's DNS server (dnsmasq)
+ *		sends the names it does not know: NULL: the servers of the
+ *		host's /etc/resolv.conf; "none": nowhere; else IPv4 addresses
+ *		separated by commas
+ * @dns_hosts:	SQN_MODE_SHARED and _HOST: a hosts(5) file of names the
+ *		network's DNS server answers by itself, or NULL
  * @disable_isolation: let guests of one network reach each other
  * @helper_path: helper binary for SQN_MODE_USERSPACE
  * @helper_args: NULL-terminated extra arguments for the helper, or NULL
@@ -165,6 +186,11 @@ struct sqn_config {
 	uint8_t disable_isolation;
 	uint32_t mtu;
 	const char *bridged_iface;
+	const char *network;
+	const char *subnet;
+	const char *nat_iface;
+	const char *dns_upstream;
+	const char *dns_hosts;
 	const char *helper_path;
 	const char *const *helper_args;
 	enum sqn_helper helper;
@@ -245,6 +271,9 @@ struct sqn_info {
  * @tx_dropped:	frames sqn_send() refused to carry (shorter than an
  *		Ethernet header or longer than max_packet_size)
  * @tx_errors:	write errors on the backend
+ * @rx_large:	of @rx_frames, those longer than mtu + SQN_ETH_HLEN: the
+ *		segmentation-offload frames of SQN_OFFLOAD_TSO4/_TSO6/_USO
+ * @tx_large:	the same of @tx_frames
  */
 struct sqn_stats {
 	uint64_t rx_frames;
@@ -255,6 +284,8 @@ struct sqn_stats {
 	uint64_t tx_bytes;
 	uint64_t tx_dropped;
 	uint64_t tx_errors;
+	uint64_t rx_large;
+	uint64_t tx_large;
 };
 
 typedef struct sqn_net sqn_net;

@@ -9,13 +9,13 @@ set -euo pipefail
 # userspace helper; busybox gives udhcpc, httpd and wget, iproute2 the
 # namespaces of the tests and the demo, tcpdump reads --pcap files back,
 # bsdutils gives script(1) for the terminal test. libmnl-dev is the
-# netlink library of host mode, dnsmasq-base its DHCP server; capsh
-# (libcap2-bin) and setpriv (util-linux) drop capabilities in its test.
-# "deps.sh bench" adds iperf3.
+# netlink library of the shared, host and bridged modes, libnftables-dev
+# their NAT, dnsmasq-base their DHCP and DNS server; the tests look at the
+# tables with nft (nftables), measure offloads with iperf3, and drop
+# capabilities with capsh (libcap2-bin) and setpriv (util-linux).
 pkgs=(make gcc libc6-dev binutils clang libclang-rt-14-dev clang-format
 	iproute2 busybox passt procps tcpdump coreutils bsdutils libmnl-dev
-	dnsmasq-base libcap2-bin util-linux)
-[ "${1:-}" = bench ] && pkgs+=(iperf3)
+	dnsmasq-base libnftables-dev nftables iperf3 libcap2-bin util-linux)
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	echo "deps.sh: not a Debian system; make sure these are installed: ${pkgs[*]}" >&2

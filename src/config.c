@@ -10,6 +10,9 @@
 #include "config.h"
 #include "sys/sys.h"
 
+#define NAME_CHARS \
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-"
+
 static int fail(char *msg, size_t msglen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -136,8 +139,176 @@ int config_check_args(const char *const *args, char *msg, size_t msglen)
 	return 0;
 }
 
-static int check_mode_fields(const struct sqn_config *cfg, char *msg,
-			     size_t msglen)
+/* An interface name as the kernel takes it: 1 to 15 bytes, no '/', no
+ * blank, not "." or "..". */
+static int check_ifname(const char *what, const char *name, char *msg,
+			size_t msglen)
+{
+	size_t len = strnlen(name, 16);
+
+	if (!len || len > 15 || strpbrk(name, "/ \t\n:") ||
+	    !strcmp(name, ".") || !strcmp(name, ".."))
+		return fail(
+			msg, msglen,
+			"%s: \"%.32s\" is not an interface name (1 to 15 bytes, no '/', ':' or blank)",
+			what, name);
+	return 0;
+}
+
+/**
+ * config_parse_ipv4() - parse a dotted quad, strictly: four decimal
+ * numbers 0..255, no leading zeros, nothing else
+ * @s:		text
+ * @end:	set to the first byte after the address
+ * @addr:	set on success
+ *
+ * Return: 0 or -EINVAL.
+ */
+int config_parse_ipv4(const char *s, const char **end, uint8_t addr[4])
+{
+	int i, v, digits;
+
+	for (i = 0; i < 4; i++) {
+		if (i && *s++ != '.')
+			return -EINVAL;
+		for (v = 0, digits = 0; *s >= '0' && *s <= '9'; s++, digits++) {
+			if (digits && !v)
+				return -EINVAL; /* a leading zero */
+			v = v * 10 + (*s - '0');
+			if (v > 255)
+				return -EINVAL;
+		}
+		if (!digits)
+			return -EINVAL;
+		addr[i] = (uint8_t)v;
+	}
+	*end = s;
+	return 0;
+}
+
+/* "A.B.C.D/N": the gateway's address and the prefix length, 8 to 29; the
+ * gateway neither the network's address nor its broadcast address. */
+static int check_subnet(const char *s, struct net_params *p, char *msg,
+			size_t msglen)
+{
+	const char *end;
+	uint32_t a, host;
+	int n = 0;
+
+	if (config_parse_ipv4(s, &end, p->gateway) || *end++ != '/' ||
+	    *end < '1' || *end > '9')
+		goto bad;
+	for (; *end >= '0' && *end <= '9' && n < 100; end++)
+		n = n * 10 + (*end - '0');
+	if (*end || n < 8 || n > 29)
+		goto bad;
+	p->prefix = n;
+	a = (uint32_t)p->gateway[0] << 24 | (uint32_t)p->gateway[1] << 16 |
+	    (uint32_t)p->gateway[2] << 8 | p->gateway[3];
+	host = a & (0xffffffffu >> n);
+	if (!host || host == 0xffffffffu >> n)
+		return fail(
+			msg, msglen,
+			"subnet: %.32s: the gateway is the network's own or broadcast address; give the gateway's, e.g. the .1",
+			s);
+	if (p->gateway[0] == 127 || p->gateway[0] >= 224 || !p->gateway[0])
+		return fail(msg, msglen,
+			    "subnet: %.32s is not a unicast network", s);
+	return 0;
+bad:
+	return fail(
+		msg, msglen,
+		"subnet: \"%.32s\" is not A.B.C.D/N (the gateway's address, N from 8 to 29)",
+		s);
+}
+
+/* "none", or up to four IPv4 addresses separated by commas. */
+static int check_dns_upstream(const char *s, char *msg, size_t msglen)
+{
+	const char *end = s;
+	uint8_t a[4];
+	int i;
+
+	if (!strcmp(s, "none"))
+		return 0;
+	for (i = 0; i < 4; i++) {
+		if (config_parse_ipv4(end, &end, a))
+			break;
+		if (!*end)
+			return 0;
+		if (*end++ != ',')
+			break;
+	}
+	return fail(
+		msg, msglen,
+		"dns_upstream: \"%.64s\" is not \"none\" or up to 4 IPv4 addresses separated by commas",
+		s);
+}
+
+static int check_network(const struct sqn_config *cfg, struct net_params *p,
+			 char *msg, size_t msglen)
+{
+	const char *name = cfg->network, *subnet = cfg->subnet;
+	struct stat st;
+	size_t i;
+	int r;
+
+	if (!name)
+		name = cfg->mode == SQN_MODE_HOST ? "sqn-host" : "sqn-shared";
+	for (i = 0; name[i]; i++)
+		if (i >= 15 || !(strchr(NAME_CHARS, name[i])))
+			return fail(
+				msg, msglen,
+				"network: \"%.32s\" is not 1 to 15 of A-Z a-z 0-9 _ . -",
+				name);
+	if (!i || name[0] == '.' || name[0] == '-')
+		return fail(
+			msg, msglen,
+			"network: \"%.32s\" is empty or starts with '.' or '-'",
+			name);
+	snprintf(p->network, sizeof(p->network), "%s", name);
+	if (!subnet)
+		subnet = cfg->mode == SQN_MODE_HOST ? "192.168.106.1/24" :
+						      "192.168.105.1/24";
+	r = check_subnet(subnet, p, msg, msglen);
+	if (r)
+		return r;
+	if (cfg->nat_iface) {
+		r = check_ifname("nat_iface", cfg->nat_iface, msg, msglen);
+		if (r)
+			return r;
+	}
+	if (cfg->dns_upstream) {
+		r = check_dns_upstream(cfg->dns_upstream, msg, msglen);
+		if (r)
+			return r;
+	}
+	if (cfg->dns_hosts) {
+		r = config_check_path("dns_hosts", cfg->dns_hosts, 0, msg,
+				      msglen);
+		if (r)
+			return r;
+		if (stat(cfg->dns_hosts, &st))
+			return fail(msg, msglen, "dns_hosts: %s: %s",
+				    cfg->dns_hosts, strerror(errno));
+		if (!S_ISREG(st.st_mode))
+			return fail(msg, msglen,
+				    "dns_hosts: %s: not a regular file",
+				    cfg->dns_hosts);
+		if (strpbrk(cfg->dns_hosts, ",\n"))
+			return fail(
+				msg, msglen,
+				"dns_hosts: %s: a ',' or newline in the path",
+				cfg->dns_hosts);
+	}
+	p->nat_iface = cfg->nat_iface;
+	p->dns_upstream = cfg->dns_upstream;
+	p->dns_hosts = cfg->dns_hosts;
+	return 0;
+}
+
+static int check_mode_fields(const struct sqn_config *cfg, struct net_params *p,
+			     char *msg, size_t msglen)
 {
 	int r;
 
@@ -147,13 +318,15 @@ static int check_mode_fields(const struct sqn_config *cfg, char *msg,
 			msg, msglen,
 			"bridged_iface: bridged mode needs the LAN interface (or tap_fd)");
 	if (cfg->bridged_iface) {
-		size_t len = strnlen(cfg->bridged_iface, 16);
-
-		if (!len || len > 15 || strchr(cfg->bridged_iface, '/'))
-			return fail(
-				msg, msglen,
-				"bridged_iface: \"%.32s\" is not an interface name (1 to 15 bytes, no '/')",
-				cfg->bridged_iface);
+		r = check_ifname("bridged_iface", cfg->bridged_iface, msg,
+				 msglen);
+		if (r)
+			return r;
+	}
+	if (cfg->mode == SQN_MODE_SHARED || cfg->mode == SQN_MODE_HOST) {
+		r = check_network(cfg, p, msg, msglen);
+		if (r)
+			return r;
 	}
 	if (cfg->helper_path) {
 		r = config_check_path("helper_path", cfg->helper_path, 1, msg,
@@ -227,11 +400,10 @@ int config_check(const struct sqn_config *cfg, struct net_params *p, char *msg,
 	if (cfg->offloads & ~(uint32_t)0x1f)
 		return fail(msg, msglen, "offloads: unknown bits 0x%x",
 			    cfg->offloads & ~(uint32_t)0x1f);
-	r = check_mode_fields(cfg, msg, msglen);
+	memset(p, 0, sizeof(*p));
+	r = check_mode_fields(cfg, p, msg, msglen);
 	if (r)
 		return r;
-
-	memset(p, 0, sizeof(*p));
 	p->mode = cfg->mode;
 	snprintf(p->iface_id, sizeof(p->iface_id), "%s",
 		 cfg->iface_id ? cfg->iface_id : "sqn0");

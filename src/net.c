@@ -255,6 +255,25 @@ static size_t frame_bytes(const struct sqn_net *net, size_t len)
 	return len > hdr ? len - hdr : 0;
 }
 
+/* Add (@sign 1) or take back (-1) a frame of @len bytes, virtio_net_hdr
+ * included, in one direction's counters. */
+static void count_frame(const struct sqn_net *net, uint64_t *frames,
+			uint64_t *bytes, uint64_t *large, size_t len, int sign)
+{
+	uint64_t b = frame_bytes(net, len);
+	uint64_t big = b > (uint64_t)net->info.mtu + SQN_ETH_HLEN;
+
+	if (sign > 0) {
+		*frames += 1;
+		*bytes += b;
+		*large += big;
+	} else {
+		*frames -= 1;
+		*bytes -= b;
+		*large -= big;
+	}
+}
+
 int sqn_recv(sqn_net *net, struct sqn_pkt *pkts, unsigned int n)
 {
 	unsigned int i;
@@ -274,8 +293,8 @@ int sqn_recv(sqn_net *net, struct sqn_pkt *pkts, unsigned int n)
 			net->stats.rx_dropped++;
 			continue;
 		}
-		net->stats.rx_frames++;
-		net->stats.rx_bytes += frame_bytes(net, pkts[i].len);
+		count_frame(net, &net->stats.rx_frames, &net->stats.rx_bytes,
+			    &net->stats.rx_large, pkts[i].len, 1);
 	}
 	return r;
 }
@@ -304,9 +323,8 @@ static int frame_ok(const struct sqn_net *net, const struct sqn_pkt *pkt)
 void net_tx_refused(struct sqn_net *net, const struct sqn_pkt *pkt)
 {
 	net->stats.tx_dropped++;
-	net->stats.tx_frames--;
-	net->stats.tx_bytes -=
-		frame_bytes(net, iov_size(pkt->iov, pkt->iovcnt));
+	count_frame(net, &net->stats.tx_frames, &net->stats.tx_bytes,
+		    &net->stats.tx_large, iov_size(pkt->iov, pkt->iovcnt), -1);
 }
 
 int sqn_send(sqn_net *net, const struct sqn_pkt *pkts, unsigned int n)
@@ -329,11 +347,10 @@ int sqn_send(sqn_net *net, const struct sqn_pkt *pkts, unsigned int n)
 		r = net->ops->send(net, pkts + i, j - i);
 		if (r < 0)
 			return i ? (int)i : set_errno(r);
-		for (k = i; k < i + (unsigned int)r; k++) {
-			net->stats.tx_frames++;
-			net->stats.tx_bytes += frame_bytes(
-				net, iov_size(pkts[k].iov, pkts[k].iovcnt));
-		}
+		for (k = i; k < i + (unsigned int)r; k++)
+			count_frame(net, &net->stats.tx_frames,
+				    &net->stats.tx_bytes, &net->stats.tx_large,
+				    iov_size(pkts[k].iov, pkts[k].iovcnt), 1);
 		i += (unsigned int)r;
 		if (i < j)
 			break;

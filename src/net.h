@@ -51,6 +51,12 @@ struct net_params {
 	uint32_t mtu; /* 0 until the backend's default is known */
 	int isolation;
 	const char *bridged_iface;
+	char network[16];
+	uint8_t gateway[4];
+	int prefix;
+	const char *nat_iface;
+	const char *dns_upstream;
+	const char *dns_hosts;
 	const char *helper_path;
 	const char *const *helper_args;
 	enum sqn_helper helper; /* never SQN_HELPER_DEFAULT once checked */
@@ -98,7 +104,7 @@ extern const struct backend_ops loopback_ops;
 extern const struct backend_ops stream_ops;
 extern const struct backend_ops helper_ops;
 extern const struct backend_ops tap_ops;
-extern const struct backend_ops host_ops;
+extern const struct backend_ops plane_ops;
 
 /* helper.c: the userspace mode's part of config_check(). */
 int helper_config(const struct sqn_config *cfg, struct net_params *p, char *msg,

@@ -1,77 +1,121 @@
 // SPDX-License-Identifier: MIT
-/* host.c - host mode: the TAP backend on a TAP of the host network (Linux) */
+/* plane.c - shared, host and bridged modes on Linux: the TAP backend on a
+ * TAP (or macvtap) of a network the network plane makes */
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "net.h"
-#include "sys/hostnet.h"
+#include "sys/netplane.h"
 
-static const uint8_t host_subnet[4] = { 192, 168, 106, 0 };
-static const uint8_t host_netmask[4] = { 255, 255, 255, 0 };
-static const uint8_t host_gateway[4] = { 192, 168, 106, 1 };
-
-static size_t host_pool_size(const struct sqn_net *net)
+static size_t plane_pool_size(const struct sqn_net *net)
 {
-	return pool_round(sizeof(struct hostnet)) + tap_ops.pool_size(net);
+	return pool_round(sizeof(struct netplane)) + tap_ops.pool_size(net);
+}
+
+static void plane_spec(const struct sqn_net *net, struct netplane_spec *s)
+{
+	const struct net_params *p = &net->p;
+
+	memset(s, 0, sizeof(*s));
+	s->mode = p->mode;
+	s->network = p->network;
+	memcpy(s->gateway, p->gateway, 4);
+	s->prefix = p->prefix;
+	s->bridged_iface = p->bridged_iface;
+	memcpy(s->guest_mac, p->guest_mac, 6);
+	s->isolation = p->isolation;
+	s->dns_hosts = p->dns_hosts;
+	if (p->mode == SQN_MODE_SHARED) {
+		s->nat_iface = p->nat_iface;
+		s->dns_upstream = p->dns_upstream;
+	} else {
+		/* Host-only: its DNS server knows its own names only. */
+		s->dns_upstream = "none";
+	}
+}
+
+/* The subnet, as sqn_info() tells it. */
+static void plane_info(struct sqn_net *net)
+{
+	uint32_t mask = 0xffffffffu << (32 - net->p.prefix);
+	int i;
+
+	net->info.has_subnet = 1;
+	for (i = 0; i < 4; i++) {
+		net->info.netmask[i] = (uint8_t)(mask >> (24 - 8 * i));
+		net->info.subnet[i] =
+			(uint8_t)(net->p.gateway[i] & net->info.netmask[i]);
+		net->info.gateway[i] = net->p.gateway[i];
+	}
 }
 
 /* The network first, then the TAP backend on its TAP, as if the caller
  * had passed it in tap_fd. */
-static int host_open(struct sqn_net *net)
+static int plane_open(struct sqn_net *net)
 {
-	struct hostnet *h = pool_take(&net->pool, sizeof(*h));
+	struct netplane *np = pool_take(&net->pool, sizeof(*np));
 	char msg[NET_ERRMSG_LEN - 16];
+	struct netplane_spec s;
 	int r;
 
-	if (!h)
-		return net_error(net, -ENOMEM, "host: pool too small");
-	r = hostnet_open(h, net->p.isolation, msg, sizeof(msg));
+	if (!np)
+		return net_error(net, -ENOMEM, "%s: pool too small",
+				 sqn_mode_name(net->p.mode));
+	plane_spec(net, &s);
+	r = netplane_open(np, &s, msg, sizeof(msg));
 	if (r)
-		return net_error(net, r, "host: %s", msg);
-	net->outer = h;
-	net->p.tap_fd = h->tap_fd;
+		return net_error(net, r, "%s: %s", sqn_mode_name(net->p.mode),
+				 msg);
+	net->outer = np;
+	net->p.tap_fd = np->fd;
 	r = tap_ops.open(net);
 	net->p.tap_fd = -1;
 	if (r)
 		return r;
-	/* The backend has a duplicate; the TAP lives as long as it. */
-	close(h->tap_fd);
-	h->tap_fd = -1;
-	net->info.has_subnet = 1;
-	memcpy(net->info.subnet, host_subnet, 4);
-	memcpy(net->info.netmask, host_netmask, 4);
-	memcpy(net->info.gateway, host_gateway, 4);
-	net_log(net, SQN_LOG_DEBUG, "host: %s on %s", h->tap, HOSTNET_BRIDGE);
+	/* The backend has a duplicate; the link lives as long as it. */
+	close(np->fd);
+	np->fd = -1;
+	if (np->macvtap) {
+		/* The macvtap's address is the guest's; the host side has
+		 * none of its own. */
+		memcpy(net->info.guest_mac, net->p.guest_mac, 6);
+		memset(net->info.host_mac, 0, 6);
+	}
+	if (net->p.mode != SQN_MODE_BRIDGED)
+		plane_info(net);
+	net_log(net, SQN_LOG_DEBUG, "%s: %s %s on %s",
+		sqn_mode_name(net->p.mode), np->macvtap ? "macvtap" : "TAP",
+		np->link, np->on);
 	return 0;
 }
 
-static void host_close(struct sqn_net *net)
+static void plane_close(struct sqn_net *net)
 {
-	struct hostnet *h = net->outer;
+	struct netplane *np = net->outer;
 
 	tap_ops.close(net);
-	if (h)
-		hostnet_close(h);
+	if (np)
+		netplane_close(np);
 	net->outer = NULL;
 }
 
-static int host_recv(struct sqn_net *net, struct sqn_pkt *pkts, unsigned int n)
+static int plane_recv(struct sqn_net *net, struct sqn_pkt *pkts, unsigned int n)
 {
 	return tap_ops.recv(net, pkts, n);
 }
 
-static int host_send(struct sqn_net *net, const struct sqn_pkt *pkts,
-		     unsigned int n)
+static int plane_send(struct sqn_net *net, const struct sqn_pkt *pkts,
+		      unsigned int n)
 {
 	return tap_ops.send(net, pkts, n);
 }
 
-const struct backend_ops host_ops = {
-	.name = "host",
-	.pool_size = host_pool_size,
-	.open = host_open,
-	.recv = host_recv,
-	.send = host_send,
-	.close = host_close,
+const struct backend_ops plane_ops = {
+	.name = "plane",
+	.pool_size = plane_pool_size,
+	.open = plane_open,
+	.recv = plane_recv,
+	.send = plane_send,
+	.close = plane_close,
 };

@@ -6,7 +6,7 @@
  * platform_backend() - the backend of a mode in this build
  * @p:		checked parameters: the mode, and a TAP to attach to
  *
- * Host mode without tap_fd makes its own network (hostnet.h).
+ * Shared, host and bridged without tap_fd make their network (netplane.h).
  * @why:	set, when there is none, to where the mode is available
  *
  * Return: the ops table, or NULL.
@@ -14,6 +14,7 @@
 const struct backend_ops *platform_backend(const struct net_params *p,
 					   const char **why)
 {
+	(void)why; /* every mode is built on Linux */
 	switch (p->mode) {
 	case SQN_MODE_LOOPBACK:
 		return &loopback_ops;
@@ -22,12 +23,7 @@ const struct backend_ops *platform_backend(const struct net_params *p,
 	case SQN_MODE_USERSPACE:
 		return &helper_ops;
 	default:
-		if (p->tap_fd >= 0)
-			return &tap_ops;
-		if (p->mode == SQN_MODE_HOST)
-			return &host_ops;
-		*why = "the Linux network plane of this mode (bridge, nftables NAT) is not built yet; pass tap_fd to attach to a TAP made elsewhere";
-		return NULL;
+		return p->tap_fd >= 0 ? &tap_ops : &plane_ops;
 	}
 }
 

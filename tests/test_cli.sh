@@ -77,8 +77,8 @@ demo_frames() { # FRAMES ARGS...
 	shift
 	run 0 "$PROG" demo --frames "$n" "$@" &&
 		has err "$n frames out, $n back intact and in order" &&
-		has out "rx $n frames" && has out "tx $n frames" &&
-		has out "0 dropped, 0 errors"
+		has out "rx_frames=$n " && has out "tx_frames=$n " &&
+		has out "rx_dropped=0 rx_errors=0" && has out "tx_dropped=0 tx_errors=0"
 }
 demo_stream_default() { demo_frames 10000; }
 demo_stream_hyperkit() { demo_frames 2000 --framing hyperkit; }

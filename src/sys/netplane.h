@@ -1,33 +1,66 @@
 /* SPDX-License-Identifier: MIT */
-/* hostnet.h - the host network on Linux: bridge, dnsmasq, one TAP per attachment */
-#ifndef SQN_SYS_HOSTNET_H
-#define SQN_SYS_HOSTNET_H
+/* netplane.h - the Linux network plane: a bridge, dnsmasq and an nftables
+ * table per network, a TAP or macvtap per attachment, all on record */
+#ifndef SQN_SYS_NETPLANE_H
+#define SQN_SYS_NETPLANE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
+#include "squibnet.h"
 #include "proc.h"
 #include "tap.h"
 
-#define HOSTNET_BRIDGE "sqn-host"
-#define HOSTNET_DIR_MAX 96
+#define NETPLANE_DIR_MAX 128
 
 /**
- * struct hostnet - one attachment to the host network
- * @dir:	the network's record: /run/squib-net/net-<netns inode>/host
- * @tap:	this attachment's TAP
- * @tap_fd:	its descriptor, until the TAP backend has its own
+ * struct netplane_spec - the network an attachment asks for
+ * @mode:	SQN_MODE_SHARED, _HOST or _BRIDGED
+ * @network:	shared, host: the network's name, also its bridge's
+ * @gateway:	shared, host: the bridge's address
+ * @prefix:	and the subnet's prefix length
+ * @nat_iface:	shared: where NAT leads out; NULL: the default route's
+ * @dns_upstream: shared: see sqn_config
+ * @dns_hosts:	shared, host: see sqn_config
+ * @bridged_iface: bridged: the bridge or NIC
+ * @guest_mac:	bridged on a NIC: the macvtap's address
+ * @isolation:	1: guests of the network cannot reach each other
+ */
+struct netplane_spec {
+	enum sqn_mode mode;
+	const char *network;
+	uint8_t gateway[4];
+	int prefix;
+	const char *nat_iface;
+	const char *dns_upstream;
+	const char *dns_hosts;
+	const char *bridged_iface;
+	uint8_t guest_mac[6];
+	int isolation;
+};
+
+/**
+ * struct netplane - one attachment to a network
+ * @dir:	the network's record, /run/squib-net/net-<netns inode>/<name>
+ * @link:	this attachment's TAP or macvtap
+ * @on:		the bridge its TAP is a port of, or the NIC of its macvtap
+ * @fd:		the TAP's descriptor, until the TAP backend has its own
+ * @macvtap:	@link is a macvtap
  * @dnsmasq:	dnsmasq when this attachment started it
  * @joined:	this attachment has an entry in @dir
  */
-struct hostnet {
-	char dir[HOSTNET_DIR_MAX];
-	char tap[SYS_TAP_NAME_MAX];
-	int tap_fd;
+struct netplane {
+	char dir[NETPLANE_DIR_MAX];
+	char link[SYS_TAP_NAME_MAX];
+	char on[SYS_TAP_NAME_MAX];
+	int fd;
+	int macvtap;
 	struct proc dnsmasq;
 	int joined;
 };
 
-int hostnet_open(struct hostnet *h, int isolation, char *msg, size_t len);
-void hostnet_close(struct hostnet *h);
+int netplane_open(struct netplane *np, const struct netplane_spec *spec,
+		  char *msg, size_t len);
+void netplane_close(struct netplane *np);
 
-#endif /* SQN_SYS_HOSTNET_H */
+#endif /* SQN_SYS_NETPLANE_H */

@@ -1,48 +1,35 @@
 // SPDX-License-Identifier: MIT
-/* hostnet_linux.c - Linux side of hostnet.h: the record, dnsmasq, the bridge and the TAPs */
+/* netplane_linux.c - Linux side of netplane.h: the record, bridges,
+ * forwarding, and each attachment's TAP or macvtap */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "hostnet.h"
+#include "dnsmasq.h"
 #include "netlink.h"
+#include "netplane.h"
+#include "nft.h"
 #include "sys.h"
 
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-#ifndef SYS_pidfd_send_signal
-#define SYS_pidfd_send_signal 424
-#endif
+#define NETPLANE_RUN "/run/squib-net"
+#define NETPLANE_ENTRY "att."
+#define NETPLANE_PATH_MAX (NETPLANE_DIR_MAX + 260) /* a d_name fits */
+#define NETPLANE_SETTINGS_MAX 1400
 
-#define HOSTNET_RUN "/run/squib-net"
-#define HOSTNET_DNSMASQ "/usr/sbin/dnsmasq"
-#define HOSTNET_ENTRY "att."
-/* How long dnsmasq may take to start, and to end after SIGTERM. */
-#define HOSTNET_START_MS 5000
-#define HOSTNET_STOP_MS 2000
-#define HOSTNET_PATH_MAX (HOSTNET_DIR_MAX + 260) /* a d_name fits */
-
-static const uint8_t hostnet_gw[4] = { 192, 168, 106, 1 };
-
-static int hostnet_err(char *msg, size_t len, int err, const char *fmt, ...)
+static int np_err(char *msg, size_t len, int err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-static int hostnet_err(char *msg, size_t len, int err, const char *fmt, ...)
+static int np_err(char *msg, size_t len, int err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -53,7 +40,7 @@ static int hostnet_err(char *msg, size_t len, int err, const char *fmt, ...)
 }
 
 /* Whether CAP_NET_ADMIN is in the effective set. */
-static int hostnet_net_admin(void)
+static int np_net_admin(void)
 {
 	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3,
 						0 };
@@ -66,47 +53,78 @@ static int hostnet_net_admin(void)
 		CAP_TO_MASK(CAP_NET_ADMIN)) != 0;
 }
 
-static void hostnet_path(const struct hostnet *h, char *out, const char *name)
+/* @dir/@name in @out, of NETPLANE_PATH_MAX bytes; names of the record are
+ * short enough, and a path that would not fit is left empty. */
+static void np_path(char *out, const char *dir, const char *name)
 {
-	snprintf(out, HOSTNET_PATH_MAX, "%s/%s", h->dir, name);
+	if (snprintf(out, NETPLANE_PATH_MAX, "%s/%s", dir, name) >=
+	    NETPLANE_PATH_MAX)
+		out[0] = '\0';
 }
 
-/* /run/squib-net/net-<inode of this network namespace>/host: a network
- * namespace has its own sqn-host and dnsmasq, so its own record. */
-static int hostnet_mkdir(struct hostnet *h)
+/* The namespace's part of the record: @dir without its last component. */
+static void np_nsdir(char *out, const char *dir)
+{
+	char *slash;
+
+	snprintf(out, NETPLANE_PATH_MAX, "%s", dir);
+	slash = strrchr(out, '/');
+	if (slash)
+		*slash = '\0';
+}
+
+/* The network's record, /run/squib-net/net-<netns inode>/<name>: each
+ * network namespace has its own networks, so its own record. Bridged
+ * attachments of an interface share "bridged:<iface>", which no network
+ * name can be (':' is not allowed in one). */
+static int np_set_dir(struct netplane *np, const struct netplane_spec *s)
 {
 	struct stat st;
-	char *slash;
-	int r;
 
 	if (stat("/proc/self/ns/net", &st))
 		return -errno;
-	snprintf(h->dir, sizeof(h->dir), HOSTNET_RUN "/net-%llu/host",
-		 (unsigned long long)st.st_ino);
-	if (mkdir(HOSTNET_RUN, 0755) && errno != EEXIST)
-		return -errno;
-	slash = strrchr(h->dir, '/');
-	*slash = '\0';
-	r = mkdir(h->dir, 0700) && errno != EEXIST ? -errno : 0;
-	*slash = '/';
-	if (!r && mkdir(h->dir, 0700) && errno != EEXIST)
-		r = -errno;
-	return r;
+	if (s->mode == SQN_MODE_BRIDGED)
+		snprintf(np->dir, sizeof(np->dir),
+			 NETPLANE_RUN "/net-%llu/bridged:%s",
+			 (unsigned long long)st.st_ino, s->bridged_iface);
+	else
+		snprintf(np->dir, sizeof(np->dir), NETPLANE_RUN "/net-%llu/%s",
+			 (unsigned long long)st.st_ino, s->network);
+	return 0;
 }
 
-/* The record's lock, held: the last one out removes the lock file with
- * the rest, so a lock on an unlinked file is retried. */
-static int hostnet_lock(struct hostnet *h)
+/* /run/squib-net and the namespace's directory in it, which dnsmasq must
+ * be able to pass through once it is "nobody", to read the network's
+ * hosts file: searchable by all, writable by root only. */
+static int np_mkdirs(const char *ns)
 {
-	char path[HOSTNET_PATH_MAX];
+	struct stat st;
+
+	if (mkdir(NETPLANE_RUN, 0755) && errno != EEXIST)
+		return -errno;
+	/* Made 0700 by an older squib-net: still ours, opened up. */
+	if (!lstat(NETPLANE_RUN, &st) && S_ISDIR(st.st_mode) &&
+	    st.st_uid == geteuid() && (st.st_mode & 0111) != 0111)
+		chmod(NETPLANE_RUN, 0755);
+	if (mkdir(ns, 0711) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* The namespace's lock, held: the last one out removes the lock file with
+ * the rest, so a lock on an unlinked file is retried. */
+static int np_lock(const struct netplane *np)
+{
+	char ns[NETPLANE_PATH_MAX], path[NETPLANE_PATH_MAX];
 	struct stat a, b;
 	int fd, r;
 
+	np_nsdir(ns, np->dir);
 	for (;;) {
-		r = hostnet_mkdir(h);
+		r = np_mkdirs(ns);
 		if (r)
 			return r;
-		hostnet_path(h, path, "lock");
+		np_path(path, ns, "lock");
 		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 		if (fd < 0)
 			return -errno;
@@ -124,366 +142,570 @@ static int hostnet_lock(struct hostnet *h)
 	}
 }
 
-static int hostnet_alive(pid_t pid)
+/* Release the lock; with no network left, the namespace's record goes. */
+static void np_unlock(const struct netplane *np, int fd)
+{
+	char ns[NETPLANE_PATH_MAX], path[NETPLANE_PATH_MAX];
+	struct dirent *d;
+	int others = 0;
+	DIR *dir;
+
+	np_nsdir(ns, np->dir);
+	dir = opendir(ns);
+	while (dir && (d = readdir(dir)))
+		others += strcmp(d->d_name, ".") && strcmp(d->d_name, "..") &&
+			  strcmp(d->d_name, "lock");
+	if (dir)
+		closedir(dir);
+	if (dir && !others) {
+		np_path(path, ns, "lock");
+		unlink(path);
+		rmdir(ns);
+	}
+	close(fd);
+}
+
+static int np_alive(pid_t pid)
 {
 	return pid > 0 && (!kill(pid, 0) || errno == EPERM);
 }
 
-/* Remove the entries whose process is gone, and their TAPs. Return: how
+/* Remove the entries whose process is gone, and their links. Return: how
  * many entries of live processes remain. */
-static int hostnet_sweep(const struct hostnet *h)
+static int np_sweep(const char *dirname)
 {
-	char path[HOSTNET_PATH_MAX], tap[SYS_TAP_NAME_MAX];
+	char path[NETPLANE_PATH_MAX], link[SYS_TAP_NAME_MAX];
 	struct dirent *d;
 	int alive = 0;
 	DIR *dir;
 	long pid;
 
-	dir = opendir(h->dir);
+	dir = opendir(dirname);
 	if (!dir)
 		return 0;
 	while ((d = readdir(dir))) {
-		if (strncmp(d->d_name, HOSTNET_ENTRY, strlen(HOSTNET_ENTRY)))
+		if (strncmp(d->d_name, NETPLANE_ENTRY, strlen(NETPLANE_ENTRY)))
 			continue;
-		/* Only TAPs of ours are ever deleted, whatever the entry says. */
-		if (sscanf(d->d_name, HOSTNET_ENTRY "%ld.%15s", &pid, tap) !=
+		/* Only links of ours are ever deleted, whatever the entry
+		 * says. */
+		if (sscanf(d->d_name, NETPLANE_ENTRY "%ld.%15s", &pid, link) !=
 			    2 ||
-		    strncmp(tap, "sqn", 3))
+		    strncmp(link, "sqn", 3))
 			continue;
-		if (hostnet_alive((pid_t)pid)) {
+		if (np_alive((pid_t)pid)) {
 			alive++;
 			continue;
 		}
-		nl_link_del(tap);
-		hostnet_path(h, path, d->d_name);
+		nl_link_del(link);
+		np_path(path, dirname, d->d_name);
 		unlink(path);
 	}
 	closedir(dir);
 	return alive;
 }
 
-static int hostnet_poll_end(int pidfd, int ms)
+/* The forwarding switch of @iface, "0" or "1". */
+static int np_forwarding(const char *iface, char *val, const char *set)
 {
-	struct pollfd p = { pidfd, POLLIN, 0 };
-	int r;
+	char path[96];
+	int fd, r = 0;
+	ssize_t n;
 
-	while ((r = poll(&p, 1, ms)) < 0 && errno == EINTR)
-		;
-	return r > 0;
-}
-
-/* Whether process @pid was started with @arg among its arguments. */
-static int hostnet_has_arg(long pid, const char *arg)
-{
-	char path[64], args[4096];
-	size_t n, i;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%ld/cmdline", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	n = fread(args, 1, sizeof(args) - 1, f);
-	fclose(f);
-	args[n] = '\0';
-	for (i = 0; i < n; i += strlen(args + i) + 1)
-		if (!strcmp(args + i, arg))
-			return 1;
-	return 0;
-}
-
-/* A dnsmasq of the record that this attachment did not start: named by
- * the pid file, known by the pid file in its arguments (so never the
- * dnsmasq of another namespace that took a stale pid), signalled through
- * a pidfd. Return: its pidfd, or -1 when none runs. */
-static int hostnet_dnsmasq_find(const struct hostnet *h)
-{
-	char path[HOSTNET_PATH_MAX], arg[HOSTNET_PATH_MAX + 16];
-	long pid = 0;
-	FILE *f;
-	int fd;
-
-	hostnet_path(h, path, "dnsmasq.pid");
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%ld", &pid) != 1)
-		pid = 0;
-	fclose(f);
-	if (pid <= 0)
-		return -1;
-	fd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/forwarding",
+		 iface);
+	fd = open(path, (set ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
 	if (fd < 0)
-		return -1;
-	/* Read after the pidfd is held: the pid cannot be reused since. */
-	snprintf(arg, sizeof(arg), "--pid-file=%s", path);
-	if (!hostnet_has_arg(pid, arg)) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static void hostnet_dnsmasq_stop(struct hostnet *h)
-{
-	struct proc_end end;
-	siginfo_t si;
-	int fd;
-
-	if (h->dnsmasq.pid) {
-		proc_signal(&h->dnsmasq, SIGTERM);
-		if (!hostnet_poll_end(h->dnsmasq.pidfd, HOSTNET_STOP_MS))
-			proc_signal(&h->dnsmasq, SIGKILL);
-		proc_reap(&h->dnsmasq, &end);
-		return;
-	}
-	fd = hostnet_dnsmasq_find(h);
-	if (fd < 0)
-		return;
-	syscall(SYS_pidfd_send_signal, fd, SIGTERM, NULL, 0);
-	if (!hostnet_poll_end(fd, HOSTNET_STOP_MS)) {
-		syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
-		hostnet_poll_end(fd, HOSTNET_STOP_MS);
-	}
-	/* A child of this process, started by an attachment closed since. */
-	waitid((idtype_t)3, (id_t)fd, &si, WEXITED | WNOHANG);
+		return -errno;
+	if (set)
+		n = write(fd, set, 1);
+	else if ((n = read(fd, val, 1)) == 1)
+		val[1] = '\0';
+	if (n != 1)
+		r = n < 0 ? -errno : -EIO;
 	close(fd);
-}
-
-/* Everything of the network: dnsmasq, the bridge, the record. */
-static void hostnet_remove_all(struct hostnet *h)
-{
-	static const char *const files[] = { "dnsmasq.pid", "dnsmasq.leases",
-					     "dnsmasq.log", "lock" };
-	char path[HOSTNET_PATH_MAX];
-	unsigned int i;
-	char *slash;
-
-	hostnet_dnsmasq_stop(h);
-	nl_link_del(HOSTNET_BRIDGE);
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		hostnet_path(h, path, files[i]);
-		unlink(path);
-	}
-	rmdir(h->dir);
-	snprintf(path, sizeof(path), "%s", h->dir);
-	slash = strrchr(path, '/');
-	if (slash) {
-		*slash = '\0';
-		rmdir(path);
-	}
-}
-
-static int hostnet_dnsmasq_start(struct hostnet *h, char *msg, size_t len)
-{
-	char pidf[HOSTNET_PATH_MAX], leases[HOSTNET_PATH_MAX],
-		logf[HOSTNET_PATH_MAX], a_pid[HOSTNET_PATH_MAX + 16],
-		a_lease[HOSTNET_PATH_MAX + 20], line[160] = "";
-	char *argv[] = {
-		"dnsmasq",
-		"--keep-in-foreground",
-		"--conf-file=/dev/null",
-		"--no-resolv",
-		"--no-ping",
-		"--bind-interfaces",
-		"--interface=" HOSTNET_BRIDGE,
-		"--except-interface=lo",
-		"--dhcp-range=192.168.106.2,192.168.106.254,255.255.255.0",
-		"--dhcp-authoritative",
-		a_lease,
-		a_pid,
-		NULL
-	};
-	struct proc_spec spec = { HOSTNET_DNSMASQ, argv, -1, 0, -1, 1 };
-	struct proc_end end;
-	const char *step;
-	int fd, r, waited;
-	FILE *f;
-
-	fd = hostnet_dnsmasq_find(h);
-	if (fd >= 0) {
-		close(fd);
-		return 0;
-	}
-	hostnet_path(h, pidf, "dnsmasq.pid");
-	hostnet_path(h, leases, "dnsmasq.leases");
-	hostnet_path(h, logf, "dnsmasq.log");
-	unlink(pidf);
-	snprintf(a_pid, sizeof(a_pid), "--pid-file=%s", pidf);
-	snprintf(a_lease, sizeof(a_lease), "--dhcp-leasefile=%s", leases);
-	spec.sock = open("/dev/null", O_RDWR | O_CLOEXEC);
-	spec.err_fd =
-		open(logf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (spec.sock < 0 || spec.err_fd < 0) {
-		r = -errno;
-		goto out;
-	}
-	r = proc_spawn(&spec, &h->dnsmasq, &step);
-	if (r) {
-		hostnet_err(msg, len, r, "dnsmasq: %s: %s", step, strerror(-r));
-		goto out;
-	}
-	/* Ready once it has written its pid file, after binding. */
-	for (waited = 0; waited < HOSTNET_START_MS; waited += 10) {
-		if (!access(pidf, F_OK))
-			goto out;
-		if (proc_poll(&h->dnsmasq, -1, 10, NULL) == 1)
-			break;
-	}
-	proc_signal(&h->dnsmasq, SIGKILL);
-	proc_reap(&h->dnsmasq, &end);
-	f = fopen(logf, "re");
-	if (f) {
-		if (!fgets(line, sizeof(line), f))
-			line[0] = '\0';
-		fclose(f);
-	}
-	line[strcspn(line, "\n")] = '\0';
-	r = hostnet_err(msg, len, -EIO, "dnsmasq did not start%s%s",
-			line[0] ? ": " : " (no message)", line);
-out:
-	if (spec.sock >= 0)
-		close(spec.sock);
-	if (spec.err_fd >= 0)
-		close(spec.err_fd);
-	if (r && !msg[0])
-		hostnet_err(msg, len, r, "dnsmasq: %s", strerror(-r));
 	return r;
 }
 
-static int hostnet_bridge(char *msg, size_t len)
+/* Turn forwarding on for the NAT interface; what it was before goes in
+ * fwd.<iface>, which the last network using it reads to restore it.
+ * Return: 1 when it was off (only replies may come in through it), 0
+ * when it was on already, or a negative errno. */
+static int np_fwd_take(const char *ns, const char *iface)
 {
-	int r = nl_bridge_add(HOSTNET_BRIDGE);
+	char path[NETPLANE_PATH_MAX], name[48], val[2] = "";
+	int fd, r;
 
-	if (r && r != -EEXIST)
-		return hostnet_err(msg, len, r, "bridge %s: %s", HOSTNET_BRIDGE,
-				   strerror(-r));
-	r = nl_addr_add(HOSTNET_BRIDGE, hostnet_gw, 24);
+	snprintf(name, sizeof(name), "fwd.%s", iface);
+	np_path(path, ns, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		r = read(fd, val, 1) == 1 && val[0] == '0';
+		close(fd);
+		return r;
+	}
+	r = np_forwarding(iface, val, NULL);
+	if (r || val[0] != '0')
+		return r;
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	r = write(fd, "0", 1) == 1 ? 0 : -EIO;
+	close(fd);
 	if (!r)
-		r = nl_link_set(HOSTNET_BRIDGE, NULL, 1);
-	if (r)
-		return hostnet_err(msg, len, r, "bridge %s: %s", HOSTNET_BRIDGE,
-				   strerror(-r));
+		r = np_forwarding(iface, NULL, "1");
+	return r ? r : 1;
+}
+
+/* The NAT interface named in a network's record, "" when none. */
+static void np_record_nat(const char *dir, char nat[SYS_TAP_NAME_MAX])
+{
+	char path[NETPLANE_PATH_MAX], line[NETPLANE_SETTINGS_MAX];
+	FILE *f;
+
+	nat[0] = '\0';
+	np_path(path, dir, "network");
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "nat %15s", nat) == 1)
+			break;
+	fclose(f);
+}
+
+/* Put the NAT interface's forwarding back as it was, unless another
+ * network of the namespace leads out of it too. */
+static void np_fwd_release(const char *ns, const char *iface)
+{
+	char path[NETPLANE_PATH_MAX], nat[SYS_TAP_NAME_MAX], name[48];
+	struct dirent *d;
+	DIR *dir;
+
+	dir = opendir(ns);
+	while (dir && (d = readdir(dir))) {
+		if (d->d_name[0] == '.' || !strcmp(d->d_name, "lock") ||
+		    !strncmp(d->d_name, "fwd.", 4))
+			continue;
+		np_path(path, ns, d->d_name);
+		np_record_nat(path, nat);
+		if (!strcmp(nat, iface)) {
+			closedir(dir);
+			return;
+		}
+	}
+	if (dir)
+		closedir(dir);
+	snprintf(name, sizeof(name), "fwd.%s", iface);
+	np_path(path, ns, name);
+	if (!access(path, F_OK)) {
+		np_forwarding(iface, NULL, "0");
+		unlink(path);
+	}
+}
+
+/* Everything of a network nobody uses: dnsmasq, its table, its bridge,
+ * the NAT interface's forwarding, the record. What the record does not
+ * name (a bridge that was there before) is left alone. */
+static void np_remove_network(struct netplane *np)
+{
+	char path[NETPLANE_PATH_MAX], ns[NETPLANE_PATH_MAX],
+		nat[SYS_TAP_NAME_MAX];
+	const char *name = strrchr(np->dir, '/') + 1;
+
+	np_path(path, np->dir, "network");
+	if (!access(path, F_OK)) {
+		np_record_nat(np->dir, nat);
+		dnsmasq_stop(np->dir, &np->dnsmasq);
+		nft_table_del(name);
+		nl_link_del(name);
+		unlink(path);
+		np_path(path, np->dir, "hosts");
+		unlink(path);
+		if (nat[0]) {
+			np_nsdir(ns, np->dir);
+			np_fwd_release(ns, nat);
+		}
+	}
+	rmdir(np->dir);
+}
+
+static void np_settings(const struct netplane_spec *s, char *out, size_t len)
+{
+	const uint8_t *g = s->gateway;
+
+	snprintf(
+		out, len,
+		"settings mode=%s subnet=%u.%u.%u.%u/%d nat=%s dns=%s hosts=%s\n",
+		sqn_mode_name(s->mode), g[0], g[1], g[2], g[3], s->prefix,
+		s->nat_iface ? s->nat_iface : "(default route)",
+		s->dns_upstream ? s->dns_upstream : "(resolv.conf)",
+		s->dns_hosts ? s->dns_hosts : "(none)");
+}
+
+/* A network that exists is joined only with the settings it was made with. */
+static int np_join(const struct netplane *np, const struct netplane_spec *s,
+		   char *msg, size_t len)
+{
+	char path[NETPLANE_PATH_MAX], want[NETPLANE_SETTINGS_MAX],
+		have[NETPLANE_SETTINGS_MAX] = "";
+	FILE *f;
+
+	np_settings(s, want, sizeof(want));
+	np_path(path, np->dir, "network");
+	f = fopen(path, "re");
+	if (f) {
+		if (!fgets(have, sizeof(have), f))
+			have[0] = '\0';
+		fclose(f);
+	}
+	if (!strcmp(have, want))
+		return 0;
+	have[strcspn(have, "\n")] = '\0';
+	want[strcspn(want, "\n")] = '\0';
+	return np_err(
+		msg, len, -EEXIST,
+		"network %s exists, in use, with other settings (%s); this one asks for %s",
+		s->network, have[0] ? have + 9 : "unknown", want + 9);
+}
+
+/* Interface names go into nft's commands; only plain ones are taken. */
+static int np_plain_name(const char *name)
+{
+	return name[0] && strspn(name, "abcdefghijklmnopqrstuvwxyz"
+				       "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				       "0123456789_.-") == strlen(name);
+}
+
+/* Checks before anything is made: the name is free, the subnet too, the
+ * NAT interface is there. */
+static int np_check_new(const struct netplane_spec *s, char *nat, char *msg,
+			size_t len)
+{
+	struct nl_link l;
+	char what[96];
+	int r;
+
+	if (!nl_link_get(s->network, &l))
+		return np_err(
+			msg, len, -EEXIST,
+			"network %s: a link of that name exists and is not a squib-net network",
+			s->network);
+	r = nl_ipv4_overlap(s->gateway, s->prefix, what, sizeof(what));
+	if (r > 0)
+		return np_err(msg, len, -EADDRINUSE,
+			      "network %s: subnet %u.%u.%u.%u/%d overlaps %s",
+			      s->network, s->gateway[0], s->gateway[1],
+			      s->gateway[2], s->gateway[3], s->prefix, what);
+	if (r < 0)
+		return np_err(msg, len, r, "network %s: addresses: %s",
+			      s->network, strerror(-r));
+	if (s->mode != SQN_MODE_SHARED)
+		return 0;
+	if (s->nat_iface) {
+		snprintf(nat, SYS_TAP_NAME_MAX, "%s", s->nat_iface);
+		if (nl_link_get(nat, &l))
+			return np_err(msg, len, -ENODEV,
+				      "nat_iface: no interface named %s", nat);
+	} else if (nl_default_route(nat)) {
+		return np_err(
+			msg, len, -ENETUNREACH,
+			"network %s: no default route to lead NAT out of; set nat_iface",
+			s->network);
+	}
+	if (!np_plain_name(nat))
+		return np_err(
+			msg, len, -EINVAL,
+			"nat_iface: %s: only A-Z a-z 0-9 _ . - are taken in its name",
+			nat);
 	return 0;
 }
 
-static int hostnet_tap(struct hostnet *h, int isolation, char *msg, size_t len)
+static int np_write(const char *path, const char *text)
 {
-	char path[HOSTNET_PATH_MAX];
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	size_t n = strlen(text);
+	int r = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, n) != (ssize_t)n)
+		r = -EIO;
+	close(fd);
+	return r;
+}
+
+/* A copy of the hosts file that dnsmasq can read after it drops to
+ * "nobody": the caller's may be in a directory of root's only. */
+static int np_copy_hosts(const char *from, const char *to)
+{
+	char buf[4096];
+	int in, out, r = 0;
+	ssize_t n;
+
+	in = open(from, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return -errno;
+	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (out < 0) {
+		r = -errno;
+		close(in);
+		return r;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n) {
+			r = -EIO;
+			break;
+		}
+	if (n < 0)
+		r = -errno;
+	if (!r && fchmod(out, 0644))
+		r = -errno;
+	close(in);
+	close(out);
+	return r;
+}
+
+/* Make the network, first putting it on record so that a crash anywhere
+ * after leaves nothing the next start cannot find. */
+static int np_make(struct netplane *np, const struct netplane_spec *s,
+		   char *msg, size_t len)
+{
+	char nat[SYS_TAP_NAME_MAX] = "", ns[NETPLANE_PATH_MAX],
+	     rec[NETPLANE_SETTINGS_MAX + 32], path[NETPLANE_PATH_MAX],
+	     hosts[NETPLANE_PATH_MAX];
+	struct nft_net n = { s->network, s->network, { 0 }, s->prefix, NULL, 0 };
+	struct dnsmasq_spec d = { np->dir,   s->network,      { 0 },
+				  s->prefix, s->dns_upstream, s->dns_hosts };
+	uint32_t mask = 0xffffffffu << (32 - s->prefix);
+	int r, i;
+
+	r = np_check_new(s, nat, msg, len);
+	if (r)
+		return r;
+	np_settings(s, rec, sizeof(rec));
+	if (nat[0])
+		snprintf(rec + strlen(rec), sizeof(rec) - strlen(rec),
+			 "nat %s\n", nat);
+	np_path(path, np->dir, "network");
+	r = np_write(path, rec);
+	if (r)
+		return np_err(msg, len, r, "%s: %s", path, strerror(-r));
+	r = nl_bridge_add(s->network);
+	if (!r)
+		r = nl_addr_add(s->network, s->gateway, s->prefix);
+	if (!r)
+		r = np_forwarding(s->network, NULL, nat[0] ? "1" : "0");
+	if (!r)
+		r = nl_link_set(s->network, NULL, 1);
+	if (r)
+		return np_err(msg, len, r, "bridge %s: %s", s->network,
+			      strerror(-r));
+	if (nat[0]) {
+		np_nsdir(ns, np->dir);
+		r = np_fwd_take(ns, nat);
+		if (r < 0)
+			return np_err(msg, len, r, "forwarding on %s: %s", nat,
+				      strerror(-r));
+		n.nat_iface = nat;
+		n.return_only = r;
+	}
+	for (i = 0; i < 4; i++) {
+		n.subnet[i] = (uint8_t)(s->gateway[i] & (mask >> (24 - 8 * i)));
+		d.gateway[i] = s->gateway[i];
+	}
+	if (s->dns_hosts) {
+		np_path(hosts, np->dir, "hosts");
+		r = np_copy_hosts(s->dns_hosts, hosts);
+		if (r)
+			return np_err(msg, len, r, "dns_hosts: %s: %s",
+				      s->dns_hosts, strerror(-r));
+		d.hosts = hosts;
+	}
+	r = nft_table_add(&n, msg, len);
+	if (!r)
+		r = dnsmasq_start(&d, &np->dnsmasq, msg, len);
+	return r;
+}
+
+/* This attachment's entry, before its link is made: a crash in between
+ * leaves an entry whose link the next sweep deletes if it is there. */
+static int np_enter(struct netplane *np, char *msg, size_t len)
+{
+	char path[NETPLANE_PATH_MAX], name[64];
 	uint32_t rnd;
-	int r, fd;
+	int r;
 
 	r = sys_random(&rnd, sizeof(rnd));
 	if (r)
-		return hostnet_err(msg, len, r, "random: %s", strerror(-r));
-	snprintf(h->tap, sizeof(h->tap), "sqn%08x", rnd);
-	r = sys_tap_create(h->tap, &h->tap_fd);
+		return np_err(msg, len, r, "random: %s", strerror(-r));
+	snprintf(np->link, sizeof(np->link), "sqn%08x", rnd);
+	snprintf(name, sizeof(name), NETPLANE_ENTRY "%ld.%s", (long)getpid(),
+		 np->link);
+	np_path(path, np->dir, name);
+	r = np_write(path, "");
 	if (r)
-		return hostnet_err(msg, len, r, "TAP %s: %s", h->tap,
-				   strerror(-r));
-	r = nl_link_set(h->tap, HOSTNET_BRIDGE, 1);
+		return np_err(msg, len, r, "%s: %s", path, strerror(-r));
+	np->joined = 1;
+	return 0;
+}
+
+/* A TAP as a port of bridge @np->on. */
+static int np_tap(struct netplane *np, int isolation, char *msg, size_t len)
+{
+	int r = sys_tap_create(np->link, &np->fd);
+
+	if (r)
+		return np_err(msg, len, r, "TAP %s: %s", np->link,
+			      strerror(-r));
+	r = nl_link_set(np->link, np->on, 1);
 	if (!r)
-		r = nl_port_isolate(h->tap, isolation);
+		r = nl_port_isolate(np->link, isolation);
 	if (r)
-		return hostnet_err(msg, len, r, "TAP %s on %s: %s", h->tap,
-				   HOSTNET_BRIDGE, strerror(-r));
-	snprintf(path, sizeof(path), "%s/" HOSTNET_ENTRY "%ld.%s", h->dir,
-		 (long)getpid(), h->tap);
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return hostnet_err(msg, len, -errno, "%s: %s", path,
-				   strerror(errno));
-	close(fd);
-	h->joined = 1;
+		return np_err(msg, len, r, "TAP %s on %s: %s", np->link, np->on,
+			      strerror(-r));
+	return 0;
+}
+
+/* A macvtap on NIC @np->on with the guest's MAC: bridge mode, or private
+ * mode (no macvtap of the NIC reaches another) when isolated. */
+static int np_macvtap(struct netplane *np, const struct netplane_spec *s,
+		      char *msg, size_t len)
+{
+	int r;
+
+	np->macvtap = 1;
+	r = nl_macvtap_add(np->link, np->on, s->guest_mac, s->isolation);
+	if (!r)
+		r = nl_link_set(np->link, NULL, 1);
+	if (!r)
+		r = sys_macvtap_open(np->link, np->dir, &np->fd);
+	if (r)
+		return np_err(msg, len, r, "macvtap %s on %s: %s", np->link,
+			      np->on, strerror(-r));
 	return 0;
 }
 
 /* Leave the network, under its lock; the last one out removes it. */
-static void hostnet_leave(struct hostnet *h)
+static void np_leave(struct netplane *np)
 {
-	char path[HOSTNET_PATH_MAX];
+	char path[NETPLANE_PATH_MAX], name[64];
 
-	if (h->tap_fd >= 0)
-		close(h->tap_fd);
-	h->tap_fd = -1;
-	if (h->tap[0])
-		nl_link_del(h->tap);
-	if (h->joined) {
-		snprintf(path, sizeof(path), "%s/" HOSTNET_ENTRY "%ld.%s",
-			 h->dir, (long)getpid(), h->tap);
+	if (np->fd >= 0)
+		close(np->fd);
+	np->fd = -1;
+	if (np->link[0])
+		nl_link_del(np->link);
+	if (np->joined) {
+		snprintf(name, sizeof(name), NETPLANE_ENTRY "%ld.%s",
+			 (long)getpid(), np->link);
+		np_path(path, np->dir, name);
 		unlink(path);
-		h->joined = 0;
+		np->joined = 0;
 	}
-	h->tap[0] = '\0';
-	if (!hostnet_sweep(h)) {
-		hostnet_remove_all(h);
-	} else if (h->dnsmasq.pid) {
+	np->link[0] = '\0';
+	if (!np_sweep(np->dir)) {
+		np_remove_network(np);
+	} else if (np->dnsmasq.pid) {
 		/* Others still use it: it stays, a child of this process
 		 * that the last one out stops. */
-		close(h->dnsmasq.pidfd);
-		h->dnsmasq = (struct proc){ 0, -1 };
+		close(np->dnsmasq.pidfd);
+		np->dnsmasq = (struct proc){ 0, -1 };
 	}
 }
 
 /**
- * hostnet_open() - join the host network of this network namespace,
- * making it if needed: bridge sqn-host with 192.168.106.1/24, dnsmasq
- * serving DHCP on it, and a TAP of this attachment as an isolated port
- * @h:		filled on success; h->tap_fd is the TAP
- * @isolation:	1: the TAP's port is isolated from the other guests'
+ * netplane_open() - attach to a network, making it if needed
+ * @np:		filled on success; np->fd is the TAP or macvtap
+ * @s:		the network
  * @msg:	set on failure
  * @len:	its size
  *
+ * Shared and host: a bridge named after the network with the gateway's
+ * address, dnsmasq serving DHCP and DNS on it, an nftables table
+ * (shared: NAT and forwarding of this network only; host: no forwarding
+ * to or from it), and a TAP of this attachment as a port. Bridged: a TAP
+ * as a port of the given bridge, or a macvtap on the given NIC.
  * Entries of processes that have ended are removed first, with their
- * TAPs; with none alive, their dnsmasq and bridge too.
+ * links; with none alive, the rest of what they made too.
  *
- * Return: 0 or a negative errno (-EPERM without CAP_NET_ADMIN).
+ * Return: 0 or a negative errno: -EPERM without CAP_NET_ADMIN, -ENODEV
+ * for a missing interface, -EEXIST for a name taken or a network in use
+ * with other settings, -EADDRINUSE for an overlapping subnet.
  */
-int hostnet_open(struct hostnet *h, int isolation, char *msg, size_t len)
+int netplane_open(struct netplane *np, const struct netplane_spec *s, char *msg,
+		  size_t len)
 {
+	struct nl_link l;
 	int lock, r;
 
-	memset(h, 0, sizeof(*h));
-	h->tap_fd = -1;
-	h->dnsmasq = (struct proc){ 0, -1 };
+	memset(np, 0, sizeof(*np));
+	np->fd = -1;
+	np->dnsmasq = (struct proc){ 0, -1 };
 	msg[0] = '\0';
-	if (!hostnet_net_admin())
-		return hostnet_err(
+	if (!np_net_admin())
+		return np_err(
 			msg, len, -EPERM,
-			"host mode needs CAP_NET_ADMIN (to make a bridge and TAPs), which this process has not got; run it as root or pass tap_fd");
-	lock = hostnet_lock(h);
-	if (lock < 0)
-		return hostnet_err(msg, len, lock, "%s: %s", h->dir,
-				   strerror(-lock));
-	if (!hostnet_sweep(h)) {
-		hostnet_remove_all(h);
-		close(lock);
-		lock = hostnet_lock(h);
-		if (lock < 0)
-			return hostnet_err(msg, len, lock, "%s: %s", h->dir,
-					   strerror(-lock));
+			"%s mode needs CAP_NET_ADMIN (to make bridges and TAPs), which this process has not got; run it as root or pass tap_fd",
+			sqn_mode_name(s->mode));
+	if (s->mode == SQN_MODE_BRIDGED) {
+		r = nl_link_get(s->bridged_iface, &l);
+		if (r == -ENODEV)
+			return np_err(msg, len, r, "no interface named %s",
+				      s->bridged_iface);
+		if (r)
+			return np_err(msg, len, r, "%s: %s", s->bridged_iface,
+				      strerror(-r));
 	}
-	r = hostnet_bridge(msg, len);
-	if (!r)
-		r = hostnet_dnsmasq_start(h, msg, len);
-	if (!r)
-		r = hostnet_tap(h, isolation, msg, len);
+	r = np_set_dir(np, s);
 	if (r)
-		hostnet_leave(h);
-	close(lock);
+		return np_err(msg, len, r, "/proc/self/ns/net: %s",
+			      strerror(-r));
+	lock = np_lock(np);
+	if (lock < 0)
+		return np_err(msg, len, lock, "%s: %s", np->dir,
+			      strerror(-lock));
+	if (!np_sweep(np->dir))
+		np_remove_network(np);
+	if (mkdir(np->dir, 0711) && errno != EEXIST) {
+		r = np_err(msg, len, -errno, "%s: %s", np->dir,
+			   strerror(errno));
+		goto out;
+	}
+	if (s->mode == SQN_MODE_BRIDGED) {
+		snprintf(np->on, sizeof(np->on), "%s", s->bridged_iface);
+		r = np_enter(np, msg, len);
+		if (!r)
+			r = strcmp(l.kind, "bridge") ?
+				    np_macvtap(np, s, msg, len) :
+				    np_tap(np, s->isolation, msg, len);
+		goto out;
+	}
+	snprintf(np->on, sizeof(np->on), "%s", s->network);
+	if (np_sweep(np->dir))
+		r = np_join(np, s, msg, len);
+	else
+		r = np_make(np, s, msg, len);
+	if (!r)
+		r = np_enter(np, msg, len);
+	if (!r)
+		r = np_tap(np, s->isolation, msg, len);
+out:
+	if (r)
+		np_leave(np);
+	np_unlock(np, lock);
 	return r;
 }
 
 /**
- * hostnet_close() - leave the host network: this attachment's TAP and
- * entry go; the last one out stops dnsmasq and deletes the bridge
- * @h:		from a successful hostnet_open()
+ * netplane_close() - leave the network: this attachment's link and entry
+ * go; the last one out removes the network
+ * @np:		from a successful netplane_open()
  */
-void hostnet_close(struct hostnet *h)
+void netplane_close(struct netplane *np)
 {
-	int lock = hostnet_lock(h);
+	int lock = np_lock(np);
 
-	hostnet_leave(h);
+	np_leave(np);
 	if (lock >= 0)
-		close(lock);
+		np_unlock(np, lock);
 }

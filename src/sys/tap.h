@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #define SYS_TAP_NAME_MAX 16 /* IFNAMSIZ */
+#define SYS_TAP_NODE_MAX 512
 
 /**
  * struct sys_tap_info - what the driver says about a TAP descriptor
@@ -29,5 +30,6 @@ int sys_tap_set_offloads(int fd, uint32_t offloads);
 int sys_tap_mtu(const struct sys_tap_info *ti, uint32_t *mtu);
 int sys_tap_set_nonblock(int fd);
 int sys_tap_create(const char *name, int *fd);
+int sys_macvtap_open(const char *name, const char *nodedir, int *fd);
 
 #endif /* SQN_SYS_TAP_H */

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "squibnet.h"
@@ -155,6 +157,65 @@ int sys_tap_create(const char *name, int *fd)
 		r = -errno;
 		close(t);
 		return r;
+	}
+	*fd = t;
+	return 0;
+}
+
+/**
+ * sys_macvtap_open() - open the character device of a macvtap
+ * @name:	the macvtap, in this network namespace (and /sys showing it)
+ * @nodedir:	a private directory for the device node, removed once open
+ * @fd:		set on success: close-on-exec, IFF_TAP | IFF_NO_PI |
+ *		IFF_VNET_HDR
+ *
+ * Not /dev/tap<ifindex>: devtmpfs names the node by an ifindex of
+ * whichever namespace made it first, and another namespace's macvtap may
+ * have the same one. The number is taken from
+ * /sys/class/net/<name>/macvtap/tap<ifindex>/dev (drivers/net/tap.c),
+ * and the descriptor checked to be @name's.
+ *
+ * Return: 0 or a negative errno (-ENODEV when /sys is another
+ * namespace's).
+ */
+int sys_macvtap_open(const char *name, const char *nodedir, int *fd)
+{
+	char path[SYS_TAP_NODE_MAX];
+	unsigned int idx = if_nametoindex(name), maj, min;
+	struct ifreq ifr;
+	int t, r;
+	FILE *f;
+
+	if (!idx)
+		return -errno;
+	snprintf(path, sizeof(path), "/sys/class/net/%s/macvtap/tap%u/dev",
+		 name, idx);
+	f = fopen(path, "re");
+	if (!f)
+		return errno == ENOENT ? -ENODEV : -errno;
+	r = fscanf(f, "%u:%u", &maj, &min) == 2 ? 0 : -EIO;
+	fclose(f);
+	if (r)
+		return r;
+	snprintf(path, sizeof(path), "%s/tap%u", nodedir, idx);
+	unlink(path);
+	if (mknod(path, S_IFCHR | 0600, makedev(maj, min)))
+		return -errno;
+	t = open(path, O_RDWR | O_CLOEXEC);
+	r = -errno;
+	unlink(path);
+	if (t < 0)
+		return r;
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
+	if (ioctl(t, TUNSETIFF, &ifr) || ioctl(t, TUNGETIFF, &ifr)) {
+		r = -errno;
+		close(t);
+		return r;
+	}
+	if (strncmp(ifr.ifr_name, name, sizeof(ifr.ifr_name))) {
+		close(t);
+		return -ENODEV;
 	}
 	*fd = t;
 	return 0;

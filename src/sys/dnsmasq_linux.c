@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: MIT
+/* dnsmasq_linux.c - Linux side of dnsmasq.h: start, find after a restart, stop */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "dnsmasq.h"
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+
+#define DNSMASQ_PATH "/usr/sbin/dnsmasq"
+#define DNSMASQ_ARGS_MAX 24
+#define DNSMASQ_ARG_MAX 1100
+#define DNSMASQ_SERVERS_MAX 4
+/* How long dnsmasq may take to start, and to end after SIGTERM. */
+#define DNSMASQ_START_MS 5000
+#define DNSMASQ_STOP_MS 2000
+
+/**
+ * struct dnsmasq_argv - the arguments of one dnsmasq, in their own storage
+ * @argv:	NULL-terminated
+ * @buf:	the arguments that are made up
+ * @n:		arguments so far
+ */
+struct dnsmasq_argv {
+	char *argv[DNSMASQ_ARGS_MAX + 1];
+	char buf[DNSMASQ_ARGS_MAX][DNSMASQ_ARG_MAX];
+	int n;
+};
+
+static void dnsmasq_arg(struct dnsmasq_argv *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void dnsmasq_arg(struct dnsmasq_argv *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (a->n >= DNSMASQ_ARGS_MAX)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(a->buf[a->n], DNSMASQ_ARG_MAX, fmt, ap);
+	va_end(ap);
+	a->argv[a->n] = a->buf[a->n];
+	a->argv[++a->n] = NULL;
+}
+
+static void dnsmasq_path(char *out, const char *dir, const char *name)
+{
+	snprintf(out, DNSMASQ_ARG_MAX, "%s/%s", dir, name);
+}
+
+static int dnsmasq_poll_end(int pidfd, int ms)
+{
+	struct pollfd p = { pidfd, POLLIN, 0 };
+	int r;
+
+	while ((r = poll(&p, 1, ms)) < 0 && errno == EINTR)
+		;
+	return r > 0;
+}
+
+/* Whether process @pid was started with @arg among its arguments. */
+static int dnsmasq_has_arg(long pid, const char *arg)
+{
+	char path[64], args[8192];
+	size_t n, i;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/cmdline", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	n = fread(args, 1, sizeof(args) - 1, f);
+	fclose(f);
+	args[n] = '\0';
+	for (i = 0; i < n; i += strlen(args + i) + 1)
+		if (!strcmp(args + i, arg))
+			return 1;
+	return 0;
+}
+
+/* A dnsmasq of the record that this process did not start: named by the
+ * pid file, known by the pid file in its arguments (so never the dnsmasq
+ * of another namespace that took a stale pid), signalled through a
+ * pidfd. Return: its pidfd, or -1 when none runs. */
+static int dnsmasq_find(const char *dir)
+{
+	char path[DNSMASQ_ARG_MAX], arg[DNSMASQ_ARG_MAX + 16];
+	long pid = 0;
+	FILE *f;
+	int fd;
+
+	dnsmasq_path(path, dir, "dnsmasq.pid");
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &pid) != 1)
+		pid = 0;
+	fclose(f);
+	if (pid <= 0)
+		return -1;
+	fd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
+	if (fd < 0)
+		return -1;
+	/* Read after the pidfd is held: the pid cannot be reused since. */
+	snprintf(arg, sizeof(arg), "--pid-file=%s", path);
+	if (!dnsmasq_has_arg(pid, arg)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/**
+ * dnsmasq_stop() - stop the network's dnsmasq and remove its files
+ * @dir:	the network's record
+ * @p:		the dnsmasq this process started and still holds, or one
+ *		with pid 0: then the one the pid file names, if it runs
+ */
+void dnsmasq_stop(const char *dir, struct proc *p)
+{
+	static const char *const files[] = { "dnsmasq.pid", "dnsmasq.leases",
+					     "dnsmasq.log" };
+	char path[DNSMASQ_ARG_MAX];
+	struct proc_end end;
+	unsigned int i;
+	siginfo_t si;
+	int fd;
+
+	if (p->pid) {
+		proc_signal(p, SIGTERM);
+		if (!dnsmasq_poll_end(p->pidfd, DNSMASQ_STOP_MS))
+			proc_signal(p, SIGKILL);
+		proc_reap(p, &end);
+	} else if ((fd = dnsmasq_find(dir)) >= 0) {
+		syscall(SYS_pidfd_send_signal, fd, SIGTERM, NULL, 0);
+		if (!dnsmasq_poll_end(fd, DNSMASQ_STOP_MS)) {
+			syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
+			dnsmasq_poll_end(fd, DNSMASQ_STOP_MS);
+		}
+		/* A child of this process, started by an attachment closed
+		 * since: reap it, or it stays a zombie. */
+		waitid((idtype_t)3 /* P_PIDFD */, (id_t)fd, &si,
+		       WEXITED | WNOHANG);
+		close(fd);
+	}
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		dnsmasq_path(path, dir, files[i]);
+		unlink(path);
+	}
+}
+
+static uint32_t dnsmasq_u32(const uint8_t a[4])
+{
+	return (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 |
+	       (uint32_t)a[2] << 8 | a[3];
+}
+
+static void dnsmasq_quad(char *out, size_t len, uint32_t a)
+{
+	snprintf(out, len, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255,
+		 (a >> 8) & 255, a & 255);
+}
+
+/* The arguments: one interface, one DHCP range of the subnet without the
+ * gateway (the larger side of it), no config file, no /etc/hosts. */
+static void dnsmasq_args(const struct dnsmasq_spec *s, struct dnsmasq_argv *a)
+{
+	uint32_t gw = dnsmasq_u32(s->gateway), mask, net, last, lo, hi;
+	char from[16], to[16], m[16];
+	const char *up = s->upstream;
+	char pidf[DNSMASQ_ARG_MAX];
+	size_t i;
+
+	mask = 0xffffffffu << (32 - s->prefix);
+	net = gw & mask;
+	last = (net | ~mask) - 1;
+	if (last - gw >= gw - (net + 1)) {
+		lo = gw + 1;
+		hi = last;
+	} else {
+		lo = net + 1;
+		hi = gw - 1;
+	}
+	dnsmasq_quad(from, sizeof(from), lo);
+	dnsmasq_quad(to, sizeof(to), hi);
+	dnsmasq_quad(m, sizeof(m), mask);
+	a->n = 0;
+	dnsmasq_arg(a, "dnsmasq");
+	dnsmasq_arg(a, "--keep-in-foreground");
+	dnsmasq_arg(a, "--conf-file=/dev/null");
+	dnsmasq_arg(a, "--no-hosts");
+	dnsmasq_arg(a, "--no-ping");
+	dnsmasq_arg(a, "--bind-interfaces");
+	dnsmasq_arg(a, "--interface=%s", s->bridge);
+	dnsmasq_arg(a, "--except-interface=lo");
+	dnsmasq_arg(a, "--dhcp-range=%s,%s,%s", from, to, m);
+	dnsmasq_arg(a, "--dhcp-authoritative");
+	dnsmasq_path(pidf, s->dir, "dnsmasq.leases");
+	dnsmasq_arg(a, "--dhcp-leasefile=%s", pidf);
+	dnsmasq_path(pidf, s->dir, "dnsmasq.pid");
+	dnsmasq_arg(a, "--pid-file=%s", pidf);
+	if (s->hosts)
+		dnsmasq_arg(a, "--addn-hosts=%s", s->hosts);
+	if (!up)
+		return;
+	dnsmasq_arg(a, "--no-resolv");
+	if (!strcmp(up, "none"))
+		return;
+	for (i = 0; i < DNSMASQ_SERVERS_MAX && *up; i++) {
+		size_t n = strcspn(up, ",");
+
+		dnsmasq_arg(a, "--server=%.*s", (int)n, up);
+		up += n + (up[n] == ',');
+	}
+}
+
+/**
+ * dnsmasq_start() - start the network's dnsmasq, unless it runs already
+ * @s:		what it serves
+ * @p:		set to the new process; pid 0 when one was running
+ * @msg:	reason on failure
+ * @len:	its size
+ *
+ * It outlives this process (the network may have other users), and is
+ * ready, its sockets bound, when this returns 0.
+ *
+ * Return: 0 or a negative errno.
+ */
+int dnsmasq_start(const struct dnsmasq_spec *s, struct proc *p, char *msg,
+		  size_t len)
+{
+	/* Big; its callers hold the record's lock, one at a time. */
+	static struct dnsmasq_argv a;
+	char pidf[DNSMASQ_ARG_MAX], logf[DNSMASQ_ARG_MAX], line[160] = "";
+	struct proc_spec spec = { DNSMASQ_PATH, NULL, -1, 0, -1, 1 };
+	struct proc_end end;
+	const char *step;
+	int fd, r, waited;
+	FILE *f;
+
+	*p = (struct proc){ 0, -1 };
+	msg[0] = '\0';
+	fd = dnsmasq_find(s->dir);
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	dnsmasq_args(s, &a);
+	spec.argv = a.argv;
+	dnsmasq_path(pidf, s->dir, "dnsmasq.pid");
+	dnsmasq_path(logf, s->dir, "dnsmasq.log");
+	unlink(pidf);
+	spec.sock = open("/dev/null", O_RDWR | O_CLOEXEC);
+	spec.err_fd =
+		open(logf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (spec.sock < 0 || spec.err_fd < 0) {
+		r = -errno;
+		goto out;
+	}
+	r = proc_spawn(&spec, p, &step);
+	if (r) {
+		snprintf(msg, len, "dnsmasq: %s: %s", step, strerror(-r));
+		goto out;
+	}
+	/* Ready once it has written its pid file, after binding. */
+	for (waited = 0; waited < DNSMASQ_START_MS; waited += 10) {
+		if (!access(pidf, F_OK))
+			goto out;
+		if (proc_poll(p, -1, 10, NULL) == 1)
+			break;
+	}
+	proc_signal(p, SIGKILL);
+	proc_reap(p, &end);
+	f = fopen(logf, "re");
+	if (f) {
+		if (!fgets(line, sizeof(line), f))
+			line[0] = '\0';
+		fclose(f);
+	}
+	line[strcspn(line, "\n")] = '\0';
+	r = -EIO;
+	snprintf(msg, len, "dnsmasq did not start%s%s",
+		 line[0] ? ": " : " (no message)", line);
+out:
+	if (spec.sock >= 0)
+		close(spec.sock);
+	if (spec.err_fd >= 0)
+		close(spec.err_fd);
+	if (r && !msg[0])
+		snprintf(msg, len, "dnsmasq: %s", strerror(-r));
+	return r;
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/* nft.h - the nftables table of one network (libnftables) */
+#ifndef SQN_SYS_NFT_H
+#define SQN_SYS_NFT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/**
+ * struct nft_net - what a network's table filters and translates
+ * @network:	the network's name; its table is "ip squib-net-@network"
+ * @bridge:	its bridge
+ * @subnet:	its network address
+ * @prefix:	and prefix length
+ * @nat_iface:	shared: where NAT leads out; NULL for a host-only network
+ * @return_only: the forwarding of @nat_iface was turned on for this: let
+ *		only replies in through it
+ */
+struct nft_net {
+	const char *network;
+	const char *bridge;
+	uint8_t subnet[4];
+	int prefix;
+	const char *nat_iface;
+	int return_only;
+};
+
+int nft_table_add(const struct nft_net *n, char *msg, size_t len);
+int nft_table_del(const char *network);
+
+#endif /* SQN_SYS_NFT_H */

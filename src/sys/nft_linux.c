@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: MIT
+/* nft_linux.c - Linux side of nft.h: one nftables table per network */
+#include <errno.h>
+#include <nftables/libnftables.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "nft.h"
+
+#define NFT_CMDS_MAX 2048
+
+/**
+ * nft_run() - run nft commands as one transaction, silently
+ * @cmds:	the commands, in nft's syntax
+ * @msg:	set to nft's first error line on failure, or NULL
+ * @len:	its size
+ *
+ * Return: 0, or -EIO with the reason in @msg.
+ */
+static int nft_run(const char *cmds, char *msg, size_t len)
+{
+	struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+	const char *err;
+	int r;
+
+	if (!ctx)
+		return -ENOMEM;
+	/* Buffered, or libnftables would print to our caller's stdout. */
+	nft_ctx_buffer_output(ctx);
+	nft_ctx_buffer_error(ctx);
+	r = nft_run_cmd_from_buffer(ctx, cmds) ? -EIO : 0;
+	if (r && msg) {
+		err = nft_ctx_get_error_buffer(ctx);
+		snprintf(msg, len, "%.*s", (int)strcspn(err ? err : "", "\n"),
+			 err ? err : "");
+	}
+	nft_ctx_free(ctx);
+	return r;
+}
+
+/**
+ * nft_table_add() - make the network's table: NAT out of its interface
+ * and forwarding of its own traffic only (shared), or no forwarding at all
+ * to or from its bridge (host)
+ * @n:		the network
+ * @msg:	reason on failure
+ * @len:	its size
+ *
+ * Frames between two ports of the bridge pass: with br_netfilter they
+ * meet the forward hook too, and isolation between guests is the
+ * bridge's (isolated ports). The table must not exist yet: one of that
+ * name is not ours.
+ *
+ * Return: 0, or -EIO with nft's message in @msg.
+ */
+int nft_table_add(const struct nft_net *n, char *msg, size_t len)
+{
+	char cmds[NFT_CMDS_MAX], nat[512] = "", out[256] = "", err[256] = "";
+	const uint8_t *s = n->subnet;
+	const char *b = n->bridge, *o = n->nat_iface;
+	int r;
+
+	if (o) {
+		snprintf(
+			nat, sizeof(nat),
+			" chain postrouting {\n"
+			"  type nat hook postrouting priority srcnat; policy accept;\n"
+			"  ip saddr %u.%u.%u.%u/%d oifname \"%s\" masquerade\n"
+			" }\n",
+			s[0], s[1], s[2], s[3], n->prefix, o);
+		snprintf(
+			out, sizeof(out),
+			"  iifname \"%s\" oifname \"%s\" accept\n"
+			"  iifname \"%s\" oifname \"%s\" ct state established,related accept\n",
+			b, o, o, b);
+	}
+	snprintf(cmds, sizeof(cmds),
+		 "create table ip squib-net-%s\n"
+		 "table ip squib-net-%s {\n"
+		 "%s"
+		 " chain forward {\n"
+		 "  type filter hook forward priority filter; policy accept;\n"
+		 "  iifname \"%s\" oifname \"%s\" accept\n"
+		 "%s"
+		 "  iifname \"%s\" drop\n"
+		 "  oifname \"%s\" drop\n"
+		 "%s%s%s"
+		 " }\n"
+		 "}\n",
+		 n->network, n->network, nat, b, b, out, b, b,
+		 n->return_only ? "  iifname \"" : "", n->return_only ? o : "",
+		 n->return_only ?
+			 "\" ct state != { established, related } drop\n" :
+			 "");
+	r = nft_run(cmds, err, sizeof(err));
+	if (r)
+		snprintf(msg, len, "nftables table ip squib-net-%s: %s",
+			 n->network, err);
+	return r;
+}
+
+/**
+ * nft_table_del() - delete the network's table
+ * @network:	the network's name
+ *
+ * Return: 0, also when there was none.
+ */
+int nft_table_del(const char *network)
+{
+	char cmds[128];
+
+	snprintf(cmds, sizeof(cmds), "delete table ip squib-net-%s\n", network);
+	nft_run(cmds, NULL, 0);
+	return 0;
+}
