@@ -6,18 +6,32 @@
 #   host (10.99.0.2/24, default route via wan; HTTP on 127.0.0.1:8080)
 #
 # "host" stands for the machine squib-net runs on: passt copies its
-# addresses and routes, and its only route leads to "wan". Nothing here
-# touches the root namespace's interfaces, routes, firewall or sysctls.
-# ip netns exec gives "host" the resolv.conf in /etc/netns/NAME, so passt
-# never sees the machine's real DNS server.
+# addresses and routes, and its only route leads to "wan". It forwards
+# nothing (whatever the root namespace does). Nothing here touches the root
+# namespace's interfaces, routes, firewall or sysctls: links are made inside
+# the namespaces. ip netns exec gives "host" the resolv.conf in
+# /etc/netns/NAME, so passt never sees the machine's real DNS server.
+# wan's server runs two CGI scripts: /cgi-bin/remote prints the client's
+# address, /cgi-bin/sha256 the sha256 of what was POSTed.
+#
+# ns_lan_up adds a LAN with a router of its own:
+#
+#   lan  (bridge lan0 10.77.0.1/24: dnsmasq DHCP .100-.199, HTTP on :80)
+#    |  veth lb                     |  veth ln
+#   host: $NS_TAG-lb, a port of      host: $NS_TAG-ln, 10.77.0.2/24 (a NIC
+#         bridge $NS_TAG-br                on the LAN)
 
 NS_TAG=${NS_TAG:-sqn$$}
 NS_HOST=$NS_TAG-host
 NS_WAN=$NS_TAG-wan
+NS_LAN=$NS_TAG-lan
 NS_PIDS=()
 NS_WWW=
+NS_HOST_INO=
 WAN_ADDR=10.99.1.1
 HOST_GW=10.99.0.1
+LAN_GW=10.77.0.1
+LAN_LEASES=
 
 # ns_up: make the namespaces and start the servers.
 ns_up() {
@@ -25,11 +39,23 @@ ns_up() {
 	echo "hello from wan" >"$NS_WWW/index.html"
 	mkdir -p "$NS_WWW/host"
 	echo "hello from host loopback" >"$NS_WWW/host/index.html"
+	mkdir -p "$NS_WWW/cgi-bin"
+	cat >"$NS_WWW/cgi-bin/remote" <<-'EOF'
+		#!/bin/sh
+		printf 'Content-Type: text/plain\r\n\r\nremote=%s\n' "$REMOTE_ADDR"
+	EOF
+	cat >"$NS_WWW/cgi-bin/sha256" <<-'EOF'
+		#!/bin/sh
+		printf 'Content-Type: text/plain\r\n\r\n'
+		head -c "$CONTENT_LENGTH" | sha256sum
+	EOF
+	chmod 755 "$NS_WWW/cgi-bin/remote" "$NS_WWW/cgi-bin/sha256"
 	ip netns add "$NS_HOST" || return 1
 	ip netns add "$NS_WAN" || return 1
-	ip link add "$NS_TAG-h" type veth peer name "$NS_TAG-w" || return 1
-	ip link set "$NS_TAG-h" netns "$NS_HOST" || return 1
-	ip link set "$NS_TAG-w" netns "$NS_WAN" || return 1
+	NS_HOST_INO=$(stat -L -c %i "/run/netns/$NS_HOST")
+	ip netns exec "$NS_HOST" sysctl -qw net.ipv4.conf.all.forwarding=0
+	ip -n "$NS_HOST" link add "$NS_TAG-h" type veth peer name "$NS_TAG-w" \
+		netns "$NS_WAN" || return 1
 	ip -n "$NS_HOST" link set lo up
 	ip -n "$NS_HOST" addr add 10.99.0.2/24 dev "$NS_TAG-h"
 	ip -n "$NS_HOST" link set "$NS_TAG-h" up
@@ -61,7 +87,62 @@ ns_wait_http() {
 	return 1
 }
 
-# ns_down: stop our servers (by pid) and remove everything ns_up made.
+# ns_lan_up: the LAN namespace, its router (dnsmasq, leases in $LAN_LEASES)
+# and server, and the two links of host to it (see above). After ns_up.
+ns_lan_up() {
+	mkdir -p "$NS_WWW/lan"
+	echo "hello from lan" >"$NS_WWW/lan/index.html"
+	LAN_LEASES=$NS_WWW/lan.leases
+	ip netns add "$NS_LAN" || return 1
+	ip -n "$NS_LAN" link set lo up
+	ip -n "$NS_LAN" link add lan0 type bridge || return 1
+	ip -n "$NS_HOST" link add "$NS_TAG-lb" type veth peer name lb netns "$NS_LAN" || return 1
+	ip -n "$NS_HOST" link add "$NS_TAG-ln" type veth peer name ln netns "$NS_LAN" || return 1
+	ip -n "$NS_LAN" link set lb master lan0
+	ip -n "$NS_LAN" link set ln master lan0
+	ip -n "$NS_LAN" addr add "$LAN_GW/24" dev lan0
+	ip -n "$NS_LAN" link set lb up
+	ip -n "$NS_LAN" link set ln up
+	ip -n "$NS_LAN" link set lan0 up
+	ip -n "$NS_HOST" link add "$NS_TAG-br" type bridge || return 1
+	ip -n "$NS_HOST" link set "$NS_TAG-lb" master "$NS_TAG-br"
+	ip -n "$NS_HOST" link set "$NS_TAG-lb" up
+	ip -n "$NS_HOST" link set "$NS_TAG-br" up
+	ip -n "$NS_HOST" addr add 10.77.0.2/24 dev "$NS_TAG-ln"
+	ip -n "$NS_HOST" link set "$NS_TAG-ln" up
+	ip netns exec "$NS_LAN" dnsmasq --keep-in-foreground --conf-file=/dev/null \
+		--no-resolv --no-hosts --port=0 --bind-interfaces --interface=lan0 \
+		--except-interface=lo --dhcp-range=10.77.0.100,10.77.0.199,255.255.255.0,1h \
+		--dhcp-option=option:router,$LAN_GW --dhcp-authoritative --no-ping --pid-file= \
+		--dhcp-leasefile="$LAN_LEASES" --log-facility=- --quiet-dhcp 2>/dev/null &
+	NS_PIDS+=($!)
+	ip netns exec "$NS_LAN" busybox httpd -f -p "$LAN_GW:80" -h "$NS_WWW/lan" &
+	NS_PIDS+=($!)
+	ns_wait_http "$NS_LAN" "$LAN_GW:80" || return 1
+	ns_wait "$NS_LAN" ss -Hlun "sport = :67" || { echo "no DHCP server in $NS_LAN" >&2; return 1; }
+}
+
+# ns_wait NS CMD...: until CMD prints something in NS (5 s at most).
+ns_wait() {
+	local ns=$1 i
+	shift
+	for i in $(seq 50); do
+		[ -n "$(ip netns exec "$ns" "$@" 2>/dev/null)" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# ns_procs NS COMM: the pids of the processes named COMM in namespace NS.
+ns_procs() {
+	local p
+	for p in $(pgrep -x "$2"); do
+		[ "$(ip netns identify "$p" 2>/dev/null)" = "$1" ] && echo "$p"
+	done
+}
+
+# ns_down: stop our servers (by pid), a dnsmasq that squib-net left in host,
+# and remove everything ns_up and ns_lan_up made.
 ns_down() {
 	local p
 	for p in "${NS_PIDS[@]}"; do
@@ -69,8 +150,14 @@ ns_down() {
 		wait "$p" 2>/dev/null || true
 	done
 	NS_PIDS=()
+	for p in $(ns_procs "$NS_HOST" dnsmasq); do
+		kill "$p" 2>/dev/null || true
+	done
+	[ -z "$NS_HOST_INO" ] || rm -rf "/run/squib-net/net-$NS_HOST_INO"
+	NS_HOST_INO=
 	ip netns del "$NS_HOST" 2>/dev/null || true
 	ip netns del "$NS_WAN" 2>/dev/null || true
+	ip netns del "$NS_LAN" 2>/dev/null || true
 	rm -rf "/etc/netns/$NS_HOST"
 	[ -z "$NS_WWW" ] || rm -rf "$NS_WWW"
 	NS_WWW=

@@ -26,3 +26,131 @@ has() {
 	why="$1 lacks \"$2\""
 	return 1
 }
+
+# What the namespace suites of shared, host and bridged mode share. They
+# source scripts/netns.sh first and set PROG, MODE (the guest's mode
+# arguments, an array), LEASE (a pattern of the guest's address), GW (the
+# gateway) and leftovers() (true when nothing is left, else sets why).
+# squib-net runs in GUEST_NS.
+GUEST_NS=${NS_HOST:-}
+pids=()
+
+# setup CMD...: CMD makes the test bed; if it fails the suite ends here.
+setup() {
+	"$@" && return 0
+	echo "FAIL $SUITE setup: $*"
+	echo "$passed passed, $((failed + 1)) failed"
+	exit 1
+}
+# suite_down: stop what the suite started, and remove the test bed.
+suite_down() {
+	local p
+	for p in "${pids[@]}"; do
+		stop "$p"
+	done
+	ns_down
+	rm -rf "$tmp"
+}
+
+# guest STATUS ARGS...: squib-net guest ARGS in namespace $GUEST_NS, 60 s
+# at most, output in $tmp/out and $tmp/err; true if it exits with STATUS.
+guest() {
+	local want=$1 got
+	shift
+	ip netns exec "$GUEST_NS" timeout 60 "$PROG" guest "$@" >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	[ "$got" = "$want" ] && return 0
+	why="exit status $got, wanted $want"
+	return 1
+}
+# guest_bg NAME ARGS...: the same in the background, output in $tmp/NAME.out
+# and $tmp/NAME.err; squib-net's own pid in $bg (and in pids). $tmp/NAME.addr
+# and $tmp/go (see ready and HOLD) are removed first.
+guest_bg() {
+	local name=$1
+	shift
+	rm -f "$tmp/$name.addr" "$tmp/go"
+	ip netns exec "$GUEST_NS" "$PROG" guest "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
+	bg=$!
+	pids+=($bg)
+}
+# stop PID: SIGTERM to PID if it still runs, and reap it.
+stop() {
+	kill "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+# wait_for TENTHS CMD...: until CMD succeeds, TENTHS tenths of a second at most.
+wait_for() {
+	local n=$1 i
+	shift
+	for i in $(seq "$n"); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	"$@"
+}
+# ready NAME: a guest started with guest_bg wrote its address to $tmp/NAME.addr
+# (10 s at most).
+ready() {
+	wait_for 100 test -s "$tmp/$1.addr" && return 0
+	why="guest $1 got no address"
+	return 1
+}
+# In a guest's command: its address on eth0; holding on until $tmp/go
+# exists (30 s at most).
+ADDR='$(ip -4 -o addr show eth0 | awk "{print \$4}" | cut -d/ -f1)'
+HOLD="for i in \$(seq 300); do [ -e $tmp/go ] && break; sleep 0.1; done"
+
+# nothing_left NS INO: nothing of squib-net's networks is left in namespace
+# NS (whose inode is INO): no link named sqn*, no nftables table squib-net-*,
+# no dnsmasq, no record in /run/squib-net/net-INO.
+nothing_left() {
+	local left
+	left=$(ip -n "$1" -o link show | awk -F': ' '$2 ~ /^sqn/ {printf "%s ", $2}')
+	[ -z "$left" ] || { why="links left: $left"; return 1; }
+	left=$(ip netns exec "$1" nft list tables | grep squib-net)
+	[ -z "$left" ] || { why="nftables left: $left"; return 1; }
+	left=$(ns_procs "$1" dnsmasq)
+	[ -z "$left" ] || { why="dnsmasq left: $left"; return 1; }
+	[ ! -e "/run/squib-net/net-$2" ] ||
+		{ why="left in /run/squib-net/net-$2: $(ls -R "/run/squib-net/net-$2" | tr '\n' ' ')"; return 1; }
+	return 0
+}
+
+# refused STATUS TEXT ARGS...: squib-net guest ARGS -- true exits with
+# STATUS and says TEXT (in one line if STATUS is 1); then the suite's
+# leftovers() finds nothing.
+refused() {
+	local want=$1 text=$2
+	shift 2
+	guest "$want" "$@" -- true && has err "$text" || return 1
+	[ "$want" != 1 ] || [ "$(grep -cv '^$' "$tmp/err")" = 1 ] ||
+		{ why="more than one line on stderr"; return 1; }
+	leftovers
+}
+
+# two_guests FLAGS...: while guest a runs, another guest pings the gateway
+# (gw-ok in $tmp/out) and a (peer-ok); both with "${MODE[@]}" FLAGS.
+two_guests() {
+	local pid rc
+	guest_bg a "${MODE[@]}" "$@" -- sh -c "echo $ADDR >$tmp/a.addr; $HOLD"
+	pid=$bg
+	ready a || { stop $pid; return 1; }
+	guest 0 "${MODE[@]}" "$@" -- sh -c "echo addr=$ADDR;
+		busybox ping -c 1 -W 2 $GW >/dev/null && echo gw-ok;
+		busybox ping -c 2 -W 2 $(cat "$tmp/a.addr") >/dev/null && echo peer-ok;
+		true"
+	rc=$?
+	touch "$tmp/go"
+	wait $pid
+	[ $rc = 0 ] && has out "addr=$LEASE" && has out gw-ok
+}
+
+isolated_guests_cannot_reach_each_other() {
+	two_guests && ! grep -q peer-ok "$tmp/out" || { why="${why:-the guests reached each other}"; return 1; }
+	leftovers
+}
+
+without_isolation_they_can() {
+	two_guests --disable-isolation && has out peer-ok && leftovers
+}

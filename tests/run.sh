@@ -66,6 +66,8 @@ done
 suite tests/test_cli.sh "$B"
 suite tests/test_guest.sh "$B"
 suite tests/test_host_mode.sh "$B"
+suite tests/test_shared_mode.sh "$B"
+suite tests/test_bridged_mode.sh "$B"
 corpus=$(mktemp -d)
 cp fuzz/corpus/framing/* "$corpus"/ 2>/dev/null
 single fuzz-framing-bounded fuzz fuzz_framing "$corpus"
