@@ -30,9 +30,13 @@ for bench in "$dir"/bench/bench_*; do
 	echo
 done
 
-# Benchmarks that need namespaces and helpers (root; scripts/deps.sh bench).
+# Benchmarks that need namespaces and helpers (root; scripts/deps.sh bench):
+# guest.sh (userspace mode), shared.sh (shared mode and the kernel's own
+# bridge and NAT). lib.sh is what they source.
 for script in bench/*.sh; do
-	[ "${script##*/}" = run.sh ] && continue
+	case ${script##*/} in
+	run.sh | lib.sh) continue ;;
+	esac
 	found=$((found + 1))
 	echo "== ${script##*/}"
 	if ! "$script" "$dir"; then
