@@ -12,10 +12,10 @@ cd "$(dirname "$0")/.."
 trap bench_down EXIT
 ns_up
 
-bench_lease "from squib-net guest start (userspace mode, passt)"
+bench_lease "from squib-net guest start (userspace mode, passt)" --mode userspace
 
 bench_iperf_server
 bench_iperf "guest->wan via passt" "$NS_HOST" \
-	"$PROG" guest -- iperf3 -c "$WAN_ADDR" -t "$SECS" -f m || true
+	"$PROG" guest --mode userspace -- iperf3 -c "$WAN_ADDR" -t "$SECS" -f m || true
 bench_iperf "wan->guest via passt" "$NS_HOST" \
-	"$PROG" guest -- iperf3 -c "$WAN_ADDR" -t "$SECS" -R -f m || true
+	"$PROG" guest --mode userspace -- iperf3 -c "$WAN_ADDR" -t "$SECS" -R -f m || true

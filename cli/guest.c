@@ -79,14 +79,15 @@ void usage_guest(void)
 	       "Needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN).\n"
 	       "\n"
 	       "Modes (--mode):\n"
-	       "  userspace  (default) a helper, passt or gvproxy, gives the\n"
-	       "             guest the host's connectivity; no privileges\n"
-	       "  shared     bridge NETWORK with the gateway address, DHCP and\n"
-	       "             DNS by dnsmasq, NAT out of the default route's\n"
-	       "             interface (nftables table ip squib-net-NETWORK)\n"
+	       "  shared     (default) bridge NETWORK with the gateway address,\n"
+	       "             DHCP and DNS by dnsmasq, NAT out of the default\n"
+	       "             route's interface (nftables table\n"
+	       "             ip squib-net-NETWORK)\n"
 	       "  host       the same without NAT: guests reach the host only\n"
 	       "  bridged    a port on a LAN: --bridged-iface is a bridge (the\n"
 	       "             TAP joins it) or a NIC (a macvtap is made on it)\n"
+	       "  userspace  a helper, passt or gvproxy, gives the guest the\n"
+	       "             connectivity of the namespace it runs in\n"
 	       "  stream, loopback  see docs/api.md\n"
 	       "Guests of one shared or host network cannot reach each other\n"
 	       "unless --disable-isolation. The network is made by the first\n"
@@ -578,7 +579,7 @@ int cmd_guest(int argc, char **argv)
 	int rc;
 
 	sqn_config_init(&a.cfg);
-	a.cfg.mode = SQN_MODE_USERSPACE;
+	/* The library's default, shared. */
 	a.cfg.log = log_lib;
 	clock_gettime(CLOCK_MONOTONIC, &a.o.start);
 	a.o.dhcp_timeout = 10;

@@ -15,7 +15,8 @@ trap 'ns_down; rm -rf "$tmp"' EXIT
 guest() {
 	local want=$1 got
 	shift
-	in_host timeout 60 "$PROG" guest "$@" >"$tmp/out" 2>"$tmp/err"
+	# Userspace mode unless the test says otherwise (a later --mode wins).
+	in_host timeout 60 "$PROG" guest --mode userspace "$@" >"$tmp/out" 2>"$tmp/err"
 	got=$?
 	[ "$got" = "$want" ] && return 0
 	why="exit status $got, wanted $want"
@@ -86,7 +87,7 @@ helper_killed_during_transfer() {
 	local pid passt i rc
 	truncate -s 2G "$NS_WWW/big"
 	# Not through a shell function: $! must be squib-net itself.
-	ip netns exec "$NS_HOST" "$PROG" guest -- timeout 60 busybox wget -q -O /dev/null "http://$WAN_ADDR/big" \
+	ip netns exec "$NS_HOST" "$PROG" guest --mode userspace -- timeout 60 busybox wget -q -O /dev/null "http://$WAN_ADDR/big" \
 		>"$tmp/out" 2>"$tmp/err" &
 	pid=$!
 	for i in $(seq 100); do
@@ -125,7 +126,7 @@ alive() {
 # SIGKILL squib-net: passt and the guest's command die with it (PDEATHSIG).
 parent_killed_takes_helper_and_guest_along() {
 	local pid passt guestpid i
-	ip netns exec "$NS_HOST" "$PROG" guest -- sleep 30 >"$tmp/out" 2>"$tmp/err" &
+	ip netns exec "$NS_HOST" "$PROG" guest --mode userspace -- sleep 30 >"$tmp/out" 2>"$tmp/err" &
 	pid=$!
 	for i in $(seq 100); do
 		passt=$(pgrep -P $pid "^passt")
