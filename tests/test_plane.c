@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: MIT
+/* test_plane.c - shared, host and bridged networks made by sqn_open() and
+ * undone by sqn_close(), each test in a network namespace of its own */
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "squibnet.h"
+
+#define NET "sqn-tp"
+#define UPLINK "up0"
+
+static char record[128];
+
+/* A fresh namespace with an uplink 10.250.0.2/24 and a default route
+ * through it, as a host has; nothing leaves it (the peer end is here). */
+static void ns_new(void)
+{
+	struct stat st;
+
+	CHECK_MSG(!unshare(CLONE_NEWNET), "unshare(CLONE_NEWNET): %s (root?)",
+		  strerror(errno));
+	CHECK(!system("ip link set lo up && "
+		      "ip link add " UPLINK " type veth peer name up1 && "
+		      "ip addr add 10.250.0.2/24 dev " UPLINK " && "
+		      "ip link set " UPLINK " up && ip link set up1 up && "
+		      "ip route add default via 10.250.0.1"));
+	CHECK(!stat("/proc/self/ns/net", &st));
+	snprintf(record, sizeof(record), "/run/squib-net/net-%llu",
+		 (unsigned long long)st.st_ino);
+}
+
+static int sh(const char *cmd)
+{
+	int r = system(cmd);
+
+	return WIFEXITED(r) ? WEXITSTATUS(r) : -1;
+}
+
+static int forwarding(const char *iface)
+{
+	char path[96], c = '?';
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/forwarding",
+		 iface);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	if (read(fd, &c, 1) != 1)
+		c = '?';
+	close(fd);
+	return c - '0';
+}
+
+static void config(struct sqn_config *cfg, enum sqn_mode mode,
+		   const char *subnet)
+{
+	sqn_config_init(cfg);
+	cfg->mode = mode;
+	cfg->network = NET;
+	cfg->subnet = subnet;
+	cfg->dns_upstream = "none";
+}
+
+static sqn_net *open_ok(const struct sqn_config *cfg)
+{
+	sqn_net *net = NULL;
+
+	CHECK_MSG(!sqn_open(cfg, &net), "%s", sqn_last_error(NULL));
+	return net;
+}
+
+/* Nothing of a network in the namespace: no bridge, TAP or table, no
+ * record, the uplink forwarding as before. */
+static void nothing_left(void)
+{
+	struct stat st;
+
+	CHECK_MSG(!if_nametoindex(NET), "bridge " NET " left");
+	CHECK_MSG(sh("ip -o link show | grep -q ': sqn'"),
+		  "a TAP sqn* is left");
+	CHECK_MSG(sh("nft list tables | grep -q squib-net"),
+		  "an nftables table is left");
+	CHECK_MSG(stat(record, &st), "%s is left", record);
+	CHECK_EQ(forwarding(UPLINK), 0);
+}
+
+TEST(shared_network_is_made_and_undone)
+{
+	struct sqn_config cfg;
+	struct sqn_info info;
+	int fds, dnsmasq;
+	char path[256];
+	sqn_net *net;
+	FILE *f;
+
+	ns_new();
+	fds = harness_fd_count();
+	config(&cfg, SQN_MODE_SHARED, "10.251.0.1/24");
+	net = open_ok(&cfg);
+	CHECK(!sqn_info(net, &info));
+	CHECK_EQ(info.mode, SQN_MODE_SHARED);
+	CHECK_EQ(info.has_subnet, 1);
+	CHECK(!memcmp(info.gateway, "\x0a\xfb\x00\x01", 4));
+	CHECK(!memcmp(info.subnet, "\x0a\xfb\x00\x00", 4));
+	CHECK(!memcmp(info.netmask, "\xff\xff\xff\x00", 4));
+	CHECK_EQ(info.link_up, 1);
+	CHECK(if_nametoindex(NET));
+	CHECK(!sh("ip -o addr show dev " NET
+		  " | grep -q 'inet 10.251.0.1/24'"));
+	CHECK(!sh("ip -o link show master " NET " | grep -q ': sqn'"));
+	CHECK(!sh("nft list table ip squib-net-" NET
+		  " | grep -q 'oifname \"" UPLINK "\" masquerade'"));
+	CHECK_EQ(forwarding(NET), 1);
+	CHECK_EQ(forwarding(UPLINK), 1);
+	snprintf(path, sizeof(path), "%s/" NET "/dnsmasq.pid", record);
+	f = fopen(path, "r");
+	CHECK_MSG(f, "%s: %s", path, strerror(errno));
+	CHECK(fscanf(f, "%d", &dnsmasq) == 1);
+	fclose(f);
+	CHECK(!kill(dnsmasq, 0));
+	sqn_close(net);
+	nothing_left();
+	CHECK_MSG(kill(dnsmasq, 0) && errno == ESRCH, "dnsmasq %d is left",
+		  dnsmasq);
+	CHECK_EQ(harness_fd_count(), fds);
+}
+
+TEST(host_network_forwards_nothing)
+{
+	struct sqn_config cfg;
+	sqn_net *net;
+
+	ns_new();
+	config(&cfg, SQN_MODE_HOST, "10.252.0.1/24");
+	net = open_ok(&cfg);
+	CHECK_EQ(forwarding(NET), 0);
+	CHECK_EQ(forwarding(UPLINK), 0);
+	CHECK(!sh("nft list table ip squib-net-" NET
+		  " | grep -q 'oifname \"" NET "\" drop'"));
+	CHECK(sh("nft list table ip squib-net-" NET " | grep -q masquerade"));
+	sqn_close(net);
+	nothing_left();
+}
+
+TEST(attachments_share_a_network_with_the_same_settings_only)
+{
+	struct sqn_config cfg;
+	sqn_net *a, *b, *c = NULL;
+
+	ns_new();
+	config(&cfg, SQN_MODE_SHARED, "10.251.0.1/24");
+	a = open_ok(&cfg);
+	b = open_ok(&cfg);
+	CHECK(!sh("test $(ip -o link show master " NET " | wc -l) = 2"));
+	cfg.subnet = "10.253.0.1/24";
+	CHECK_EQ(sqn_open(&cfg, &c), -EEXIST);
+	CHECK(!c);
+	CHECK_MSG(strstr(sqn_last_error(NULL), "exists"), "%s",
+		  sqn_last_error(NULL));
+	cfg.subnet = "10.251.0.1/24";
+	cfg.mode = SQN_MODE_HOST;
+	CHECK_EQ(sqn_open(&cfg, &c), -EEXIST);
+	sqn_close(a);
+	CHECK_MSG(if_nametoindex(NET), "the network went with a user left");
+	CHECK(!sh("test $(ip -o link show master " NET " | wc -l) = 1"));
+	sqn_close(b);
+	nothing_left();
+}
+
+/* Each refused before anything is made. */
+TEST(bad_networks_are_refused_and_leave_nothing)
+{
+	struct sqn_config cfg;
+	sqn_net *net = NULL;
+
+	ns_new();
+	config(&cfg, SQN_MODE_SHARED, "10.250.0.1/16");
+	CHECK_EQ(sqn_open(&cfg, &net), -EADDRINUSE);
+	CHECK_MSG(strstr(sqn_last_error(NULL),
+			 "overlaps 10.250.0.2/24 on " UPLINK),
+		  "%s", sqn_last_error(NULL));
+	nothing_left();
+	CHECK(!sh("ip route add 10.80.0.0/12 via 10.250.0.1"));
+	cfg.subnet = "10.81.0.1/24";
+	CHECK_EQ(sqn_open(&cfg, &net), -EADDRINUSE);
+	CHECK_MSG(strstr(sqn_last_error(NULL), "route"), "%s",
+		  sqn_last_error(NULL));
+	nothing_left();
+	cfg.subnet = "10.251.0.1/24";
+	cfg.network = UPLINK;
+	CHECK_EQ(sqn_open(&cfg, &net), -EEXIST);
+	CHECK_MSG(strstr(sqn_last_error(NULL), "not a squib-net network"), "%s",
+		  sqn_last_error(NULL));
+	CHECK(if_nametoindex(UPLINK));
+	cfg.network = NET;
+	cfg.nat_iface = "nope0";
+	CHECK_EQ(sqn_open(&cfg, &net), -ENODEV);
+	nothing_left();
+	cfg.nat_iface = NULL;
+	CHECK(!sh("ip route del default"));
+	CHECK_EQ(sqn_open(&cfg, &net), -ENETUNREACH);
+	nothing_left();
+	sqn_config_init(&cfg);
+	cfg.mode = SQN_MODE_BRIDGED;
+	cfg.bridged_iface = "nope0";
+	CHECK_EQ(sqn_open(&cfg, &net), -ENODEV);
+	CHECK_MSG(strstr(sqn_last_error(NULL), "no interface named nope0"),
+		  "%s", sqn_last_error(NULL));
+	CHECK(!net);
+	nothing_left();
+}
+
+/* A process killed with its network up: the next open, even with other
+ * settings, removes what it left and makes the network anew. */
+TEST(a_killed_owner_is_cleaned_up_by_the_next_open)
+{
+	struct sqn_config cfg;
+	sqn_net *net;
+	int status;
+	pid_t pid;
+
+	ns_new();
+	config(&cfg, SQN_MODE_SHARED, "10.251.0.1/24");
+	pid = fork();
+	CHECK(pid >= 0);
+	if (!pid) {
+		if (sqn_open(&cfg, &net))
+			_exit(1);
+		raise(SIGKILL);
+		_exit(2);
+	}
+	CHECK_EQ(waitpid(pid, &status, 0), pid);
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	CHECK(if_nametoindex(NET)); /* left, as a crash leaves it */
+	CHECK_EQ(forwarding(UPLINK), 1);
+	cfg.subnet = "10.254.0.1/24";
+	net = open_ok(&cfg);
+	CHECK(!sh("ip -o addr show dev " NET
+		  " | grep -q 'inet 10.254.0.1/24'"));
+	CHECK(sh("ip -o addr show dev " NET " | grep -q 'inet 10.251'"));
+	sqn_close(net);
+	nothing_left();
+}
+
+TEST(open_close_cycles_leave_no_fds_or_children)
+{
+	struct sqn_config cfg;
+	int i, fds;
+
+	ns_new();
+	config(&cfg, SQN_MODE_HOST, "10.252.0.1/24");
+	fds = harness_fd_count();
+	for (i = 0; i < 20; i++)
+		sqn_close(open_ok(&cfg));
+	CHECK_EQ(harness_fd_count(), fds);
+	CHECK_MSG(waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD,
+		  "a child (dnsmasq) is left unreaped");
+	nothing_left();
+}
