@@ -10,8 +10,7 @@
 # starts, then iperf3 guest->wan in Mbit/s for shared mode (a) without and
 # (b) with --offload, each with the attachment's counters (--stats), and
 # (c) for a guest namespace on a veth port of a Linux bridge in "host",
-# masqueraded by an nftables table of ours: the kernel-only path. Exits 0
-# with (a) and (b) skipped when this squib-net has no shared mode yet.
+# masqueraded by an nftables table of ours: the kernel-only path.
 set -euo pipefail
 B=${1:-build}
 cd "$(dirname "$0")/.."
@@ -58,28 +57,19 @@ kernel_up() {
 ns_up
 bench_iperf_server
 
-probe=$(in_host timeout 60 "$PROG" guest "${SHARED[@]}" -- true 2>&1) || true
-if echo "$probe" | grep -q "not built"; then
-	echo "shared mode: not built in this squib-net; (a) and (b) skipped:"
-	echo "$probe" | tail -2 | sed 's/^/    /'
-else
-	help=$(in_host "$PROG" help guest 2>&1) || true
-	stats=()
-	echo "$help" | grep -q -- --stats && stats=(--stats)
-	bench_lease "from squib-net guest start (shared mode)" "${SHARED[@]}" ||
-		failed=$((failed + 1))
-	bench_iperf "guest->wan (a) shared mode, no offloads" "$NS_HOST" \
-		"$PROG" guest "${SHARED[@]}" "${stats[@]}" -- \
-		iperf3 -c "$WAN_ADDR" -t "$SECS" -f m || failed=$((failed + 1))
-	bench_iperf "guest->wan (b) shared mode, --offload" "$NS_HOST" \
-		"$PROG" guest "${SHARED[@]}" --offload "${stats[@]}" -- \
-		iperf3 -c "$WAN_ADDR" -t "$SECS" -f m || failed=$((failed + 1))
-	left=$(ns_procs "$NS_HOST" dnsmasq) || true
-	[ ! -e "/run/squib-net/net-$NS_HOST_INO" ] || left+=" /run/squib-net/net-$NS_HOST_INO"
-	if [ -n "$left" ]; then
-		echo "shared.sh: left after the last guest: $left" >&2
-		failed=$((failed + 1))
-	fi
+bench_lease "from squib-net guest start (shared mode)" "${SHARED[@]}" ||
+	failed=$((failed + 1))
+bench_iperf "guest->wan (a) shared mode, no offloads" "$NS_HOST" \
+	"$PROG" guest "${SHARED[@]}" --stats -- \
+	iperf3 -c "$WAN_ADDR" -t "$SECS" -f m || failed=$((failed + 1))
+bench_iperf "guest->wan (b) shared mode, --offload" "$NS_HOST" \
+	"$PROG" guest "${SHARED[@]}" --offload --stats -- \
+	iperf3 -c "$WAN_ADDR" -t "$SECS" -f m || failed=$((failed + 1))
+left=$(ns_procs "$NS_HOST" dnsmasq) || true
+[ ! -e "/run/squib-net/net-$NS_HOST_INO" ] || left+=" /run/squib-net/net-$NS_HOST_INO"
+if [ -n "$left" ]; then
+	echo "shared.sh: left after the last guest: $left" >&2
+	failed=$((failed + 1))
 fi
 
 kernel_up

@@ -94,14 +94,29 @@ static void nothing_left(void)
 	CHECK_EQ(forwarding(UPLINK), 0);
 }
 
+/* The pid in the network's dnsmasq.pid, or -1. */
+static int dnsmasq_pid(void)
+{
+	char path[256];
+	int pid = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/" NET "/dnsmasq.pid", record);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d", &pid) != 1)
+		pid = -1;
+	fclose(f);
+	return pid;
+}
+
 TEST(shared_network_is_made_and_undone)
 {
 	struct sqn_config cfg;
 	struct sqn_info info;
 	int fds, dnsmasq;
-	char path[256];
 	sqn_net *net;
-	FILE *f;
 
 	ns_new();
 	fds = harness_fd_count();
@@ -122,12 +137,8 @@ TEST(shared_network_is_made_and_undone)
 		  " | grep -q 'oifname \"" UPLINK "\" masquerade'"));
 	CHECK_EQ(forwarding(NET), 1);
 	CHECK_EQ(forwarding(UPLINK), 1);
-	snprintf(path, sizeof(path), "%s/" NET "/dnsmasq.pid", record);
-	f = fopen(path, "r");
-	CHECK_MSG(f, "%s: %s", path, strerror(errno));
-	CHECK(fscanf(f, "%d", &dnsmasq) == 1);
-	fclose(f);
-	CHECK(!kill(dnsmasq, 0));
+	dnsmasq = dnsmasq_pid();
+	CHECK_MSG(dnsmasq > 0 && !kill(dnsmasq, 0), "no dnsmasq: %d", dnsmasq);
 	sqn_close(net);
 	nothing_left();
 	CHECK_MSG(kill(dnsmasq, 0) && errno == ESRCH, "dnsmasq %d is left",
@@ -156,11 +167,18 @@ TEST(attachments_share_a_network_with_the_same_settings_only)
 {
 	struct sqn_config cfg;
 	sqn_net *a, *b, *c = NULL;
+	int dns;
 
 	ns_new();
 	config(&cfg, SQN_MODE_SHARED, "10.251.0.1/24");
 	a = open_ok(&cfg);
+	/* A dnsmasq that died is started again by the next attachment. */
+	dns = dnsmasq_pid();
+	CHECK(dns > 0 && !kill(dns, SIGKILL));
 	b = open_ok(&cfg);
+	CHECK_MSG(dnsmasq_pid() > 0 && dnsmasq_pid() != dns &&
+			  !kill(dnsmasq_pid(), 0),
+		  "dnsmasq %d not restarted", dns);
 	CHECK(!sh("test $(ip -o link show master " NET " | wc -l) = 2"));
 	cfg.subnet = "10.253.0.1/24";
 	CHECK_EQ(sqn_open(&cfg, &c), -EEXIST);
@@ -175,6 +193,8 @@ TEST(attachments_share_a_network_with_the_same_settings_only)
 	CHECK(!sh("test $(ip -o link show master " NET " | wc -l) = 1"));
 	sqn_close(b);
 	nothing_left();
+	CHECK_MSG(waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD,
+		  "a dnsmasq is left unreaped");
 }
 
 /* Each refused before anything is made. */

@@ -465,17 +465,38 @@ static int np_copy_hosts(const char *from, const char *to)
 	return r;
 }
 
+/* The network's dnsmasq: started when the network is made (@copy: with a
+ * copy of the hosts file), and again by a later attachment that finds it
+ * gone, so that a dnsmasq that died does not leave the network without
+ * DHCP and DNS for longer than the next attach. */
+static int np_dnsmasq(struct netplane *np, const struct netplane_spec *s,
+		      int copy, char *msg, size_t len)
+{
+	struct dnsmasq_spec d = { np->dir,   s->network,      { 0 },
+				  s->prefix, s->dns_upstream, NULL };
+	char hosts[NETPLANE_PATH_MAX];
+	int r;
+
+	memcpy(d.gateway, s->gateway, 4);
+	if (s->dns_hosts) {
+		np_path(hosts, np->dir, "hosts");
+		r = copy ? np_copy_hosts(s->dns_hosts, hosts) : 0;
+		if (r)
+			return np_err(msg, len, r, "dns_hosts: %s: %s",
+				      s->dns_hosts, strerror(-r));
+		d.hosts = hosts;
+	}
+	return dnsmasq_start(&d, &np->dnsmasq, msg, len);
+}
+
 /* Make the network, first putting it on record so that a crash anywhere
  * after leaves nothing the next start cannot find. */
 static int np_make(struct netplane *np, const struct netplane_spec *s,
 		   char *msg, size_t len)
 {
 	char nat[SYS_TAP_NAME_MAX] = "", ns[NETPLANE_PATH_MAX],
-	     rec[NETPLANE_SETTINGS_MAX + 32], path[NETPLANE_PATH_MAX],
-	     hosts[NETPLANE_PATH_MAX];
+	     rec[NETPLANE_SETTINGS_MAX + 32], path[NETPLANE_PATH_MAX];
 	struct nft_net n = { s->network, s->network, { 0 }, s->prefix, NULL, 0 };
-	struct dnsmasq_spec d = { np->dir,   s->network,      { 0 },
-				  s->prefix, s->dns_upstream, s->dns_hosts };
 	uint32_t mask = 0xffffffffu << (32 - s->prefix);
 	int r, i;
 
@@ -509,21 +530,11 @@ static int np_make(struct netplane *np, const struct netplane_spec *s,
 		n.nat_iface = nat;
 		n.return_only = r;
 	}
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < 4; i++)
 		n.subnet[i] = (uint8_t)(s->gateway[i] & (mask >> (24 - 8 * i)));
-		d.gateway[i] = s->gateway[i];
-	}
-	if (s->dns_hosts) {
-		np_path(hosts, np->dir, "hosts");
-		r = np_copy_hosts(s->dns_hosts, hosts);
-		if (r)
-			return np_err(msg, len, r, "dns_hosts: %s: %s",
-				      s->dns_hosts, strerror(-r));
-		d.hosts = hosts;
-	}
 	r = nft_table_add(&n, msg, len);
 	if (!r)
-		r = dnsmasq_start(&d, &np->dnsmasq, msg, len);
+		r = np_dnsmasq(np, s, 1, msg, len);
 	return r;
 }
 
@@ -589,6 +600,7 @@ static int np_macvtap(struct netplane *np, const struct netplane_spec *s,
 static void np_leave(struct netplane *np)
 {
 	char path[NETPLANE_PATH_MAX], name[64];
+	struct proc_end end;
 
 	if (np->fd >= 0)
 		close(np->fd);
@@ -607,9 +619,13 @@ static void np_leave(struct netplane *np)
 		np_remove_network(np);
 	} else if (np->dnsmasq.pid) {
 		/* Others still use it: it stays, a child of this process
-		 * that the last one out stops. */
-		close(np->dnsmasq.pidfd);
-		np->dnsmasq = (struct proc){ 0, -1 };
+		 * that the last one out stops; one that died is reaped. */
+		if (proc_poll(&np->dnsmasq, -1, 0, NULL) == 1) {
+			proc_reap(&np->dnsmasq, &end);
+		} else {
+			close(np->dnsmasq.pidfd);
+			np->dnsmasq = (struct proc){ 0, -1 };
+		}
 	}
 }
 
@@ -681,10 +697,13 @@ int netplane_open(struct netplane *np, const struct netplane_spec *s, char *msg,
 		goto out;
 	}
 	snprintf(np->on, sizeof(np->on), "%s", s->network);
-	if (np_sweep(np->dir))
+	if (np_sweep(np->dir)) {
 		r = np_join(np, s, msg, len);
-	else
+		if (!r)
+			r = np_dnsmasq(np, s, 0, msg, len);
+	} else {
 		r = np_make(np, s, msg, len);
+	}
 	if (!r)
 		r = np_enter(np, msg, len);
 	if (!r)
