@@ -273,11 +273,14 @@ static int check_network(const struct sqn_config *cfg, struct net_params *p,
 	r = check_subnet(subnet, p, msg, msglen);
 	if (r)
 		return r;
-	if (cfg->nat_iface) {
-		r = check_ifname("nat_iface", cfg->nat_iface, msg, msglen);
-		if (r)
-			return r;
-	}
+	/* It goes into nft's commands: plain names only. */
+	if (cfg->nat_iface &&
+	    (!cfg->nat_iface[0] || strlen(cfg->nat_iface) > 15 ||
+	     strspn(cfg->nat_iface, NAME_CHARS) != strlen(cfg->nat_iface)))
+		return fail(
+			msg, msglen,
+			"nat_iface: \"%.32s\" is not 1 to 15 of A-Z a-z 0-9 _ . -",
+			cfg->nat_iface);
 	if (cfg->dns_upstream) {
 		r = check_dns_upstream(cfg->dns_upstream, msg, msglen);
 		if (r)

@@ -6,6 +6,7 @@
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -43,6 +44,20 @@ static int sh(const char *cmd)
 	int r = system(cmd);
 
 	return WIFEXITED(r) ? WEXITSTATUS(r) : -1;
+}
+
+static int sh_printf(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+static int sh_printf(const char *fmt, ...)
+{
+	char cmd[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	return sh(cmd);
 }
 
 static int forwarding(const char *iface)
@@ -285,5 +300,107 @@ TEST(open_close_cycles_leave_no_fds_or_children)
 	CHECK_EQ(harness_fd_count(), fds);
 	CHECK_MSG(waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD,
 		  "a child (dnsmasq) is left unreaped");
+	nothing_left();
+}
+
+/* What squib-net did not make is never undone: a table of the network's
+ * name that was there already makes the open fail and stays. */
+TEST(a_table_that_was_there_is_left_alone)
+{
+	struct sqn_config cfg;
+	sqn_net *net = NULL;
+
+	ns_new();
+	CHECK(!sh("nft add table ip squib-net-" NET));
+	config(&cfg, SQN_MODE_SHARED, "10.251.0.1/24");
+	CHECK(sqn_open(&cfg, &net) < 0);
+	CHECK(!net);
+	CHECK_MSG(strstr(sqn_last_error(NULL), "squib-net-" NET), "%s",
+		  sqn_last_error(NULL));
+	CHECK_MSG(!sh("nft list table ip squib-net-" NET " >/dev/null"),
+		  "the table that was there is gone");
+	CHECK(!if_nametoindex(NET));
+	CHECK_EQ(forwarding(UPLINK), 0);
+	CHECK(!sh("nft delete table ip squib-net-" NET));
+	nothing_left();
+}
+
+/* A record left by a namespace that had this one's inode number (its
+ * cookie differs) is dropped, not acted on: the bridge and table it names
+ * are someone else's here. */
+TEST(a_record_of_another_namespace_is_dropped_unread)
+{
+	struct sqn_config cfg;
+	char path[256], line[64];
+	sqn_net *net;
+
+	ns_new();
+	CHECK(!sh("ip link add " NET " type bridge && "
+		  "nft add table ip squib-net-" NET));
+	CHECK(!mkdir("/run/squib-net", 0755) || errno == EEXIST);
+	CHECK(!mkdir(record, 0711));
+	snprintf(path, sizeof(path), "%s/+cookie", record);
+	CHECK(!sh_printf("echo 1 >%s", path));
+	snprintf(path, sizeof(path), "%s/" NET, record);
+	CHECK(!mkdir(path, 0711));
+	snprintf(line, sizeof(line), "bridge %u", if_nametoindex(NET));
+	CHECK(!sh_printf("printf 'settings x\\nnat " UPLINK
+			 "\\ntable\\n%s\\n' >%s/network && touch %s/att.1.sqn0",
+			 line, path, path));
+	config(&cfg, SQN_MODE_HOST, "10.252.0.1/24");
+	cfg.network = "sqn-other";
+	net = open_ok(&cfg);
+	CHECK_MSG(access(path, F_OK), "%s is still there", path);
+	sqn_close(net);
+	CHECK_MSG(if_nametoindex(NET), "bridge " NET " was deleted");
+	CHECK_MSG(!sh("nft list table ip squib-net-" NET " >/dev/null"),
+		  "table squib-net-" NET " was deleted");
+	CHECK(!sh("ip link del " NET " && nft delete table ip squib-net-" NET));
+	nothing_left();
+}
+
+/* An attachment lives as long as a process holds it, not its opener: a
+ * VMM that forks and lets the opener exit keeps its network. */
+TEST(an_attachment_outlives_its_opener_in_a_child)
+{
+	struct sqn_config cfg;
+	int p[2], status;
+	pid_t opener, keeper;
+	sqn_net *net;
+	char c;
+
+	ns_new();
+	config(&cfg, SQN_MODE_SHARED, "10.251.0.1/24");
+	CHECK(!pipe(p));
+	opener = fork();
+	CHECK(opener >= 0);
+	if (!opener) {
+		if (sqn_open(&cfg, &net))
+			_exit(1);
+		if (fork() == 0) { /* the keeper: holds it until the pipe */
+			close(p[1]);
+			if (read(p[0], &c, 1) < 0)
+				_exit(1);
+			_exit(0);
+		}
+		_exit(0);
+	}
+	close(p[0]);
+	CHECK_EQ(waitpid(opener, &status, 0), opener);
+	CHECK(WIFEXITED(status) && !WEXITSTATUS(status));
+	net = open_ok(&cfg);
+	CHECK_MSG(!sh("test $(ip -o link show master " NET " | wc -l) = 2"),
+		  "the first attachment was swept while its keeper lives");
+	sqn_close(net);
+	CHECK(if_nametoindex(NET));
+	close(p[1]); /* the keeper ends */
+	keeper = 0;
+	while (!sh("ip -o link show master " NET
+		   " 2>/dev/null | grep -q sqn") &&
+	       keeper++ < 100)
+		usleep(10000);
+	net = open_ok(&cfg); /* sweeps the keeper's entry and TAP */
+	CHECK(!sh("test $(ip -o link show master " NET " | wc -l) = 1"));
+	sqn_close(net);
 	nothing_left();
 }

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -243,8 +244,7 @@ static void dnsmasq_args(const struct dnsmasq_spec *s, struct dnsmasq_argv *a)
 int dnsmasq_start(const struct dnsmasq_spec *s, struct proc *p, char *msg,
 		  size_t len)
 {
-	/* Big; its callers hold the record's lock, one at a time. */
-	static struct dnsmasq_argv a;
+	struct dnsmasq_argv *a = calloc(1, sizeof(*a)); /* 26 KiB */
 	char pidf[DNSMASQ_ARG_MAX], logf[DNSMASQ_ARG_MAX], line[160] = "";
 	struct proc_spec spec = { DNSMASQ_PATH, NULL, -1, 0, -1, 1 };
 	struct proc_end end;
@@ -257,10 +257,15 @@ int dnsmasq_start(const struct dnsmasq_spec *s, struct proc *p, char *msg,
 	fd = dnsmasq_find(s->dir);
 	if (fd >= 0) {
 		close(fd);
+		free(a);
 		return 0;
 	}
-	dnsmasq_args(s, &a);
-	spec.argv = a.argv;
+	if (!a) {
+		snprintf(msg, len, "dnsmasq: %s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	dnsmasq_args(s, a);
+	spec.argv = a->argv;
 	dnsmasq_path(pidf, s->dir, "dnsmasq.pid");
 	dnsmasq_path(logf, s->dir, "dnsmasq.log");
 	unlink(pidf);
@@ -302,5 +307,6 @@ out:
 		close(spec.err_fd);
 	if (r && !msg[0])
 		snprintf(msg, len, "dnsmasq: %s", strerror(-r));
+	free(a);
 	return r;
 }

@@ -42,21 +42,23 @@ struct netplane_spec {
 /**
  * struct netplane - one attachment to a network
  * @dir:	the network's record, /run/squib-net/net-<netns inode>/<name>
+ * @entry:	this attachment's entry in it
+ * @entry_fd:	the entry, locked while the attachment lives
  * @link:	this attachment's TAP or macvtap
  * @on:		the bridge its TAP is a port of, or the NIC of its macvtap
  * @fd:		the TAP's descriptor, until the TAP backend has its own
  * @macvtap:	@link is a macvtap
  * @dnsmasq:	dnsmasq when this attachment started it
- * @joined:	this attachment has an entry in @dir
  */
 struct netplane {
 	char dir[NETPLANE_DIR_MAX];
+	char entry[48];
+	int entry_fd;
 	char link[SYS_TAP_NAME_MAX];
 	char on[SYS_TAP_NAME_MAX];
 	int fd;
 	int macvtap;
 	struct proc dnsmasq;
-	int joined;
 };
 
 int netplane_open(struct netplane *np, const struct netplane_spec *spec,

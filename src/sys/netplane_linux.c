@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-/* netplane_linux.c - Linux side of netplane.h: the record, bridges,
- * forwarding, and each attachment's TAP or macvtap */
-#include <dirent.h>
+/* netplane_linux.c - Linux side of netplane.h: bridges, forwarding, the
+ * nftables table, dnsmasq, and each attachment's TAP or macvtap, all on
+ * record (record.h) */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
@@ -9,8 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <signal.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -19,15 +17,10 @@
 #include "netlink.h"
 #include "netplane.h"
 #include "nft.h"
+#include "record.h"
 #include "sys.h"
 
-#define NETPLANE_RUN "/run/squib-net"
-#define NETPLANE_ENTRY "att."
-#define NETPLANE_PATH_MAX (NETPLANE_DIR_MAX + 260) /* a d_name fits */
 #define NETPLANE_SETTINGS_MAX 1400
-
-static int np_err(char *msg, size_t len, int err, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
 
 static int np_err(char *msg, size_t len, int err, const char *fmt, ...)
 {
@@ -38,7 +31,6 @@ static int np_err(char *msg, size_t len, int err, const char *fmt, ...)
 	va_end(ap);
 	return err;
 }
-
 /* Whether CAP_NET_ADMIN is in the effective set. */
 static int np_net_admin(void)
 {
@@ -52,14 +44,20 @@ static int np_net_admin(void)
 	return (data[CAP_TO_INDEX(CAP_NET_ADMIN)].effective &
 		CAP_TO_MASK(CAP_NET_ADMIN)) != 0;
 }
-
-/* @dir/@name in @out, of NETPLANE_PATH_MAX bytes; names of the record are
- * short enough, and a path that would not fit is left empty. */
-static void np_path(char *out, const char *dir, const char *name)
+/* The network's directory in the namespace's record @ns: its name, or
+ * "bridged:<iface>" for bridged attachments of an interface, which no
+ * network's name can be (':' is not allowed in one). */
+static int np_set_dir(struct netplane *np, const char *ns,
+		      const struct netplane_spec *s)
 {
-	if (snprintf(out, NETPLANE_PATH_MAX, "%s/%s", dir, name) >=
-	    NETPLANE_PATH_MAX)
-		out[0] = '\0';
+	int n;
+
+	if (s->mode == SQN_MODE_BRIDGED)
+		n = snprintf(np->dir, sizeof(np->dir), "%s/bridged:%s", ns,
+			     s->bridged_iface);
+	else
+		n = snprintf(np->dir, sizeof(np->dir), "%s/%s", ns, s->network);
+	return n < (int)sizeof(np->dir) ? 0 : -ENAMETOOLONG;
 }
 
 /* The namespace's part of the record: @dir without its last component. */
@@ -67,141 +65,15 @@ static void np_nsdir(char *out, const char *dir)
 {
 	char *slash;
 
-	snprintf(out, NETPLANE_PATH_MAX, "%s", dir);
+	snprintf(out, RECORD_PATH_MAX, "%s", dir);
 	slash = strrchr(out, '/');
 	if (slash)
 		*slash = '\0';
 }
 
-/* The network's record, /run/squib-net/net-<netns inode>/<name>: each
- * network namespace has its own networks, so its own record. Bridged
- * attachments of an interface share "bridged:<iface>", which no network
- * name can be (':' is not allowed in one). */
-static int np_set_dir(struct netplane *np, const struct netplane_spec *s)
+static void np_link_gone(const char *link)
 {
-	struct stat st;
-
-	if (stat("/proc/self/ns/net", &st))
-		return -errno;
-	if (s->mode == SQN_MODE_BRIDGED)
-		snprintf(np->dir, sizeof(np->dir),
-			 NETPLANE_RUN "/net-%llu/bridged:%s",
-			 (unsigned long long)st.st_ino, s->bridged_iface);
-	else
-		snprintf(np->dir, sizeof(np->dir), NETPLANE_RUN "/net-%llu/%s",
-			 (unsigned long long)st.st_ino, s->network);
-	return 0;
-}
-
-/* /run/squib-net and the namespace's directory in it, which dnsmasq must
- * be able to pass through once it is "nobody", to read the network's
- * hosts file: searchable by all, writable by root only. */
-static int np_mkdirs(const char *ns)
-{
-	struct stat st;
-
-	if (mkdir(NETPLANE_RUN, 0755) && errno != EEXIST)
-		return -errno;
-	/* Made 0700 by an older squib-net: still ours, opened up. */
-	if (!lstat(NETPLANE_RUN, &st) && S_ISDIR(st.st_mode) &&
-	    st.st_uid == geteuid() && (st.st_mode & 0111) != 0111)
-		chmod(NETPLANE_RUN, 0755);
-	if (mkdir(ns, 0711) && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
-/* The namespace's lock, held: the last one out removes the lock file with
- * the rest, so a lock on an unlinked file is retried. */
-static int np_lock(const struct netplane *np)
-{
-	char ns[NETPLANE_PATH_MAX], path[NETPLANE_PATH_MAX];
-	struct stat a, b;
-	int fd, r;
-
-	np_nsdir(ns, np->dir);
-	for (;;) {
-		r = np_mkdirs(ns);
-		if (r)
-			return r;
-		np_path(path, ns, "lock");
-		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-		if (fd < 0)
-			return -errno;
-		while ((r = flock(fd, LOCK_EX)) && errno == EINTR)
-			;
-		if (r) {
-			r = -errno;
-			close(fd);
-			return r;
-		}
-		if (!fstat(fd, &a) && !stat(path, &b) && a.st_ino == b.st_ino &&
-		    a.st_dev == b.st_dev)
-			return fd;
-		close(fd);
-	}
-}
-
-/* Release the lock; with no network left, the namespace's record goes. */
-static void np_unlock(const struct netplane *np, int fd)
-{
-	char ns[NETPLANE_PATH_MAX], path[NETPLANE_PATH_MAX];
-	struct dirent *d;
-	int others = 0;
-	DIR *dir;
-
-	np_nsdir(ns, np->dir);
-	dir = opendir(ns);
-	while (dir && (d = readdir(dir)))
-		others += strcmp(d->d_name, ".") && strcmp(d->d_name, "..") &&
-			  strcmp(d->d_name, "lock");
-	if (dir)
-		closedir(dir);
-	if (dir && !others) {
-		np_path(path, ns, "lock");
-		unlink(path);
-		rmdir(ns);
-	}
-	close(fd);
-}
-
-static int np_alive(pid_t pid)
-{
-	return pid > 0 && (!kill(pid, 0) || errno == EPERM);
-}
-
-/* Remove the entries whose process is gone, and their links. Return: how
- * many entries of live processes remain. */
-static int np_sweep(const char *dirname)
-{
-	char path[NETPLANE_PATH_MAX], link[SYS_TAP_NAME_MAX];
-	struct dirent *d;
-	int alive = 0;
-	DIR *dir;
-	long pid;
-
-	dir = opendir(dirname);
-	if (!dir)
-		return 0;
-	while ((d = readdir(dir))) {
-		if (strncmp(d->d_name, NETPLANE_ENTRY, strlen(NETPLANE_ENTRY)))
-			continue;
-		/* Only links of ours are ever deleted, whatever the entry
-		 * says. */
-		if (sscanf(d->d_name, NETPLANE_ENTRY "%ld.%15s", &pid, link) !=
-			    2 ||
-		    strncmp(link, "sqn", 3))
-			continue;
-		if (np_alive((pid_t)pid)) {
-			alive++;
-			continue;
-		}
-		nl_link_del(link);
-		np_path(path, dirname, d->d_name);
-		unlink(path);
-	}
-	closedir(dir);
-	return alive;
+	nl_link_del(link);
 }
 
 /* The forwarding switch of @iface, "0" or "1". */
@@ -225,108 +97,116 @@ static int np_forwarding(const char *iface, char *val, const char *set)
 	close(fd);
 	return r;
 }
+/* Whether forwarding on @iface was off before any network of ours turned
+ * it on: then only replies may come in through it. */
+static int np_fwd_was_off(const char *ns, const char *iface)
+{
+	char path[RECORD_PATH_MAX], name[96], val[2] = "";
 
-/* Turn forwarding on for the NAT interface; what it was before goes in
- * fwd.<iface>, which the last network using it reads to restore it.
- * Return: 1 when it was off (only replies may come in through it), 0
- * when it was on already, or a negative errno. */
+	snprintf(name, sizeof(name), RECORD_FWD "%s", iface);
+	record_path(path, ns, name);
+	if (!access(path, F_OK))
+		return 1;
+	return !np_forwarding(iface, val, NULL) && val[0] == '0';
+}
+
+/* Turn forwarding on for the NAT interface, once its table is there to
+ * filter; that it was off goes in +fwd.<iface>, for the last network
+ * using it to turn it off again. */
 static int np_fwd_take(const char *ns, const char *iface)
 {
-	char path[NETPLANE_PATH_MAX], name[48], val[2] = "";
-	int fd, r;
+	char path[RECORD_PATH_MAX], name[96], val[2] = "";
+	int r;
 
-	snprintf(name, sizeof(name), "fwd.%s", iface);
-	np_path(path, ns, name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		r = read(fd, val, 1) == 1 && val[0] == '0';
-		close(fd);
-		return r;
-	}
+	snprintf(name, sizeof(name), RECORD_FWD "%s", iface);
+	record_path(path, ns, name);
+	if (!access(path, F_OK))
+		return 0;
 	r = np_forwarding(iface, val, NULL);
 	if (r || val[0] != '0')
 		return r;
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	r = write(fd, "0", 1) == 1 ? 0 : -EIO;
-	close(fd);
-	if (!r)
-		r = np_forwarding(iface, NULL, "1");
-	return r ? r : 1;
+	r = record_write(path, "0", 0);
+	return r ? r : np_forwarding(iface, NULL, "1");
 }
 
-/* The NAT interface named in a network's record, "" when none. */
-static void np_record_nat(const char *dir, char nat[SYS_TAP_NAME_MAX])
-{
-	char path[NETPLANE_PATH_MAX], line[NETPLANE_SETTINGS_MAX];
-	FILE *f;
+struct np_nat_user {
+	const char *self;
+	const char *iface;
+};
 
-	nat[0] = '\0';
-	np_path(path, dir, "network");
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "nat %15s", nat) == 1)
-			break;
-	fclose(f);
+/* Whether network @dir, not the one leaving, leads out of the interface. */
+static int np_uses_nat(const char *dir, void *ctx)
+{
+	const struct np_nat_user *u = ctx;
+	char nat[64];
+
+	return strcmp(dir, u->self) &&
+	       !record_get(dir, "nat", nat, sizeof(nat)) &&
+	       !strcmp(nat, u->iface);
 }
 
 /* Put the NAT interface's forwarding back as it was, unless another
- * network of the namespace leads out of it too. */
-static void np_fwd_release(const char *ns, const char *iface)
+ * network of the namespace leads out of it too, or the host has turned
+ * forwarding on everywhere since. */
+static void np_fwd_release(const char *ns, const char *self, const char *iface)
 {
-	char path[NETPLANE_PATH_MAX], nat[SYS_TAP_NAME_MAX], name[48];
-	struct dirent *d;
-	DIR *dir;
+	struct np_nat_user u = { self, iface };
+	char path[RECORD_PATH_MAX], name[96], all[2] = "";
 
-	dir = opendir(ns);
-	while (dir && (d = readdir(dir))) {
-		if (d->d_name[0] == '.' || !strcmp(d->d_name, "lock") ||
-		    !strncmp(d->d_name, "fwd.", 4))
-			continue;
-		np_path(path, ns, d->d_name);
-		np_record_nat(path, nat);
-		if (!strcmp(nat, iface)) {
-			closedir(dir);
-			return;
-		}
-	}
-	if (dir)
-		closedir(dir);
-	snprintf(name, sizeof(name), "fwd.%s", iface);
-	np_path(path, ns, name);
-	if (!access(path, F_OK)) {
+	if (record_each(ns, np_uses_nat, &u))
+		return;
+	snprintf(name, sizeof(name), RECORD_FWD "%s", iface);
+	record_path(path, ns, name);
+	if (access(path, F_OK))
+		return;
+	if (np_forwarding("all", all, NULL) || all[0] != '1')
 		np_forwarding(iface, NULL, "0");
-		unlink(path);
-	}
+	unlink(path);
 }
 
-/* Everything of a network nobody uses: dnsmasq, its table, its bridge,
- * the NAT interface's forwarding, the record. What the record does not
- * name (a bridge that was there before) is left alone. */
+/* Everything of a network nobody uses, in the reverse order of its
+ * making: dnsmasq, the NAT interface's forwarding, the table, the bridge,
+ * the record. Only what the record says was made is undone: a table or
+ * bridge of that name that was there before is left alone. */
 static void np_remove_network(struct netplane *np)
 {
-	char path[NETPLANE_PATH_MAX], ns[NETPLANE_PATH_MAX],
-		nat[SYS_TAP_NAME_MAX];
+	char path[RECORD_PATH_MAX], ns[RECORD_PATH_MAX], val[64];
 	const char *name = strrchr(np->dir, '/') + 1;
+	struct nl_link l;
 
-	np_path(path, np->dir, "network");
+	record_path(path, np->dir, "network");
 	if (!access(path, F_OK)) {
-		np_record_nat(np->dir, nat);
 		dnsmasq_stop(np->dir, &np->dnsmasq);
-		nft_table_del(name);
-		nl_link_del(name);
-		unlink(path);
-		np_path(path, np->dir, "hosts");
-		unlink(path);
-		if (nat[0]) {
+		if (!record_get(np->dir, "nat", val, sizeof(val))) {
 			np_nsdir(ns, np->dir);
-			np_fwd_release(ns, nat);
+			np_fwd_release(ns, np->dir, val);
 		}
+		if (!record_get(np->dir, "table", val, sizeof(val)))
+			nft_table_del(name);
+		if (!record_get(np->dir, "bridge", val, sizeof(val)) &&
+		    !nl_link_get(name, &l) && l.index == strtoul(val, NULL, 10))
+			nl_link_del(name);
+		record_path(path, np->dir, "hosts");
+		unlink(path);
+		record_path(path, np->dir, "network");
+		unlink(path);
 	}
 	rmdir(np->dir);
+}
+
+/* A network whose attachments have all ended goes. */
+static int np_sweep_one(const char *dir, void *ctx)
+{
+	struct netplane dead;
+
+	(void)ctx;
+	memset(&dead, 0, sizeof(dead));
+	dead.dnsmasq = (struct proc){ 0, -1 };
+	if (snprintf(dead.dir, sizeof(dead.dir), "%s", dir) <
+		    (int)sizeof(dead.dir) &&
+	    !record_sweep(dead.dir, np_link_gone))
+		np_remove_network(&dead);
+	return 0;
 }
 
 static void np_settings(const struct netplane_spec *s, char *out, size_t len)
@@ -335,37 +215,30 @@ static void np_settings(const struct netplane_spec *s, char *out, size_t len)
 
 	snprintf(
 		out, len,
-		"settings mode=%s subnet=%u.%u.%u.%u/%d nat=%s dns=%s hosts=%s\n",
+		"settings mode=%s subnet=%u.%u.%u.%u/%d nat=%s dns=%s hosts=%s isolation=%s\n",
 		sqn_mode_name(s->mode), g[0], g[1], g[2], g[3], s->prefix,
 		s->nat_iface ? s->nat_iface : "(default route)",
 		s->dns_upstream ? s->dns_upstream : "(resolv.conf)",
-		s->dns_hosts ? s->dns_hosts : "(none)");
+		s->dns_hosts ? s->dns_hosts : "(none)",
+		s->isolation ? "on" : "off");
 }
 
-/* A network that exists is joined only with the settings it was made with. */
+/* A network that exists is joined only with the settings it was made
+ * with. */
 static int np_join(const struct netplane *np, const struct netplane_spec *s,
 		   char *msg, size_t len)
 {
-	char path[NETPLANE_PATH_MAX], want[NETPLANE_SETTINGS_MAX],
-		have[NETPLANE_SETTINGS_MAX] = "";
-	FILE *f;
+	char want[NETPLANE_SETTINGS_MAX], have[NETPLANE_SETTINGS_MAX] = "";
 
 	np_settings(s, want, sizeof(want));
-	np_path(path, np->dir, "network");
-	f = fopen(path, "re");
-	if (f) {
-		if (!fgets(have, sizeof(have), f))
-			have[0] = '\0';
-		fclose(f);
-	}
-	if (!strcmp(have, want))
-		return 0;
-	have[strcspn(have, "\n")] = '\0';
 	want[strcspn(want, "\n")] = '\0';
+	record_get(np->dir, "settings", have, sizeof(have));
+	if (!strcmp(have, want + 9))
+		return 0;
 	return np_err(
 		msg, len, -EEXIST,
 		"network %s exists, in use, with other settings (%s); this one asks for %s",
-		s->network, have[0] ? have + 9 : "unknown", want + 9);
+		s->network, have[0] ? have : "unknown", want + 9);
 }
 
 /* Interface names go into nft's commands; only plain ones are taken. */
@@ -375,7 +248,6 @@ static int np_plain_name(const char *name)
 				       "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 				       "0123456789_.-") == strlen(name);
 }
-
 /* Checks before anything is made: the name is free, the subnet too, the
  * NAT interface is there. */
 static int np_check_new(const struct netplane_spec *s, char *nat, char *msg,
@@ -420,20 +292,6 @@ static int np_check_new(const struct netplane_spec *s, char *nat, char *msg,
 	return 0;
 }
 
-static int np_write(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	size_t n = strlen(text);
-	int r = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, n) != (ssize_t)n)
-		r = -EIO;
-	close(fd);
-	return r;
-}
-
 /* A copy of the hosts file that dnsmasq can read after it drops to
  * "nobody": the caller's may be in a directory of root's only. */
 static int np_copy_hosts(const char *from, const char *to)
@@ -464,7 +322,6 @@ static int np_copy_hosts(const char *from, const char *to)
 	close(out);
 	return r;
 }
-
 /* The network's dnsmasq: started when the network is made (@copy: with a
  * copy of the hosts file), and again by a later attachment that finds it
  * gone, so that a dnsmasq that died does not leave the network without
@@ -474,12 +331,12 @@ static int np_dnsmasq(struct netplane *np, const struct netplane_spec *s,
 {
 	struct dnsmasq_spec d = { np->dir,   s->network,      { 0 },
 				  s->prefix, s->dns_upstream, NULL };
-	char hosts[NETPLANE_PATH_MAX];
+	char hosts[RECORD_PATH_MAX];
 	int r;
 
 	memcpy(d.gateway, s->gateway, 4);
 	if (s->dns_hosts) {
-		np_path(hosts, np->dir, "hosts");
+		record_path(hosts, np->dir, "hosts");
 		r = copy ? np_copy_hosts(s->dns_hosts, hosts) : 0;
 		if (r)
 			return np_err(msg, len, r, "dns_hosts: %s: %s",
@@ -489,14 +346,54 @@ static int np_dnsmasq(struct netplane *np, const struct netplane_spec *s,
 	return dnsmasq_start(&d, &np->dnsmasq, msg, len);
 }
 
-/* Make the network, first putting it on record so that a crash anywhere
- * after leaves nothing the next start cannot find. */
+/* The bridge, with the gateway's address; IPv4 only (no IPv6 address, and
+ * IPv6 arriving on it is dropped: the table filters IPv4 alone). */
+static int np_bridge(const struct netplane *np, const struct netplane_spec *s,
+		     int forward, char *msg, size_t len)
+{
+	char path[128], line[48];
+	struct nl_link l;
+	int fd, r;
+
+	r = nl_bridge_add(s->network);
+	if (!r)
+		r = nl_link_get(s->network, &l);
+	if (r)
+		return np_err(msg, len, r, "bridge %s: %s", s->network,
+			      strerror(-r));
+	snprintf(line, sizeof(line), "bridge %u\n", l.index);
+	record_path(path, np->dir, "network");
+	r = record_write(path, line, 1);
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6",
+		 s->network);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (write(fd, "1", 1) != 1)
+			r = r ? r : -EIO;
+		close(fd);
+	}
+	if (!r)
+		r = nl_addr_add(s->network, s->gateway, s->prefix);
+	if (!r)
+		r = np_forwarding(s->network, NULL, forward ? "1" : "0");
+	if (!r)
+		r = nl_link_set(s->network, NULL, 1);
+	if (r)
+		return np_err(msg, len, r, "bridge %s: %s", s->network,
+			      strerror(-r));
+	return 0;
+}
+
+/* Make the network, putting each part on record once it is made: a crash
+ * anywhere leaves nothing the next start cannot find, and a failure
+ * undoes only what this attachment made. */
 static int np_make(struct netplane *np, const struct netplane_spec *s,
 		   char *msg, size_t len)
 {
-	char nat[SYS_TAP_NAME_MAX] = "", ns[NETPLANE_PATH_MAX],
-	     rec[NETPLANE_SETTINGS_MAX + 32], path[NETPLANE_PATH_MAX];
-	struct nft_net n = { s->network, s->network, { 0 }, s->prefix, NULL, 0 };
+	char nat[SYS_TAP_NAME_MAX] = "", ns[RECORD_PATH_MAX],
+	     rec[NETPLANE_SETTINGS_MAX + 32], path[RECORD_PATH_MAX];
+	struct nft_net n = { s->network, s->network, { 0 },	  s->prefix,
+			     NULL,	 0,	     s->isolation };
 	uint32_t mask = 0xffffffffu << (32 - s->prefix);
 	int r, i;
 
@@ -507,42 +404,38 @@ static int np_make(struct netplane *np, const struct netplane_spec *s,
 	if (nat[0])
 		snprintf(rec + strlen(rec), sizeof(rec) - strlen(rec),
 			 "nat %s\n", nat);
-	np_path(path, np->dir, "network");
-	r = np_write(path, rec);
+	record_path(path, np->dir, "network");
+	r = record_write(path, rec, 0);
 	if (r)
 		return np_err(msg, len, r, "%s: %s", path, strerror(-r));
-	r = nl_bridge_add(s->network);
-	if (!r)
-		r = nl_addr_add(s->network, s->gateway, s->prefix);
-	if (!r)
-		r = np_forwarding(s->network, NULL, nat[0] ? "1" : "0");
-	if (!r)
-		r = nl_link_set(s->network, NULL, 1);
+	r = np_bridge(np, s, nat[0] != '\0', msg, len);
 	if (r)
-		return np_err(msg, len, r, "bridge %s: %s", s->network,
-			      strerror(-r));
+		return r;
+	np_nsdir(ns, np->dir);
 	if (nat[0]) {
-		np_nsdir(ns, np->dir);
-		r = np_fwd_take(ns, nat);
-		if (r < 0)
-			return np_err(msg, len, r, "forwarding on %s: %s", nat,
-				      strerror(-r));
 		n.nat_iface = nat;
-		n.return_only = r;
+		n.return_only = np_fwd_was_off(ns, nat);
 	}
 	for (i = 0; i < 4; i++)
 		n.subnet[i] = (uint8_t)(s->gateway[i] & (mask >> (24 - 8 * i)));
 	r = nft_table_add(&n, msg, len);
-	if (!r)
-		r = np_dnsmasq(np, s, 1, msg, len);
-	return r;
+	if (r)
+		return r;
+	r = record_write(path, "table\n", 1);
+	if (!r && nat[0]) {
+		r = np_fwd_take(ns, nat);
+		if (r)
+			return np_err(msg, len, r, "forwarding on %s: %s", nat,
+				      strerror(-r));
+	}
+	return r ? np_err(msg, len, r, "%s: %s", path, strerror(-r)) :
+		   np_dnsmasq(np, s, 1, msg, len);
 }
 
 /* This attachment's entry, before its link is made: a crash in between
  * leaves an entry whose link the next sweep deletes if it is there. */
 static int np_enter(struct netplane *np, char *msg, size_t len)
 {
-	char path[NETPLANE_PATH_MAX], name[64];
 	uint32_t rnd;
 	int r;
 
@@ -550,13 +443,11 @@ static int np_enter(struct netplane *np, char *msg, size_t len)
 	if (r)
 		return np_err(msg, len, r, "random: %s", strerror(-r));
 	snprintf(np->link, sizeof(np->link), "sqn%08x", rnd);
-	snprintf(name, sizeof(name), NETPLANE_ENTRY "%ld.%s", (long)getpid(),
-		 np->link);
-	np_path(path, np->dir, name);
-	r = np_write(path, "");
+	r = record_enter(np->dir, np->link, np->entry, sizeof(np->entry),
+			 &np->entry_fd);
 	if (r)
-		return np_err(msg, len, r, "%s: %s", path, strerror(-r));
-	np->joined = 1;
+		return np_err(msg, len, r, "%s/%s: %s", np->dir, np->entry,
+			      strerror(-r));
 	return 0;
 }
 
@@ -576,7 +467,6 @@ static int np_tap(struct netplane *np, int isolation, char *msg, size_t len)
 			      strerror(-r));
 	return 0;
 }
-
 /* A macvtap on NIC @np->on with the guest's MAC: bridge mode, or private
  * mode (no macvtap of the NIC reaches another) when isolated. */
 static int np_macvtap(struct netplane *np, const struct netplane_spec *s,
@@ -595,11 +485,10 @@ static int np_macvtap(struct netplane *np, const struct netplane_spec *s,
 			      np->on, strerror(-r));
 	return 0;
 }
-
-/* Leave the network, under its lock; the last one out removes it. */
+/* Leave the network, under the namespace's lock; the last one out removes
+ * it. */
 static void np_leave(struct netplane *np)
 {
-	char path[NETPLANE_PATH_MAX], name[64];
 	struct proc_end end;
 
 	if (np->fd >= 0)
@@ -607,15 +496,11 @@ static void np_leave(struct netplane *np)
 	np->fd = -1;
 	if (np->link[0])
 		nl_link_del(np->link);
-	if (np->joined) {
-		snprintf(name, sizeof(name), NETPLANE_ENTRY "%ld.%s",
-			 (long)getpid(), np->link);
-		np_path(path, np->dir, name);
-		unlink(path);
-		np->joined = 0;
-	}
+	if (np->entry_fd >= 0)
+		record_leave(np->dir, np->entry, np->entry_fd);
+	np->entry_fd = -1;
 	np->link[0] = '\0';
-	if (!np_sweep(np->dir)) {
+	if (!record_sweep(np->dir, np_link_gone)) {
 		np_remove_network(np);
 	} else if (np->dnsmasq.pid) {
 		/* Others still use it: it stays, a child of this process
@@ -637,12 +522,11 @@ static void np_leave(struct netplane *np)
  * @len:	its size
  *
  * Shared and host: a bridge named after the network with the gateway's
- * address, dnsmasq serving DHCP and DNS on it, an nftables table
- * (shared: NAT and forwarding of this network only; host: no forwarding
- * to or from it), and a TAP of this attachment as a port. Bridged: a TAP
- * as a port of the given bridge, or a macvtap on the given NIC.
- * Entries of processes that have ended are removed first, with their
- * links; with none alive, the rest of what they made too.
+ * address, an nftables table (shared: NAT and forwarding of this
+ * network only; host: no forwarding to or from it), dnsmasq serving DHCP
+ * and DNS on it, and a TAP of this attachment as a port. Bridged: a TAP
+ * as a port of the given bridge, or a macvtap on the given NIC. What
+ * attachments that have ended left in the namespace is removed first.
  *
  * Return: 0 or a negative errno: -EPERM without CAP_NET_ADMIN, -ENODEV
  * for a missing interface, -EEXIST for a name taken or a network in use
@@ -651,11 +535,13 @@ static void np_leave(struct netplane *np)
 int netplane_open(struct netplane *np, const struct netplane_spec *s, char *msg,
 		  size_t len)
 {
+	char ns[RECORD_PATH_MAX];
 	struct nl_link l;
 	int lock, r;
 
 	memset(np, 0, sizeof(*np));
 	np->fd = -1;
+	np->entry_fd = -1;
 	np->dnsmasq = (struct proc){ 0, -1 };
 	msg[0] = '\0';
 	if (!np_net_admin())
@@ -672,16 +558,18 @@ int netplane_open(struct netplane *np, const struct netplane_spec *s, char *msg,
 			return np_err(msg, len, r, "%s: %s", s->bridged_iface,
 				      strerror(-r));
 	}
-	r = np_set_dir(np, s);
+	r = record_ns(ns, sizeof(ns));
 	if (r)
 		return np_err(msg, len, r, "/proc/self/ns/net: %s",
 			      strerror(-r));
-	lock = np_lock(np);
+	r = np_set_dir(np, ns, s);
+	if (r)
+		return np_err(msg, len, r, "%s: %s", ns, strerror(-r));
+	lock = record_lock(ns);
 	if (lock < 0)
-		return np_err(msg, len, lock, "%s: %s", np->dir,
-			      strerror(-lock));
-	if (!np_sweep(np->dir))
-		np_remove_network(np);
+		return np_err(msg, len, lock, "%s: %s", ns, strerror(-lock));
+	/* What a killed run left goes at the next start of any network. */
+	record_each(ns, np_sweep_one, NULL);
 	if (mkdir(np->dir, 0711) && errno != EEXIST) {
 		r = np_err(msg, len, -errno, "%s: %s", np->dir,
 			   strerror(errno));
@@ -697,7 +585,7 @@ int netplane_open(struct netplane *np, const struct netplane_spec *s, char *msg,
 		goto out;
 	}
 	snprintf(np->on, sizeof(np->on), "%s", s->network);
-	if (np_sweep(np->dir)) {
+	if (record_sweep(np->dir, np_link_gone)) {
 		r = np_join(np, s, msg, len);
 		if (!r)
 			r = np_dnsmasq(np, s, 0, msg, len);
@@ -711,7 +599,7 @@ int netplane_open(struct netplane *np, const struct netplane_spec *s, char *msg,
 out:
 	if (r)
 		np_leave(np);
-	np_unlock(np, lock);
+	record_unlock(ns, lock);
 	return r;
 }
 
@@ -719,12 +607,18 @@ out:
  * netplane_close() - leave the network: this attachment's link and entry
  * go; the last one out removes the network
  * @np:		from a successful netplane_open()
+ *
+ * It waits for the namespace's lock, which other attachments hold while
+ * they open or close, and up to 2 s for a dnsmasq to stop.
  */
 void netplane_close(struct netplane *np)
 {
-	int lock = np_lock(np);
+	char ns[RECORD_PATH_MAX];
+	int lock;
 
+	np_nsdir(ns, np->dir);
+	lock = record_lock(ns);
 	np_leave(np);
 	if (lock >= 0)
-		np_unlock(np, lock);
+		record_unlock(ns, lock);
 }

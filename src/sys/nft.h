@@ -15,6 +15,7 @@
  * @nat_iface:	shared: where NAT leads out; NULL for a host-only network
  * @return_only: the forwarding of @nat_iface was turned on for this: let
  *		only replies in through it
+ * @isolation:	guests may not reach each other through the host either
  */
 struct nft_net {
 	const char *network;
@@ -23,6 +24,7 @@ struct nft_net {
 	int prefix;
 	const char *nat_iface;
 	int return_only;
+	int isolation;
 };
 
 int nft_table_add(const struct nft_net *n, char *msg, size_t len);

@@ -46,10 +46,12 @@ static int nft_run(const char *cmds, char *msg, size_t len)
  * @msg:	reason on failure
  * @len:	its size
  *
- * Frames between two ports of the bridge pass: with br_netfilter they
- * meet the forward hook too, and isolation between guests is the
- * bridge's (isolated ports). The table must not exist yet: one of that
- * name is not ours.
+ * Isolation between guests is the bridge's (isolated ports); the table
+ * stops them reaching each other routed through the host, which would go
+ * from the bridge back to it. Without isolation that passes, as frames
+ * between ports do when br_netfilter shows them here. Only the subnet's
+ * own addresses are forwarded out. The table must not exist yet: one of
+ * that name is not ours.
  *
  * Return: 0, or -EIO with nft's message in @msg.
  */
@@ -70,9 +72,9 @@ int nft_table_add(const struct nft_net *n, char *msg, size_t len)
 			s[0], s[1], s[2], s[3], n->prefix, o);
 		snprintf(
 			out, sizeof(out),
-			"  iifname \"%s\" oifname \"%s\" accept\n"
+			"  iifname \"%s\" oifname \"%s\" ip saddr %u.%u.%u.%u/%d accept\n"
 			"  iifname \"%s\" oifname \"%s\" ct state established,related accept\n",
-			b, o, o, b);
+			b, o, s[0], s[1], s[2], s[3], n->prefix, o, b);
 	}
 	snprintf(cmds, sizeof(cmds),
 		 "create table ip squib-net-%s\n"
@@ -80,14 +82,15 @@ int nft_table_add(const struct nft_net *n, char *msg, size_t len)
 		 "%s"
 		 " chain forward {\n"
 		 "  type filter hook forward priority filter; policy accept;\n"
-		 "  iifname \"%s\" oifname \"%s\" accept\n"
+		 "  iifname \"%s\" oifname \"%s\" %s\n"
 		 "%s"
 		 "  iifname \"%s\" drop\n"
 		 "  oifname \"%s\" drop\n"
 		 "%s%s%s"
 		 " }\n"
 		 "}\n",
-		 n->network, n->network, nat, b, b, out, b, b,
+		 n->network, n->network, nat, b, b,
+		 n->isolation ? "drop" : "accept", out, b, b,
 		 n->return_only ? "  iifname \"" : "", n->return_only ? o : "",
 		 n->return_only ?
 			 "\" ct state != { established, related } drop\n" :

@@ -162,18 +162,58 @@ int sys_tap_create(const char *name, int *fd)
 	return 0;
 }
 
+/* Open character device @dev through a node of our own in @dir; the node
+ * is removed once open. */
+static int sys_node_open(const char *dir, const char *name, dev_t dev)
+{
+	char path[SYS_TAP_NODE_MAX];
+	int t, r;
+
+	if (snprintf(path, sizeof(path), "%s/.sqn-%s", dir, name) >=
+	    (int)sizeof(path))
+		return -ENAMETOOLONG;
+	unlink(path);
+	if (mknod(path, S_IFCHR | 0600, dev))
+		return -errno;
+	t = open(path, O_RDWR | O_CLOEXEC);
+	r = t < 0 ? -errno : t;
+	unlink(path);
+	return r;
+}
+
+/* /dev/tap<idx> if it is the device @dev, else a node of our own: in
+ * /dev (devtmpfs takes device nodes, where /run is often nodev), or in
+ * @nodedir. */
+static int sys_macvtap_dev(const char *name, unsigned int idx, dev_t dev,
+			   const char *nodedir)
+{
+	char path[SYS_TAP_NODE_MAX];
+	struct stat st;
+	int t;
+
+	snprintf(path, sizeof(path), "/dev/tap%u", idx);
+	t = open(path, O_RDWR | O_CLOEXEC);
+	if (t >= 0) {
+		if (!fstat(t, &st) && S_ISCHR(st.st_mode) && st.st_rdev == dev)
+			return t;
+		close(t);
+	}
+	t = sys_node_open("/dev", name, dev);
+	return t >= 0 ? t : sys_node_open(nodedir, name, dev);
+}
+
 /**
  * sys_macvtap_open() - open the character device of a macvtap
  * @name:	the macvtap, in this network namespace (and /sys showing it)
- * @nodedir:	a private directory for the device node, removed once open
+ * @nodedir:	a private directory for a device node, if /dev takes none
  * @fd:		set on success: close-on-exec, IFF_TAP | IFF_NO_PI |
  *		IFF_VNET_HDR
  *
- * Not /dev/tap<ifindex>: devtmpfs names the node by an ifindex of
- * whichever namespace made it first, and another namespace's macvtap may
- * have the same one. The number is taken from
- * /sys/class/net/<name>/macvtap/tap<ifindex>/dev (drivers/net/tap.c),
- * and the descriptor checked to be @name's.
+ * The device's number is in /sys/class/net/<name>/macvtap/tap<ifindex>/dev
+ * (drivers/net/tap.c). /dev/tap<ifindex> is used only if it is that
+ * device: devtmpfs names the node by an ifindex of whichever namespace
+ * made it, and another namespace's macvtap may have the same one. The
+ * descriptor is checked to be @name's.
  *
  * Return: 0 or a negative errno (-ENODEV when /sys is another
  * namespace's).
@@ -197,15 +237,9 @@ int sys_macvtap_open(const char *name, const char *nodedir, int *fd)
 	fclose(f);
 	if (r)
 		return r;
-	snprintf(path, sizeof(path), "%s/tap%u", nodedir, idx);
-	unlink(path);
-	if (mknod(path, S_IFCHR | 0600, makedev(maj, min)))
-		return -errno;
-	t = open(path, O_RDWR | O_CLOEXEC);
-	r = -errno;
-	unlink(path);
+	t = sys_macvtap_dev(name, idx, makedev(maj, min), nodedir);
 	if (t < 0)
-		return r;
+		return t;
 	memset(&ifr, 0, sizeof(ifr));
 	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
 	if (ioctl(t, TUNSETIFF, &ifr) || ioctl(t, TUNGETIFF, &ifr)) {

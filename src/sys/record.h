@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/* record.h - the network plane's record of what it made: a directory per
+ * network namespace, a lock, and an entry per attachment */
+#ifndef SQN_SYS_RECORD_H
+#define SQN_SYS_RECORD_H
+
+#include <stddef.h>
+
+#define RECORD_RUN "/run/squib-net"
+#define RECORD_PATH_MAX 400
+/* Files of the namespace's directory start with '+', which no network's
+ * name can. */
+#define RECORD_FWD "+fwd."
+
+int record_ns(char *ns, size_t len);
+void record_path(char *out, const char *dir, const char *name);
+int record_lock(const char *ns);
+void record_unlock(const char *ns, int fd);
+int record_each(const char *ns, int (*fn)(const char *dir, void *ctx),
+		void *ctx);
+int record_sweep(const char *dir, void (*gone)(const char *link));
+int record_enter(const char *dir, const char *link, char *entry, size_t len,
+		 int *fd);
+void record_leave(const char *dir, const char *entry, int fd);
+int record_write(const char *path, const char *text, int append);
+int record_get(const char *dir, const char *key, char *val, size_t len);
+
+#endif /* SQN_SYS_RECORD_H */

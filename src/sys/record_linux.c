@@ -1,0 +1,392 @@
+// SPDX-License-Identifier: MIT
+/* record_linux.c - Linux side of record.h: /run/squib-net/net-<netns>/ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "record.h"
+
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71 /* Linux 5.14 */
+#endif
+
+#define RECORD_LOCK "+lock"
+#define RECORD_COOKIE "+cookie"
+#define RECORD_ENTRY "att."
+
+/**
+ * record_ns() - the directory of this network namespace's record
+ * @ns:		set to /run/squib-net/net-<inode of the namespace>
+ * @len:	its size
+ *
+ * An inode number is unique among live namespaces only: a record left by
+ * one that has gone is told apart by its cookie (record_lock()).
+ *
+ * Return: 0 or a negative errno.
+ */
+int record_ns(char *ns, size_t len)
+{
+	struct stat st;
+
+	if (stat("/proc/self/ns/net", &st))
+		return -errno;
+	snprintf(ns, len, RECORD_RUN "/net-%llu",
+		 (unsigned long long)st.st_ino);
+	return 0;
+}
+
+/**
+ * record_path() - @dir/@name in @out, of RECORD_PATH_MAX bytes; a path
+ * that would not fit is left empty
+ * @out:	result
+ * @dir:	directory
+ * @name:	file in it
+ */
+void record_path(char *out, const char *dir, const char *name)
+{
+	if (snprintf(out, RECORD_PATH_MAX, "%s/%s", dir, name) >=
+	    RECORD_PATH_MAX)
+		out[0] = '\0';
+}
+
+/**
+ * record_write() - write a small file of the record
+ * @path:	the file, made 0600 if new
+ * @text:	its content
+ * @append:	1: add to its end
+ *
+ * Return: 0 or a negative errno.
+ */
+int record_write(const char *path, const char *text, int append)
+{
+	int fd = open(path,
+		      O_WRONLY | O_CREAT | O_CLOEXEC |
+			      (append ? O_APPEND : O_TRUNC),
+		      0600);
+	size_t n = strlen(text);
+	int r = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, n) != (ssize_t)n)
+		r = -EIO;
+	close(fd);
+	return r;
+}
+
+/**
+ * record_get() - a line "@key value" of a network's file "network"
+ * @dir:	the network's directory
+ * @key:	the first word
+ * @val:	set to the rest of the line, without its newline
+ * @len:	its size
+ *
+ * Return: 0, or -ENOENT when there is no such line.
+ */
+int record_get(const char *dir, const char *key, char *val, size_t len)
+{
+	char path[RECORD_PATH_MAX], line[1600];
+	size_t k = strlen(key);
+	int r = -ENOENT;
+	FILE *f;
+
+	record_path(path, dir, "network");
+	f = fopen(path, "re");
+	if (!f)
+		return -ENOENT;
+	while (r && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, key, k) ||
+		    (line[k] != ' ' && line[k] != '\n'))
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		snprintf(val, len, "%s", line[k] ? line + k + 1 : "");
+		r = 0;
+	}
+	fclose(f);
+	return r;
+}
+
+/* The namespace's cookie, which no other namespace ever has (0 on a
+ * kernel without it: then inodes alone tell namespaces apart). */
+static unsigned long long record_cookie(void)
+{
+	uint64_t cookie = 0;
+	socklen_t len = sizeof(cookie);
+	int s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (s < 0)
+		return 0;
+	if (getsockopt(s, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len))
+		cookie = 0;
+	close(s);
+	return cookie;
+}
+
+/* Empty @dir of the files of a namespace that has gone, and its network
+ * directories: their links, processes and tables went with it. */
+static void record_purge(const char *dir, int depth)
+{
+	char path[RECORD_PATH_MAX];
+	struct dirent *d;
+	DIR *dp = opendir(dir);
+	struct stat st;
+
+	while (dp && (d = readdir(dp))) {
+		if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, "..") ||
+		    !strcmp(d->d_name, RECORD_LOCK))
+			continue;
+		record_path(path, dir, d->d_name);
+		if (lstat(path, &st))
+			continue;
+		if (S_ISDIR(st.st_mode) && depth == 0) {
+			record_purge(path, 1);
+			rmdir(path);
+		} else if (!S_ISDIR(st.st_mode)) {
+			unlink(path);
+		}
+	}
+	if (dp)
+		closedir(dp);
+}
+
+/* /run/squib-net and the namespace's directory, which dnsmasq must be
+ * able to pass through once it is "nobody", to read the network's hosts
+ * file: searchable by all, writable by root only. */
+static int record_mkdirs(const char *ns)
+{
+	struct stat st;
+
+	if (mkdir(RECORD_RUN, 0755) && errno != EEXIST)
+		return -errno;
+	/* Made 0700 by an older squib-net: still ours, opened up. */
+	if (!lstat(RECORD_RUN, &st) && S_ISDIR(st.st_mode) &&
+	    st.st_uid == geteuid() && (st.st_mode & 0111) != 0111)
+		chmod(RECORD_RUN, 0755);
+	if (mkdir(ns, 0711) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* The record is this namespace's, or one left by a namespace that had
+ * the same inode: then it is emptied first. */
+static int record_own(const char *ns)
+{
+	char path[RECORD_PATH_MAX], mine[32], theirs[32] = "";
+	FILE *f;
+
+	snprintf(mine, sizeof(mine), "%llu\n", record_cookie());
+	record_path(path, ns, RECORD_COOKIE);
+	f = fopen(path, "re");
+	if (f) {
+		if (!fgets(theirs, sizeof(theirs), f))
+			theirs[0] = '\0';
+		fclose(f);
+		if (!strcmp(theirs, mine))
+			return 0;
+	}
+	record_purge(ns, 0);
+	return record_write(path, mine, 0);
+}
+
+/**
+ * record_lock() - take the namespace's lock, making its directory
+ * @ns:		from record_ns()
+ *
+ * The last one out removes the lock file with the rest, so a lock on an
+ * unlinked file is retried.
+ *
+ * Return: the lock's descriptor, or a negative errno.
+ */
+int record_lock(const char *ns)
+{
+	char path[RECORD_PATH_MAX];
+	struct stat a, b;
+	int fd, r;
+
+	record_path(path, ns, RECORD_LOCK);
+	for (;;) {
+		r = record_mkdirs(ns);
+		if (r)
+			return r;
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (fd < 0 && errno == ENOENT)
+			continue; /* the directory went in between */
+		if (fd < 0)
+			return -errno;
+		while ((r = flock(fd, LOCK_EX)) && errno == EINTR)
+			;
+		if (r) {
+			r = -errno;
+			close(fd);
+			return r;
+		}
+		if (!fstat(fd, &a) && !stat(path, &b) && a.st_ino == b.st_ino &&
+		    a.st_dev == b.st_dev)
+			break;
+		close(fd);
+	}
+	r = record_own(ns);
+	if (r) {
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+/**
+ * record_unlock() - release the lock; with no network left, the
+ * namespace's directory goes
+ * @ns:		from record_ns()
+ * @fd:		from record_lock()
+ */
+void record_unlock(const char *ns, int fd)
+{
+	char path[RECORD_PATH_MAX];
+	struct dirent *d;
+	int others = 0;
+	DIR *dp;
+
+	dp = opendir(ns);
+	while (dp && (d = readdir(dp)))
+		others += strcmp(d->d_name, ".") && strcmp(d->d_name, "..") &&
+			  strcmp(d->d_name, RECORD_LOCK) &&
+			  strcmp(d->d_name, RECORD_COOKIE);
+	if (dp)
+		closedir(dp);
+	if (dp && !others) {
+		record_path(path, ns, RECORD_COOKIE);
+		unlink(path);
+		record_path(path, ns, RECORD_LOCK);
+		unlink(path);
+		rmdir(ns);
+	}
+	close(fd);
+}
+
+/**
+ * record_each() - call @fn with the directory of each network on record
+ * @ns:		from record_ns()
+ * @fn:		returns non-zero to stop
+ * @ctx:	passed to @fn
+ *
+ * Return: what @fn returned last, 0 when it never stopped.
+ */
+int record_each(const char *ns, int (*fn)(const char *dir, void *ctx),
+		void *ctx)
+{
+	char path[RECORD_PATH_MAX];
+	struct dirent *d;
+	int r = 0;
+	DIR *dp;
+
+	dp = opendir(ns);
+	while (!r && dp && (d = readdir(dp))) {
+		if (d->d_name[0] == '.' || d->d_name[0] == '+')
+			continue;
+		record_path(path, ns, d->d_name);
+		if (path[0])
+			r = fn(path, ctx);
+	}
+	if (dp)
+		closedir(dp);
+	return r;
+}
+
+/**
+ * record_sweep() - remove the entries of attachments that have ended
+ * @dir:	a network's directory
+ * @gone:	called with the link of each, which it should delete
+ *
+ * An attachment holds a lock on its entry for as long as it lives (its
+ * process, or a child it forked, holds the descriptor): an entry that
+ * can be locked belongs to no one. Only links named sqn* are handed to
+ * @gone, whatever an entry says.
+ *
+ * Return: how many entries of live attachments remain.
+ */
+int record_sweep(const char *dir, void (*gone)(const char *link))
+{
+	char path[RECORD_PATH_MAX], link[16];
+	struct dirent *d;
+	int alive = 0, fd;
+	DIR *dp;
+	long pid;
+
+	dp = opendir(dir);
+	if (!dp)
+		return 0;
+	while ((d = readdir(dp))) {
+		if (strncmp(d->d_name, RECORD_ENTRY, strlen(RECORD_ENTRY)))
+			continue;
+		record_path(path, dir, d->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (flock(fd, LOCK_EX | LOCK_NB)) {
+			alive++;
+			close(fd);
+			continue;
+		}
+		if (sscanf(d->d_name, RECORD_ENTRY "%ld.%15s", &pid, link) ==
+			    2 &&
+		    !strncmp(link, "sqn", 3))
+			gone(link);
+		unlink(path);
+		close(fd);
+	}
+	closedir(dp);
+	return alive;
+}
+
+/**
+ * record_enter() - the entry of a new attachment, locked while it lives
+ * @dir:	the network's directory
+ * @link:	the attachment's link, made after this
+ * @entry:	set to the entry's name
+ * @len:	its size
+ * @fd:		set to the locked descriptor, to keep until record_leave()
+ *
+ * Return: 0 or a negative errno.
+ */
+int record_enter(const char *dir, const char *link, char *entry, size_t len,
+		 int *fd)
+{
+	char path[RECORD_PATH_MAX];
+	int r;
+
+	snprintf(entry, len, RECORD_ENTRY "%ld.%s", (long)getpid(), link);
+	record_path(path, dir, entry);
+	*fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (*fd < 0)
+		return -errno;
+	if (flock(*fd, LOCK_EX | LOCK_NB)) {
+		r = -errno;
+		close(*fd);
+		unlink(path);
+		*fd = -1;
+		return r;
+	}
+	return 0;
+}
+
+/**
+ * record_leave() - remove an attachment's entry
+ * @dir:	the network's directory
+ * @entry:	from record_enter()
+ * @fd:		from record_enter()
+ */
+void record_leave(const char *dir, const char *entry, int fd)
+{
+	char path[RECORD_PATH_MAX];
+
+	record_path(path, dir, entry);
+	unlink(path);
+	close(fd);
+}
