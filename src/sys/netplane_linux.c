@@ -23,6 +23,9 @@
 #define NETPLANE_SETTINGS_MAX 1400
 
 static int np_err(char *msg, size_t len, int err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int np_err(char *msg, size_t len, int err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -31,6 +34,7 @@ static int np_err(char *msg, size_t len, int err, const char *fmt, ...)
 	va_end(ap);
 	return err;
 }
+
 /* Whether CAP_NET_ADMIN is in the effective set. */
 static int np_net_admin(void)
 {
@@ -44,6 +48,7 @@ static int np_net_admin(void)
 	return (data[CAP_TO_INDEX(CAP_NET_ADMIN)].effective &
 		CAP_TO_MASK(CAP_NET_ADMIN)) != 0;
 }
+
 /* The network's directory in the namespace's record @ns: its name, or
  * "bridged:<iface>" for bridged attachments of an interface, which no
  * network's name can be (':' is not allowed in one). */
@@ -97,6 +102,7 @@ static int np_forwarding(const char *iface, char *val, const char *set)
 	close(fd);
 	return r;
 }
+
 /* Whether forwarding on @iface was off before any network of ours turned
  * it on: then only replies may come in through it. */
 static int np_fwd_was_off(const char *ns, const char *iface)
@@ -248,6 +254,7 @@ static int np_plain_name(const char *name)
 				       "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 				       "0123456789_.-") == strlen(name);
 }
+
 /* Checks before anything is made: the name is free, the subnet too, the
  * NAT interface is there. */
 static int np_check_new(const struct netplane_spec *s, char *nat, char *msg,
@@ -322,6 +329,7 @@ static int np_copy_hosts(const char *from, const char *to)
 	close(out);
 	return r;
 }
+
 /* The network's dnsmasq: started when the network is made (@copy: with a
  * copy of the hosts file), and again by a later attachment that finds it
  * gone, so that a dnsmasq that died does not leave the network without
@@ -467,6 +475,7 @@ static int np_tap(struct netplane *np, int isolation, char *msg, size_t len)
 			      strerror(-r));
 	return 0;
 }
+
 /* A macvtap on NIC @np->on with the guest's MAC: bridge mode, or private
  * mode (no macvtap of the NIC reaches another) when isolated. */
 static int np_macvtap(struct netplane *np, const struct netplane_spec *s,
@@ -485,6 +494,7 @@ static int np_macvtap(struct netplane *np, const struct netplane_spec *s,
 			      np->on, strerror(-r));
 	return 0;
 }
+
 /* Leave the network, under the namespace's lock; the last one out removes
  * it. */
 static void np_leave(struct netplane *np)
