@@ -95,7 +95,7 @@ TEST(link_get_reads_kinds_masters_macs_and_mtus)
 	int fd;
 
 	ns_new();
-	CHECK_EQ(nl_bridge_add(BRIDGE), 0);
+	CHECK_EQ(nl_bridge_add(BRIDGE, NULL), 0);
 	br = link_get(BRIDGE);
 	CHECK_MSG(!strcmp(br.kind, "bridge"), "kind \"%s\"", br.kind);
 	CHECK_EQ(br.up, 0);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -401,6 +402,50 @@ TEST(an_attachment_outlives_its_opener_in_a_child)
 		usleep(10000);
 	net = open_ok(&cfg); /* sweeps the keeper's entry and TAP */
 	CHECK(!sh("test $(ip -o link show master " NET " | wc -l) = 1"));
+	sqn_close(net);
+	nothing_left();
+}
+
+static void *other_namespace(void *arg)
+{
+	struct sqn_config cfg;
+	sqn_net *net = NULL;
+	int *ok = arg;
+
+	if (unshare(CLONE_NEWNET) ||
+	    system("ip link set lo up && ip link add " UPLINK
+		   " type veth peer name up1 && "
+		   "ip addr add 10.250.0.2/24 dev " UPLINK " && "
+		   "ip link set " UPLINK " up && "
+		   "ip route add default via 10.250.0.1"))
+		return NULL;
+	config(&cfg, SQN_MODE_SHARED, "10.251.0.1/24");
+	cfg.network = "sqn-b";
+	if (sqn_open(&cfg, &net))
+		return NULL;
+	*ok = if_nametoindex("sqn-b") && !if_nametoindex(NET);
+	sqn_close(net);
+	*ok = *ok && !if_nametoindex("sqn-b");
+	return NULL;
+}
+
+/* A thread of its own network namespace has a record of its own: the
+ * main thread's network is neither seen nor swept by it. */
+TEST(a_thread_in_another_namespace_keeps_to_its_own)
+{
+	struct sqn_config cfg;
+	pthread_t t;
+	sqn_net *net;
+	int ok = 0;
+
+	ns_new();
+	config(&cfg, SQN_MODE_SHARED, "10.251.0.1/24");
+	net = open_ok(&cfg);
+	CHECK(!pthread_create(&t, NULL, other_namespace, &ok));
+	CHECK(!pthread_join(t, NULL));
+	CHECK_MSG(ok, "the thread's network was not made and undone there");
+	CHECK(if_nametoindex(NET));
+	CHECK(!sh("nft list table ip squib-net-" NET " >/dev/null"));
 	sqn_close(net);
 	nothing_left();
 }

@@ -25,7 +25,7 @@ struct nl_link {
 	unsigned int mtu;
 };
 
-int nl_bridge_add(const char *name);
+int nl_bridge_add(const char *name, const uint8_t mac[6]);
 int nl_addr_add(const char *name, const uint8_t addr[4], int prefix);
 int nl_link_set(const char *name, const char *master, int up);
 int nl_port_isolate(const char *name, int on);

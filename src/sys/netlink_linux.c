@@ -188,10 +188,13 @@ static struct nlmsghdr *nl_link_msg(char *buf, int type, int flags,
 /**
  * nl_bridge_add() - make a bridge
  * @name:	its name
+ * @mac:	its address, or NULL for one the kernel picks. A bridge keeps
+ *		an address it was given (it takes its ports' otherwise), so it
+ *		tells this bridge apart from a namesake made by someone else
  *
  * Return: 0, -EEXIST when a link of that name exists, or a negative errno.
  */
-int nl_bridge_add(const char *name)
+int nl_bridge_add(const char *name, const uint8_t mac[6])
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
@@ -199,6 +202,8 @@ int nl_bridge_add(const char *name)
 
 	nlh = nl_link_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
 			  AF_UNSPEC, name);
+	if (mac)
+		mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
 	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
 	mnl_attr_nest_end(nlh, li);

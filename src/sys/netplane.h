@@ -47,7 +47,9 @@ struct netplane_spec {
  * @link:	this attachment's TAP or macvtap
  * @on:		the bridge its TAP is a port of, or the NIC of its macvtap
  * @fd:		the TAP's descriptor, until the TAP backend has its own
+ * @made:	@link was made by this attachment
  * @macvtap:	@link is a macvtap
+ * @cookie:	the network namespace's cookie (record_ns())
  * @dnsmasq:	dnsmasq when this attachment started it
  */
 struct netplane {
@@ -57,7 +59,9 @@ struct netplane {
 	char link[SYS_TAP_NAME_MAX];
 	char on[SYS_TAP_NAME_MAX];
 	int fd;
+	int made;
 	int macvtap;
+	unsigned long long cookie;
 	struct proc dnsmasq;
 };
 

@@ -78,7 +78,12 @@ static void np_nsdir(char *out, const char *dir)
 
 static void np_link_gone(const char *link)
 {
+	char node[64];
+
 	nl_link_del(link);
+	/* A macvtap's device node, if its maker died before removing it. */
+	snprintf(node, sizeof(node), "/dev/.sqn-%s", link);
+	unlink(node);
 }
 
 /* The forwarding switch of @iface, "0" or "1". */
@@ -178,25 +183,39 @@ static void np_remove_network(struct netplane *np)
 {
 	char path[RECORD_PATH_MAX], ns[RECORD_PATH_MAX], val[64];
 	const char *name = strrchr(np->dir, '/') + 1;
+	int bridge = 0, fail = 0;
+	uint8_t mac[6];
 	struct nl_link l;
 
 	record_path(path, np->dir, "network");
-	if (!access(path, F_OK)) {
-		dnsmasq_stop(np->dir, &np->dnsmasq);
-		if (!record_get(np->dir, "nat", val, sizeof(val))) {
-			np_nsdir(ns, np->dir);
-			np_fwd_release(ns, np->dir, val);
-		}
-		if (!record_get(np->dir, "table", val, sizeof(val)))
-			nft_table_del(name);
-		if (!record_get(np->dir, "bridge", val, sizeof(val)) &&
-		    !nl_link_get(name, &l) && l.index == strtoul(val, NULL, 10))
-			nl_link_del(name);
-		record_path(path, np->dir, "hosts");
-		unlink(path);
-		record_path(path, np->dir, "network");
-		unlink(path);
+	if (access(path, F_OK)) {
+		rmdir(np->dir);
+		return;
 	}
+	dnsmasq_stop(np->dir, &np->dnsmasq);
+	if (!record_get(np->dir, "bridge", val, sizeof(val)) &&
+	    sscanf(val, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &mac[0], &mac[1],
+		   &mac[2], &mac[3], &mac[4], &mac[5]) == 6 &&
+	    !nl_link_get(name, &l) && !memcmp(l.mac, mac, 6)) {
+		bridge = 1;
+		/* Nothing is forwarded to or from it once its table goes. */
+		np_forwarding(name, NULL, "0");
+	}
+	if (!record_get(np->dir, "nat", val, sizeof(val))) {
+		np_nsdir(ns, np->dir);
+		np_fwd_release(ns, np->dir, val);
+	}
+	if (!record_get(np->dir, "table", val, sizeof(val)))
+		fail |= nft_table_del(name, val);
+	if (bridge)
+		fail |= nl_link_del(name);
+	/* What could not be undone stays on record, for the next sweep. */
+	if (fail)
+		return;
+	record_path(path, np->dir, "hosts");
+	unlink(path);
+	record_path(path, np->dir, "network");
+	unlink(path);
 	rmdir(np->dir);
 }
 
@@ -356,34 +375,28 @@ static int np_dnsmasq(struct netplane *np, const struct netplane_spec *s,
 
 /* The bridge, with the gateway's address; IPv4 only (no IPv6 address, and
  * IPv6 arriving on it is dropped: the table filters IPv4 alone). */
-static int np_bridge(const struct netplane *np, const struct netplane_spec *s,
-		     int forward, char *msg, size_t len)
+static int np_bridge(const struct netplane_spec *s, const uint8_t mac[6],
+		     char *msg, size_t len)
 {
-	char path[128], line[48];
-	struct nl_link l;
+	char path[128];
 	int fd, r;
 
-	r = nl_bridge_add(s->network);
-	if (!r)
-		r = nl_link_get(s->network, &l);
+	r = nl_bridge_add(s->network, mac);
 	if (r)
 		return np_err(msg, len, r, "bridge %s: %s", s->network,
 			      strerror(-r));
-	snprintf(line, sizeof(line), "bridge %u\n", l.index);
-	record_path(path, np->dir, "network");
-	r = record_write(path, line, 1);
 	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6",
 		 s->network);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd >= 0) {
 		if (write(fd, "1", 1) != 1)
-			r = r ? r : -EIO;
+			r = -EIO;
 		close(fd);
 	}
 	if (!r)
 		r = nl_addr_add(s->network, s->gateway, s->prefix);
 	if (!r)
-		r = np_forwarding(s->network, NULL, forward ? "1" : "0");
+		r = np_forwarding(s->network, NULL, "0");
 	if (!r)
 		r = nl_link_set(s->network, NULL, 1);
 	if (r)
@@ -399,16 +412,31 @@ static int np_make(struct netplane *np, const struct netplane_spec *s,
 		   char *msg, size_t len)
 {
 	char nat[SYS_TAP_NAME_MAX] = "", ns[RECORD_PATH_MAX],
-	     rec[NETPLANE_SETTINGS_MAX + 32], path[RECORD_PATH_MAX];
-	struct nft_net n = { s->network, s->network, { 0 },	  s->prefix,
-			     NULL,	 0,	     s->isolation };
-	uint32_t mask = 0xffffffffu << (32 - s->prefix);
+	     rec[NETPLANE_SETTINGS_MAX + 128], path[RECORD_PATH_MAX], token[16];
+	struct nft_net n = { s->network, token, s->network, { 0 },
+			     s->prefix,	 NULL,	0,	    s->isolation };
+	uint32_t mask = 0xffffffffu << (32 - s->prefix), rnd;
+	uint8_t mac[6];
 	int r, i;
 
 	r = np_check_new(s, nat, msg, len);
 	if (r)
 		return r;
+	r = sys_random(mac, sizeof(mac));
+	if (!r)
+		r = sys_random(&rnd, sizeof(rnd));
+	if (r)
+		return np_err(msg, len, r, "random: %s", strerror(-r));
+	mac[0] = (uint8_t)((mac[0] & 0xfc) | 0x02); /* local, unicast */
+	snprintf(token, sizeof(token), "%08x", rnd);
+	/* What will be made goes on record first, each with a mark of its
+	 * own (the bridge's MAC, the table's chain id_<token>), so that a
+	 * crash anywhere leaves nothing the next start cannot find, and
+	 * only what was made here is ever undone. */
 	np_settings(s, rec, sizeof(rec));
+	snprintf(rec + strlen(rec), sizeof(rec) - strlen(rec),
+		 "bridge %02x:%02x:%02x:%02x:%02x:%02x\ntable %s\n", mac[0],
+		 mac[1], mac[2], mac[3], mac[4], mac[5], token);
 	if (nat[0])
 		snprintf(rec + strlen(rec), sizeof(rec) - strlen(rec),
 			 "nat %s\n", nat);
@@ -416,7 +444,7 @@ static int np_make(struct netplane *np, const struct netplane_spec *s,
 	r = record_write(path, rec, 0);
 	if (r)
 		return np_err(msg, len, r, "%s: %s", path, strerror(-r));
-	r = np_bridge(np, s, nat[0] != '\0', msg, len);
+	r = np_bridge(s, mac, msg, len);
 	if (r)
 		return r;
 	np_nsdir(ns, np->dir);
@@ -429,15 +457,16 @@ static int np_make(struct netplane *np, const struct netplane_spec *s,
 	r = nft_table_add(&n, msg, len);
 	if (r)
 		return r;
-	r = record_write(path, "table\n", 1);
-	if (!r && nat[0]) {
-		r = np_fwd_take(ns, nat);
+	/* Forwarding once the table is there to filter it. */
+	if (nat[0]) {
+		r = np_forwarding(s->network, NULL, "1");
+		if (!r)
+			r = np_fwd_take(ns, nat);
 		if (r)
 			return np_err(msg, len, r, "forwarding on %s: %s", nat,
 				      strerror(-r));
 	}
-	return r ? np_err(msg, len, r, "%s: %s", path, strerror(-r)) :
-		   np_dnsmasq(np, s, 1, msg, len);
+	return np_dnsmasq(np, s, 1, msg, len);
 }
 
 /* This attachment's entry, before its link is made: a crash in between
@@ -467,6 +496,7 @@ static int np_tap(struct netplane *np, int isolation, char *msg, size_t len)
 	if (r)
 		return np_err(msg, len, r, "TAP %s: %s", np->link,
 			      strerror(-r));
+	np->made = 1;
 	r = nl_link_set(np->link, np->on, 1);
 	if (!r)
 		r = nl_port_isolate(np->link, isolation);
@@ -485,6 +515,7 @@ static int np_macvtap(struct netplane *np, const struct netplane_spec *s,
 
 	np->macvtap = 1;
 	r = nl_macvtap_add(np->link, np->on, s->guest_mac, s->isolation);
+	np->made = !r;
 	if (!r)
 		r = nl_link_set(np->link, NULL, 1);
 	if (!r)
@@ -497,19 +528,21 @@ static int np_macvtap(struct netplane *np, const struct netplane_spec *s,
 
 /* Leave the network, under the namespace's lock; the last one out removes
  * it. */
-static void np_leave(struct netplane *np)
+static void np_leave(struct netplane *np, int locked)
 {
 	struct proc_end end;
 
 	if (np->fd >= 0)
 		close(np->fd);
 	np->fd = -1;
-	if (np->link[0])
+	if (np->made)
 		nl_link_del(np->link);
+	np->made = 0;
 	if (np->entry_fd >= 0)
 		record_leave(np->dir, np->entry, np->entry_fd);
 	np->entry_fd = -1;
-	np->link[0] = '\0';
+	if (!locked)
+		return; /* the rest is for the next sweep */
 	if (!record_sweep(np->dir, np_link_gone)) {
 		np_remove_network(np);
 	} else if (np->dnsmasq.pid) {
@@ -568,14 +601,14 @@ int netplane_open(struct netplane *np, const struct netplane_spec *s, char *msg,
 			return np_err(msg, len, r, "%s: %s", s->bridged_iface,
 				      strerror(-r));
 	}
-	r = record_ns(ns, sizeof(ns));
+	r = record_ns(ns, sizeof(ns), &np->cookie);
 	if (r)
 		return np_err(msg, len, r, "/proc/self/ns/net: %s",
 			      strerror(-r));
 	r = np_set_dir(np, ns, s);
 	if (r)
 		return np_err(msg, len, r, "%s: %s", ns, strerror(-r));
-	lock = record_lock(ns);
+	lock = record_lock(ns, np->cookie);
 	if (lock < 0)
 		return np_err(msg, len, lock, "%s: %s", ns, strerror(-lock));
 	/* What a killed run left goes at the next start of any network. */
@@ -608,7 +641,7 @@ int netplane_open(struct netplane *np, const struct netplane_spec *s, char *msg,
 		r = np_tap(np, s->isolation, msg, len);
 out:
 	if (r)
-		np_leave(np);
+		np_leave(np, 1);
 	record_unlock(ns, lock);
 	return r;
 }
@@ -623,12 +656,28 @@ out:
  */
 void netplane_close(struct netplane *np)
 {
-	char ns[RECORD_PATH_MAX];
+	char ns[RECORD_PATH_MAX], here[RECORD_PATH_MAX];
+	unsigned long long cookie;
 	int lock;
 
+	/* Only in the namespace it was opened in; elsewhere the links and
+	 * the record are not this thread's to see, and the next sweep there
+	 * finds the entry unlocked. */
 	np_nsdir(ns, np->dir);
-	lock = record_lock(ns);
-	np_leave(np);
-	if (lock >= 0)
-		record_unlock(ns, lock);
+	if (record_ns(here, sizeof(here), &cookie) || strcmp(here, ns) ||
+	    cookie != np->cookie) {
+		if (np->fd >= 0)
+			close(np->fd);
+		if (np->entry_fd >= 0)
+			close(np->entry_fd);
+		np->fd = np->entry_fd = -1;
+		return;
+	}
+	lock = record_lock(ns, np->cookie);
+	if (lock < 0) {
+		np_leave(np, 0);
+		return;
+	}
+	np_leave(np, 1);
+	record_unlock(ns, lock);
 }

@@ -9,6 +9,8 @@
 /**
  * struct nft_net - what a network's table filters and translates
  * @network:	the network's name; its table is "ip squib-net-@network"
+ * @token:	the table's mark: it holds an empty chain "id_@token", by
+ *		which a table of ours is told apart from a namesake
  * @bridge:	its bridge
  * @subnet:	its network address
  * @prefix:	and prefix length
@@ -19,6 +21,7 @@
  */
 struct nft_net {
 	const char *network;
+	const char *token;
 	const char *bridge;
 	uint8_t subnet[4];
 	int prefix;
@@ -28,6 +31,6 @@ struct nft_net {
 };
 
 int nft_table_add(const struct nft_net *n, char *msg, size_t len);
-int nft_table_del(const char *network);
+int nft_table_del(const char *network, const char *token);
 
 #endif /* SQN_SYS_NFT_H */

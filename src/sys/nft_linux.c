@@ -46,7 +46,9 @@ static int nft_run(const char *cmds, char *msg, size_t len)
  * @msg:	reason on failure
  * @len:	its size
  *
- * Isolation between guests is the bridge's (isolated ports); the table
+ * With @return_only, only replies and the host's own port forwards
+ * (DNAT) come in through the NAT interface. Isolation between guests is
+ * the bridge's (isolated ports); the table
  * stops them reaching each other routed through the host, which would go
  * from the bridge back to it. Without isolation that passes, as frames
  * between ports do when br_netfilter shows them here. Only the subnet's
@@ -76,25 +78,28 @@ int nft_table_add(const struct nft_net *n, char *msg, size_t len)
 			"  iifname \"%s\" oifname \"%s\" ct state established,related accept\n",
 			b, o, s[0], s[1], s[2], s[3], n->prefix, o, b);
 	}
-	snprintf(cmds, sizeof(cmds),
-		 "create table ip squib-net-%s\n"
-		 "table ip squib-net-%s {\n"
-		 "%s"
-		 " chain forward {\n"
-		 "  type filter hook forward priority filter; policy accept;\n"
-		 "  iifname \"%s\" oifname \"%s\" %s\n"
-		 "%s"
-		 "  iifname \"%s\" drop\n"
-		 "  oifname \"%s\" drop\n"
-		 "%s%s%s"
-		 " }\n"
-		 "}\n",
-		 n->network, n->network, nat, b, b,
-		 n->isolation ? "drop" : "accept", out, b, b,
-		 n->return_only ? "  iifname \"" : "", n->return_only ? o : "",
-		 n->return_only ?
-			 "\" ct state != { established, related } drop\n" :
-			 "");
+	snprintf(
+		cmds, sizeof(cmds),
+		"create table ip squib-net-%s\n"
+		"table ip squib-net-%s {\n"
+		" chain id_%s {\n"
+		" }\n"
+		"%s"
+		" chain forward {\n"
+		"  type filter hook forward priority filter; policy accept;\n"
+		"  iifname \"%s\" oifname \"%s\" %s\n"
+		"%s"
+		"  iifname \"%s\" drop\n"
+		"  oifname \"%s\" drop\n"
+		"%s%s%s"
+		" }\n"
+		"}\n",
+		n->network, n->network, n->token, nat, b, b,
+		n->isolation ? "drop" : "accept", out, b, b,
+		n->return_only ? "  iifname \"" : "", n->return_only ? o : "",
+		n->return_only ?
+			"\" ct state != { established, related } ct status != dnat drop\n" :
+			"");
 	r = nft_run(cmds, err, sizeof(err));
 	if (r)
 		snprintf(msg, len, "nftables table ip squib-net-%s: %s",
@@ -103,16 +108,21 @@ int nft_table_add(const struct nft_net *n, char *msg, size_t len)
 }
 
 /**
- * nft_table_del() - delete the network's table
+ * nft_table_del() - delete the network's table, if it is ours
  * @network:	the network's name
+ * @token:	the mark it was made with
  *
- * Return: 0, also when there was none.
+ * Return: 0 when it is gone or was never made (or is not ours), -EIO
+ * when deleting it failed.
  */
-int nft_table_del(const char *network)
+int nft_table_del(const char *network, const char *token)
 {
-	char cmds[128];
+	char cmds[160];
 
+	snprintf(cmds, sizeof(cmds), "list chain ip squib-net-%s id_%s\n",
+		 network, token);
+	if (nft_run(cmds, NULL, 0))
+		return 0;
 	snprintf(cmds, sizeof(cmds), "delete table ip squib-net-%s\n", network);
-	nft_run(cmds, NULL, 0);
-	return 0;
+	return nft_run(cmds, NULL, 0);
 }

@@ -12,9 +12,9 @@
  * name can. */
 #define RECORD_FWD "+fwd."
 
-int record_ns(char *ns, size_t len);
+int record_ns(char *ns, size_t len, unsigned long long *cookie);
 void record_path(char *out, const char *dir, const char *name);
-int record_lock(const char *ns);
+int record_lock(const char *ns, unsigned long long cookie);
 void record_unlock(const char *ns, int fd);
 int record_each(const char *ns, int (*fn)(const char *dir, void *ctx),
 		void *ctx);

@@ -7,9 +7,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <linux/sockios.h>
 
 #include "record.h"
 
@@ -22,21 +24,44 @@
 #define RECORD_ENTRY "att."
 
 /**
- * record_ns() - the directory of this network namespace's record
+ * record_ns() - the directory of the calling thread's network namespace's
+ * record, and the namespace's cookie
  * @ns:		set to /run/squib-net/net-<inode of the namespace>
  * @len:	its size
+ * @cookie:	set to the cookie, which no other namespace ever has; 0 on
+ *		a kernel without SO_NETNS_COOKIE (Linux 5.14)
  *
- * An inode number is unique among live namespaces only: a record left by
- * one that has gone is told apart by its cookie (record_lock()).
+ * Both come from one socket of the thread's: /proc/self/ns/net is the
+ * main thread's namespace, which may not be this thread's. An inode
+ * number is unique among live namespaces only: a record left by one that
+ * has gone is told apart by its cookie (record_lock()).
  *
  * Return: 0 or a negative errno.
  */
-int record_ns(char *ns, size_t len)
+int record_ns(char *ns, size_t len, unsigned long long *cookie)
 {
+	uint64_t c = 0;
+	socklen_t clen = sizeof(c);
 	struct stat st;
+	int s, nsfd, r = 0;
 
-	if (stat("/proc/self/ns/net", &st))
+	s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
 		return -errno;
+	nsfd = ioctl(s, SIOCGSKNS);
+	if (nsfd < 0 || fstat(nsfd, &st)) {
+		r = -errno;
+	} else if (getsockopt(s, SOL_SOCKET, SO_NETNS_COOKIE, &c, &clen)) {
+		if (errno != ENOPROTOOPT)
+			r = -errno;
+		c = 0;
+	}
+	if (nsfd >= 0)
+		close(nsfd);
+	close(s);
+	if (r)
+		return r;
+	*cookie = c;
 	snprintf(ns, len, RECORD_RUN "/net-%llu",
 		 (unsigned long long)st.st_ino);
 	return 0;
@@ -113,22 +138,6 @@ int record_get(const char *dir, const char *key, char *val, size_t len)
 	return r;
 }
 
-/* The namespace's cookie, which no other namespace ever has (0 on a
- * kernel without it: then inodes alone tell namespaces apart). */
-static unsigned long long record_cookie(void)
-{
-	uint64_t cookie = 0;
-	socklen_t len = sizeof(cookie);
-	int s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-
-	if (s < 0)
-		return 0;
-	if (getsockopt(s, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len))
-		cookie = 0;
-	close(s);
-	return cookie;
-}
-
 /* Empty @dir of the files of a namespace that has gone, and its network
  * directories: their links, processes and tables went with it. */
 static void record_purge(const char *dir, int depth)
@@ -175,20 +184,21 @@ static int record_mkdirs(const char *ns)
 }
 
 /* The record is this namespace's, or one left by a namespace that had
- * the same inode: then it is emptied first. */
-static int record_own(const char *ns)
+ * the same inode: then it is emptied first. Without cookies (0) the two
+ * cannot be told apart, and the record is taken as it is. */
+static int record_own(const char *ns, unsigned long long cookie)
 {
 	char path[RECORD_PATH_MAX], mine[32], theirs[32] = "";
 	FILE *f;
 
-	snprintf(mine, sizeof(mine), "%llu\n", record_cookie());
+	snprintf(mine, sizeof(mine), "%llu\n", cookie);
 	record_path(path, ns, RECORD_COOKIE);
 	f = fopen(path, "re");
 	if (f) {
 		if (!fgets(theirs, sizeof(theirs), f))
 			theirs[0] = '\0';
 		fclose(f);
-		if (!strcmp(theirs, mine))
+		if (!strcmp(theirs, mine) || !cookie)
 			return 0;
 	}
 	record_purge(ns, 0);
@@ -198,13 +208,14 @@ static int record_own(const char *ns)
 /**
  * record_lock() - take the namespace's lock, making its directory
  * @ns:		from record_ns()
+ * @cookie:	from record_ns()
  *
  * The last one out removes the lock file with the rest, so a lock on an
  * unlinked file is retried.
  *
  * Return: the lock's descriptor, or a negative errno.
  */
-int record_lock(const char *ns)
+int record_lock(const char *ns, unsigned long long cookie)
 {
 	char path[RECORD_PATH_MAX];
 	struct stat a, b;
@@ -230,10 +241,12 @@ int record_lock(const char *ns)
 		if (!fstat(fd, &a) && !stat(path, &b) && a.st_ino == b.st_ino &&
 		    a.st_dev == b.st_dev)
 			break;
+		flock(fd, LOCK_UN);
 		close(fd);
 	}
-	r = record_own(ns);
+	r = record_own(ns, cookie);
 	if (r) {
+		flock(fd, LOCK_UN);
 		close(fd);
 		return r;
 	}
@@ -267,6 +280,9 @@ void record_unlock(const char *ns, int fd)
 		unlink(path);
 		rmdir(ns);
 	}
+	/* Explicitly: a child forked meanwhile shares the descriptor, and
+	 * would hold the lock for as long as it lives. */
+	flock(fd, LOCK_UN);
 	close(fd);
 }
 

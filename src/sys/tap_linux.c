@@ -140,7 +140,8 @@ int sys_tap_set_nonblock(int fd)
  * @fd:		set on success: the descriptor, close-on-exec, attached
  *		with IFF_TAP | IFF_NO_PI | IFF_VNET_HDR
  *
- * Return: 0 or a negative errno (-EPERM without CAP_NET_ADMIN).
+ * Return: 0 or a negative errno (-EPERM without CAP_NET_ADMIN, -EBUSY when
+ * a TAP of that name exists).
  */
 int sys_tap_create(const char *name, int *fd)
 {
@@ -152,7 +153,9 @@ int sys_tap_create(const char *name, int *fd)
 		return -errno;
 	memset(&ifr, 0, sizeof(ifr));
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
+	/* IFF_TUN_EXCL: never attach to a TAP of that name made by others. */
+	ifr.ifr_flags =
+		(short)(IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | IFF_TUN_EXCL);
 	if (ioctl(t, TUNSETIFF, &ifr)) {
 		r = -errno;
 		close(t);
@@ -191,12 +194,15 @@ static int sys_macvtap_dev(const char *name, unsigned int idx, dev_t dev,
 	struct stat st;
 	int t;
 
+	/* Looked at before it is opened: opening another macvtap's node
+	 * would take a share of that guest's frames while open. */
 	snprintf(path, sizeof(path), "/dev/tap%u", idx);
-	t = open(path, O_RDWR | O_CLOEXEC);
-	if (t >= 0) {
-		if (!fstat(t, &st) && S_ISCHR(st.st_mode) && st.st_rdev == dev)
+	if (!stat(path, &st) && S_ISCHR(st.st_mode) && st.st_rdev == dev) {
+		t = open(path, O_RDWR | O_CLOEXEC);
+		if (t >= 0 && !fstat(t, &st) && st.st_rdev == dev)
 			return t;
-		close(t);
+		if (t >= 0)
+			close(t);
 	}
 	t = sys_node_open("/dev", name, dev);
 	return t >= 0 ? t : sys_node_open(nodedir, name, dev);
