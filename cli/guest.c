@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* guest.c - "squib-net guest": a command behind a TAP, relayed as a VMM would */
 #include <errno.h>
+#include <arpa/inet.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -55,8 +56,13 @@ struct relay {
 	int killed;
 };
 
+/* Options that only some modes take, by the modes that take them. */
+#define M(m) (1u << (m))
+#define FOR_PLANE (M(SQN_MODE_SHARED) | M(SQN_MODE_HOST) | M(SQN_MODE_BRIDGED))
+
 struct guest_args {
 	struct sqn_config cfg;
+	const char *only_for[8]; /* by O_*: the first such option given */
 	struct guestns_opts o;
 	const char *pcap;
 	const char *helper_args[SQN_ARGS_MAX + 2];
@@ -152,6 +158,69 @@ static int guest_parse_helper(struct guest_args *a, const char *s)
 	return 0;
 }
 
+enum { O_HELPER, O_PEER, O_NET, O_NAT, O_BRIDGED, O_PLANE, O_COUNT };
+
+static const struct {
+	unsigned int modes;
+	const char *which;
+} guest_only[O_COUNT] = {
+	[O_HELPER] = { M(SQN_MODE_USERSPACE), "userspace" },
+	[O_PEER] = { M(SQN_MODE_STREAM), "stream" },
+	[O_NET] = { M(SQN_MODE_SHARED) | M(SQN_MODE_HOST), "shared and host" },
+	[O_NAT] = { M(SQN_MODE_SHARED), "shared" },
+	[O_BRIDGED] = { M(SQN_MODE_BRIDGED), "bridged" },
+	[O_PLANE] = { FOR_PLANE, "shared, host and bridged" },
+};
+
+/* An IPv4 address, and with @prefix "/N" (0 to 32) after it. */
+static int guest_ipv4_ok(const char *s, int prefix)
+{
+	char addr[INET_ADDRSTRLEN];
+	struct in_addr in;
+	unsigned long n;
+	size_t len = strcspn(s, "/");
+
+	if (len >= sizeof(addr) || (!prefix && s[len]) || (prefix && !s[len]))
+		return 0;
+	memcpy(addr, s, len);
+	addr[len] = '\0';
+	return inet_pton(AF_INET, addr, &in) == 1 &&
+	       (!prefix || !parse_uint(s + len + 1, 32, &n));
+}
+
+/* What getopt cannot see: values of the static address, and options
+ * given to a mode that does not take them. */
+static int guest_check(const struct guest_args *a)
+{
+	unsigned int i;
+
+	if (a->o.addr && !a->no_dhcp) {
+		err("guest: --ip needs --no-dhcp");
+		return EXIT_USAGE;
+	}
+	if ((a->o.gateway || a->o.dns) && !a->o.addr) {
+		err("guest: --gateway and --dns go with --no-dhcp --ip");
+		return EXIT_USAGE;
+	}
+	if ((a->o.addr && !guest_ipv4_ok(a->o.addr, 1)) ||
+	    (a->o.gateway && !guest_ipv4_ok(a->o.gateway, 0)) ||
+	    (a->o.dns && !guest_ipv4_ok(a->o.dns, 0))) {
+		err("guest: --ip takes A.B.C.D/N, --gateway and --dns A.B.C.D");
+		return EXIT_USAGE;
+	}
+	for (i = 0; i < O_COUNT; i++)
+		if (a->only_for[i] && !(guest_only[i].modes & M(a->cfg.mode))) {
+			err("guest: --%s is for %s mode, not %s", a->only_for[i],
+			    guest_only[i].which, sqn_mode_name(a->cfg.mode));
+			return EXIT_USAGE;
+		}
+	if (a->cfg.mode == SQN_MODE_LOOPBACK && !a->no_dhcp) {
+		err("guest: --mode loopback has no DHCP server (frames come back): add --no-dhcp");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
 static int guest_parse(struct guest_args *a, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -181,11 +250,21 @@ static int guest_parse(struct guest_args *a, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	static const struct {
+		int c, o;
+	} only[] = { { 'H', O_HELPER },	 { 'P', O_HELPER }, { 'A', O_HELPER },
+		     { 'p', O_PEER },	 { 'N', O_NET },    { 'S', O_NET },
+		     { 'D', O_NET },	 { 'X', O_NAT },    { 'U', O_NAT },
+		     { 'B', O_BRIDGED }, { 'O', O_PLANE },  { 'I', O_PLANE } };
 	unsigned long v;
-	int c;
+	unsigned int i;
+	int c, idx;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+m:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+m:vh", opts, &idx)) != -1) {
+		for (i = 0; i < sizeof(only) / sizeof(only[0]); i++)
+			if (c == only[i].c && !a->only_for[only[i].o])
+				a->only_for[only[i].o] = opts[idx].name;
 		switch (c) {
 		case 'm':
 			if (sqn_mode_parse(optarg, &a->cfg.mode)) {
@@ -300,12 +379,8 @@ static int guest_parse(struct guest_args *a, int argc, char **argv)
 		err("guest: no command (squib-net guest [OPTIONS] -- CMD [ARGS])");
 		return EXIT_USAGE;
 	}
-	if (a->o.addr && !a->no_dhcp) {
-		err("guest: --ip needs --no-dhcp");
-		return EXIT_USAGE;
-	}
 	a->cmd = argv + optind;
-	return 0;
+	return guest_check(a);
 }
 
 /* Move frames from the TAP to the attachment: a few batches at a time, so
@@ -535,6 +610,9 @@ static int guest_run(struct relay *r, struct guest_args *a)
 		goto out;
 	if (sqn_open(&a->cfg, &r->net)) {
 		err("attach: %s", sqn_last_error(NULL));
+		/* A value the library's checks refused: a usage error. */
+		if (errno == EINVAL)
+			rc = EXIT_USAGE;
 		goto out;
 	}
 	sqn_info(r->net, &in);

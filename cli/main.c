@@ -17,7 +17,7 @@ static void usage(FILE *out)
 		"\n"
 		"commands:\n"
 		"  guest     run a command in a new network namespace whose eth0\n"
-		"            is relayed to an attachment (default: userspace/passt)\n"
+		"            is relayed to an attachment (default: shared mode)\n"
 		"  demo      attach through the stream backend to a peer it starts,\n"
 		"            send frames through it and print the stats\n"
 		"  version   print the version\n"
@@ -29,10 +29,11 @@ static void usage(FILE *out)
 		"  -h, --help      this text\n"
 		"  -V, --version   print the version\n"
 		"\n"
-		"Modes built here: userspace (passt, gvproxy, custom helpers),\n"
-		"stream, loopback, and host (bridge sqn-host with dnsmasq; needs\n"
-		"CAP_NET_ADMIN). shared and bridged only on a TAP that the library\n"
-		"is given (tap_fd); their network plane is not built yet.\n");
+		"Modes: shared (bridge, DHCP and DNS by dnsmasq, NAT), host (the\n"
+		"same without NAT), bridged (a port on a bridge, or a macvtap on\n"
+		"a NIC) - these three need CAP_NET_ADMIN -, userspace (passt,\n"
+		"gvproxy or a custom helper), stream and loopback. See\n"
+		"squib-net help guest.\n");
 }
 
 /**

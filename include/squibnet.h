@@ -17,7 +17,8 @@ extern "C" {
 #define SQN_VERSION_STRING "0.1.0"
 
 /* Value of sqn_config.version for the layout declared below (2: tap_fd was
- * added). sqn_open() refuses any other value rather than misread a struct. */
+ * added; 3: network, subnet, nat_iface, dns_upstream, dns_hosts). sqn_open()
+ * refuses any other value rather than misread a struct. */
 #define SQN_CONFIG_VERSION 3
 
 /**

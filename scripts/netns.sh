@@ -25,6 +25,9 @@ NS_TAG=${NS_TAG:-sqn$$}
 NS_HOST=$NS_TAG-host
 NS_WAN=$NS_TAG-wan
 NS_LAN=$NS_TAG-lan
+# Links are named from this, fixed now: NS_TAG=x . netns.sh only sets NS_TAG
+# while it is sourced.
+NS_LINK=$NS_TAG
 NS_PIDS=()
 NS_WWW=
 NS_HOST_INO=
@@ -54,17 +57,17 @@ ns_up() {
 	ip netns add "$NS_WAN" || return 1
 	NS_HOST_INO=$(stat -L -c %i "/run/netns/$NS_HOST")
 	ip netns exec "$NS_HOST" sysctl -qw net.ipv4.conf.all.forwarding=0
-	ip -n "$NS_HOST" link add "$NS_TAG-h" type veth peer name "$NS_TAG-w" \
+	ip -n "$NS_HOST" link add "$NS_LINK-h" type veth peer name "$NS_LINK-w" \
 		netns "$NS_WAN" || return 1
 	ip -n "$NS_HOST" link set lo up
-	ip -n "$NS_HOST" addr add 10.99.0.2/24 dev "$NS_TAG-h"
-	ip -n "$NS_HOST" link set "$NS_TAG-h" up
+	ip -n "$NS_HOST" addr add 10.99.0.2/24 dev "$NS_LINK-h"
+	ip -n "$NS_HOST" link set "$NS_LINK-h" up
 	ip -n "$NS_HOST" route add default via "$HOST_GW"
 	ip -n "$NS_WAN" link set lo up
 	ip -n "$NS_WAN" addr add "$WAN_ADDR/32" dev lo
-	ip -n "$NS_WAN" addr add "$HOST_GW/24" dev "$NS_TAG-w"
-	ip -n "$NS_WAN" link set "$NS_TAG-w" up
-	ip -n "$NS_WAN" route add 10.99.0.0/16 dev "$NS_TAG-w" 2>/dev/null
+	ip -n "$NS_WAN" addr add "$HOST_GW/24" dev "$NS_LINK-w"
+	ip -n "$NS_WAN" link set "$NS_LINK-w" up
+	ip -n "$NS_WAN" route add 10.99.0.0/16 dev "$NS_LINK-w" 2>/dev/null
 	# passt runs as nobody and answers pings with ping sockets.
 	ip netns exec "$NS_HOST" sysctl -qw net.ipv4.ping_group_range="0 2147483647"
 	mkdir -p "/etc/netns/$NS_HOST"
@@ -96,20 +99,20 @@ ns_lan_up() {
 	ip netns add "$NS_LAN" || return 1
 	ip -n "$NS_LAN" link set lo up
 	ip -n "$NS_LAN" link add lan0 type bridge || return 1
-	ip -n "$NS_HOST" link add "$NS_TAG-lb" type veth peer name lb netns "$NS_LAN" || return 1
-	ip -n "$NS_HOST" link add "$NS_TAG-ln" type veth peer name ln netns "$NS_LAN" || return 1
+	ip -n "$NS_HOST" link add "$NS_LINK-lb" type veth peer name lb netns "$NS_LAN" || return 1
+	ip -n "$NS_HOST" link add "$NS_LINK-ln" type veth peer name ln netns "$NS_LAN" || return 1
 	ip -n "$NS_LAN" link set lb master lan0
 	ip -n "$NS_LAN" link set ln master lan0
 	ip -n "$NS_LAN" addr add "$LAN_GW/24" dev lan0
 	ip -n "$NS_LAN" link set lb up
 	ip -n "$NS_LAN" link set ln up
 	ip -n "$NS_LAN" link set lan0 up
-	ip -n "$NS_HOST" link add "$NS_TAG-br" type bridge || return 1
-	ip -n "$NS_HOST" link set "$NS_TAG-lb" master "$NS_TAG-br"
-	ip -n "$NS_HOST" link set "$NS_TAG-lb" up
-	ip -n "$NS_HOST" link set "$NS_TAG-br" up
-	ip -n "$NS_HOST" addr add 10.77.0.2/24 dev "$NS_TAG-ln"
-	ip -n "$NS_HOST" link set "$NS_TAG-ln" up
+	ip -n "$NS_HOST" link add "$NS_LINK-br" type bridge || return 1
+	ip -n "$NS_HOST" link set "$NS_LINK-lb" master "$NS_LINK-br"
+	ip -n "$NS_HOST" link set "$NS_LINK-lb" up
+	ip -n "$NS_HOST" link set "$NS_LINK-br" up
+	ip -n "$NS_HOST" addr add 10.77.0.2/24 dev "$NS_LINK-ln"
+	ip -n "$NS_HOST" link set "$NS_LINK-ln" up
 	ip netns exec "$NS_LAN" dnsmasq --keep-in-foreground --conf-file=/dev/null \
 		--no-resolv --no-hosts --port=0 --bind-interfaces --interface=lan0 \
 		--except-interface=lo --dhcp-range=10.77.0.100,10.77.0.199,255.255.255.0,1h \

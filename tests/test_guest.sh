@@ -63,15 +63,25 @@ exit_status_is_the_commands() {
 usage_errors() {
 	guest 2 && has err "no command" &&
 		guest 2 --ip 10.0.0.2/24 -- true && has err "needs --no-dhcp" &&
-		guest 2 --helper nope -- true && has err "--helper takes"
+		guest 2 --helper nope -- true && has err "--helper takes" &&
+		guest 2 --mode loopback --no-dhcp --offload -- true &&
+		has err "--offload is for shared, host and bridged mode, not loopback" &&
+		guest 2 --peer /x -- true && has err "--peer is for stream mode, not userspace" &&
+		guest 2 --mode loopback -- true && has err "no DHCP server" &&
+		guest 2 --no-dhcp --ip 10.0.0.2 -- true && has err "--ip takes" &&
+		guest 2 --no-dhcp --ip 10.0.0.2/24 --dns bogus -- true && has err "--ip takes" &&
+		guest 2 --gateway 10.0.0.1 -- true && has err "go with --no-dhcp --ip" &&
+		# refused by the library's config checks, before anything is made
+		guest 2 --mode shared --subnet 10.1.2.3/33 -- true && has err "subnet:"
 }
 
 helper_missing_or_not_executable() {
 	: >"$tmp/notexec"
 	chmod 644 "$tmp/notexec"
-	guest 1 --helper-path /nonexistent/passt -- true &&
+	# A path the library's checks refuse: a usage error, like any bad value.
+	guest 2 --helper-path /nonexistent/passt -- true &&
 		has err "/nonexistent/passt" &&
-		guest 1 --helper-path "$tmp/notexec" -- true &&
+		guest 2 --helper-path "$tmp/notexec" -- true &&
 		has err "not executable" && leftovers
 }
 
