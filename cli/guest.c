@@ -210,8 +210,9 @@ static int guest_check(const struct guest_args *a)
 	}
 	for (i = 0; i < O_COUNT; i++)
 		if (a->only_for[i] && !(guest_only[i].modes & M(a->cfg.mode))) {
-			err("guest: --%s is for %s mode, not %s", a->only_for[i],
-			    guest_only[i].which, sqn_mode_name(a->cfg.mode));
+			err("guest: --%s is for %s mode, not %s",
+			    a->only_for[i], guest_only[i].which,
+			    sqn_mode_name(a->cfg.mode));
 			return EXIT_USAGE;
 		}
 	if (a->cfg.mode == SQN_MODE_LOOPBACK && !a->no_dhcp) {
