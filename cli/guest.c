@@ -589,6 +589,35 @@ static void relay_setup(struct relay *r)
 	}
 }
 
+/* The library names a config field ("subnet: ..."); the user gave an
+ * option. */
+static void guest_attach_error(const char *msg)
+{
+	static const char *const fields[][2] = {
+		{ "guest_mac", "--mac" },
+		{ "mtu", "--mtu" },
+		{ "bridged_iface", "--bridged-iface" },
+		{ "network", "--network" },
+		{ "subnet", "--subnet" },
+		{ "nat_iface", "--nat-iface" },
+		{ "dns_upstream", "--dns-upstream" },
+		{ "dns_hosts", "--dns-hosts" },
+		{ "helper_path", "--helper-path" },
+		{ "helper_args", "--helper-arg" },
+		{ "peer_path", "--peer" },
+	};
+	size_t i, n;
+
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		n = strlen(fields[i][0]);
+		if (!strncmp(msg, fields[i][0], n) && msg[n] == ':') {
+			err("guest: %s%s", fields[i][1], msg + n);
+			return;
+		}
+	}
+	err("attach: %s", msg);
+}
+
 static int guest_run(struct relay *r, struct guest_args *a)
 {
 	struct sqn_info in;
@@ -610,10 +639,11 @@ static int guest_run(struct relay *r, struct guest_args *a)
 	if (a->pcap && pcap_open(a->pcap))
 		goto out;
 	if (sqn_open(&a->cfg, &r->net)) {
-		err("attach: %s", sqn_last_error(NULL));
-		/* A value the library's checks refused: a usage error. */
+		/* A value the library's checks refused: a usage error, named
+		 * by its option. */
 		if (errno == EINVAL)
 			rc = EXIT_USAGE;
+		guest_attach_error(sqn_last_error(NULL));
 		goto out;
 	}
 	sqn_info(r->net, &in);

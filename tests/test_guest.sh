@@ -72,7 +72,7 @@ usage_errors() {
 		guest 2 --no-dhcp --ip 10.0.0.2/24 --dns bogus -- true && has err "--ip takes" &&
 		guest 2 --gateway 10.0.0.1 -- true && has err "go with --no-dhcp --ip" &&
 		# refused by the library's config checks, before anything is made
-		guest 2 --mode shared --subnet 10.1.2.3/33 -- true && has err "subnet:"
+		guest 2 --mode shared --subnet 10.1.2.3/33 -- true && has err "guest: --subnet: "
 }
 
 helper_missing_or_not_executable() {
