@@ -164,7 +164,7 @@ static int check_ifname(const char *what, const char *name, char *msg,
  *
  * Return: 0 or -EINVAL.
  */
-int config_parse_ipv4(const char *s, const char **end, uint8_t addr[4])
+static int config_parse_ipv4(const char *s, const char **end, uint8_t addr[4])
 {
 	int i, v, digits;
 
@@ -245,27 +245,31 @@ static int check_dns_upstream(const char *s, char *msg, size_t msglen)
 		s);
 }
 
+/* 1 to 15 of A-Z a-z 0-9 _ . -: an interface name nft can be given. */
+static int plain_name(const char *name)
+{
+	size_t len = strnlen(name, 16);
+
+	return len && len <= 15 && strspn(name, NAME_CHARS) == len;
+}
+
 static int check_network(const struct sqn_config *cfg, struct net_params *p,
 			 char *msg, size_t msglen)
 {
 	const char *name = cfg->network, *subnet = cfg->subnet;
 	struct stat st;
-	size_t i;
 	int r;
 
 	if (!name)
 		name = cfg->mode == SQN_MODE_HOST ? "sqn-host" : "sqn-shared";
-	for (i = 0; name[i]; i++)
-		if (i >= 15 || !(strchr(NAME_CHARS, name[i])))
-			return fail(
-				msg, msglen,
-				"network: \"%.32s\" is not 1 to 15 of A-Z a-z 0-9 _ . -",
-				name);
-	if (!i || name[0] == '.' || name[0] == '-')
+	if (!plain_name(name))
 		return fail(
 			msg, msglen,
-			"network: \"%.32s\" is empty or starts with '.' or '-'",
+			"network: \"%.32s\" is not 1 to 15 of A-Z a-z 0-9 _ . -",
 			name);
+	if (name[0] == '.' || name[0] == '-')
+		return fail(msg, msglen,
+			    "network: \"%.32s\" starts with '.' or '-'", name);
 	snprintf(p->network, sizeof(p->network), "%s", name);
 	if (!subnet)
 		subnet = cfg->mode == SQN_MODE_HOST ? "192.168.106.1/24" :
@@ -274,9 +278,7 @@ static int check_network(const struct sqn_config *cfg, struct net_params *p,
 	if (r)
 		return r;
 	/* It goes into nft's commands: plain names only. */
-	if (cfg->nat_iface &&
-	    (!cfg->nat_iface[0] || strlen(cfg->nat_iface) > 15 ||
-	     strspn(cfg->nat_iface, NAME_CHARS) != strlen(cfg->nat_iface)))
+	if (cfg->nat_iface && !plain_name(cfg->nat_iface))
 		return fail(
 			msg, msglen,
 			"nat_iface: \"%.32s\" is not 1 to 15 of A-Z a-z 0-9 _ . -",

@@ -13,7 +13,6 @@ int config_check_iface_id(const char *id, char *msg, size_t msglen);
 int config_check_mac(const uint8_t mac[6], char *msg, size_t msglen);
 int config_check_path(const char *what, const char *path, int need_exec,
 		      char *msg, size_t msglen);
-int config_parse_ipv4(const char *s, const char **end, uint8_t addr[4]);
 int config_check_args(const char *const *args, char *msg, size_t msglen);
 
 #endif /* SQN_CONFIG_H */

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "dnsmasq.h"
+#include "sys.h"
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
@@ -99,18 +100,14 @@ static int dnsmasq_has_arg(long pid, const char *arg)
  * pidfd. Return: its pidfd, or -1 when none runs. */
 static int dnsmasq_find(const char *dir)
 {
-	char path[DNSMASQ_ARG_MAX], arg[DNSMASQ_ARG_MAX + 16];
-	long pid = 0;
-	FILE *f;
+	char path[DNSMASQ_ARG_MAX], arg[DNSMASQ_ARG_MAX + 16], line[32];
+	long pid;
 	int fd;
 
 	dnsmasq_path(path, dir, "dnsmasq.pid");
-	f = fopen(path, "re");
-	if (!f)
+	if (sys_read_line(path, line, sizeof(line)))
 		return -1;
-	if (fscanf(f, "%ld", &pid) != 1)
-		pid = 0;
-	fclose(f);
+	pid = strtol(line, NULL, 10);
 	if (pid <= 0)
 		return -1;
 	fd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
@@ -250,7 +247,6 @@ int dnsmasq_start(const struct dnsmasq_spec *s, struct proc *p, char *msg,
 	struct proc_end end;
 	const char *step;
 	int fd, r, waited;
-	FILE *f;
 
 	*p = (struct proc){ 0, -1 };
 	msg[0] = '\0';
@@ -290,13 +286,7 @@ int dnsmasq_start(const struct dnsmasq_spec *s, struct proc *p, char *msg,
 	}
 	proc_signal(p, SIGKILL);
 	proc_reap(p, &end);
-	f = fopen(logf, "re");
-	if (f) {
-		if (!fgets(line, sizeof(line), f))
-			line[0] = '\0';
-		fclose(f);
-	}
-	line[strcspn(line, "\n")] = '\0';
+	sys_read_line(logf, line, sizeof(line));
 	r = -EIO;
 	snprintf(msg, len, "dnsmasq did not start%s%s",
 		 line[0] ? ": " : " (no message)", line);

@@ -108,14 +108,23 @@ static int np_forwarding(const char *iface, char *val, const char *set)
 	return r;
 }
 
+/* +fwd.<iface> of the namespace's record: it says that forwarding on the
+ * NAT interface was off before a network of ours turned it on. */
+static void np_fwd_path(char *path, const char *ns, const char *iface)
+{
+	char name[96];
+
+	snprintf(name, sizeof(name), RECORD_FWD "%s", iface);
+	record_path(path, ns, name);
+}
+
 /* Whether forwarding on @iface was off before any network of ours turned
  * it on: then only replies may come in through it. */
 static int np_fwd_was_off(const char *ns, const char *iface)
 {
-	char path[RECORD_PATH_MAX], name[96], val[2] = "";
+	char path[RECORD_PATH_MAX], val[2] = "";
 
-	snprintf(name, sizeof(name), RECORD_FWD "%s", iface);
-	record_path(path, ns, name);
+	np_fwd_path(path, ns, iface);
 	if (!access(path, F_OK))
 		return 1;
 	return !np_forwarding(iface, val, NULL) && val[0] == '0';
@@ -126,11 +135,10 @@ static int np_fwd_was_off(const char *ns, const char *iface)
  * using it to turn it off again. */
 static int np_fwd_take(const char *ns, const char *iface)
 {
-	char path[RECORD_PATH_MAX], name[96], val[2] = "";
+	char path[RECORD_PATH_MAX], val[2] = "";
 	int r;
 
-	snprintf(name, sizeof(name), RECORD_FWD "%s", iface);
-	record_path(path, ns, name);
+	np_fwd_path(path, ns, iface);
 	if (!access(path, F_OK))
 		return 0;
 	r = np_forwarding(iface, val, NULL);
@@ -162,12 +170,11 @@ static int np_uses_nat(const char *dir, void *ctx)
 static void np_fwd_release(const char *ns, const char *self, const char *iface)
 {
 	struct np_nat_user u = { self, iface };
-	char path[RECORD_PATH_MAX], name[96], all[2] = "";
+	char path[RECORD_PATH_MAX], all[2] = "";
 
 	if (record_each(ns, np_uses_nat, &u))
 		return;
-	snprintf(name, sizeof(name), RECORD_FWD "%s", iface);
-	record_path(path, ns, name);
+	np_fwd_path(path, ns, iface);
 	if (access(path, F_OK))
 		return;
 	if (np_forwarding("all", all, NULL) || all[0] != '1')

@@ -14,6 +14,7 @@
 #include <linux/sockios.h>
 
 #include "record.h"
+#include "sys.h"
 
 #ifndef SO_NETNS_COOKIE
 #define SO_NETNS_COOKIE 71 /* Linux 5.14 */
@@ -188,20 +189,15 @@ static int record_mkdirs(const char *ns)
  * cannot be told apart, and the record is taken as it is. */
 static int record_own(const char *ns, unsigned long long cookie)
 {
-	char path[RECORD_PATH_MAX], mine[32], theirs[32] = "";
-	FILE *f;
+	char path[RECORD_PATH_MAX], mine[32], theirs[32];
 
-	snprintf(mine, sizeof(mine), "%llu\n", cookie);
+	snprintf(mine, sizeof(mine), "%llu", cookie);
 	record_path(path, ns, RECORD_COOKIE);
-	f = fopen(path, "re");
-	if (f) {
-		if (!fgets(theirs, sizeof(theirs), f))
-			theirs[0] = '\0';
-		fclose(f);
-		if (!strcmp(theirs, mine) || !cookie)
-			return 0;
-	}
+	if (!sys_read_line(path, theirs, sizeof(theirs)) &&
+	    (!strcmp(theirs, mine) || !cookie))
+		return 0;
 	record_purge(ns, 0);
+	strcat(mine, "\n");
 	return record_write(path, mine, 0);
 }
 

@@ -17,6 +17,7 @@ int sys_unix_connect(const char *path, int type);
 ssize_t sys_sendmsg(int fd, const struct msghdr *msg);
 ssize_t sys_recv(int fd, void *buf, size_t len, int flags);
 int sys_recvmmsg(int fd, struct mmsghdr *msgs, unsigned int n, int flags);
+int sys_read_line(const char *path, char *buf, size_t len);
 int sys_sendmmsg(int fd, struct mmsghdr *msgs, unsigned int n);
 
 #endif /* SQN_SYS_H */

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/random.h>
@@ -172,4 +173,26 @@ int sys_recvmmsg(int fd, struct mmsghdr *msgs, unsigned int n, int flags)
 int sys_sendmmsg(int fd, struct mmsghdr *msgs, unsigned int n)
 {
 	return sendmmsg(fd, msgs, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+/**
+ * sys_read_line() - the first line of a small file, without its newline
+ * @path:	the file
+ * @buf:	set to the line; "" when there is none
+ * @len:	its size
+ *
+ * Return: 0, or a negative errno when the file cannot be opened.
+ */
+int sys_read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+
+	buf[0] = '\0';
+	if (!f)
+		return -errno;
+	if (!fgets(buf, (int)len, f))
+		buf[0] = '\0';
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
 }
