@@ -55,6 +55,27 @@ int harness_fd_count(void)
 	return n - 1; /* the directory's own fd */
 }
 
+int harness_proc_ended(int pid, int ms)
+{
+	char path[64], state;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	for (;; ms -= 10) {
+		f = fopen(path, "r");
+		if (!f)
+			return 1;
+		if (fscanf(f, "%*d %*s %c", &state) != 1)
+			state = 0;
+		fclose(f);
+		if (state == 'Z')
+			return 1;
+		if (ms <= 0)
+			return 0;
+		usleep(10000);
+	}
+}
+
 static int run_one(int i)
 {
 	pid_t pid;

@@ -45,4 +45,8 @@ void harness_fail(const char *file, int line, const char *fmt, ...)
 /* Open file descriptors of this process. */
 int harness_fd_count(void);
 
+/* Wait up to @ms for process @pid to end: gone, or a zombie (not running,
+ * whoever reaps it). Return: 1 once it ended, 0 if it still runs. */
+int harness_proc_ended(int pid, int ms);
+
 #endif /* SQN_HARNESS_H */

@@ -609,11 +609,9 @@ TEST(close_ends_the_helpers_own_children)
 	struct sqn_pkt p = { .iov = &iov, .iovcnt = 1 };
 	struct sqn_config cfg;
 	const char *line;
-	char path[64], state = 0;
 	sqn_net *net;
 	int kid = 0;
 	long t0;
-	FILE *f = NULL;
 
 	fake_config(&cfg, args);
 	net = must_open(&cfg);
@@ -627,19 +625,8 @@ TEST(close_ends_the_helpers_own_children)
 		  "the fake did not say its child's pid");
 	sqn_close(net);
 	/* Gone, or a zombie waiting for init: not running. */
-	snprintf(path, sizeof(path), "/proc/%d/stat", kid);
-	for (t0 = now_ms(); now_ms() - t0 < 1000; usleep(10000)) {
-		f = fopen(path, "r");
-		state = 0;
-		if (f) {
-			if (fscanf(f, "%*d %*s %c", &state) != 1)
-				state = 0;
-			fclose(f);
-		}
-		if (!f || state == 'Z')
-			break;
-	}
-	CHECK_MSG(!f || state == 'Z', "the helper's child %d still runs", kid);
+	CHECK_MSG(harness_proc_ended(kid, 1000),
+		  "the helper's child %d still runs", kid);
 }
 
 /* A helper that writes more stderr than the pipe holds, while the caller

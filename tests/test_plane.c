@@ -191,6 +191,8 @@ TEST(attachments_share_a_network_with_the_same_settings_only)
 	/* A dnsmasq that died is started again by the next attachment. */
 	dns = dnsmasq_pid();
 	CHECK(dns > 0 && !kill(dns, SIGKILL));
+	/* kill() returns before the process has ended. */
+	CHECK_MSG(harness_proc_ended(dns, 2000), "dnsmasq %d lives on", dns);
 	b = open_ok(&cfg);
 	CHECK_MSG(dnsmasq_pid() > 0 && dnsmasq_pid() != dns &&
 			  !kill(dnsmasq_pid(), 0),
