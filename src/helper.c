@@ -516,8 +516,8 @@ static void helper_info(const struct sqn_net *net, struct sqn_info *info)
  * helper_close() - close the socket, stop the helper and reap it
  * @net:	attachment, perhaps from a failed open
  *
- * A helper still running gets SIGTERM, then SIGKILL after
- * HELPER_STOP_MS.
+ * The helper's process group gets SIGTERM, then SIGKILL when the helper
+ * has ended or HELPER_STOP_MS have passed.
  */
 static void helper_close(struct sqn_net *net)
 {
@@ -531,11 +531,13 @@ static void helper_close(struct sqn_net *net)
 	if (h->sock >= 0)
 		close(h->sock);
 	if (h->proc.pid) {
-		if (proc_poll(&h->proc, -1, 0, NULL) != 1) {
-			proc_signal(&h->proc, SIGTERM);
-			if (proc_poll(&h->proc, -1, HELPER_STOP_MS, NULL) != 1)
-				proc_signal(&h->proc, SIGKILL);
-		}
+		/* Its group too when it has already left by itself (it may
+		 * have seen the socket close): what it started ends with it.
+		 * Until it is reaped its pid is its group's and no one else's,
+		 * so the last SIGKILL reaches only what remains of it. */
+		proc_signal(&h->proc, SIGTERM);
+		proc_poll(&h->proc, -1, HELPER_STOP_MS, NULL);
+		proc_signal(&h->proc, SIGKILL);
 		helper_reap(net, h);
 		helper_status(h, status, sizeof(status));
 		net_log(net, SQN_LOG_DEBUG, "helper %s (pid %d) stopped: %s",

@@ -31,6 +31,9 @@
  *			stream) or eof-mid-frame (a header of 100 and 10
  *			bytes, then exit)
  *   stderr		three lines on stderr, then echo
+ *   family [leave]	fork a child that pauses forever, say its pid on
+ *			stderr, then echo (or with "leave", exit at the first
+ *			bytes in, the child left running)
  *   sleep		never read; default signal dispositions
  *   stubborn		never read, and ignore SIGTERM
  * In every mode, a descriptor open beyond 0, 1, 2 and N is an error
@@ -224,6 +227,13 @@ int main(int argc, char **argv)
 			for (;;)
 				pause();
 		fprintf(stderr, "fake_helper: child %d\n", (int)kid);
+		if (i + 1 < argc && !strcmp(argv[i + 1], "leave")) {
+			/* Leave at the first bytes, the child left behind. */
+			while (read(in_fd, buf, sizeof(buf)) < 0 &&
+			       errno == EINTR)
+				;
+			exit(0);
+		}
 		echo(0);
 	} else if (!strcmp(mode, "flood")) {
 		/* 2 MiB of stderr, more than the pipe holds, nobody reading:

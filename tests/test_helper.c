@@ -601,30 +601,64 @@ TEST(stderr_lines_reach_the_log)
 	sqn_close(net);
 }
 
-/* What the helper started itself ends with it at sqn_close(). */
-TEST(close_ends_the_helpers_own_children)
+/* Start the fake as "family" @leave, return the pid of its child. */
+static int family_kid(sqn_net **net, const char *leave)
 {
-	static const char *const args[] = { "family", NULL };
+	const char *args[] = { "family", leave, NULL };
 	struct iovec iov = { rxb, sizeof(rxb) };
 	struct sqn_pkt p = { .iov = &iov, .iovcnt = 1 };
 	struct sqn_config cfg;
 	const char *line;
-	sqn_net *net;
 	int kid = 0;
 	long t0;
 
 	fake_config(&cfg, args);
-	net = must_open(&cfg);
+	*net = must_open(&cfg);
 	t0 = now_ms();
 	while (!(line = logged(SQN_LOG_INFO, "fake_helper: child ")) &&
 	       now_ms() - t0 < 2000) {
-		sqn_recv(net, &p, 1);
+		sqn_recv(*net, &p, 1);
 		usleep(1000);
 	}
 	CHECK_MSG(line && sscanf(strstr(line, "child ") + 6, "%d", &kid) == 1,
 		  "the fake did not say its child's pid");
+	return kid;
+}
+
+/* What the helper started itself ends with it at sqn_close(). */
+TEST(close_ends_the_helpers_own_children)
+{
+	sqn_net *net;
+	int kid = family_kid(&net, NULL);
+
 	sqn_close(net);
 	/* Gone, or a zombie waiting for init: not running. */
+	CHECK_MSG(harness_proc_ended(kid, 1000),
+		  "the helper's child %d still runs", kid);
+}
+
+/* Also when the helper has already left by itself before sqn_close(),
+ * its child still running (CI once saw the helper leave at the socket's
+ * close, before close looked at it, and its child survive). */
+TEST(close_ends_the_children_of_a_helper_that_left)
+{
+	struct fx f = { .name = "helper" };
+	struct iovec ti = { txb, 60 };
+	struct sqn_pkt t = { .iov = &ti, .iovcnt = 1 };
+	struct sqn_info info;
+	int kid = family_kid(&f.net, "leave");
+	sqn_net *net = f.net;
+	long t0;
+
+	frame_fill(txb, 60, 1);
+	CHECK(!fx_send_all(&f, &t, 1));
+	t0 = now_ms();
+	do
+		sqn_info(net, &info);
+	while (info.link_up && now_ms() - t0 < 2000 && !usleep(1000));
+	CHECK_EQ(info.link_up, 0);
+	CHECK_MSG(!harness_proc_ended(kid, 0), "the child %d ended early", kid);
+	sqn_close(net);
 	CHECK_MSG(harness_proc_ended(kid, 1000),
 		  "the helper's child %d still runs", kid);
 }
