@@ -297,15 +297,77 @@ static const char *wait_error(int r)
 }
 
 /**
- * send_frames() - the sender of a socket case: r->n frames, then flush
+ * recv_until() - loopback: receive and verify until @want frames came
+ * @r:		the run
+ * @want:	frames sent so far
+ *
+ * Return: 0, or -1 with r->rx_why set.
+ */
+static int recv_until(struct run *r, uint64_t want)
+{
+	while (r->got < want) {
+		unsigned int cnt = want - r->got < r->batch ?
+					   (unsigned int)(want - r->got) :
+					   r->batch;
+		int k = sqn_recv(r->rx, b.rx_pkt, cnt);
+
+		if (k <= 0) {
+			failf(r->rx_why,
+			      "sqn_recv after %llu of %llu frames: %s (%s)",
+			      (unsigned long long)r->got,
+			      (unsigned long long)want, sqn_strerror(k),
+			      sqn_last_error(r->rx));
+			return -1;
+		}
+		if (verify((unsigned int)k, r->size, r->got, r->rx_why))
+			return -1;
+		r->got += (unsigned int)k;
+	}
+	return 0;
+}
+
+/**
+ * make_room() - after a short send: wait until the socket takes more or,
+ * for loopback, receive what is queued (the attachment gives it back)
+ * @r:		the run
+ * @queued:	frames sent so far
+ *
+ * Return: 0, or -1 with r->tx_why or r->rx_why set.
+ */
+static int make_room(struct run *r, uint64_t queued)
+{
+	int w;
+
+	if (r->rx == r->tx) {
+		if (r->got == queued) {
+			failf(r->tx_why,
+			      "sqn_send took nothing after %llu frames with none queued (%s)",
+			      (unsigned long long)queued,
+			      sqn_last_error(r->tx));
+			return -1;
+		}
+		return recv_until(r, queued);
+	}
+	w = wait_fd(r->tx, POLLOUT, &r->stop);
+	if (w) {
+		failf(r->tx_why, "waiting to send frame %llu: %s",
+		      (unsigned long long)queued, wait_error(w));
+		return -1;
+	}
+	return 0;
+}
+
+/**
+ * send_frames() - the sender: r->n frames, flushed (and for loopback,
+ * all received back)
  * @r:		the run
  *
- * Return: 0, or -1 with r->tx_why set.
+ * Return: 0, or -1 with r->tx_why or r->rx_why set.
  */
 static int send_frames(struct run *r)
 {
 	uint64_t sent = 0;
-	int k, w;
+	int k;
 
 	while (sent < r->n) {
 		unsigned int cnt = r->n - sent < r->batch ?
@@ -318,8 +380,6 @@ static int send_frames(struct run *r)
 			k = sqn_send(r->tx, b.tx_pkt + done, cnt - done);
 			if (k > 0) {
 				done += (unsigned int)k;
-				if (done == cnt)
-					break;
 			} else if (k != -EAGAIN) {
 				failf(r->tx_why,
 				      "sqn_send after %llu frames: %s (%s)",
@@ -327,15 +387,8 @@ static int send_frames(struct run *r)
 				      sqn_strerror(k), sqn_last_error(r->tx));
 				return -1;
 			}
-			/* Short or -EAGAIN: the socket is full. */
-			w = wait_fd(r->tx, POLLOUT, &r->stop);
-			if (w) {
-				failf(r->tx_why,
-				      "waiting to send frame %llu: %s",
-				      (unsigned long long)(sent + done),
-				      wait_error(w));
+			if (done < cnt && make_room(r, sent + done))
 				return -1;
-			}
 		}
 		sent += cnt;
 	}
@@ -345,13 +398,10 @@ static int send_frames(struct run *r)
 			      sqn_last_error(r->tx));
 			return -1;
 		}
-		w = wait_fd(r->tx, POLLOUT, &r->stop);
-		if (w) {
-			failf(r->tx_why, "waiting to flush: %s", wait_error(w));
+		if (make_room(r, r->n))
 			return -1;
-		}
 	}
-	return 0;
+	return r->rx == r->tx ? recv_until(r, r->n) : 0;
 }
 
 /**
@@ -582,36 +632,6 @@ out:
 }
 
 /**
- * recv_until() - loopback: receive and verify until @want frames came
- * @r:		the run
- * @want:	frames sent so far
- *
- * Return: 0, or -1 with r->rx_why set.
- */
-static int recv_until(struct run *r, uint64_t want)
-{
-	while (r->got < want) {
-		unsigned int cnt = want - r->got < r->batch ?
-					   (unsigned int)(want - r->got) :
-					   r->batch;
-		int k = sqn_recv(r->rx, b.rx_pkt, cnt);
-
-		if (k <= 0) {
-			failf(r->rx_why,
-			      "sqn_recv after %llu of %llu frames: %s (%s)",
-			      (unsigned long long)r->got,
-			      (unsigned long long)want, sqn_strerror(k),
-			      sqn_last_error(r->rx));
-			return -1;
-		}
-		if (verify((unsigned int)k, r->size, r->got, r->rx_why))
-			return -1;
-		r->got += (unsigned int)k;
-	}
-	return 0;
-}
-
-/**
  * run_loopback() - the loopback case: send a batch, receive it, repeat
  * @r:		the run; r->tx_why or r->rx_why holds the failure
  * @ns:		elapsed time
@@ -621,8 +641,8 @@ static int recv_until(struct run *r, uint64_t want)
  */
 static int run_loopback(struct run *r, uint64_t *ns, size_t *skip)
 {
-	uint64_t sent = 0, t0;
-	int k, ret = -1;
+	uint64_t t0;
+	int ret = -1;
 
 	if (open_net(r->be, -1, &r->tx, r->tx_why))
 		return -1;
@@ -633,30 +653,8 @@ static int run_loopback(struct run *r, uint64_t *ns, size_t *skip)
 	}
 	*skip = 0;
 	t0 = now_ns();
-	while (sent < r->n) {
-		unsigned int cnt = r->n - sent < r->batch ?
-					   (unsigned int)(r->n - sent) :
-					   r->batch;
-		unsigned int done = 0;
-
-		stamp_batch(cnt, r->size, sent);
-		while (done < cnt) {
-			k = sqn_send(r->tx, b.tx_pkt + done, cnt - done);
-			if (k > 0) {
-				done += (unsigned int)k;
-			} else if (k != -EAGAIN || r->got == sent + done) {
-				failf(r->tx_why,
-				      "sqn_send after %llu frames: %s (%s)",
-				      (unsigned long long)(sent + done),
-				      sqn_strerror(k), sqn_last_error(r->tx));
-				goto out;
-			}
-			/* Everything queued comes back before the next try. */
-			if (recv_until(r, sent + done))
-				goto out;
-		}
-		sent += cnt;
-	}
+	if (send_frames(r))
+		goto out;
 	*ns = now_ns() - t0;
 	if (check_drained(r->rx, r->rx_why) ||
 	    check_stats(r->tx, 1, 1, r->n, r->size, r->tx_why))
@@ -751,8 +749,9 @@ static void usage(FILE *f)
 		"Carry frames through libsquibnet attachments and print frames/s\n"
 		"and Gbit/s (frame bytes, framing headers excluded). Socket\n"
 		"backends run a sender and a receiver thread on a socketpair;\n"
-		"loopback sends a batch and receives it on one thread. Every\n"
-		"frame's length, order and content are checked, and the stats.\n"
+		"loopback sends until its queue is full, then receives, on one\n"
+		"thread. Every frame's length, order and content are checked,\n"
+		"and the stats.\n"
 		"\n"
 		"  --frames N      frames per case (default: about --time)\n"
 		"  --sizes S,...   frame sizes in bytes, %d..%d (default 64,1514)\n"
