@@ -94,20 +94,31 @@ static int dnsmasq_has_arg(long pid, const char *arg)
 	return 0;
 }
 
+/* The pid that pid file @path names, or -1 (none yet: dnsmasq creates the
+ * file, then writes it). */
+static long dnsmasq_pid(const char *path)
+{
+	char line[32];
+	long pid;
+
+	if (sys_read_line(path, line, sizeof(line)))
+		return -1;
+	pid = strtol(line, NULL, 10);
+	return pid > 0 ? pid : -1;
+}
+
 /* A dnsmasq of the record that this process did not start: named by the
  * pid file, known by the pid file in its arguments (so never the dnsmasq
  * of another namespace that took a stale pid), signalled through a
  * pidfd. Return: its pidfd, or -1 when none runs. */
 static int dnsmasq_find(const char *dir)
 {
-	char path[DNSMASQ_ARG_MAX], arg[DNSMASQ_ARG_MAX + 16], line[32];
+	char path[DNSMASQ_ARG_MAX], arg[DNSMASQ_ARG_MAX + 16];
 	long pid;
 	int fd;
 
 	dnsmasq_path(path, dir, "dnsmasq.pid");
-	if (sys_read_line(path, line, sizeof(line)))
-		return -1;
-	pid = strtol(line, NULL, 10);
+	pid = dnsmasq_pid(path);
 	if (pid <= 0)
 		return -1;
 	fd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
@@ -279,7 +290,7 @@ int dnsmasq_start(const struct dnsmasq_spec *s, struct proc *p, char *msg,
 	}
 	/* Ready once it has written its pid file, after binding. */
 	for (waited = 0; waited < DNSMASQ_START_MS; waited += 10) {
-		if (!access(pidf, F_OK))
+		if (dnsmasq_pid(pidf) == p->pid)
 			goto out;
 		if (proc_poll(p, -1, 10, NULL) == 1)
 			break;
