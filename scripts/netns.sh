@@ -79,10 +79,10 @@ ns_up() {
 	ns_wait_http "$NS_WAN" "$WAN_ADDR:80" && ns_wait_http "$NS_HOST" 127.0.0.1:8080
 }
 
-# ns_wait_http NS ADDR:PORT: until the server answers (5 s at most).
+# ns_wait_http NS ADDR:PORT: until the server answers (20 s at most).
 ns_wait_http() {
 	local i
-	for i in $(seq 50); do
+	for i in $(seq 200); do
 		ip netns exec "$1" timeout 2 busybox wget -q -O /dev/null "http://$2/" 2>/dev/null && return 0
 		sleep 0.1
 	done
@@ -125,11 +125,11 @@ ns_lan_up() {
 	ns_wait "$NS_LAN" ss -Hlun "sport = :67" || { echo "no DHCP server in $NS_LAN" >&2; return 1; }
 }
 
-# ns_wait NS CMD...: until CMD prints something in NS (5 s at most).
+# ns_wait NS CMD...: until CMD prints something in NS (20 s at most).
 ns_wait() {
 	local ns=$1 i
 	shift
-	for i in $(seq 50); do
+	for i in $(seq 200); do
 		[ -n "$(ip netns exec "$ns" "$@" 2>/dev/null)" ] && return 0
 		sleep 0.1
 	done

@@ -536,7 +536,10 @@ static void helper_close(struct sqn_net *net)
 		 * Until it is reaped its pid is its group's and no one else's,
 		 * so the last SIGKILL reaches only what remains of it. */
 		proc_signal(&h->proc, SIGTERM);
-		proc_poll(&h->proc, -1, HELPER_STOP_MS, NULL);
+		if (proc_poll(&h->proc, -1, HELPER_STOP_MS, NULL) != 1)
+			net_log(net, SQN_LOG_DEBUG,
+				"helper %s (pid %d) still ran %d ms after SIGTERM: SIGKILL",
+				h->name, (int)h->proc.pid, HELPER_STOP_MS);
 		proc_signal(&h->proc, SIGKILL);
 		helper_reap(net, h);
 		helper_status(h, status, sizeof(status));

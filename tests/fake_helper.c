@@ -36,6 +36,7 @@
  *			bytes in, the child left running)
  *   sleep		never read; default signal dispositions
  *   stubborn		never read, and ignore SIGTERM
+ *   (both say "fake_helper: ready" on stderr once set up)
  * In every mode, a descriptor open beyond 0, 1, 2 and N is an error
  * (exit 4): the library must close everything else in the child.
  */
@@ -249,6 +250,7 @@ int main(int argc, char **argv)
 	} else if (!strcmp(mode, "sleep") || !strcmp(mode, "stubborn")) {
 		if (!strcmp(mode, "stubborn"))
 			signal(SIGTERM, SIG_IGN);
+		fprintf(stderr, "fake_helper: ready\n");
 		for (;;)
 			pause();
 	}

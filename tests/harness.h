@@ -42,6 +42,11 @@ void harness_fail(const char *file, int line, const char *fmt, ...)
 				     b_);                                  \
 	} while (0)
 
+/* How long a test waits for what should happen at once (a process to end,
+ * a line to be logged): a loaded CI machine can take seconds. Waits end as
+ * soon as it happened, so passing runs do not get slower. */
+#define WAIT_MS 10000
+
 /* Open file descriptors of this process. */
 int harness_fd_count(void);
 

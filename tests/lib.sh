@@ -90,9 +90,9 @@ wait_for() {
 	"$@"
 }
 # ready NAME: a guest started with guest_bg wrote its address to $tmp/NAME.addr
-# (10 s at most).
+# (30 s at most).
 ready() {
-	wait_for 100 test -s "$tmp/$1.addr" && return 0
+	wait_for 300 test -s "$tmp/$1.addr" && return 0
 	why="guest $1 got no address"
 	return 1
 }
@@ -149,12 +149,12 @@ two_guests() {
 	pid=$bg
 	ready a || { stop $pid; return 1; }
 	guest 0 "${MODE[@]}" "$@" -- sh -c "echo addr=$ADDR;
-		busybox ping -c 1 -W 2 $GW >/dev/null && echo gw-ok;
-		busybox ping -c 2 -W 2 $(cat "$tmp/a.addr") >/dev/null && echo peer-ok;
+		busybox ping -c 1 -w 5 $GW >/dev/null && echo gw-ok;
+		busybox ping -c 1 -w 4 $(cat "$tmp/a.addr") >/dev/null && echo peer-ok;
 		echo 0 >/proc/sys/net/ipv4/conf/all/accept_redirects;
 		echo 0 >/proc/sys/net/ipv4/conf/eth0/accept_redirects;
 		ip route add $(cat "$tmp/a.addr")/32 via $GW &&
-		busybox ping -c 2 -W 2 $(cat "$tmp/a.addr") >/dev/null && echo peer-routed-ok;
+		busybox ping -c 1 -w 4 $(cat "$tmp/a.addr") >/dev/null && echo peer-routed-ok;
 		true"
 	rc=$?
 	touch "$tmp/go"

@@ -39,7 +39,7 @@ GW='$(ip route | awk "/default/ {print \$3; exit}")'
 
 userspace_lease_ping_and_fetch() {
 	guest 0 -- sh -c "gw=$GW; echo gw=\$gw;
-		busybox ping -c 1 -W 3 \$gw >/dev/null && echo ping-ok;
+		busybox ping -c 1 -w 5 \$gw >/dev/null && echo ping-ok;
 		timeout 10 busybox wget -q -O - http://$WAN_ADDR/;
 		timeout 10 busybox wget -q -O - http://\$gw:8080/" &&
 		has err "by DHCP" && has out "gw=$HOST_GW" && has out ping-ok &&
@@ -132,6 +132,7 @@ sigterm_ends_guest_and_cleans_up() {
 alive() {
 	[ -r "/proc/$1/status" ] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null
 }
+ended() { ! alive "$1"; }
 
 # SIGKILL squib-net: passt and the guest's command die with it (PDEATHSIG).
 parent_killed_takes_helper_and_guest_along() {
@@ -148,12 +149,12 @@ parent_killed_takes_helper_and_guest_along() {
 		{ why="no passt or guest"; kill $pid; wait $pid; return 1; }
 	kill -KILL $pid
 	wait $pid 2>/dev/null
-	for i in $(seq 10); do
+	for i in $(seq 100); do
 		alive "$passt" || alive "$guestpid" || break
 		sleep 0.1
 	done
 	if alive "$passt" || alive "$guestpid"; then
-		why="still alive 1 s later: passt $passt or guest $guestpid"
+		why="still alive 10 s later: passt $passt or guest $guestpid"
 		return 1
 	fi
 	# The killed run could not remove its directory: the next run does.
@@ -167,8 +168,7 @@ parent_killed_takes_helper_and_guest_along() {
 background_processes_end_with_the_guest() {
 	guest 0 --mode loopback --no-dhcp -- sh -c "sleep 47 & echo \$! >$tmp/bg; exit 0" &&
 		[ -s "$tmp/bg" ] || { why="${why:-no pid}"; return 1; }
-	sleep 0.2
-	! alive "$(cat "$tmp/bg")" || { why="sleep $(cat "$tmp/bg") outlived the guest"; return 1; }
+	wait_for 100 ended "$(cat "$tmp/bg")" || { why="sleep $(cat "$tmp/bg") outlived the guest"; return 1; }
 }
 
 # A symlink planted among the run directories is never followed.
@@ -186,7 +186,8 @@ sweep_follows_no_symlink() {
 
 # Under a terminal the command owns it: it can read, and is not stopped.
 command_reads_the_terminal() {
-	(printf 'hello\n'; sleep 2) | timeout 20 script -qec \
+	# stdin stays open until the answer came (or 10 s).
+	(printf 'hello\n'; wait_for 100 grep -q got "$tmp/out") | timeout 20 script -qec \
 		"ip netns exec $NS_HOST $PROG guest --mode loopback --no-dhcp -- sh -c 'read x; echo got \$x'" \
 		/dev/null >"$tmp/out" 2>&1 && has out "got hello"
 }

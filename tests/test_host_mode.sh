@@ -55,7 +55,7 @@ guest_and_host_reach_each_other_wan_does_not() {
 		echo $ADDR >$tmp/a.addr; $HOLD"
 	pid=$bg
 	ready a || { stop $pid; return 1; }
-	in_host busybox ping -c 2 -W 2 "$(cat "$tmp/a.addr")" >"$tmp/ping" 2>&1
+	in_host busybox ping -c 1 -w 5 "$(cat "$tmp/a.addr")" >"$tmp/ping" 2>&1
 	rc=$?
 	touch "$tmp/go"
 	wait $pid
@@ -89,6 +89,7 @@ echo "hello from the host" >"$tmp/www/index.html"
 in_host sysctl -qw net.ipv4.ip_nonlocal_bind=1
 ip netns exec "$NS_HOST" busybox httpd -f -p "$GW:80" -h "$tmp/www" >/dev/null 2>&1 &
 pids+=($!)
+ns_wait "$NS_HOST" ss -Hltn "sport = :80" || echo "no web server on the host" >&2
 
 tcase lease_and_fetch_from_the_host lease_and_fetch_from_the_host
 tcase isolated_guests_cannot_reach_each_other isolated_guests_cannot_reach_each_other

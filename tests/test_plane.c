@@ -192,7 +192,7 @@ TEST(attachments_share_a_network_with_the_same_settings_only)
 	dns = dnsmasq_pid();
 	CHECK(dns > 0 && !kill(dns, SIGKILL));
 	/* kill() returns before the process has ended. */
-	CHECK_MSG(harness_proc_ended(dns, 2000), "dnsmasq %d lives on", dns);
+	CHECK_MSG(harness_proc_ended(dns, WAIT_MS), "dnsmasq %d lives on", dns);
 	b = open_ok(&cfg);
 	CHECK_MSG(dnsmasq_pid() > 0 && dnsmasq_pid() != dns &&
 			  !kill(dnsmasq_pid(), 0),
@@ -367,41 +367,43 @@ TEST(a_record_of_another_namespace_is_dropped_unread)
 TEST(an_attachment_outlives_its_opener_in_a_child)
 {
 	struct sqn_config cfg;
-	int p[2], status;
-	pid_t opener, keeper;
+	int p[2], q[2], status;
+	pid_t opener, keeper = 0;
 	sqn_net *net;
 	char c;
 
 	ns_new();
 	config(&cfg, SQN_MODE_SHARED, "10.251.0.1/24");
-	CHECK(!pipe(p));
+	CHECK(!pipe(p) && !pipe(q));
 	opener = fork();
 	CHECK(opener >= 0);
 	if (!opener) {
 		if (sqn_open(&cfg, &net))
 			_exit(1);
-		if (fork() == 0) { /* the keeper: holds it until the pipe */
+		keeper = fork();
+		if (keeper == 0) { /* the keeper: holds it until the pipe */
 			close(p[1]);
 			if (read(p[0], &c, 1) < 0)
 				_exit(1);
 			_exit(0);
 		}
-		_exit(0);
+		_exit(write(q[1], &keeper, sizeof(keeper)) != sizeof(keeper));
 	}
 	close(p[0]);
+	close(q[1]);
 	CHECK_EQ(waitpid(opener, &status, 0), opener);
 	CHECK(WIFEXITED(status) && !WEXITSTATUS(status));
+	CHECK(read(q[0], &keeper, sizeof(keeper)) == sizeof(keeper) &&
+	      keeper > 0);
+	close(q[0]);
 	net = open_ok(&cfg);
 	CHECK_MSG(!sh("test $(ip -o link show master " NET " | wc -l) = 2"),
 		  "the first attachment was swept while its keeper lives");
 	sqn_close(net);
 	CHECK(if_nametoindex(NET));
 	close(p[1]); /* the keeper ends */
-	keeper = 0;
-	while (!sh("ip -o link show master " NET
-		   " 2>/dev/null | grep -q sqn") &&
-	       keeper++ < 100)
-		usleep(10000);
+	CHECK_MSG(harness_proc_ended(keeper, WAIT_MS), "keeper %d lives on",
+		  keeper);
 	net = open_ok(&cfg); /* sweeps the keeper's entry and TAP */
 	CHECK(!sh("test $(ip -o link show master " NET " | wc -l) = 1"));
 	sqn_close(net);

@@ -186,6 +186,7 @@ in_host ip route add 10.55.0.0/16 via "$HOST_GW"
 in_host sysctl -qw net.ipv4.ip_nonlocal_bind=1
 ip netns exec "$NS_HOST" busybox httpd -f -p "$GW:80" -h "$tmp/www" &
 pids+=($!)
+ns_wait "$NS_HOST" ss -Hltn "sport = :80" || echo "no web server on the host" >&2
 
 tcase lease_nat_and_host lease_nat_and_host
 tcase names_from_dns_hosts names_from_dns_hosts
