@@ -14,6 +14,19 @@ fi
 
 found=0
 failed=0
+# run NAME CMD...: one benchmark, counted.
+run() {
+	name=$1
+	shift
+	found=$((found + 1))
+	echo "== $name"
+	if ! "$@"; then
+		echo "== $name: FAILED" >&2
+		failed=$((failed + 1))
+	fi
+	echo
+}
+
 for bench in "$dir"/bench/bench_*; do
 	case ${bench##*/} in
 	*.*) continue ;; # bench_x.o, bench_x.d
@@ -21,13 +34,7 @@ for bench in "$dir"/bench/bench_*; do
 	if [ ! -f "$bench" ] || [ ! -x "$bench" ]; then
 		continue
 	fi
-	found=$((found + 1))
-	echo "== ${bench##*/}"
-	if ! "$bench" "$@"; then
-		echo "== ${bench##*/}: FAILED" >&2
-		failed=$((failed + 1))
-	fi
-	echo
+	run "${bench##*/}" "$bench" "$@"
 done
 
 # Benchmarks that need namespaces and helpers (root; scripts/deps.sh bench):
@@ -37,13 +44,7 @@ for script in bench/*.sh; do
 	case ${script##*/} in
 	run.sh | lib.sh) continue ;;
 	esac
-	found=$((found + 1))
-	echo "== ${script##*/}"
-	if ! "$script" "$dir"; then
-		echo "== ${script##*/}: FAILED" >&2
-		failed=$((failed + 1))
-	fi
-	echo
+	run "${script##*/}" "$script" "$dir"
 done
 
 if [ "$found" -eq 0 ]; then

@@ -71,6 +71,27 @@ static int recv_until_error(struct raw *r, unsigned int *frames)
 	}
 }
 
+/* The peer writes @len bytes of @msg and leaves: @frames arrive, then the
+ * link is down with @errors counted and @why in the message. Closes @r. */
+static void peer_writes_and_leaves(struct raw *r, const void *msg, size_t len,
+				   unsigned int frames, uint64_t errors,
+				   const char *why)
+{
+	struct sqn_stats st;
+	unsigned int got;
+
+	CHECK_EQ(write(r->peer, msg, len), len);
+	close(r->peer);
+	r->peer = -1;
+	CHECK_EQ(recv_until_error(r, &got), -ENOTCONN);
+	CHECK_EQ(got, frames);
+	sqn_stats(r->net, &st);
+	CHECK_EQ(st.rx_errors, errors);
+	CHECK_MSG(strstr(sqn_last_error(r->net), why), "%s",
+		  sqn_last_error(r->net));
+	raw_close(r);
+}
+
 /* A good frame, then a header with @bad_len: the good one arrives, then
  * the link is reset and the error counted. */
 static void bad_length(uint32_t bad_len, enum sqn_framing framing)
@@ -129,47 +150,26 @@ TEST(garbage_lengths_reset_the_link)
 
 TEST(eof_mid_frame_is_counted)
 {
-	struct sqn_stats st;
 	struct raw r;
 	uint8_t msg[4 + 20] = { 0 };
-	unsigned int frames;
 
 	raw_open(&r, SQN_FRAMING_QEMU);
 	put_qemu(msg, 1500);
-	CHECK_EQ(write(r.peer, msg, sizeof(msg)), sizeof(msg));
-	close(r.peer);
-	r.peer = -1;
-	CHECK_EQ(recv_until_error(&r, &frames), -ENOTCONN);
-	CHECK_EQ(frames, 0);
-	sqn_stats(r.net, &st);
-	CHECK_EQ(st.rx_errors, 1);
-	CHECK_MSG(strstr(sqn_last_error(r.net), "middle of a frame"), "%s",
-		  sqn_last_error(r.net));
-	raw_close(&r);
+	peer_writes_and_leaves(&r, msg, sizeof(msg), 0, 1, "middle of a frame");
 }
 
 TEST(peer_gone_after_frames_delivers_them_first)
 {
-	struct sqn_stats st;
 	struct raw r;
 	uint8_t msg[3 * 64];
-	unsigned int frames, i;
+	unsigned int i;
 
 	raw_open(&r, SQN_FRAMING_QEMU);
 	for (i = 0; i < 3; i++) {
 		put_qemu(msg + i * 64, 60);
 		memset(msg + i * 64 + 4, (int)i, 60);
 	}
-	CHECK_EQ(write(r.peer, msg, sizeof(msg)), sizeof(msg));
-	close(r.peer);
-	r.peer = -1;
-	CHECK_EQ(recv_until_error(&r, &frames), -ENOTCONN);
-	CHECK_EQ(frames, 3);
-	sqn_stats(r.net, &st);
-	CHECK_EQ(st.rx_errors, 0);
-	CHECK_MSG(strstr(sqn_last_error(r.net), "peer closed"), "%s",
-		  sqn_last_error(r.net));
-	raw_close(&r);
+	peer_writes_and_leaves(&r, msg, sizeof(msg), 3, 0, "peer closed");
 }
 
 TEST(send_to_vanished_peer_reports_link_down)
