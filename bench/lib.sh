@@ -44,7 +44,7 @@ bench_iperf_server() {
 	ip netns exec "$NS_WAN" iperf3 -s -B "$WAN_ADDR" >/dev/null 2>&1 &
 	BENCH_IPERF_PID=$!
 	for i in $(seq 50); do
-		ip netns exec "$NS_WAN" ss -Hltn "sport = :5201" | grep -q . && return 0
+		[ -n "$(ip netns exec "$NS_WAN" ss -Hltn "sport = :5201")" ] && return 0
 		sleep 0.1
 	done
 	echo "${0##*/}: iperf3 server did not start" >&2

@@ -23,8 +23,8 @@ if ! command -v dpkg-query >/dev/null 2>&1; then
 fi
 missing=()
 for p in "${pkgs[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
-		grep -q 'install ok installed' || missing+=("$p")
+	[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = "install ok installed" ] ||
+		missing+=("$p")
 done
 ((${#missing[@]})) || exit 0
 if [ "$(id -u)" != 0 ]; then

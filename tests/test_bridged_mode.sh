@@ -35,8 +35,8 @@ on_the_lan() {
 		has out "addr=10\.77\.0\.1[0-9][0-9]$" && has out mac-ok &&
 		has out "hello from lan" || return 1
 	grep -q " $2 10\.77\.0\." "$LAN_LEASES" || { why="no lease for $2: $(cat "$LAN_LEASES")"; return 1; }
-	ip -n "$NS_LAN" neigh show | grep -q "lladdr $2" ||
-		{ why="lan's neighbours lack $2: $(ip -n "$NS_LAN" neigh show | tr '\n' ';')"; return 1; }
+	ip -n "$NS_LAN" neigh show >"$tmp/neigh"
+	has neigh "lladdr $2" || { why="lan's neighbours lack $2: $(tr '\n' ';' <"$tmp/neigh")"; return 1; }
 	leftovers
 }
 

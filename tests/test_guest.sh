@@ -27,8 +27,9 @@ leftovers() {
 	local z
 	z=$(ps -eo stat=,ppid= | awk -v p=$$ '$1 ~ /^Z/ && $2 == p' | wc -l)
 	[ "$z" = 0 ] || { why="$z zombies"; return 1; }
-	in_host ip -o link show | grep -qv -e ": lo:" -e "$NS_TAG-h" &&
-		{ why="links left in host: $(in_host ip -o link show)"; return 1; }
+	in_host ip -o link show >"$tmp/links"
+	grep -qv -e ": lo:" -e "$NS_TAG-h" "$tmp/links" &&
+		{ why="links left in host: $(cat "$tmp/links")"; return 1; }
 	[ -z "$(ls -d /run/squib-net/guest.* 2>/dev/null)" ] ||
 		{ why="temp dirs left"; return 1; }
 	return 0

@@ -96,9 +96,9 @@ offload_moves_large_frames_intact() {
 	[ $rc = 0 ] && has out iperf-ok && has out "up=$sum" && has out "down=$sum" &&
 		has err "^squib-net: stats: " || return 1
 	stats=$(grep "^squib-net: stats: " "$tmp/err")
-	echo "$stats" | grep -q "rx_frames=[0-9]" && echo "$stats" | grep -q "tx_bytes=[0-9]" ||
+	grep -q "rx_frames=[0-9]" <<<"$stats" && grep -q "tx_bytes=[0-9]" <<<"$stats" ||
 		{ why="stats: $stats"; return 1; }
-	echo "$stats" | grep -qE "(rx|tx)_large=[1-9]" || { why="no large frames: $stats"; return 1; }
+	grep -qE "(rx|tx)_large=[1-9]" <<<"$stats" || { why="no large frames: $stats"; return 1; }
 	leftovers
 }
 
@@ -158,7 +158,7 @@ same_name_other_subnet_is_refused() {
 	[ $second = 0 ] && has err exists || return 1
 	[ "$links2" = "$links" ] || { why="$links sqn* links before, $links2 after"; return 1; }
 	[ "$dns" = 1 ] || { why="$dns dnsmasq, wanted 1"; return 1; }
-	echo "$addrs" | grep -q "inet $SUBNET" && ! echo "$addrs" | grep -q 10.124 ||
+	grep -q "inet $SUBNET" <<<"$addrs" && ! grep -q 10.124 <<<"$addrs" ||
 		{ why="$NET has: $addrs"; return 1; }
 	[ $rca = 0 ] || { why="first guest: exit status $rca"; return 1; }
 	has a.out still-ok && leftovers
