@@ -335,7 +335,8 @@ int sqn_fd(const sqn_net *net);
  * @n:		number of descriptors
  *
  * Never blocks, with one exception: when a userspace helper has just
- * died, the call that reports it may wait up to 100 ms for its exit status.
+ * died, the call that reports it may wait for its exit status: as long as
+ * the helper still runs after closing its end, 1 s at most.
  * A frame longer than its descriptor's buffers is truncated,
  * flagged SQN_PKT_TRUNCATED and counted in rx_dropped.
  *
@@ -353,7 +354,7 @@ int sqn_recv(sqn_net *net, struct sqn_pkt *pkts, unsigned int n);
  * Never blocks and never drops a frame for lack of room: when the backend
  * is full it takes a prefix of the batch and the rest must be sent again
  * later (wait for sqn_fd() to be writable). Like sqn_recv(), the one call
- * that finds a userspace helper dead may wait up to 100 ms for its exit
+ * that finds a userspace helper dead may wait up to 1 s for its exit
  * status. A frame shorter than an
  * Ethernet header or longer than max_packet_size (vnet_hdr_len not
  * counted) is consumed but not carried, and counted in tx_dropped.

@@ -16,7 +16,7 @@
 #define HELPER_START_MS 50 /* default watch for an early exit */
 #define HELPER_START_MS_MAX 60000
 #define HELPER_STOP_MS 200 /* from SIGTERM to SIGKILL at close */
-#define HELPER_EXIT_MS 100 /* for the exit that follows a lost link */
+#define HELPER_EXIT_MS 1000 /* for the exit that follows a lost link */
 #define HELPER_LINE_MAX 512 /* longer stderr lines are cut */
 #define HELPER_DRAIN_MAX 16 /* reads of stderr per look */
 #define HELPER_ARGV_MAX (6 + SQN_ARGS_MAX + 1)
