@@ -412,8 +412,9 @@ static int relay_out(struct relay *r, int *tap_paused)
 
 			if (m < 0 && errno == EINTR)
 				continue;
+			/* EBADFD: the interface was deleted under us. */
 			if (m < 0 && errno != EAGAIN)
-				return -EIO;
+				return errno == EBADFD ? -ENODEV : -EIO;
 			if (m <= 0)
 				break;
 			pcap_frame(r->out[r->out_count], (size_t)m, r->hdr);
@@ -550,12 +551,12 @@ static int relay_run(struct relay *r, int sfd)
 			relay_grace(r);
 			continue;
 		}
+		rc = 0;
 		/* The guest deleted or detached its eth0. */
-		if (tap_events & (EPOLLERR | EPOLLHUP)) {
-			relay_link_down(r, ep, "the guest's eth0 went away");
-			continue;
-		}
-		rc = relay_in(r);
+		if (tap_events & (EPOLLERR | EPOLLHUP))
+			rc = -ENODEV;
+		if (!rc)
+			rc = relay_in(r);
 		if (!rc)
 			rc = relay_out(r, &paused);
 		if (!rc) {
@@ -567,6 +568,7 @@ static int relay_run(struct relay *r, int sfd)
 		}
 		relay_link_down(r, ep,
 				rc == -ENOTCONN ? sqn_last_error(r->net) :
+				rc == -ENODEV	? "the guest's eth0 went away" :
 				rc == -EIO	? "the guest's eth0 failed" :
 						  sqn_strerror(rc));
 	}
