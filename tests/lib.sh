@@ -97,9 +97,9 @@ ready() {
 	return 1
 }
 # In a guest's command: its address on eth0; holding on until $tmp/go
-# exists (30 s at most).
+# exists (90 s at most).
 ADDR='$(ip -4 -o addr show eth0 | awk "{print \$4}" | cut -d/ -f1)'
-HOLD="for i in \$(seq 300); do [ -e $tmp/go ] && break; sleep 0.1; done"
+HOLD="for i in \$(seq 900); do [ -e $tmp/go ] && break; sleep 0.1; done"
 
 # nothing_left NS INO: nothing of squib-net's networks is left in namespace
 # NS (whose inode is INO): no link named sqn*, no nftables table squib-net-*,

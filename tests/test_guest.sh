@@ -101,7 +101,7 @@ helper_killed_during_transfer() {
 	ip netns exec "$NS_HOST" "$PROG" guest --mode userspace -- timeout 60 busybox wget -q -O /dev/null "http://$WAN_ADDR/big" \
 		>"$tmp/out" 2>"$tmp/err" &
 	pid=$!
-	for i in $(seq 100); do
+	for i in $(seq 300); do
 		passt=$(pgrep -P $pid "^passt")
 		[ -n "$passt" ] && grep -q "by DHCP" "$tmp/err" && break
 		sleep 0.1
@@ -118,10 +118,12 @@ helper_killed_during_transfer() {
 
 sigterm_ends_guest_and_cleans_up() {
 	local pid rc
-	ip netns exec "$NS_HOST" "$PROG" guest --mode loopback --no-dhcp -- sleep 30 \
+	rm -f "$tmp/started"
+	ip netns exec "$NS_HOST" "$PROG" guest --mode loopback --no-dhcp -- sh -c "touch $tmp/started; exec sleep 30" \
 		>"$tmp/out" 2>"$tmp/err" &
 	pid=$!
-	sleep 0.5
+	# The command runs: squib-net passes the signal on (not its default end).
+	wait_for 200 test -e "$tmp/started" || { why="the command did not start"; kill $pid; wait $pid; return 1; }
 	kill -TERM $pid
 	wait $pid
 	rc=$?
@@ -140,7 +142,7 @@ parent_killed_takes_helper_and_guest_along() {
 	local pid passt guestpid i
 	ip netns exec "$NS_HOST" "$PROG" guest --mode userspace -- sleep 30 >"$tmp/out" 2>"$tmp/err" &
 	pid=$!
-	for i in $(seq 100); do
+	for i in $(seq 300); do
 		passt=$(pgrep -P $pid "^passt")
 		guestpid=$(pgrep -P $pid -x sleep)
 		[ -n "$passt" ] && [ -n "$guestpid" ] && break
@@ -187,8 +189,9 @@ sweep_follows_no_symlink() {
 
 # Under a terminal the command owns it: it can read, and is not stopped.
 command_reads_the_terminal() {
-	# stdin stays open until the answer came (or 10 s).
-	(printf 'hello\n'; wait_for 100 grep -q got "$tmp/out") | timeout 20 script -qec \
+	# stdin stays open until the answer came (or 20 s).
+	rm -f "$tmp/out"
+	(printf 'hello\n'; wait_for 200 grep -q got "$tmp/out"; true) | timeout 20 script -qec \
 		"ip netns exec $NS_HOST $PROG guest --mode loopback --no-dhcp -- sh -c 'read x; echo got \$x'" \
 		/dev/null >"$tmp/out" 2>&1 && has out "got hello"
 }
