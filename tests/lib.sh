@@ -101,6 +101,15 @@ ready() {
 ADDR='$(ip -4 -o addr show eth0 | awk "{print \$4}" | cut -d/ -f1)'
 HOLD="for i in \$(seq 900); do [ -e $tmp/go ] && break; sleep 0.1; done"
 
+# gateway_httpd: a web server in host on $GW:80 serving $tmp/www, started
+# before the network's bridge has that address (nonlocal bind).
+gateway_httpd() {
+	in_host sysctl -qw net.ipv4.ip_nonlocal_bind=1
+	ip netns exec "$NS_HOST" busybox httpd -f -p "$GW:80" -h "$tmp/www" >/dev/null 2>&1 &
+	pids+=($!)
+	ns_wait "$NS_HOST" ss -Hltn "sport = :80" || echo "no web server on the host" >&2
+}
+
 # nothing_left NS INO: nothing of squib-net's networks is left in namespace
 # NS (whose inode is INO): no link named sqn*, no nftables table squib-net-*,
 # no dnsmasq, no record in /run/squib-net/net-INO.

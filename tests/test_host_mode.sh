@@ -85,11 +85,7 @@ setup ns_up
 ip -n "$NS_WAN" route add 192.168.106.0/24 via 10.99.0.2
 mkdir -p "$tmp/www"
 echo "hello from the host" >"$tmp/www/index.html"
-# The server starts before sqn-host has its address.
-in_host sysctl -qw net.ipv4.ip_nonlocal_bind=1
-ip netns exec "$NS_HOST" busybox httpd -f -p "$GW:80" -h "$tmp/www" >/dev/null 2>&1 &
-pids+=($!)
-ns_wait "$NS_HOST" ss -Hltn "sport = :80" || echo "no web server on the host" >&2
+gateway_httpd
 
 tcase lease_and_fetch_from_the_host lease_and_fetch_from_the_host
 tcase isolated_guests_cannot_reach_each_other isolated_guests_cannot_reach_each_other

@@ -182,11 +182,7 @@ echo "hello from the host" >"$tmp/www/index.html"
 # So a missing NAT shows as the guest's own address, not as silence.
 ip -n "$NS_WAN" route add 10.123.0.0/24 via 10.99.0.2
 in_host ip route add 10.55.0.0/16 via "$HOST_GW"
-# The server starts before the bridge has its address.
-in_host sysctl -qw net.ipv4.ip_nonlocal_bind=1
-ip netns exec "$NS_HOST" busybox httpd -f -p "$GW:80" -h "$tmp/www" &
-pids+=($!)
-ns_wait "$NS_HOST" ss -Hltn "sport = :80" || echo "no web server on the host" >&2
+gateway_httpd
 
 tcase lease_nat_and_host lease_nat_and_host
 tcase names_from_dns_hosts names_from_dns_hosts
