@@ -17,9 +17,10 @@ extern "C" {
 #define SQN_VERSION_STRING "0.1.0"
 
 /* Value of sqn_config.version for the layout declared below (2: tap_fd was
- * added; 3: network, subnet, nat_iface, dns_upstream, dns_hosts). sqn_open()
- * refuses any other value rather than misread a struct. */
-#define SQN_CONFIG_VERSION 3
+ * added; 3: network, subnet, nat_iface, dns_upstream, dns_hosts; 4:
+ * connect_timeout_ms, lock_timeout_ms). From version 4 on, fields are only
+ * ever added at the end of the struct. */
+#define SQN_CONFIG_VERSION 4
 
 /**
  * enum sqn_mode - what the guest's network attachment is
@@ -204,6 +205,8 @@ struct sqn_config {
 	int tap_fd;
 	sqn_log_fn log;
 	void *log_ctx;
+	uint32_t connect_timeout_ms;
+	uint32_t lock_timeout_ms;
 };
 
 /**

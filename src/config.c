@@ -434,6 +434,10 @@ int config_check(const struct sqn_config *cfg, struct net_params *p, char *msg,
 	p->framing = cfg->framing;
 	p->offloads = cfg->offloads;
 	p->queue_depth = cfg->queue_depth ? cfg->queue_depth : 256;
+	p->connect_timeout_ms =
+		cfg->connect_timeout_ms ? cfg->connect_timeout_ms : 2000;
+	p->lock_timeout_ms = cfg->lock_timeout_ms ? cfg->lock_timeout_ms :
+						    10000;
 	/* Only the modes a TAP serves look at it: a config filled without
 	 * sqn_config_init() has 0 there. */
 	p->tap_fd = cfg->tap_fd >= 0 && (cfg->mode == SQN_MODE_SHARED ||

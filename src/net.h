@@ -67,6 +67,8 @@ struct net_params {
 	uint32_t offloads;
 	uint32_t queue_depth;
 	int tap_fd;
+	uint32_t connect_timeout_ms;
+	uint32_t lock_timeout_ms;
 };
 
 struct sqn_net {
