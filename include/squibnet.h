@@ -168,7 +168,9 @@ typedef void (*sqn_log_fn)(void *ctx, int level, const char *msg);
  *		(from /dev/net/tun, made elsewhere, e.g. by a privileged
  *		service that passes it over SCM_RIGHTS) to attach to instead
  *		of building the network. It must be a TAP made with IFF_NO_PI
- *		(IFF_VNET_HDR is used when present). It is duplicated; the
+ *		(checked through rtnetlink, -EINVAL otherwise, when its
+ *		interface is visible in the caller's network namespace);
+ *		IFF_VNET_HDR is used when present. It is duplicated; the
  *		caller keeps and closes its own. The TAP's state is shared with
  *		the caller's descriptor and is changed: O_NONBLOCK is set (it
  *		belongs to the open file description, which dup() shares) and

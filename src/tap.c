@@ -50,7 +50,10 @@ static size_t tap_pool_size(const struct sqn_net *net)
 	       pool_round(TAP_BOUNCE_SIZE);
 }
 
-static int tap_check(struct sqn_net *net, int fd, struct sys_tap_info *ti)
+/* What @fd is: a TAP attached to an interface, without packet
+ * information. @l->mtu is left 0 when the interface is not visible. */
+static int tap_check(struct sqn_net *net, int fd, struct sys_tap_info *ti,
+		     struct sys_tap_link *l)
 {
 	int r = sys_tap_query(fd, ti);
 
@@ -71,12 +74,20 @@ static int tap_check(struct sqn_net *net, int fd, struct sys_tap_info *ti)
 			net, -EINVAL,
 			"tap_fd %d: %s is a TUN device (IP packets), not a TAP (Ethernet frames): make it with IFF_TAP",
 			fd, ti->name);
-	/* Linux 6.18 reports IFF_NO_PI whether or not it was asked for. */
-	if (!ti->no_pi)
+	*l = (struct sys_tap_link){ .mtu = 0, .pi = -1 };
+	r = sys_tap_link(ti, l);
+	if (r) {
+		/* A TAP of another network namespace: TUNGETIFF cannot tell
+		 * (sys/tap.h), so its word is taken. */
+		net_log(net, SQN_LOG_WARN,
+			"tap: %s is not visible in this network namespace (%s): IFF_NO_PI not checked",
+			ti->name, strerror(-r));
+	} else if (l->pi > 0) {
 		return net_error(
 			net, -EINVAL,
-			"tap_fd %d: %s was made without IFF_NO_PI: frames would carry packet information",
+			"tap_fd %d: %s was made without IFF_NO_PI: every frame would start with 4 bytes of packet information; make it with IFF_TAP | IFF_NO_PI",
 			fd, ti->name);
+	}
 	return 0;
 }
 
@@ -143,18 +154,19 @@ static int tap_setup_vnet(struct sqn_net *net, const struct sys_tap_info *ti)
 	return 0;
 }
 
-/* The MTU: the caller's, else the interface's, else Ethernet's. */
-static int tap_setup_mtu(struct sqn_net *net, const struct sys_tap_info *ti)
+/* The MTU: the caller's, else the interface's (0 when it is not
+ * visible), else Ethernet's. */
+static int tap_setup_mtu(struct sqn_net *net, uint32_t mtu)
 {
 	struct tap *t = net->priv;
-	uint32_t mtu = 0;
-	int r = sys_tap_mtu(ti, &mtu);
+	int r;
 
-	if (r) {
+	if (!mtu) {
 		mtu = 1500;
-		net_log(net, SQN_LOG_WARN,
-			"tap: %s is not visible in this network namespace (%s): mtu %u assumed, set sqn_config.mtu",
-			t->name, strerror(-r), mtu);
+		if (!net->p.mtu)
+			net_log(net, SQN_LOG_WARN,
+				"tap: %s: its mtu is not known here: %u assumed, set sqn_config.mtu",
+				t->name, mtu);
 	} else if (net->p.mtu && net->p.mtu != mtu) {
 		net_log(net, SQN_LOG_INFO, "tap: mtu %u, but %s has %u",
 			net->p.mtu, t->name, mtu);
@@ -175,6 +187,7 @@ static int tap_open(struct sqn_net *net)
 {
 	struct tap *t = pool_take(&net->pool, sizeof(*t));
 	struct sys_tap_info ti;
+	struct sys_tap_link l;
 	int r;
 
 	if (!t)
@@ -184,7 +197,7 @@ static int tap_open(struct sqn_net *net)
 	t->bounce = pool_take(&net->pool, TAP_BOUNCE_SIZE);
 	if (!t->iov || !t->bounce)
 		return net_error(net, -ENOMEM, "tap: pool too small");
-	r = tap_check(net, net->p.tap_fd, &ti);
+	r = tap_check(net, net->p.tap_fd, &ti, &l);
 	if (r)
 		return r;
 	memcpy(t->name, ti.name, sizeof(t->name));
@@ -202,7 +215,7 @@ static int tap_open(struct sqn_net *net)
 	r = tap_setup_vnet(net, &ti);
 	if (r)
 		return r;
-	r = tap_setup_mtu(net, &ti);
+	r = tap_setup_mtu(net, l.mtu);
 	if (r)
 		return r;
 	net_log(net, SQN_LOG_DEBUG,

@@ -128,6 +128,18 @@ TEST(short_and_long_frames_are_dropped_and_counted_with_header)
 	drops(IFF_VNET_HDR, SQN_OFFLOAD_VNET_HDR);
 }
 
+static char logged[4096];
+
+/* A log callback that keeps the warnings, one per line. */
+static void log_keep(void *ctx, int level, const char *msg)
+{
+	size_t n = strlen(logged);
+
+	(void)ctx;
+	if (level <= SQN_LOG_WARN)
+		snprintf(logged + n, sizeof(logged) - n, "%s\n", msg);
+}
+
 static void open_err(int fd, enum sqn_mode mode, int err, const char *want)
 {
 	struct sqn_config cfg;
@@ -164,8 +176,15 @@ TEST(open_refuses_what_is_not_a_tap)
 	fd = tt_tun_make(IFF_TUN | IFF_NO_PI);
 	open_err(fd, SQN_MODE_SHARED, -EINVAL, "TUN device");
 	close(fd);
-	/* No test of a TAP without IFF_NO_PI: Linux 6.18 reports the flag
-	 * in TUNGETIFF whether it was asked for or not. */
+	/* TUNGETIFF says IFF_NO_PI of these too (it is IFF_NOFILTER); the
+	 * refusal comes before the descriptor is changed. */
+	fd = tt_tun_make(IFF_TAP);
+	open_err(fd, SQN_MODE_SHARED, -EINVAL, "made without IFF_NO_PI");
+	CHECK(!(fcntl(fd, F_GETFL) & O_NONBLOCK));
+	close(fd);
+	fd = tt_tun_make(IFF_TAP | IFF_VNET_HDR);
+	open_err(fd, SQN_MODE_HOST, -EINVAL, "made without IFF_NO_PI");
+	close(fd);
 	/* Other modes do not look at tap_fd (a config filled without
 	 * sqn_config_init() has 0 there). */
 	fd = tt_tun_make(IFF_TAP | IFF_NO_PI);
@@ -284,6 +303,30 @@ TEST(frames_above_the_callers_mtu_are_dropped)
 	sqn_stats(t.net, &st);
 	CHECK_EQ(st.rx_dropped, 1);
 	tt_close(&t);
+}
+
+/* A TAP of another network namespace cannot be checked for IFF_NO_PI
+ * (TUNGETIFF cannot tell, rtnetlink does not see it): it is taken, with
+ * a warning. */
+TEST(tap_of_another_namespace_is_taken_with_a_warning)
+{
+	struct sqn_config cfg;
+	struct sqn_info info;
+	sqn_net *net;
+
+	tt_ns_new();
+	sqn_config_init(&cfg);
+	cfg.tap_fd = tt_tun_make(IFF_TAP | IFF_NO_PI);
+	cfg.log = log_keep;
+	tt_ns_new();
+	CHECK_MSG(!sqn_open(&cfg, &net), "%s", sqn_last_error(NULL));
+	CHECK_MSG(strstr(logged, "not visible in this network namespace"), "%s",
+		  logged);
+	CHECK_MSG(strstr(logged, "IFF_NO_PI not checked"), "%s", logged);
+	sqn_info(net, &info);
+	CHECK_EQ(info.mtu, 1500);
+	sqn_close(net);
+	close(cfg.tap_fd);
 }
 
 TEST(deleted_interface_takes_the_link_down)
