@@ -326,8 +326,8 @@ void sqn_close(sqn_net *net);
  * sqn_flush() can make progress. Frames already buffered in the library do
  * not make it readable: call sqn_recv() until it returns -EAGAIN before
  * waiting on this fd again. Poll it level-triggered: after a run of bad
- * datagrams sqn_recv() may return -EAGAIN with more datagrams waiting,
- * which leave the fd readable.
+ * datagrams (or of TAP frames above max_packet_size) sqn_recv() may return
+ * -EAGAIN with more waiting, which leave the fd readable.
  *
  * Return: a file descriptor owned by @net.
  */
@@ -343,7 +343,10 @@ int sqn_fd(const sqn_net *net);
  * died, the call that reports it may wait for its exit status: as long as
  * the helper still runs after closing its end, 1 s at most.
  * A frame longer than its descriptor's buffers is truncated,
- * flagged SQN_PKT_TRUNCATED and counted in rx_dropped.
+ * flagged SQN_PKT_TRUNCATED and counted in rx_dropped. A frame longer than
+ * max_packet_size (a TAP whose interface has a larger MTU than the
+ * attachment) is dropped and counted in rx_dropped; after 64 of those one
+ * call returns what it has (-EAGAIN when nothing), the rest left queued.
  *
  * Return: frames received (1..@n), -EAGAIN when none is ready, -ENOTCONN
  * once the link is down (see sqn_last_error()), or another negative errno.

@@ -18,6 +18,10 @@
 #define TAP_GSO_FRAME_MAX (65535 + SQN_ETH_HLEN)
 #define TAP_BOUNCE_SIZE (TAP_VNET_HDR_LEN + TAP_GSO_FRAME_MAX)
 #define TAP_GSO_OFFLOADS (SQN_OFFLOAD_TSO4 | SQN_OFFLOAD_TSO6 | SQN_OFFLOAD_USO)
+/* Frames above max_packet_size one sqn_recv() drops before it returns,
+ * so that a flood of them cannot hold the caller (dgram.c bounds its bad
+ * datagrams the same way). */
+#define TAP_DROP_MAX 64
 
 /**
  * struct tap - one TAP descriptor and its scratch space
@@ -287,17 +291,24 @@ static int tap_read(struct sqn_net *net, struct sqn_pkt *pkt)
 	return 0;
 }
 
+/* Up to @n frames; at most TAP_DROP_MAX dropped on the way, then the
+ * frames received so far (maybe none), the rest left for the next call.
+ * A frame too large for the caller's buffers is not one of those: tun
+ * truncates it (the bounce buffer tells its length) and it takes a slot. */
 static int tap_recv(struct sqn_net *net, struct sqn_pkt *pkts, unsigned int n)
 {
-	unsigned int i;
+	unsigned int i, dropped = 0;
 	int r;
 
 	if (!net->info.link_up)
 		return -ENOTCONN;
 	for (i = 0; i < n;) {
 		r = tap_read(net, &pkts[i]);
-		if (r == -EMSGSIZE)
+		if (r == -EMSGSIZE) {
+			if (++dropped == TAP_DROP_MAX)
+				break;
 			continue;
+		}
 		if (r == -EAGAIN)
 			break;
 		if (r < 0)

@@ -17,6 +17,7 @@
 #include "taptest.h"
 
 #define BATCH 32
+#define FLOOD 2000
 
 #ifdef SQN_ASAN
 #define PINGS 10000
@@ -302,6 +303,54 @@ TEST(frames_above_the_callers_mtu_are_dropped)
 	CHECK_EQ(got, 0);
 	sqn_stats(t.net, &st);
 	CHECK_EQ(st.rx_dropped, 1);
+	tt_close(&t);
+}
+
+/* A flood of frames above the caller's MTU ends each sqn_recv() after a
+ * bounded number, counted; the frame behind them still comes. */
+TEST(a_run_of_frames_above_the_mtu_ends_each_receive_early)
+{
+	static uint8_t big[1400];
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(9) };
+	struct iovec iov = { tt_rxbuf, sizeof(tt_rxbuf) };
+	struct sqn_pkt p = { .iov = &iov, .iovcnt = 1 };
+	struct sqn_stats st, before;
+	struct tt t;
+	int r, s, i, calls = 0;
+
+	tt_ns_new();
+	r = tt_try(&t, 0, SQN_MODE_SHARED, 0, 1000);
+	CHECK_MSG(!r, "sqn_open: %s", sqn_last_error(NULL));
+	/* Room for all of them in the TAP's queue, and no ARP to answer. */
+	CHECK(!system("ip link set " TAP_NAME " txqueuelen 4000 && "
+		      "ip neigh replace 10.77.0.2 lladdr 02:00:00:00:77:02 "
+		      "dev " TAP_NAME " nud permanent"));
+	memcpy(&to.sin_addr, tt_our_ip, 4);
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	CHECK(s >= 0);
+	for (i = 0; i <= FLOOD; i++)
+		CHECK_EQ(sendto(s, big, i < FLOOD ? sizeof(big) : 100, 0,
+				(struct sockaddr *)&to, sizeof(to)),
+			 i < FLOOD ? sizeof(big) : 100);
+	for (;;) {
+		CHECK(calls++ < FLOOD);
+		sqn_stats(t.net, &before);
+		r = sqn_recv(t.net, &p, 1);
+		sqn_stats(t.net, &st);
+		CHECK_MSG(st.rx_dropped - before.rx_dropped <= 64,
+			  "one sqn_recv() dropped %llu frames",
+			  (unsigned long long)(st.rx_dropped -
+					       before.rx_dropped));
+		if (r == 1)
+			break;
+		CHECK_EQ(r, -EAGAIN);
+		/* The rest keep the descriptor readable. */
+		tt_wait(&t, POLLIN, WAIT_MS);
+	}
+	CHECK_EQ(p.len, 14 + 20 + 8 + 100);
+	CHECK_EQ(st.rx_dropped, FLOOD);
+	CHECK(calls > FLOOD / 64);
+	close(s);
 	tt_close(&t);
 }
 
