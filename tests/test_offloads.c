@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* test_offloads.c - virtio_net_hdr and TSO on real TAPs */
+/* test_offloads.c - virtio_net_hdr and TSO on real TAPs, at open and switched by sqn_set_offloads(); backends without offloads refuse */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_tun.h>
@@ -24,8 +24,8 @@
  * namespace) to the made-up guest, whose side is played by hand
  * @s:		the kernel's socket
  * @sport:	its port
- * @kseq:	the kernel's next byte (stream offset 0 is kseq at the start)
- * @kstart:	the kernel's first data byte
+ * @kseq:	the sequence number of the kernel's next byte to us
+ * @kstart:	that of its first data byte (stream offset 0)
  * @ourseq:	our next byte
  * @sent:	bytes the kernel's socket took so far
  */
@@ -175,10 +175,182 @@ TEST(tso4_segments_both_ways)
 	CHECK_EQ(t.info.offloads & (SQN_OFFLOAD_CSUM | SQN_OFFLOAD_TSO4),
 		 SQN_OFFLOAD_CSUM | SQN_OFFLOAD_TSO4);
 	CHECK_EQ(t.info.max_packet_size, GSO_MAX);
+	CHECK_EQ(t.info.offloads_avail, ALL_OFFLOADS);
 	tt_arp(&t);
 	conn_open(&t, &c);
 	conn_send(&t, &c, 10000);
 	CHECK(conn_recv(&t, &c, 30000) > 0);
 	close(c.s);
 	tt_close(&t);
+}
+
+/* Follow the attachment's new header length, and check what it says. */
+static void set_offloads(struct tt *t, uint32_t offloads, uint32_t want,
+			 uint32_t max_packet_size)
+{
+	int r = sqn_set_offloads(t->net, offloads);
+
+	CHECK_MSG(!r, "sqn_set_offloads(0x%x): %s: %s", offloads,
+		  sqn_strerror(r), sqn_last_error(t->net));
+	sqn_info(t->net, &t->info);
+	t->hdr = t->info.vnet_hdr_len;
+	CHECK_EQ(t->info.offloads, want);
+	CHECK_EQ(t->hdr, want & SQN_OFFLOAD_VNET_HDR ? HDR : 0);
+	CHECK_EQ(t->info.max_packet_size, max_packet_size);
+	CHECK_EQ(t->info.mtu, 1500);
+	CHECK_EQ(t->info.offloads_avail, ALL_OFFLOADS);
+}
+
+/* A VMM opens first and learns the guest's features later: plain frames
+ * flow, then the header and TSO come on, then go off again, on one TCP
+ * connection. */
+TEST(tso_switched_on_after_traffic_moves_large_frames_both_ways)
+{
+	struct sqn_stats st;
+	struct conn c;
+	struct tt t;
+
+	tt_open(&t, IFF_VNET_HDR, 0);
+	CHECK_EQ(t.hdr, 0);
+	CHECK_EQ(t.info.offloads, 0);
+	CHECK_EQ(t.info.max_packet_size, 1514);
+	CHECK_EQ(t.info.offloads_avail, ALL_OFFLOADS);
+	tt_arp(&t);
+	tt_ping(&t, 1, 56);
+	conn_open(&t, &c);
+	conn_send(&t, &c, 1000);
+	CHECK_EQ(conn_recv(&t, &c, 20000), 0);
+	/* The kernel segmented: no frame above max_packet_size came. */
+	sqn_stats(t.net, &st);
+	CHECK_EQ(st.rx_dropped + st.rx_large + st.tx_large, 0);
+
+	set_offloads(&t, TSO4_ON, TSO4_ON, GSO_MAX);
+	tt_ping(&t, 2, 56);
+	conn_send(&t, &c, 10000);
+	CHECK(conn_recv(&t, &c, 60000) > 0);
+	sqn_stats(t.net, &st);
+	CHECK(st.rx_large > 0);
+	CHECK(st.tx_large > 0);
+
+	/* Back to plain frames: none above 1514 either way. */
+	set_offloads(&t, 0, 0, 1514);
+	tt_ping(&t, 3, 56);
+	CHECK_EQ(conn_recv(&t, &c, 20000), 0);
+	memset(tt_frame, 0, 10000);
+	tt_eth(tt_frame, t.tap_mac, 0x0800);
+	tt_send(&t, tt_frame, 10000);
+	sqn_stats(t.net, &st);
+	CHECK_EQ(st.tx_dropped, 1);
+	CHECK_EQ(st.rx_dropped + st.rx_errors + st.tx_errors, 0);
+	close(c.s);
+	tt_close(&t);
+}
+
+/* The header without offloads, then checksum offload only. */
+TEST(header_switched_on_alone_then_with_checksum_offload)
+{
+	struct tt t;
+
+	tt_open(&t, IFF_VNET_HDR, 0);
+	tt_arp(&t);
+	set_offloads(&t, SQN_OFFLOAD_VNET_HDR, SQN_OFFLOAD_VNET_HDR, 1514);
+	tt_ping(&t, 1, 56);
+	/* Offloads without the header, or TSO without CSUM, are nothing. */
+	set_offloads(&t, SQN_OFFLOAD_CSUM | SQN_OFFLOAD_TSO4, 0, 1514);
+	tt_ping(&t, 2, 56);
+	set_offloads(&t, SQN_OFFLOAD_VNET_HDR | SQN_OFFLOAD_TSO4,
+		     SQN_OFFLOAD_VNET_HDR, 1514);
+	set_offloads(&t, SQN_OFFLOAD_VNET_HDR | SQN_OFFLOAD_CSUM,
+		     SQN_OFFLOAD_VNET_HDR | SQN_OFFLOAD_CSUM, 1514);
+	tt_ping(&t, 3, 56);
+	CHECK_EQ(sqn_set_offloads(t.net, 1u << 7), -EINVAL);
+	CHECK_MSG(strstr(sqn_last_error(t.net), "unknown bits 0x80"), "%s",
+		  sqn_last_error(t.net));
+	sqn_info(t.net, &t.info);
+	CHECK_EQ(t.info.offloads, SQN_OFFLOAD_VNET_HDR | SQN_OFFLOAD_CSUM);
+	tt_close(&t);
+}
+
+/* Nothing to switch on a TAP made without IFF_VNET_HDR. */
+TEST(tap_without_vnet_hdr_refuses_the_header)
+{
+	struct tt t;
+
+	tt_open(&t, 0, 0);
+	CHECK_EQ(t.info.offloads_avail, 0);
+	tt_arp(&t);
+	CHECK_EQ(sqn_set_offloads(t.net, TSO4_ON), -ENOTSUP);
+	CHECK_EQ(errno, ENOTSUP);
+	CHECK_MSG(strstr(sqn_last_error(t.net), "without IFF_VNET_HDR"), "%s",
+		  sqn_last_error(t.net));
+	CHECK_EQ(sqn_set_offloads(t.net, 0), 0);
+	sqn_info(t.net, &t.info);
+	CHECK_EQ(t.info.vnet_hdr_len, 0);
+	CHECK_EQ(t.info.offloads, 0);
+	tt_ping(&t, 1, 56);
+	tt_close(&t);
+}
+
+/* Loopback and stream carry no header: any offload is -ENOTSUP, none is
+ * fine, and sqn_info says so. */
+TEST(loopback_and_stream_refuse_offloads)
+{
+	struct sqn_config cfg;
+	struct sqn_info info;
+	sqn_net *net;
+	int sp[2], i;
+
+	CHECK(!socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp));
+	for (i = 0; i < 2; i++) {
+		sqn_config_init(&cfg);
+		cfg.mode = i ? SQN_MODE_STREAM : SQN_MODE_LOOPBACK;
+		cfg.peer_fd = i ? sp[0] : -1;
+		cfg.offloads = TSO4_ON;
+		CHECK_MSG(!sqn_open(&cfg, &net), "%s", sqn_last_error(NULL));
+		sqn_info(net, &info);
+		CHECK_EQ(info.offloads_avail, 0);
+		CHECK_EQ(info.offloads, 0);
+		CHECK_EQ(sqn_set_offloads(net, SQN_OFFLOAD_VNET_HDR), -ENOTSUP);
+		CHECK_MSG(strstr(sqn_last_error(net), "no virtio-net header"),
+			  "%s", sqn_last_error(net));
+		CHECK_EQ(sqn_set_offloads(net, SQN_OFFLOAD_CSUM), -ENOTSUP);
+		CHECK_EQ(sqn_set_offloads(net, 0), 0);
+		CHECK_EQ(sqn_set_offloads(net, 1u << 9), -EINVAL);
+		sqn_info(net, &info);
+		CHECK_EQ(info.vnet_hdr_len, 0);
+		sqn_close(net);
+	}
+	CHECK_EQ(sqn_set_offloads(NULL, 0), -EINVAL);
+	close(sp[0]);
+	close(sp[1]);
+}
+
+/* The network plane's own TAP (bridged onto a bridge of the test's)
+ * switches as well. */
+TEST(bridged_attachment_switches_offloads)
+{
+	struct sqn_config cfg;
+	struct sqn_info info;
+	sqn_net *net;
+
+	tt_ns_new();
+	CHECK(!system(
+		"ip link add sqtbr0 type bridge && ip link set sqtbr0 up"));
+	sqn_config_init(&cfg);
+	cfg.mode = SQN_MODE_BRIDGED;
+	cfg.bridged_iface = "sqtbr0";
+	CHECK_MSG(!sqn_open(&cfg, &net), "%s", sqn_last_error(NULL));
+	sqn_info(net, &info);
+	CHECK_EQ(info.offloads_avail, ALL_OFFLOADS);
+	CHECK_EQ(info.vnet_hdr_len, 0);
+	CHECK_MSG(!sqn_set_offloads(net, TSO4_ON), "%s", sqn_last_error(net));
+	sqn_info(net, &info);
+	CHECK_EQ(info.offloads, TSO4_ON);
+	CHECK_EQ(info.vnet_hdr_len, HDR);
+	CHECK_EQ(info.max_packet_size, GSO_MAX);
+	CHECK(!sqn_set_offloads(net, 0));
+	sqn_info(net, &info);
+	CHECK_EQ(info.offloads, 0);
+	CHECK_EQ(info.max_packet_size, 1514);
+	sqn_close(net);
 }
