@@ -168,7 +168,9 @@ typedef void (*sqn_log_fn)(void *ctx, int level, const char *msg);
  *		(from /dev/net/tun, made elsewhere, e.g. by a privileged
  *		service that passes it over SCM_RIGHTS) to attach to instead
  *		of building the network. It must be a TAP made with IFF_NO_PI
- *		(IFF_VNET_HDR is used when present). It is duplicated; the
+ *		(checked through rtnetlink, -EINVAL otherwise, when its
+ *		interface is visible in the caller's network namespace);
+ *		IFF_VNET_HDR is used when present. It is duplicated; the
  *		caller keeps and closes its own. The TAP's state is shared with
  *		the caller's descriptor and is changed: O_NONBLOCK is set (it
  *		belongs to the open file description, which dup() shares) and
@@ -245,6 +247,11 @@ struct sqn_pkt {
  * @subnet:	IPv4 network address, network byte order
  * @netmask:	IPv4 netmask
  * @gateway:	IPv4 gateway address
+ * @offloads_avail: SQN_OFFLOAD_* that sqn_set_offloads() can turn on (the
+ *		kernel may still refuse some: @offloads says what took); 0 when
+ *		the attachment carries no virtio_net_hdr and so no offloads:
+ *		loopback, stream, userspace, and a TAP made without
+ *		IFF_VNET_HDR
  */
 struct sqn_info {
 	enum sqn_mode mode;
@@ -259,6 +266,7 @@ struct sqn_info {
 	uint8_t subnet[4];
 	uint8_t netmask[4];
 	uint8_t gateway[4];
+	uint32_t offloads_avail;
 };
 
 /**
@@ -324,8 +332,8 @@ void sqn_close(sqn_net *net);
  * sqn_flush() can make progress. Frames already buffered in the library do
  * not make it readable: call sqn_recv() until it returns -EAGAIN before
  * waiting on this fd again. Poll it level-triggered: after a run of bad
- * datagrams sqn_recv() may return -EAGAIN with more datagrams waiting,
- * which leave the fd readable.
+ * datagrams (or of TAP frames above max_packet_size) sqn_recv() may return
+ * -EAGAIN with more waiting, which leave the fd readable.
  *
  * Return: a file descriptor owned by @net.
  */
@@ -341,7 +349,10 @@ int sqn_fd(const sqn_net *net);
  * died, the call that reports it may wait for its exit status: as long as
  * the helper still runs after closing its end, 1 s at most.
  * A frame longer than its descriptor's buffers is truncated,
- * flagged SQN_PKT_TRUNCATED and counted in rx_dropped.
+ * flagged SQN_PKT_TRUNCATED and counted in rx_dropped. A frame longer than
+ * max_packet_size (a TAP whose interface has a larger MTU than the
+ * attachment) is dropped and counted in rx_dropped; after 64 of those one
+ * call returns what it has (-EAGAIN when nothing), the rest left queued.
  *
  * Return: frames received (1..@n), -EAGAIN when none is ready, -ENOTCONN
  * once the link is down (see sqn_last_error()), or another negative errno.
@@ -379,6 +390,29 @@ int sqn_send(sqn_net *net, const struct sqn_pkt *pkts, unsigned int n);
  * sqn_fd() to be writable), -ENOTCONN once the link is down.
  */
 int sqn_flush(sqn_net *net);
+
+/**
+ * sqn_set_offloads() - change the virtio_net_hdr and offloads after open
+ * @net:	attachment
+ * @offloads:	SQN_OFFLOAD_* the caller now handles, as sqn_config.offloads
+ *		at open: the guest's negotiated virtio-net features, say
+ *
+ * What QEMU's set_offload and set_vnet_hdr_len do for a TAP:
+ * SQN_OFFLOAD_VNET_HDR turns the 12-byte virtio_net_hdr before each frame
+ * on or off, and CSUM, TSO4, TSO6 and USO are asked of the kernel; they
+ * need the header and CSUM, and are turned off without them. sqn_info()
+ * follows: @offloads, @vnet_hdr_len, @max_packet_size. Frames the kernel
+ * queued before the call keep the form they had (a segmentation-offload
+ * frame queued before TSO went off is dropped as above max_packet_size).
+ * Call it between batches: the next sqn_recv() and sqn_send() use the
+ * new header length.
+ *
+ * Return: 0; -ENOTSUP when @offloads is not 0 and the attachment carries
+ * no offloads (sqn_info's @offloads_avail is 0), or asks for the header of
+ * a TAP made without IFF_VNET_HDR; -EINVAL for unknown bits; -ENOTCONN
+ * once the link is down; or the kernel's negative errno.
+ */
+int sqn_set_offloads(sqn_net *net, uint32_t offloads);
 
 /**
  * sqn_info() - what the attachment offers

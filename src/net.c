@@ -402,7 +402,7 @@ const char *sqn_strerror(int err)
 	case -ENOTCONN:
 		return "link down: the peer or helper is gone (see sqn_last_error())";
 	case -ENOTSUP:
-		return "mode not available in this build or on this platform";
+		return "not available in this mode, build or platform (see sqn_last_error())";
 	case -EINVAL:
 		return "invalid argument or configuration";
 	case -ENOMEM:
@@ -410,4 +410,25 @@ const char *sqn_strerror(int err)
 	default:
 		return err < 0 ? strerror(-err) : "not an error code";
 	}
+}
+
+int sqn_set_offloads(sqn_net *net, uint32_t offloads)
+{
+	const uint32_t known = SQN_OFFLOAD_VNET_HDR | SQN_OFFLOAD_CSUM |
+			       SQN_OFFLOAD_TSO4 | SQN_OFFLOAD_TSO6 |
+			       SQN_OFFLOAD_USO;
+
+	if (!net)
+		return set_errno(-EINVAL);
+	if (offloads & ~known)
+		return set_errno(net_error(net, -EINVAL,
+					   "offloads: unknown bits 0x%x",
+					   offloads & ~known));
+	if (net->ops->set_offloads)
+		return set_errno(net->ops->set_offloads(net, offloads));
+	if (!offloads)
+		return 0;
+	return set_errno(net_error(
+		net, -ENOTSUP, "%s: carries no virtio-net header or offloads",
+		net->ops->name));
 }

@@ -23,6 +23,8 @@ struct sqn_net;
  * @send:	take a prefix of @n valid frames; return its length (0: full)
  *		or a negative errno
  * @flush:	finish a partially written frame; 0, -EAGAIN or an error
+ * @set_offloads: optional: sqn_set_offloads() with checked bits; 0 or a
+ *		negative errno. Without it the backend carries no offloads
  * @close:	release what @open acquired; safe after a failed @open
  * @info:	optional: correct the copy sqn_info() returns with what the
  *		backend can see without changing state (a helper that died)
@@ -37,6 +39,7 @@ struct backend_ops {
 	int (*send)(struct sqn_net *net, const struct sqn_pkt *pkts,
 		    unsigned int n);
 	int (*flush)(struct sqn_net *net);
+	int (*set_offloads)(struct sqn_net *net, uint32_t offloads);
 	void (*close)(struct sqn_net *net);
 	void (*info)(const struct sqn_net *net, struct sqn_info *info);
 };

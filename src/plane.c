@@ -111,11 +111,17 @@ static int plane_send(struct sqn_net *net, const struct sqn_pkt *pkts,
 	return tap_ops.send(net, pkts, n);
 }
 
+static int plane_set_offloads(struct sqn_net *net, uint32_t offloads)
+{
+	return tap_ops.set_offloads(net, offloads);
+}
+
 const struct backend_ops plane_ops = {
 	.name = "plane",
 	.pool_size = plane_pool_size,
 	.open = plane_open,
 	.recv = plane_recv,
 	.send = plane_send,
+	.set_offloads = plane_set_offloads,
 	.close = plane_close,
 };

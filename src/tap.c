@@ -18,6 +18,14 @@
 #define TAP_GSO_FRAME_MAX (65535 + SQN_ETH_HLEN)
 #define TAP_BOUNCE_SIZE (TAP_VNET_HDR_LEN + TAP_GSO_FRAME_MAX)
 #define TAP_GSO_OFFLOADS (SQN_OFFLOAD_TSO4 | SQN_OFFLOAD_TSO6 | SQN_OFFLOAD_USO)
+#define TAP_OFFLOADS \
+	(SQN_OFFLOAD_VNET_HDR | SQN_OFFLOAD_CSUM | TAP_GSO_OFFLOADS)
+/* Frames above max_packet_size one sqn_recv() drops before it returns,
+ * so that a flood of them cannot hold the caller (dgram.c bounds its bad
+ * datagrams the same way). */
+#define TAP_DROP_MAX 64
+#define TAP_NO_VNET_HDR \
+	"tap: %s was made without IFF_VNET_HDR: no virtio-net header, no offloads"
 
 /**
  * struct tap - one TAP descriptor and its scratch space
@@ -50,7 +58,10 @@ static size_t tap_pool_size(const struct sqn_net *net)
 	       pool_round(TAP_BOUNCE_SIZE);
 }
 
-static int tap_check(struct sqn_net *net, int fd, struct sys_tap_info *ti)
+/* What @fd is: a TAP attached to an interface, without packet
+ * information. @l->mtu is left 0 when the interface is not visible. */
+static int tap_check(struct sqn_net *net, int fd, struct sys_tap_info *ti,
+		     struct sys_tap_link *l)
 {
 	int r = sys_tap_query(fd, ti);
 
@@ -71,12 +82,20 @@ static int tap_check(struct sqn_net *net, int fd, struct sys_tap_info *ti)
 			net, -EINVAL,
 			"tap_fd %d: %s is a TUN device (IP packets), not a TAP (Ethernet frames): make it with IFF_TAP",
 			fd, ti->name);
-	/* Linux 6.18 reports IFF_NO_PI whether or not it was asked for. */
-	if (!ti->no_pi)
+	*l = (struct sys_tap_link){ .mtu = 0, .pi = -1 };
+	r = sys_tap_link(ti, l);
+	if (r) {
+		/* A TAP of another network namespace: TUNGETIFF cannot tell
+		 * (sys/tap.h), so its word is taken. */
+		net_log(net, SQN_LOG_WARN,
+			"tap: %s is not visible in this network namespace (%s): IFF_NO_PI not checked",
+			ti->name, strerror(-r));
+	} else if (l->pi > 0) {
 		return net_error(
 			net, -EINVAL,
-			"tap_fd %d: %s was made without IFF_NO_PI: frames would carry packet information",
+			"tap_fd %d: %s was made without IFF_NO_PI: every frame would start with 4 bytes of packet information; make it with IFF_TAP | IFF_NO_PI",
 			fd, ti->name);
+	}
 	return 0;
 }
 
@@ -107,19 +126,42 @@ static int tap_offloads(struct sqn_net *net, uint32_t want, uint32_t *got)
 	return 0;
 }
 
+/* Turn the caller's header and the kernel's offloads to what @want asks,
+ * on a TAP with IFF_VNET_HDR, and say so in sqn_info. Without the
+ * caller's header the kernel must hand over complete, checksummed frames;
+ * segmentation offloads need checksum offload. */
+static int tap_apply_offloads(struct sqn_net *net, uint32_t want)
+{
+	struct tap *t = net->priv;
+	int strip = !(want & SQN_OFFLOAD_VNET_HDR);
+	uint32_t got = 0;
+	int r;
+
+	if (strip || !(want & SQN_OFFLOAD_CSUM))
+		want = 0;
+	r = tap_offloads(net, want & (SQN_OFFLOAD_CSUM | TAP_GSO_OFFLOADS),
+			 &got);
+	if (r)
+		return r;
+	t->strip = strip;
+	net->info.vnet_hdr_len = strip ? 0 : TAP_VNET_HDR_LEN;
+	net->info.offloads = strip ? 0 : SQN_OFFLOAD_VNET_HDR | got;
+	net->info.max_packet_size = got & TAP_GSO_OFFLOADS ?
+					    TAP_GSO_FRAME_MAX :
+					    net->info.mtu + SQN_ETH_HLEN;
+	return 0;
+}
+
 /* Settle the virtio-net header and the offloads. The header size and
  * the offloads belong to the interface, not to our descriptor. */
 static int tap_setup_vnet(struct sqn_net *net, const struct sys_tap_info *ti)
 {
 	struct tap *t = net->priv;
-	uint32_t want = net->p.offloads, got = 0;
 	int r;
 
 	if (!ti->vnet_hdr) {
-		if (want & SQN_OFFLOAD_VNET_HDR)
-			net_log(net, SQN_LOG_INFO,
-				"tap: %s was made without IFF_VNET_HDR: no virtio-net header, no offloads",
-				t->name);
+		if (net->p.offloads & SQN_OFFLOAD_VNET_HDR)
+			net_log(net, SQN_LOG_INFO, TAP_NO_VNET_HDR, t->name);
 		return 0;
 	}
 	r = sys_tap_set_vnet_hdr_len(t->fd, TAP_VNET_HDR_LEN);
@@ -127,34 +169,22 @@ static int tap_setup_vnet(struct sqn_net *net, const struct sys_tap_info *ti)
 		return net_error(net, r, "tap: %s: TUNSETVNETHDRSZ %d: %s",
 				 t->name, TAP_VNET_HDR_LEN, strerror(-r));
 	t->hdr = TAP_VNET_HDR_LEN;
-	t->strip = !(want & SQN_OFFLOAD_VNET_HDR);
-	/* Without the caller's header, the kernel must hand over complete,
-	 * checksummed frames; segmentation offloads need checksum offload. */
-	if (t->strip || !(want & SQN_OFFLOAD_CSUM))
-		want = 0;
-	want &= SQN_OFFLOAD_CSUM | TAP_GSO_OFFLOADS;
-	r = tap_offloads(net, want, &got);
-	if (r)
-		return r;
-	if (!t->strip) {
-		net->info.vnet_hdr_len = TAP_VNET_HDR_LEN;
-		net->info.offloads = SQN_OFFLOAD_VNET_HDR | got;
-	}
-	return 0;
+	net->info.offloads_avail = TAP_OFFLOADS;
+	return tap_apply_offloads(net, net->p.offloads);
 }
 
-/* The MTU: the caller's, else the interface's, else Ethernet's. */
-static int tap_setup_mtu(struct sqn_net *net, const struct sys_tap_info *ti)
+/* The MTU: the caller's, else the interface's (0 when it is not
+ * visible), else Ethernet's. */
+static int tap_setup_mtu(struct sqn_net *net, uint32_t mtu)
 {
 	struct tap *t = net->priv;
-	uint32_t mtu = 0;
-	int r = sys_tap_mtu(ti, &mtu);
 
-	if (r) {
+	if (!mtu) {
 		mtu = 1500;
-		net_log(net, SQN_LOG_WARN,
-			"tap: %s is not visible in this network namespace (%s): mtu %u assumed, set sqn_config.mtu",
-			t->name, strerror(-r), mtu);
+		if (!net->p.mtu)
+			net_log(net, SQN_LOG_WARN,
+				"tap: %s: its mtu is not known here: %u assumed, set sqn_config.mtu",
+				t->name, mtu);
 	} else if (net->p.mtu && net->p.mtu != mtu) {
 		net_log(net, SQN_LOG_INFO, "tap: mtu %u, but %s has %u",
 			net->p.mtu, t->name, mtu);
@@ -163,18 +193,14 @@ static int tap_setup_mtu(struct sqn_net *net, const struct sys_tap_info *ti)
 		net->p.mtu = mtu < SQN_FRAME_MAX - SQN_ETH_HLEN ?
 				     mtu :
 				     SQN_FRAME_MAX - SQN_ETH_HLEN;
-	r = net_set_mtu(net, SQN_FRAME_MAX);
-	if (r)
-		return r;
-	if (net->info.offloads & TAP_GSO_OFFLOADS)
-		net->info.max_packet_size = TAP_GSO_FRAME_MAX;
-	return 0;
+	return net_set_mtu(net, SQN_FRAME_MAX);
 }
 
 static int tap_open(struct sqn_net *net)
 {
 	struct tap *t = pool_take(&net->pool, sizeof(*t));
 	struct sys_tap_info ti;
+	struct sys_tap_link l;
 	int r;
 
 	if (!t)
@@ -184,7 +210,7 @@ static int tap_open(struct sqn_net *net)
 	t->bounce = pool_take(&net->pool, TAP_BOUNCE_SIZE);
 	if (!t->iov || !t->bounce)
 		return net_error(net, -ENOMEM, "tap: pool too small");
-	r = tap_check(net, net->p.tap_fd, &ti);
+	r = tap_check(net, net->p.tap_fd, &ti, &l);
 	if (r)
 		return r;
 	memcpy(t->name, ti.name, sizeof(t->name));
@@ -199,10 +225,10 @@ static int tap_open(struct sqn_net *net)
 		return net_error(net, r, "tap: %s: O_NONBLOCK: %s", t->name,
 				 strerror(-r));
 	memcpy(net->info.host_mac, ti.mac, 6);
-	r = tap_setup_vnet(net, &ti);
+	r = tap_setup_mtu(net, l.mtu);
 	if (r)
 		return r;
-	r = tap_setup_mtu(net, &ti);
+	r = tap_setup_vnet(net, &ti);
 	if (r)
 		return r;
 	net_log(net, SQN_LOG_DEBUG,
@@ -274,17 +300,24 @@ static int tap_read(struct sqn_net *net, struct sqn_pkt *pkt)
 	return 0;
 }
 
+/* Up to @n frames; at most TAP_DROP_MAX dropped on the way, then the
+ * frames received so far (maybe none), the rest left for the next call.
+ * A frame too large for the caller's buffers is not one of those: tun
+ * truncates it (the bounce buffer tells its length) and it takes a slot. */
 static int tap_recv(struct sqn_net *net, struct sqn_pkt *pkts, unsigned int n)
 {
-	unsigned int i;
+	unsigned int i, dropped = 0;
 	int r;
 
 	if (!net->info.link_up)
 		return -ENOTCONN;
 	for (i = 0; i < n;) {
 		r = tap_read(net, &pkts[i]);
-		if (r == -EMSGSIZE)
+		if (r == -EMSGSIZE) {
+			if (++dropped == TAP_DROP_MAX)
+				break;
 			continue;
+		}
 		if (r == -EAGAIN)
 			break;
 		if (r < 0)
@@ -358,6 +391,21 @@ static int tap_send(struct sqn_net *net, const struct sqn_pkt *pkts,
 	return (int)i;
 }
 
+/* sqn_set_offloads(): only a TAP with IFF_VNET_HDR carries a header, and
+ * offloads need one. */
+static int tap_set_offloads(struct sqn_net *net, uint32_t offloads)
+{
+	struct tap *t = net->priv;
+
+	if (!net->info.link_up)
+		return -ENOTCONN;
+	if (t->hdr)
+		return tap_apply_offloads(net, offloads);
+	if (offloads & SQN_OFFLOAD_VNET_HDR)
+		return net_error(net, -ENOTSUP, TAP_NO_VNET_HDR, t->name);
+	return 0;
+}
+
 static void tap_close(struct sqn_net *net)
 {
 	if (net->fd >= 0)
@@ -371,5 +419,6 @@ const struct backend_ops tap_ops = {
 	.open = tap_open,
 	.recv = tap_recv,
 	.send = tap_send,
+	.set_offloads = tap_set_offloads,
 	.close = tap_close,
 };

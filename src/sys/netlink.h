@@ -15,6 +15,9 @@
  * @mac:	its hardware address (zeros when it has none)
  * @up:		IFF_UP is set
  * @mtu:	its MTU
+ * @tun_pi:	a "tun" link: 1 when its frames carry the 4-byte packet
+ *		information (made without IFF_NO_PI), 0 when not; -1 for
+ *		other kinds, or when the kernel does not say (IFLA_TUN_PI)
  */
 struct nl_link {
 	unsigned int index;
@@ -23,6 +26,7 @@ struct nl_link {
 	uint8_t mac[6];
 	int up;
 	unsigned int mtu;
+	int tun_pi;
 };
 
 int nl_bridge_add(const char *name, const uint8_t mac[6]);

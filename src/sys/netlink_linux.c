@@ -22,7 +22,7 @@
 /* Attribute tables by type: IFLA_ has the most types of those parsed here. */
 #define NL_TB_LEN (IFLA_MAX + 1)
 _Static_assert(IFA_MAX < NL_TB_LEN && RTA_MAX < NL_TB_LEN &&
-		       IFLA_INFO_MAX < NL_TB_LEN,
+		       IFLA_INFO_MAX < NL_TB_LEN && IFLA_TUN_MAX < NL_TB_LEN,
 	       "an attribute table holds every type parsed");
 
 /**
@@ -312,6 +312,30 @@ int nl_link_del(const char *name)
 }
 
 /**
+ * nl_tun_pi() - IFLA_TUN_PI of a "tun" link's IFLA_INFO_DATA
+ * @data:	the IFLA_INFO_DATA attribute, or NULL
+ *
+ * TUNGETIFF cannot tell: it reports IFF_NOFILTER, the same bit as
+ * IFF_NO_PI, whenever the descriptor has no socket filter (tun.c), so a
+ * TAP made without IFF_NO_PI reads as one made with it. This attribute is
+ * what iproute2 shows as "pi on".
+ *
+ * Return: 1 (packet information on), 0 (off), -1 (not told).
+ */
+static int nl_tun_pi(const struct nlattr *data)
+{
+	const struct nlattr *tb[NL_TB_LEN];
+
+	memset(tb, 0, sizeof(tb));
+	if (!data)
+		return -1;
+	mnl_attr_parse_nested(data, nl_attr_cb, tb);
+	if (!nl_bytes(tb[IFLA_TUN_PI], 1))
+		return -1;
+	return mnl_attr_get_u8(tb[IFLA_TUN_PI]) != 0;
+}
+
+/**
  * nl_link_cb() - read the RTM_NEWLINK that answers an RTM_GETLINK
  * @nlh:	the message
  * @data:	the struct nl_link to fill
@@ -343,6 +367,8 @@ static int nl_link_cb(const struct nlmsghdr *nlh, void *data)
 		snprintf(l->kind, sizeof(l->kind), "%.*s",
 			 (int)mnl_attr_get_payload_len(kind),
 			 mnl_attr_get_str(kind));
+	l->tun_pi = strcmp(l->kind, "tun") ? -1 :
+					     nl_tun_pi(info[IFLA_INFO_DATA]);
 	return MNL_CB_OK;
 }
 
@@ -358,6 +384,7 @@ int nl_link_get(const char *name, struct nl_link *out)
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 
 	memset(out, 0, sizeof(*out));
+	out->tun_pi = -1;
 	/* The kernel answers -ERANGE to an IFLA_IFNAME this long. */
 	if (strnlen(name, IF_NAMESIZE) == IF_NAMESIZE)
 		return -ENODEV;

@@ -7,11 +7,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "netlink.h"
 #include "squibnet.h"
 #include "tap.h"
 
@@ -42,8 +42,9 @@ int sys_tap_query(int fd, struct sys_tap_info *ti)
 	if (ioctl(fd, TUNGETIFF, &ifr))
 		return -errno;
 	memcpy(ti->name, ifr.ifr_name, sizeof(ti->name) - 1);
+	/* Not IFF_NO_PI: TUNGETIFF sets IFF_NOFILTER, the same bit, for a
+	 * descriptor without a socket filter (tun.c, __tun_chr_ioctl()). */
 	ti->is_tap = (ifr.ifr_flags & IFF_TAP) != 0;
-	ti->no_pi = (ifr.ifr_flags & IFF_NO_PI) != 0;
 	ti->vnet_hdr = (ifr.ifr_flags & IFF_VNET_HDR) != 0;
 	/* tun answers SIOCGIFHWADDR on the descriptor itself (tun.c). */
 	if (!ioctl(fd, SIOCGIFHWADDR, &ifr))
@@ -86,36 +87,31 @@ int sys_tap_set_offloads(int fd, uint32_t offloads)
 }
 
 /**
- * sys_tap_mtu() - the MTU of the TAP's interface
+ * sys_tap_link() - the MTU of the TAP's interface, and its packet
+ * information
  * @ti:		from sys_tap_query()
- * @mtu:	set on success
+ * @l:		filled on success
  *
  * The interface is looked up by name in this process's network
  * namespace, and must have the TAP's MAC there: a TAP made in another
- * namespace may have a namesake here.
+ * namespace may have a namesake here. rtnetlink's IFLA_TUN_PI is the one
+ * true word on IFF_NO_PI (struct sys_tap_info).
  *
  * Return: 0, or a negative errno (-ENODEV when it is not visible here).
  */
-int sys_tap_mtu(const struct sys_tap_info *ti, uint32_t *mtu)
+int sys_tap_link(const struct sys_tap_info *ti, struct sys_tap_link *l)
 {
-	struct ifreq ifr;
-	int s, r = 0;
+	struct nl_link nl;
+	int r = nl_link_get(ti->name, &nl);
 
-	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (s < 0)
-		return -errno;
-	memset(&ifr, 0, sizeof(ifr));
-	memcpy(ifr.ifr_name, ti->name, sizeof(ifr.ifr_name) - 1);
-	if (ioctl(s, SIOCGIFHWADDR, &ifr))
-		r = -errno;
-	else if (memcmp(ifr.ifr_hwaddr.sa_data, ti->mac, 6))
-		r = -ENODEV;
-	else if (ioctl(s, SIOCGIFMTU, &ifr))
-		r = -errno;
-	else
-		*mtu = (uint32_t)ifr.ifr_mtu;
-	close(s);
-	return r;
+	if (r)
+		return r;
+	if (memcmp(nl.mac, ti->mac, 6))
+		return -ENODEV;
+	l->mtu = nl.mtu;
+	/* A macvtap (drivers/net/tap.c) takes only IFF_TAP | IFF_NO_PI. */
+	l->pi = strcmp(nl.kind, "tun") ? 0 : nl.tun_pi;
+	return 0;
 }
 
 /**
