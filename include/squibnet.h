@@ -18,8 +18,11 @@ extern "C" {
 
 /* Value of sqn_config.version for the layout declared below (2: tap_fd was
  * added; 3: network, subnet, nat_iface, dns_upstream, dns_hosts; 4:
- * connect_timeout_ms, lock_timeout_ms). From version 4 on, fields are only
- * ever added at the end of the struct. */
+ * connect_timeout_ms, lock_timeout_ms). sqn_open() takes a config of any
+ * version from 1 to this one and reads only the fields that version has;
+ * the others take their defaults. From version 4 on, fields are only ever
+ * added at the end of the struct, with 0 meaning their default, and each
+ * addition raises this number. */
 #define SQN_CONFIG_VERSION 4
 
 /**
@@ -177,7 +180,8 @@ typedef void (*sqn_log_fn)(void *ctx, int level, const char *msg);
  * @log:	optional log callback, NULL for none
  * @log_ctx:	passed to @log
  *
- * Fill it with sqn_config_init() and then set what differs.
+ * Fill it with sqn_config_init() and then set what differs. New fields
+ * are only ever added at the end (see SQN_CONFIG_VERSION).
  */
 struct sqn_config {
 	uint32_t version;
@@ -245,6 +249,9 @@ struct sqn_pkt {
  * @subnet:	IPv4 network address, network byte order
  * @netmask:	IPv4 netmask
  * @gateway:	IPv4 gateway address
+ *
+ * New fields are only ever added at the end; sqn_info() passes the size of
+ * the struct the caller was built with.
  */
 struct sqn_info {
 	enum sqn_mode mode;
@@ -278,6 +285,9 @@ struct sqn_info {
  * @rx_large:	of @rx_frames, those longer than mtu + SQN_ETH_HLEN: the
  *		segmentation-offload frames of SQN_OFFLOAD_TSO4/_TSO6/_USO
  * @tx_large:	the same of @tx_frames
+ *
+ * New counters are only ever added at the end; sqn_stats() passes the size
+ * of the struct the caller was built with.
  */
 struct sqn_stats {
 	uint64_t rx_frames;
@@ -295,10 +305,32 @@ struct sqn_stats {
 typedef struct sqn_net sqn_net;
 
 /**
- * sqn_config_init() - fill @cfg with the defaults of this version
+ * sqn_config_init2() - fill a config with the defaults of a version
  * @cfg:	config to fill
+ * @size:	bytes of @cfg: sizeof(struct sqn_config) of the caller's header
+ * @version:	SQN_CONFIG_VERSION of the caller's header, 4 or above
+ *
+ * Writes the first @size bytes of @cfg and nothing beyond, so a caller
+ * built against an older header, whose struct is smaller, is safe. Call it
+ * through sqn_config_init(), which passes both from the header.
+ *
+ * Return: 0; -EINVAL (nothing written) when @cfg is NULL, @version is below
+ * 4 or @size is smaller than that version's struct; -ENOTSUP when @version
+ * is newer than this library: the config is filled all the same, and
+ * sqn_open() refuses it with a message saying so.
  */
-void sqn_config_init(struct sqn_config *cfg);
+int sqn_config_init2(struct sqn_config *cfg, size_t size, uint32_t version);
+
+/**
+ * sqn_config_init() - fill @cfg with the defaults of this header's version
+ * @cfg:	config to fill
+ *
+ * Return: as sqn_config_init2().
+ */
+static inline int sqn_config_init(struct sqn_config *cfg)
+{
+	return sqn_config_init2(cfg, sizeof(*cfg), SQN_CONFIG_VERSION);
+}
 
 /**
  * sqn_open() - validate @cfg and attach
@@ -381,13 +413,41 @@ int sqn_send(sqn_net *net, const struct sqn_pkt *pkts, unsigned int n);
 int sqn_flush(sqn_net *net);
 
 /**
+ * sqn_info2() - what the attachment offers, into a struct of @size bytes
+ * @net:	attachment
+ * @info:	filled on return: the first @size bytes, nothing beyond
+ * @size:	sizeof(struct sqn_info) of the caller's header
+ *
+ * Fields this library does not know (a caller built against a newer
+ * header) read 0. Call it through sqn_info().
+ *
+ * Return: 0, or -EINVAL when @net or @info is NULL.
+ */
+int sqn_info2(const sqn_net *net, struct sqn_info *info, size_t size);
+
+/**
  * sqn_info() - what the attachment offers
  * @net:	attachment
  * @info:	filled on return
  *
  * Return: 0, or -EINVAL when an argument is NULL.
  */
-int sqn_info(const sqn_net *net, struct sqn_info *info);
+static inline int sqn_info(const sqn_net *net, struct sqn_info *info)
+{
+	return sqn_info2(net, info, sizeof(*info));
+}
+
+/**
+ * sqn_stats2() - copy the counters into a struct of @size bytes
+ * @net:	attachment
+ * @st:		filled on return: the first @size bytes, nothing beyond
+ * @size:	sizeof(struct sqn_stats) of the caller's header
+ *
+ * Counters this library does not know read 0. Call it through sqn_stats().
+ *
+ * Return: 0, or -EINVAL when @net or @st is NULL.
+ */
+int sqn_stats2(const sqn_net *net, struct sqn_stats *st, size_t size);
 
 /**
  * sqn_stats() - copy the counters
@@ -396,7 +456,10 @@ int sqn_info(const sqn_net *net, struct sqn_info *info);
  *
  * Return: 0, or -EINVAL when an argument is NULL.
  */
-int sqn_stats(const sqn_net *net, struct sqn_stats *st);
+static inline int sqn_stats(const sqn_net *net, struct sqn_stats *st)
+{
+	return sqn_stats2(net, st, sizeof(*st));
+}
 
 /**
  * sqn_last_error() - text of the last error
