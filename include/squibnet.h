@@ -166,7 +166,13 @@ typedef void (*sqn_log_fn)(void *ctx, int level, const char *msg);
  *		on it: the library uses MSG_DONTWAIT. -1: unused
  * @framing:	enum sqn_framing for stream peers; 0: the mode's default
  * @offloads:	SQN_OFFLOAD_* the caller can handle
- * @queue_depth: frames buffered per direction; 0: 256
+ * @queue_depth: frames the loopback backend holds between sqn_send() and
+ *		sqn_recv() (sqn_send() takes no more); 0: 256. The other
+ *		backends keep no queue of frames and ignore it: frames wait
+ *		in the kernel's socket or TAP queue, sized by the kernel, and
+ *		the library holds only bytes read ahead of sqn_recv() (stream
+ *		and userspace: up to 256 KiB) and the tail of one half-written
+ *		frame (see sqn_flush())
  * @tap_fd:	for SQN_MODE_SHARED, _HOST and _BRIDGED: an open TAP descriptor
  *		(from /dev/net/tun, made elsewhere, e.g. by a privileged
  *		service that passes it over SCM_RIGHTS) to attach to instead
