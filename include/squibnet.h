@@ -16,6 +16,15 @@ extern "C" {
 #define SQN_VERSION_PATCH 0
 #define SQN_VERSION_STRING "0.1.0"
 
+/* sqn_config_init(), sqn_info() and sqn_stats() are inline: they pass the
+ * sizes of this header's structs to the library (see docs/api.md, ABI). */
+#if defined(__cplusplus) || \
+	(defined(__STDC_VERSION__) && __STDC_VERSION__ >= 199901L)
+#define SQN_INLINE static inline
+#else
+#define SQN_INLINE static __inline__
+#endif
+
 /* Value of sqn_config.version for the layout declared below (2: tap_fd was
  * added; 3: network, subnet, nat_iface, dns_upstream, dns_hosts; 4:
  * connect_timeout_ms, lock_timeout_ms). sqn_open() takes a config of any
@@ -120,7 +129,8 @@ typedef void (*sqn_log_fn)(void *ctx, int level, const char *msg);
 
 /**
  * struct sqn_config - what to attach to
- * @version:	SQN_CONFIG_VERSION
+ * @version:	SQN_CONFIG_VERSION (a config of an older version, laid out
+ *		as that version's header did, is read as such)
  * @mode:	enum sqn_mode
  * @iface_id:	name of this attachment, [A-Za-z0-9_]{1,64}; NULL: "sqn0"
  * @guest_mac:	the guest's MAC address, used when @has_guest_mac is set;
@@ -333,14 +343,16 @@ int sqn_config_init2(struct sqn_config *cfg, size_t size, uint32_t version);
  *
  * Return: as sqn_config_init2().
  */
-static inline int sqn_config_init(struct sqn_config *cfg)
+SQN_INLINE int sqn_config_init(struct sqn_config *cfg)
 {
 	return sqn_config_init2(cfg, sizeof(*cfg), SQN_CONFIG_VERSION);
 }
 
 /**
  * sqn_open() - validate @cfg and attach
- * @cfg:	configuration; not referenced after return
+ * @cfg:	configuration of any version from 1 to SQN_CONFIG_VERSION;
+ *		only that version's fields are read; not referenced after
+ *		return
  * @out:	the new attachment on success, NULL on failure
  *
  * Return: 0, or a negative errno (errno is set too). The reason is in
@@ -438,7 +450,7 @@ int sqn_info2(const sqn_net *net, struct sqn_info *info, size_t size);
  *
  * Return: 0, or -EINVAL when an argument is NULL.
  */
-static inline int sqn_info(const sqn_net *net, struct sqn_info *info)
+SQN_INLINE int sqn_info(const sqn_net *net, struct sqn_info *info)
 {
 	return sqn_info2(net, info, sizeof(*info));
 }
@@ -462,7 +474,7 @@ int sqn_stats2(const sqn_net *net, struct sqn_stats *st, size_t size);
  *
  * Return: 0, or -EINVAL when an argument is NULL.
  */
-static inline int sqn_stats(const sqn_net *net, struct sqn_stats *st)
+SQN_INLINE int sqn_stats(const sqn_net *net, struct sqn_stats *st)
 {
 	return sqn_stats2(net, st, sizeof(*st));
 }
