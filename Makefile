@@ -73,7 +73,7 @@ FUZZERS := $(B)/fuzz/fuzz_framing $(B)/fuzz/fuzz_config
 FAKE_HELPER := $(B)/tests/fake_helper
 
 FORMAT_SRC := $(wildcard include/*.h src/*.[ch] src/sys/*.[ch] cli/*.[ch] \
-	tests/*.[ch] tests/abi/*.c bench/*.[ch] fuzz/*.[ch])
+	tests/*.[ch] bench/*.[ch] fuzz/*.[ch])
 
 all: $(STATIC_LIB) $(SHARED_LIB) $(PROG)
 
@@ -129,6 +129,9 @@ $(B)/asan/tests/%: $(B)/asan/tests/%.o $(TEST_SUPPORT:%.c=$(B)/asan/%.o) \
 # the shared library as a program built then would be.
 ABI_TESTS := $(B)/tests/test_abi_v1 $(B)/tests/test_abi_v2 \
 	$(B)/tests/test_abi_v3
+FORMAT_SRC += tests/abi/abi_client.c
+
+tests: $(ABI_TESTS)
 
 $(B)/tests/abi/abi_client_v%.o: tests/abi/abi_client.c tests/abi/squibnet-v%.h
 	$(call say,CC,$@)
@@ -152,7 +155,7 @@ $(B)/fuzz/%: fuzz/%.c $(LIB_SRC)
 	$(Q)$(FUZZ_CC) $(DEFS) $(INCS) -g -O1 \
 		-fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_SRC) $(LDLIBS)
 
-tests: $(TESTS) $(ASAN_TESTS) $(ABI_TESTS) $(FAKE_HELPER) $(PROG)
+tests: $(TESTS) $(ASAN_TESTS) $(FAKE_HELPER) $(PROG)
 
 check: all tests $(FUZZERS)
 	$(Q)FUZZ_RUNS=$(FUZZ_RUNS) tests/run.sh $(B)
