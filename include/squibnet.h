@@ -338,6 +338,31 @@ typedef struct sqn_net sqn_net;
 int sqn_config_init2(struct sqn_config *cfg, size_t size, uint32_t version);
 
 /**
+ * sqn_info2() - what the attachment offers, into a struct of @size bytes
+ * @net:	attachment
+ * @info:	filled on return: the first @size bytes, nothing beyond
+ * @size:	sizeof(struct sqn_info) of the caller's header
+ *
+ * Fields this library does not know (a caller built against a newer
+ * header) read 0. Call it through sqn_info().
+ *
+ * Return: 0, or -EINVAL when @net or @info is NULL.
+ */
+int sqn_info2(const sqn_net *net, struct sqn_info *info, size_t size);
+
+/**
+ * sqn_stats2() - copy the counters into a struct of @size bytes
+ * @net:	attachment
+ * @st:		filled on return: the first @size bytes, nothing beyond
+ * @size:	sizeof(struct sqn_stats) of the caller's header
+ *
+ * Counters this library does not know read 0. Call it through sqn_stats().
+ *
+ * Return: 0, or -EINVAL when @net or @st is NULL.
+ */
+int sqn_stats2(const sqn_net *net, struct sqn_stats *st, size_t size);
+
+/**
  * sqn_config_init() - fill @cfg with the defaults of this header's version
  * @cfg:	config to fill
  *
@@ -431,19 +456,6 @@ int sqn_send(sqn_net *net, const struct sqn_pkt *pkts, unsigned int n);
 int sqn_flush(sqn_net *net);
 
 /**
- * sqn_info2() - what the attachment offers, into a struct of @size bytes
- * @net:	attachment
- * @info:	filled on return: the first @size bytes, nothing beyond
- * @size:	sizeof(struct sqn_info) of the caller's header
- *
- * Fields this library does not know (a caller built against a newer
- * header) read 0. Call it through sqn_info().
- *
- * Return: 0, or -EINVAL when @net or @info is NULL.
- */
-int sqn_info2(const sqn_net *net, struct sqn_info *info, size_t size);
-
-/**
  * sqn_info() - what the attachment offers
  * @net:	attachment
  * @info:	filled on return
@@ -454,18 +466,6 @@ SQN_INLINE int sqn_info(const sqn_net *net, struct sqn_info *info)
 {
 	return sqn_info2(net, info, sizeof(*info));
 }
-
-/**
- * sqn_stats2() - copy the counters into a struct of @size bytes
- * @net:	attachment
- * @st:		filled on return: the first @size bytes, nothing beyond
- * @size:	sizeof(struct sqn_stats) of the caller's header
- *
- * Counters this library does not know read 0. Call it through sqn_stats().
- *
- * Return: 0, or -EINVAL when @net or @st is NULL.
- */
-int sqn_stats2(const sqn_net *net, struct sqn_stats *st, size_t size);
 
 /**
  * sqn_stats() - copy the counters
