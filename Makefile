@@ -47,6 +47,8 @@ endif
 LIB_SRC := src/net.c src/config.c src/framing.c src/iov.c src/pool.c \
 	src/loopback.c src/stream.c src/dgram.c src/helper.c src/tap.c \
 	src/sys/tap_linux.c $(PLATFORM_SRC)
+# Configs of older versions and the symbols programs built before use.
+LIB_SRC += src/compat.c
 CLI_SRC := $(wildcard cli/*.c)
 TEST_SRC := $(filter-out tests/harness.c tests/alloc_count.c \
 	tests/peer.c tests/fixture.c,$(wildcard tests/test_*.c))
@@ -121,6 +123,27 @@ $(B)/asan/tests/%: $(B)/asan/tests/%.o $(TEST_SUPPORT:%.c=$(B)/asan/%.o) \
 		$(ASAN_OBJ)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(SAN) -o $@ $^ $(LDLIBS)
+
+# The ABI check: one client built against the headers of config versions
+# 1, 2 and 3 (tests/abi/squibnet-vN.h, from git history), linked against
+# the shared library as a program built then would be.
+ABI_TESTS := $(B)/tests/test_abi_v1 $(B)/tests/test_abi_v2 \
+	$(B)/tests/test_abi_v3
+FORMAT_SRC += tests/abi/abi_client.c
+
+tests: $(ABI_TESTS)
+
+$(B)/tests/abi/abi_client_v%.o: tests/abi/abi_client.c tests/abi/squibnet-v%.h
+	$(call say,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(DEFS) -Itests $(WARN) $(CFLAGS) \
+		-DABI_HEADER='"squibnet-v$*.h"' -MMD -MP -c -o $@ $<
+
+$(B)/tests/test_abi_v%: $(B)/tests/abi/abi_client_v%.o $(B)/tests/harness.o \
+		$(SHARED_LIB)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $(filter %.o,$^) -L$(B) -lsquibnet \
+		-Wl,-rpath,'$$ORIGIN/..'
 
 $(B)/bench/%: $(B)/bench/%.o $(STATIC_LIB)
 	$(call say,LD,$@)

@@ -16,10 +16,22 @@ extern "C" {
 #define SQN_VERSION_PATCH 0
 #define SQN_VERSION_STRING "0.1.0"
 
+/* sqn_config_init(), sqn_info() and sqn_stats() are inline: they pass the
+ * sizes of this header's structs to the library (see docs/api.md, ABI). */
+#if defined(__cplusplus) || \
+	(defined(__STDC_VERSION__) && __STDC_VERSION__ >= 199901L)
+#define SQN_INLINE static inline
+#else
+#define SQN_INLINE static __inline__
+#endif
+
 /* Value of sqn_config.version for the layout declared below (2: tap_fd was
  * added; 3: network, subnet, nat_iface, dns_upstream, dns_hosts; 4:
- * connect_timeout_ms, lock_timeout_ms). From version 4 on, fields are only
- * ever added at the end of the struct. */
+ * connect_timeout_ms, lock_timeout_ms). sqn_open() takes a config of any
+ * version from 1 to this one and reads only the fields that version has;
+ * the others take their defaults. From version 4 on, fields are only ever
+ * added at the end of the struct, with 0 meaning their default, and each
+ * addition raises this number. */
 #define SQN_CONFIG_VERSION 4
 
 /**
@@ -117,7 +129,8 @@ typedef void (*sqn_log_fn)(void *ctx, int level, const char *msg);
 
 /**
  * struct sqn_config - what to attach to
- * @version:	SQN_CONFIG_VERSION
+ * @version:	SQN_CONFIG_VERSION (a config of an older version, laid out
+ *		as that version's header did, is read as such)
  * @mode:	enum sqn_mode
  * @iface_id:	name of this attachment, [A-Za-z0-9_]{1,64}; NULL: "sqn0"
  * @guest_mac:	the guest's MAC address, used when @has_guest_mac is set;
@@ -163,7 +176,13 @@ typedef void (*sqn_log_fn)(void *ctx, int level, const char *msg);
  *		on it: the library uses MSG_DONTWAIT. -1: unused
  * @framing:	enum sqn_framing for stream peers; 0: the mode's default
  * @offloads:	SQN_OFFLOAD_* the caller can handle
- * @queue_depth: frames buffered per direction; 0: 256
+ * @queue_depth: frames the loopback backend holds between sqn_send() and
+ *		sqn_recv() (sqn_send() takes no more); 0: 256. The other
+ *		backends keep no queue of frames and ignore it: frames wait
+ *		in the kernel's socket or TAP queue, sized by the kernel, and
+ *		the library holds only bytes read ahead of sqn_recv() (stream
+ *		and userspace: up to 256 KiB) and the tail of one half-written
+ *		frame (see sqn_flush())
  * @tap_fd:	for SQN_MODE_SHARED, _HOST and _BRIDGED: an open TAP descriptor
  *		(from /dev/net/tun, made elsewhere, e.g. by a privileged
  *		service that passes it over SCM_RIGHTS) to attach to instead
@@ -179,7 +198,8 @@ typedef void (*sqn_log_fn)(void *ctx, int level, const char *msg);
  * @log:	optional log callback, NULL for none
  * @log_ctx:	passed to @log
  *
- * Fill it with sqn_config_init() and then set what differs.
+ * Fill it with sqn_config_init() and then set what differs. New fields
+ * are only ever added at the end (see SQN_CONFIG_VERSION).
  */
 struct sqn_config {
 	uint32_t version;
@@ -252,6 +272,9 @@ struct sqn_pkt {
  *		the attachment carries no virtio_net_hdr and so no offloads:
  *		loopback, stream, userspace, and a TAP made without
  *		IFF_VNET_HDR
+ *
+ * New fields are only ever added at the end; sqn_info() passes the size of
+ * the struct the caller was built with.
  */
 struct sqn_info {
 	enum sqn_mode mode;
@@ -286,6 +309,9 @@ struct sqn_info {
  * @rx_large:	of @rx_frames, those longer than mtu + SQN_ETH_HLEN: the
  *		segmentation-offload frames of SQN_OFFLOAD_TSO4/_TSO6/_USO
  * @tx_large:	the same of @tx_frames
+ *
+ * New counters are only ever added at the end; sqn_stats() passes the size
+ * of the struct the caller was built with.
  */
 struct sqn_stats {
 	uint64_t rx_frames;
@@ -303,14 +329,63 @@ struct sqn_stats {
 typedef struct sqn_net sqn_net;
 
 /**
- * sqn_config_init() - fill @cfg with the defaults of this version
+ * sqn_config_init2() - fill a config with the defaults of a version
  * @cfg:	config to fill
+ * @size:	bytes of @cfg: sizeof(struct sqn_config) of the caller's header
+ * @version:	SQN_CONFIG_VERSION of the caller's header, 4 or above
+ *
+ * Writes the first @size bytes of @cfg and nothing beyond, so a caller
+ * built against an older header, whose struct is smaller, is safe. Call it
+ * through sqn_config_init(), which passes both from the header.
+ *
+ * Return: 0; -EINVAL (nothing written) when @cfg is NULL, @version is below
+ * 4 or @size is smaller than that version's struct; -ENOTSUP when @version
+ * is newer than this library: the config is filled all the same, and
+ * sqn_open() refuses it with a message saying so.
  */
-void sqn_config_init(struct sqn_config *cfg);
+int sqn_config_init2(struct sqn_config *cfg, size_t size, uint32_t version);
+
+/**
+ * sqn_info2() - what the attachment offers, into a struct of @size bytes
+ * @net:	attachment
+ * @info:	filled on return: the first @size bytes, nothing beyond
+ * @size:	sizeof(struct sqn_info) of the caller's header
+ *
+ * Fields this library does not know (a caller built against a newer
+ * header) read 0. Call it through sqn_info().
+ *
+ * Return: 0, or -EINVAL when @net or @info is NULL.
+ */
+int sqn_info2(const sqn_net *net, struct sqn_info *info, size_t size);
+
+/**
+ * sqn_stats2() - copy the counters into a struct of @size bytes
+ * @net:	attachment
+ * @st:		filled on return: the first @size bytes, nothing beyond
+ * @size:	sizeof(struct sqn_stats) of the caller's header
+ *
+ * Counters this library does not know read 0. Call it through sqn_stats().
+ *
+ * Return: 0, or -EINVAL when @net or @st is NULL.
+ */
+int sqn_stats2(const sqn_net *net, struct sqn_stats *st, size_t size);
+
+/**
+ * sqn_config_init() - fill @cfg with the defaults of this header's version
+ * @cfg:	config to fill
+ *
+ * Return: as sqn_config_init2().
+ */
+SQN_INLINE int sqn_config_init(struct sqn_config *cfg)
+{
+	return sqn_config_init2(cfg, sizeof(*cfg), SQN_CONFIG_VERSION);
+}
 
 /**
  * sqn_open() - validate @cfg and attach
- * @cfg:	configuration; not referenced after return
+ * @cfg:	configuration of any version from 1 to SQN_CONFIG_VERSION;
+ *		only that version's fields are read; not referenced after
+ *		return
  * @out:	the new attachment on success, NULL on failure
  *
  * Return: 0, or a negative errno (errno is set too). The reason is in
@@ -421,7 +496,10 @@ int sqn_set_offloads(sqn_net *net, uint32_t offloads);
  *
  * Return: 0, or -EINVAL when an argument is NULL.
  */
-int sqn_info(const sqn_net *net, struct sqn_info *info);
+SQN_INLINE int sqn_info(const sqn_net *net, struct sqn_info *info)
+{
+	return sqn_info2(net, info, sizeof(*info));
+}
 
 /**
  * sqn_stats() - copy the counters
@@ -430,7 +508,10 @@ int sqn_info(const sqn_net *net, struct sqn_info *info);
  *
  * Return: 0, or -EINVAL when an argument is NULL.
  */
-int sqn_stats(const sqn_net *net, struct sqn_stats *st);
+SQN_INLINE int sqn_stats(const sqn_net *net, struct sqn_stats *st)
+{
+	return sqn_stats2(net, st, sizeof(*st));
+}
 
 /**
  * sqn_last_error() - text of the last error
