@@ -3,7 +3,7 @@
 # run.sh - run every test program and check; the last line sums them up
 set -uo pipefail
 B=${1:-build}
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 # suite, single and fuzz, and the counters they add to.
 . tests/runner.sh
 

@@ -6,7 +6,7 @@
 # Usage: tests/test_runner.sh [RUNNER]: RUNNER is the file that defines
 # suite (default tests/runner.sh, the one run.sh sources).
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 # shellcheck source=tests/runner.sh
 . "${1:-tests/runner.sh}"
 ulimit -c 0 # the SIGSEGV case needs no core file
