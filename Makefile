@@ -52,7 +52,8 @@ LIB_SRC += src/compat.c
 CLI_SRC := $(wildcard cli/*.c)
 TEST_SRC := $(filter-out tests/harness.c tests/alloc_count.c \
 	tests/peer.c tests/fixture.c,$(wildcard tests/test_*.c))
-TEST_SUPPORT := tests/harness.c tests/peer.c tests/fixture.c tests/taptest.c
+TEST_SUPPORT := tests/harness.c tests/peer.c tests/fixture.c tests/taptest.c \
+	tests/fixture_ns.c
 BENCH_SRC := $(wildcard bench/*.c)
 
 B := build
