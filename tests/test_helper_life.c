@@ -229,15 +229,15 @@ TEST(caller_signals_neither_leak_nor_change)
  * still told. */
 TEST(sigchld_ignored_keeps_the_status)
 {
-	static const char *const echo[] = { "echo", NULL };
+	static const char *const sleeper[] = { "sleep", NULL };
 	static const char *const exit7[] = { "exit", "7", NULL };
 	struct sqn_config cfg;
 	sqn_net *net;
 
 	signal(SIGCHLD, SIG_IGN);
-	fake_config(&cfg, echo);
+	fake_config(&cfg, sleeper);
 	net = must_open(&cfg);
-	round_trip(net, 60, 1);
+	CHECK(wait_logged(net, "fake_helper: ready"));
 	sqn_close(net);
 	CHECK_MSG(logged(SQN_LOG_DEBUG, "stopped: killed by signal 15"),
 		  "the status of a helper stopped at close was lost");
@@ -332,7 +332,6 @@ static void *reaper_run(void *arg)
  * asked), yet the library still tells how the helper ended. */
 TEST(status_survives_an_application_waitpid_minus_one)
 {
-	static const char *const echo[] = { "echo", NULL };
 	static const char *const sleeper[] = { "sleep", NULL };
 	static const char *const exit7[] = { "exit", "7", NULL };
 	struct sqn_config cfg;
@@ -343,15 +342,15 @@ TEST(status_survives_an_application_waitpid_minus_one)
 	long t0;
 
 	CHECK(!pthread_create(&th, NULL, reaper_run, NULL));
-	fake_config(&cfg, echo);
+	/* Stopped at close (it never reads, so it waits for SIGTERM). */
+	fake_config(&cfg, sleeper);
 	net = open_helper(&cfg, &pid);
-	round_trip(net, 60, 1);
+	CHECK(wait_logged(net, "fake_helper: ready"));
 	sqn_close(net);
 	CHECK_MSG(logged(SQN_LOG_DEBUG, "stopped: killed by signal 15"),
 		  "a helper stopped at close: status lost");
 
 	/* Dead in use: the reaper takes it before the library looks. */
-	fake_config(&cfg, sleeper);
 	net = open_helper(&cfg, &pid);
 	CHECK(wait_logged(net, "fake_helper: ready"));
 	CHECK(!kill(pid, SIGKILL));

@@ -48,6 +48,7 @@ struct proc_pidfd_info {
 };
 #define PROC_PIDFD_GET_INFO _IOWR(0xFF, 11, struct proc_pidfd_info)
 #define PROC_PIDFD_INFO_EXIT (1u << 3)
+#define PROC_EXIT_INFO_TRIES 100 /* 1 ms apart */
 
 /* The child's descriptors are first moved up to here, out of the way of
  * the numbers they finally take (0 to 3). */
@@ -335,11 +336,21 @@ static void proc_end_of(const siginfo_t *si, struct proc_end *end)
  * application), kept by its pidfd since Linux 6.15. */
 static void proc_end_from_pidfd(int pidfd, struct proc_end *end)
 {
-	struct proc_pidfd_info info = { .mask = PROC_PIDFD_INFO_EXIT };
-	int st;
+	struct proc_pidfd_info info;
+	int st, i;
 
-	if (ioctl(pidfd, PROC_PIDFD_GET_INFO, &info) ||
-	    !(info.mask & PROC_PIDFD_INFO_EXIT))
+	/* The other waiter takes the zombie off the list of children
+	 * before the kernel records its exit for the pidfd (release_task()):
+	 * a moment later, the status is there. */
+	for (i = 0; i < PROC_EXIT_INFO_TRIES; i++) {
+		info = (struct proc_pidfd_info){ .mask = PROC_PIDFD_INFO_EXIT };
+		if (ioctl(pidfd, PROC_PIDFD_GET_INFO, &info))
+			return; /* before Linux 6.13 */
+		if (info.mask & PROC_PIDFD_INFO_EXIT)
+			break;
+		usleep(1000);
+	}
+	if (!(info.mask & PROC_PIDFD_INFO_EXIT))
 		return;
 	st = info.exit_code;
 	end->known = 1;
