@@ -110,7 +110,7 @@ static void helper_ended(struct sqn_net *net, struct helper *h)
 {
 	proc_status(&h->proc, &h->end);
 	h->ended = 1;
-	helper_drain(net, h);
+	helper_drain(net, h, HELPER_DRAIN_END);
 }
 
 /**
@@ -258,7 +258,7 @@ static int helper_start_watch(struct sqn_net *net, struct helper *h)
 		return net_error(net, r, "helper %s: poll: %s", h->name,
 				 strerror(-r));
 	if (!r) {
-		helper_drain(net, h);
+		helper_drain(net, h, HELPER_DRAIN_LOOK);
 		return 0;
 	}
 	helper_ended(net, h);
@@ -350,7 +350,7 @@ static int helper_watch(struct sqn_net *net, struct helper *h)
 		return 0;
 	r = proc_poll(&h->proc, h->err_fd, 0, &err_ready);
 	if (err_ready)
-		helper_drain(net, h);
+		helper_drain(net, h, HELPER_DRAIN_LOOK);
 	if (r != 1)
 		return 0;
 	helper_ended(net, h);
@@ -364,7 +364,7 @@ static void helper_link_lost(struct sqn_net *net, struct helper *h)
 	size_t len = strlen(net->errmsg);
 	char status[128];
 
-	helper_drain(net, h);
+	helper_drain(net, h, HELPER_DRAIN_LOOK);
 	if (!h->ended && proc_poll(&h->proc, -1, HELPER_EXIT_MS, NULL) == 1)
 		helper_ended(net, h);
 	if (!h->ended)
@@ -512,7 +512,7 @@ static void helper_close(struct sqn_net *net)
 		close(h->sock);
 	if (h->proc.pid)
 		helper_stop(net, h);
-	helper_drain(net, h);
+	helper_drain(net, h, HELPER_DRAIN_END);
 	if (h->err_fd >= 0)
 		close(h->err_fd);
 	net->outer = NULL;

@@ -9,6 +9,8 @@
 #include "sys/proc.h"
 
 #define HELPER_LINE_MAX 512 /* longer stderr lines are cut */
+#define HELPER_DRAIN_LOOK 16 /* reads of stderr per look while it runs */
+#define HELPER_DRAIN_END 4096 /* at its end: 2 MiB, more than the pipe */
 
 /**
  * struct helper - a helper process and what the attachment keeps of it
@@ -55,7 +57,7 @@ struct helper {
 	char last[HELPER_LINE_MAX + 1];
 };
 
-void helper_drain(struct sqn_net *net, struct helper *h);
+void helper_drain(struct sqn_net *net, struct helper *h, int reads);
 void helper_status(const struct helper *h, char *buf, size_t len);
 const char *helper_last_intro(const struct helper *h);
 

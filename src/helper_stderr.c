@@ -9,8 +9,6 @@
 
 #include "helper.h"
 
-#define HELPER_DRAIN_MAX 16 /* reads of stderr per look */
-
 /* Whether @len bytes at @s begin with @p, ignoring case. */
 static int helper_starts(const char *s, size_t len, const char *p)
 {
@@ -117,16 +115,19 @@ static void helper_cut(struct sqn_net *net, struct helper *h, int at_end)
  * helper_drain() - read what the helper wrote to stderr, without waiting
  * @net:	attachment
  * @h:		its helper
+ * @reads:	at most this many reads: HELPER_DRAIN_LOOK while it runs,
+ *		HELPER_DRAIN_END once it has ended (its complaint may follow
+ *		pages of output)
  *
  * Lines go to the log callback at SQN_LOG_INFO, "helper NAME: line"
  * (passt's syslog noise at SQN_LOG_DEBUG). At the pipe's end its read
  * end is closed and leaves the watch.
  */
-void helper_drain(struct sqn_net *net, struct helper *h)
+void helper_drain(struct sqn_net *net, struct helper *h, int reads)
 {
 	int i;
 
-	for (i = 0; h->err_fd >= 0 && i < HELPER_DRAIN_MAX; i++) {
+	for (i = 0; h->err_fd >= 0 && i < reads; i++) {
 		ssize_t m = read(h->err_fd, h->err_buf + h->err_len,
 				 sizeof(h->err_buf) - h->err_len);
 

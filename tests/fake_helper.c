@@ -36,9 +36,10 @@
  *			at the first bytes in, the child left running and
  *			holding the socket)
  *   complain		what passt 2023.03 writes on a bad option where no
- *			syslog listens: the complaint (with a syslog priority
- *			"<3>"), then a usage text, each line followed by
- *			"Failed to send N bytes to syslog"; then exit 1
+ *			syslog listens, after 16 KiB of other lines: the
+ *			complaint (with a syslog priority "<3>"), then a usage
+ *			text, each line followed by "Failed to send N bytes to
+ *			syslog"; then exit 1
  *   sleep		never read; default signal dispositions
  *   stubborn		never read, and ignore SIGTERM
  *   (both say "fake_helper: ready" on stderr once set up)
@@ -251,6 +252,10 @@ int main(int argc, char **argv)
 			"Try 'fake_helper --help' for more information.",
 		};
 
+		for (i = 0; i < 256; i++)
+			fprintf(stderr,
+				"fake_helper: step %03d\nFailed to send 22 bytes to syslog\n",
+				i);
 		for (i = 0; i < 6; i++)
 			fprintf(stderr,
 				"%s\nFailed to send %zu bytes to syslog\n",
