@@ -313,6 +313,8 @@ int proc_signal(const struct proc *p, int sig)
 	if (!syscall(SYS_pidfd_send_signal, p->pidfd, sig, NULL,
 		     PIDFD_SIGNAL_PROCESS_GROUP))
 		return 0;
+	if (errno != EINVAL)
+		return -errno; /* the group is gone */
 	/* Before Linux 6.9: the child, then its group by number. */
 	if (syscall(SYS_pidfd_send_signal, p->pidfd, sig, NULL, 0))
 		r = -errno;
