@@ -45,15 +45,15 @@ $(error squib-net builds on Linux for now; the macOS vmnet backend is planned)
 endif
 
 LIB_SRC := src/net.c src/config.c src/framing.c src/iov.c src/pool.c \
-	src/loopback.c src/stream.c src/dgram.c src/helper.c src/tap.c \
+	src/loopback.c src/stream.c src/dgram.c src/helper.c \
+	src/helper_stderr.c src/tap.c \
 	src/sys/tap_linux.c $(PLATFORM_SRC)
 # Configs of older versions and the symbols programs built before use.
 LIB_SRC += src/compat.c
 CLI_SRC := $(wildcard cli/*.c)
-TEST_SRC := $(filter-out tests/harness.c tests/alloc_count.c \
-	tests/peer.c tests/fixture.c,$(wildcard tests/test_*.c))
+TEST_SRC := $(wildcard tests/test_*.c)
 TEST_SUPPORT := tests/harness.c tests/peer.c tests/fixture.c tests/taptest.c \
-	tests/fixture_ns.c
+	tests/fixture_ns.c tests/helper_fx.c
 BENCH_SRC := $(wildcard bench/*.c)
 
 B := build

@@ -410,6 +410,19 @@ void sqn_close(sqn_net *net);
  * datagrams (or of TAP frames above max_packet_size) sqn_recv() may return
  * -EAGAIN with more waiting, which leave the fd readable.
  *
+ * In the userspace mode it is an epoll descriptor the library owns, which
+ * watches the helper's socket, the helper process and its stderr: it is
+ * readable also when the helper has ended (even if a descendant of the
+ * helper keeps the socket open; sqn_recv() then returns -ENOTCONN, and it
+ * stays readable) and when the helper wrote to stderr (sqn_recv() passes
+ * that to the log callback, and may return -EAGAIN). An epoll descriptor
+ * never polls writable: there, room to send shows as readable, asked for
+ * while sqn_send() or sqn_flush() left the caller waiting (a short count,
+ * -EAGAIN) until the next sqn_send() or sqn_flush(), and while accepted
+ * bytes are still buffered (any next call pushes them). A caller that
+ * works with every mode waits for room with POLLIN | POLLOUT (EPOLLIN |
+ * EPOLLOUT) and, woken, calls sqn_send() or sqn_flush() again.
+ *
  * Return: a file descriptor owned by @net.
  */
 int sqn_fd(const sqn_net *net);
