@@ -246,7 +246,7 @@ int fx_send_all(struct fx *f, const struct sqn_pkt *pkts, unsigned int n)
 	int idle = 0;
 
 	while (done < n) {
-		struct pollfd p = { sqn_fd(f->net), POLLOUT, 0 };
+		struct pollfd p = { sqn_fd(f->net), POLLIN | POLLOUT, 0 };
 		int r = sqn_send(f->net, pkts + done, n - done);
 
 		if (r > 0) {
@@ -261,7 +261,7 @@ int fx_send_all(struct fx *f, const struct sqn_pkt *pkts, unsigned int n)
 		poll(&p, 1, 100);
 	}
 	while (sqn_flush(f->net) == -EAGAIN) {
-		struct pollfd p = { sqn_fd(f->net), POLLOUT, 0 };
+		struct pollfd p = { sqn_fd(f->net), POLLIN | POLLOUT, 0 };
 
 		if (++idle > 50)
 			return -ETIMEDOUT;
