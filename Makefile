@@ -45,7 +45,7 @@ $(error squib-net builds on Linux for now; the macOS vmnet backend is planned)
 endif
 
 LIB_SRC := src/net.c src/config.c src/framing.c src/iov.c src/pool.c \
-	src/loopback.c src/stream.c src/dgram.c src/helper.c src/tap.c \
+	src/loopback.c src/sockpeer.c src/stream.c src/dgram.c src/helper.c src/tap.c \
 	src/sys/tap_linux.c $(PLATFORM_SRC)
 CLI_SRC := $(wildcard cli/*.c)
 TEST_SRC := $(filter-out tests/harness.c tests/alloc_count.c \
