@@ -109,6 +109,7 @@ static int stream_read_more(struct sqn_net *net)
 	uint8_t *at;
 	size_t room = framing_dec_space(&s->dec, &at);
 	ssize_t m;
+	int err;
 
 	if (!room)
 		return 0;
@@ -120,9 +121,15 @@ static int stream_read_more(struct sqn_net *net)
 			return 0;
 		/* A reset (ECONNRESET: SO_LINGER 0, or a unix peer that
 		 * left with unread data) cuts a frame as a close does. */
+		err = errno;
+		s->eof = 1;
 		if (framing_dec_pending(&s->dec))
 			net->stats.rx_errors++;
-		return sockpeer_lost(net, &s->eof, "receive", errno);
+		return net_link_down(net, "%s: receive: %s%s", net->ops->name,
+				     strerror(err),
+				     framing_dec_pending(&s->dec) ?
+					     " in the middle of a frame" :
+					     "");
 	}
 	if (!m) {
 		s->eof = 1;

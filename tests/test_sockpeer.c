@@ -228,8 +228,9 @@ static void reset_mid_frame(int tcp)
 		CHECK(poll(&pfd, 1, WAIT_MS) == 1);
 	}
 	CHECK_EQ(n, -ENOTCONN);
-	CHECK_MSG(strstr(sqn_last_error(net), "reset"), "%s",
-		  sqn_last_error(net));
+	CHECK_MSG(strstr(sqn_last_error(net),
+			 "reset by peer in the middle of a frame"),
+		  "%s", sqn_last_error(net));
 	sqn_stats(net, &st);
 	CHECK_EQ(st.rx_errors, 1);
 	CHECK_EQ(st.rx_frames, 0);
