@@ -4,7 +4,7 @@
 # make            library and program in build/
 # make check      unit, conformance and CLI tests (plain and ASan+UBSan),
 #                 formatting, a bounded fuzz run; last line "N passed, N failed"
-# make fuzz       the decoder fuzzer for FUZZ_TIME seconds (default 600)
+# make fuzz       each fuzzer for FUZZ_TIME seconds (default 600)
 # make bench      benchmarks (not part of check)
 # make install    PREFIX (/usr/local) and DESTDIR honoured
 # V=1 shows the commands.
@@ -45,7 +45,7 @@ $(error squib-net builds on Linux for now; the macOS vmnet backend is planned)
 endif
 
 LIB_SRC := src/net.c src/config.c src/framing.c src/iov.c src/pool.c \
-	src/loopback.c src/stream.c src/dgram.c src/helper.c \
+	src/loopback.c src/sockpeer.c src/stream.c src/dgram.c src/helper.c \
 	src/helper_stderr.c src/tap.c \
 	src/sys/tap_linux.c $(PLATFORM_SRC)
 # Configs of older versions and the symbols programs built before use.
@@ -68,7 +68,7 @@ PROG := $(B)/squib-net
 TESTS := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 ASAN_TESTS := $(filter-out $(B)/asan/tests/test_alloc,$(TEST_SRC:tests/%.c=$(B)/asan/tests/%))
 BENCHES := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
-FUZZERS := $(B)/fuzz/fuzz_framing $(B)/fuzz/fuzz_config
+FUZZERS := $(B)/fuzz/fuzz_framing $(B)/fuzz/fuzz_config $(B)/fuzz/fuzz_recv
 # A stand-in for passt and gvproxy that test_helper and the userspace-echo
 # fixture start; the ASan tests use this plain one too.
 FAKE_HELPER := $(B)/tests/fake_helper
@@ -162,11 +162,14 @@ check: all tests $(FUZZERS)
 	$(Q)FUZZ_RUNS=$(FUZZ_RUNS) tests/run.sh $(B)
 
 fuzz: $(FUZZERS)
-	$(Q)mkdir -p $(B)/fuzz/corpus-framing $(B)/fuzz/corpus-config
+	$(Q)mkdir -p $(B)/fuzz/corpus-framing $(B)/fuzz/corpus-config \
+		$(B)/fuzz/corpus-recv
 	$(B)/fuzz/fuzz_framing -max_total_time=$(FUZZ_TIME) \
 		$(B)/fuzz/corpus-framing fuzz/corpus/framing
 	$(B)/fuzz/fuzz_config -max_total_time=$(FUZZ_TIME) \
 		$(B)/fuzz/corpus-config
+	$(B)/fuzz/fuzz_recv -max_total_time=$(FUZZ_TIME) \
+		$(B)/fuzz/corpus-recv fuzz/corpus/recv
 
 bench: $(BENCHES) $(PROG)
 	$(Q)scripts/deps.sh bench

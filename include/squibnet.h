@@ -197,6 +197,9 @@ typedef void (*sqn_log_fn)(void *ctx, int level, const char *msg);
  *		the offloads those of @offloads. -1: unused
  * @log:	optional log callback, NULL for none
  * @log_ctx:	passed to @log
+ * @connect_timeout_ms: SQN_MODE_STREAM with @peer_path: how long sqn_open()
+ *		waits for the listener to take the connection (a full
+ *		backlog) before it fails with -ETIMEDOUT; 0: 2000
  *
  * Fill it with sqn_config_init() and then set what differs. New fields
  * are only ever added at the end (see SQN_CONFIG_VERSION).
@@ -299,8 +302,8 @@ struct sqn_info {
  * @rx_dropped:	frames received but not delivered whole: truncated into
  *		the caller's buffers, or longer than max_packet_size
  * @rx_errors:	framing violations by the peer: a length prefix out of
- *		range (resets a stream link), a stream closed mid-frame, a bad
- *		datagram (skipped)
+ *		range (resets a stream link), a stream closed or reset
+ *		mid-frame, a bad datagram (skipped)
  * @tx_frames:	frames handed to the backend by sqn_send()
  * @tx_bytes:	their bytes
  * @tx_dropped:	frames sqn_send() refused to carry (shorter than an
@@ -406,9 +409,12 @@ void sqn_close(sqn_net *net);
  * Readable when new frames may be received; writable when sqn_send() or
  * sqn_flush() can make progress. Frames already buffered in the library do
  * not make it readable: call sqn_recv() until it returns -EAGAIN before
- * waiting on this fd again. Poll it level-triggered: after a run of bad
- * datagrams (or of TAP frames above max_packet_size) sqn_recv() may return
- * -EAGAIN with more waiting, which leave the fd readable.
+ * waiting on this fd again. While sqn_flush() returns -EAGAIN, wait for
+ * POLLOUT as well as POLLIN: bytes of a frame sqn_send() accepted are
+ * still in the library, and leave only when you call in again. Poll it
+ * level-triggered: after a run of bad datagrams (or of TAP frames above
+ * max_packet_size) sqn_recv() may return -EAGAIN with more waiting, which
+ * leave the fd readable.
  *
  * In the userspace mode it is an epoll descriptor the library owns, which
  * watches the helper's socket, the helper process and its stderr: it is
@@ -461,6 +467,13 @@ int sqn_recv(sqn_net *net, struct sqn_pkt *pkts, unsigned int n);
  * Ethernet header or longer than max_packet_size (vnet_hdr_len not
  * counted) is consumed but not carried, and counted in tx_dropped.
  *
+ * A frame counted as consumed may not have left yet: on a stream socket
+ * the tail of the last one can stay in the library, and no timer or
+ * thread sends it. The rule: after every batch, call sqn_flush() until it
+ * returns 0, waiting for sqn_fd() to be writable (POLLOUT) while it
+ * returns -EAGAIN. The next sqn_send() or sqn_recv() also pushes those
+ * bytes, but only when it is called.
+ *
  * Return: frames consumed from the front of @pkts (1..@n; 0 for @n == 0),
  * -EAGAIN when none could be, -ENOTCONN once the link is down, or another
  * negative errno.
@@ -471,11 +484,15 @@ int sqn_send(sqn_net *net, const struct sqn_pkt *pkts, unsigned int n);
  * sqn_flush() - push out bytes of an accepted frame still buffered
  * @net:	attachment
  *
- * sqn_send() finishes partially written frames itself; call this when
- * there is nothing more to send but sqn_send() was cut short.
+ * Call it after every batch given to sqn_send(), and again each time
+ * sqn_fd() is writable while it returns -EAGAIN: until it returns 0, the
+ * last frame sqn_send() accepted may sit cut in the library, and the peer
+ * sees it only when the library is called again. Cheap when nothing is
+ * pending. sqn_send() and sqn_recv() push pending bytes too, first.
  *
  * Return: 0 when nothing is pending, -EAGAIN when bytes remain (wait for
- * sqn_fd() to be writable), -ENOTCONN once the link is down.
+ * sqn_fd() to be writable, then call again), -ENOTCONN once the link is
+ * down.
  */
 int sqn_flush(sqn_net *net);
 

@@ -26,6 +26,7 @@ corpus=$(mktemp -d)
 cp fuzz/corpus/framing/* "$corpus"/ 2>/dev/null
 single fuzz-framing-bounded fuzz fuzz_framing "$corpus"
 single fuzz-config-bounded fuzz fuzz_config
+single fuzz-recv-bounded fuzz fuzz_recv
 rm -rf "$corpus"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
