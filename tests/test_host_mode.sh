@@ -65,6 +65,19 @@ guest_and_host_reach_each_other_wan_does_not() {
 	leftovers
 }
 
+# Beyond the host a guest is refused at once, not left to its own timeout
+# (20 s here): a TCP reset ("Connection refused"; wan does serve port 80),
+# ICMP admin-prohibited for the rest (traceroute's "!A"). The route to wan
+# is the guest's own, whatever DHCP hands out.
+off_the_network_is_refused_at_once() {
+	guest 0 --mode host -- sh -c "ip route replace 10.99.0.0/16 via $GW;
+		busybox nc -w 20 $WAN_ADDR 80 </dev/null && echo wan-reached;
+		busybox traceroute -n -q 1 -m 1 -w 20 $WAN_ADDR" || return 1
+	! grep -q wan-reached "$tmp/out" || { why="the guest reached wan"; return 1; }
+	has err "can't connect to remote host ($WAN_ADDR): Connection refused" &&
+		has out "^ 1  $GW .* !A\$" && leftovers
+}
+
 needs_cap_net_admin() {
 	in_host setpriv --inh-caps=-net_admin --bounding-set=-net_admin \
 		"$PROG" guest --mode host -- true >"$tmp/out" 2>"$tmp/err"
@@ -92,6 +105,7 @@ tcase isolated_guests_cannot_reach_each_other isolated_guests_cannot_reach_each_
 tcase without_isolation_they_can without_isolation_they_can
 tcase sigkill_then_next_run_cleans_up sigkill_then_next_run_cleans_up
 tcase guest_and_host_reach_each_other_wan_does_not guest_and_host_reach_each_other_wan_does_not
+tcase off_the_network_is_refused_at_once off_the_network_is_refused_at_once
 tcase needs_cap_net_admin needs_cap_net_admin
 
 echo "$passed passed, $failed failed"
