@@ -181,13 +181,8 @@ format:
 check-format:
 	$(Q)clang-format --dry-run --Werror $(FORMAT_SRC)
 
-$(B)/squibnet.pc: squibnet.pc.in
-	$(Q)mkdir -p $(@D)
-	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
-		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
-		$< > $@
-
-install: all $(B)/squibnet.pc
+# squibnet.pc is written at install time, for that install's directories.
+install: all
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) \
 		$(DESTDIR)$(BINDIR)
 	install -m 644 $(STATIC_LIB) $(DESTDIR)$(LIBDIR)/
@@ -196,7 +191,9 @@ install: all $(B)/squibnet.pc
 		$(DESTDIR)$(LIBDIR)/libsquibnet.so.$(SOVERSION)
 	ln -sf libsquibnet.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libsquibnet.so
 	install -m 644 include/squibnet.h $(DESTDIR)$(INCLUDEDIR)/
-	install -m 644 $(B)/squibnet.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+		squibnet.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/squibnet.pc
 	install -m 755 $(PROG) $(DESTDIR)$(BINDIR)/
 
 clean:

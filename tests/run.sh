@@ -18,6 +18,7 @@ for t in "$B"/asan/tests/test_*; do
 	suite env ASAN_OPTIONS=detect_leaks=1 "$t"
 done
 suite tests/test_cli.sh "$B"
+suite tests/test_install.sh "$B"
 suite tests/test_guest.sh "$B"
 suite tests/test_host_mode.sh "$B"
 suite tests/test_shared_mode.sh "$B"
