@@ -76,6 +76,39 @@ usage_errors() {
 		guest 2 --mode shared --subnet 10.1.2.3/33 -- true && has err "guest: --subnet: "
 }
 
+# Every message names the option the user typed, never the library's
+# config field, wherever the field stands in the message.
+FIELDS='guest_mac|bridged_iface|nat_iface|dns_upstream|dns_hosts|helper_path|helper_args|peer_path|sqn_config'
+says() { # TEXT: $tmp/err has TEXT and no config field name
+	has err "$1" || return 1
+	! grep -qE "$FIELDS" "$tmp/err" || { why="a config field named: $(cat "$tmp/err")"; return 1; }
+}
+usage_errors_name_the_option() {
+	local long=/tmp/$(printf 'p%.0s' $(seq 110))
+	guest 2 --mode loopback --no-dhcp --mtu 70000 -- true && says "--mtu: 70000 is outside 68..65522" &&
+		guest 2 --mode loopback --no-dhcp --mtu 65523 -- true && says "--mtu: 65523 is outside 68..65522" &&
+		guest 2 --mode loopback --no-dhcp --mac 01:00:5e:00:00:01 -- true && says "guest: --mac: " &&
+		guest 2 --mode shared --network a/b -- true && says "guest: --network: " &&
+		guest 2 --mode shared --nat-iface a/b -- true && says "guest: --nat-iface: " &&
+		guest 2 --mode shared --dns-upstream x -- true && says "guest: --dns-upstream: " &&
+		guest 2 --mode shared --dns-hosts /nonexistent/hosts -- true && says "guest: --dns-hosts: " &&
+		guest 2 --mode bridged --bridged-iface a/b -- true && says "guest: --bridged-iface: " &&
+		guest 2 --mode bridged -- true && says "--mode bridged needs --bridged-iface" &&
+		guest 2 --helper custom -- true && says "guest: --helper-path: " &&
+		guest 2 --helper-arg "$(printf 'a%.0s' $(seq 600))" -- true && says "guest: --helper-arg: " &&
+		guest 2 --mode stream --no-dhcp -- true && says "--mode stream needs --peer" &&
+		# found by the network plane, inside the library's message
+		guest 1 --mode shared --nat-iface nosuch0 -- true &&
+		says "--nat-iface: no interface named nosuch0" || return 1
+	# in a namespace of its own without a default route
+	unshare -n timeout 60 "$PROG" guest --mode shared -- true >"$tmp/out" 2>"$tmp/err"
+	[ $? = 1 ] && says "set --nat-iface" || { why=${why:-"no default route: $(cat "$tmp/err")"}; return 1; }
+	# A path no unix socket takes: refused before anything is made.
+	guest 2 --mode stream --no-dhcp --pcap "$tmp/never.pcap" --peer "$long" -- true &&
+		says "--peer: " && says "a unix socket path at most 107" && [ ! -e "$tmp/never.pcap" ] &&
+		leftovers || { why=${why:-"--pcap file made"}; return 1; }
+}
+
 helper_missing_or_not_executable() {
 	: >"$tmp/notexec"
 	chmod 644 "$tmp/notexec"
@@ -206,6 +239,7 @@ tcase userspace_lease_ping_and_fetch userspace_lease_ping_and_fetch
 tcase guest_has_its_own_resolv_conf guest_has_its_own_resolv_conf
 tcase exit_status_is_the_commands exit_status_is_the_commands
 tcase usage_errors usage_errors
+tcase usage_errors_name_the_option usage_errors_name_the_option
 tcase helper_missing_or_not_executable helper_missing_or_not_executable
 tcase pcap_is_readable_by_tcpdump pcap_is_readable_by_tcpdump
 tcase helper_killed_during_transfer helper_killed_during_transfer
