@@ -281,7 +281,7 @@ static int guest_option(struct guest_args *a, int c, char *arg)
 		a->stats = 1;
 		break;
 	case 'A':
-		if (a->nargs >= SQN_ARGS_MAX + 1)
+		if (a->nargs >= SQN_ARGS_MAX)
 			return usage_error(a, "more than %d --helper-arg",
 					   SQN_ARGS_MAX);
 		a->helper_args[a->nargs++] = arg;

@@ -72,6 +72,7 @@ corpus=$(mktemp -d)
 cp fuzz/corpus/framing/* "$corpus"/ 2>/dev/null
 single fuzz-framing-bounded fuzz fuzz_framing "$corpus"
 single fuzz-config-bounded fuzz fuzz_config
+single fuzz-cli-bounded fuzz fuzz_cli
 rm -rf "$corpus"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
