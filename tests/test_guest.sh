@@ -168,29 +168,52 @@ sigterm_ends_guest_and_cleans_up() {
 alive() {
 	[ -r "/proc/$1/status" ] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null
 }
-ended() { ! alive "$1"; }
 
-# SIGKILL squib-net: passt and the guest's command die with it (PDEATHSIG).
+# A sleep that we can tell from any other: found by its path in $tmp.
+MARKED=$tmp/marked-sleep
+ln -s "$(command -v sleep)" "$MARKED"
+# marked SECONDS: pids of our marked sleeps of SECONDS, as the host sees them
+marked() { pgrep -f "^$MARKED $1\$"; }
+# unmarked SECONDS: none of them runs (or is a zombie nobody reaps).
+unmarked() {
+	local p
+	for p in $(marked "$1"); do
+		alive "$p" && return 1
+	done
+	return 0
+}
+# end_marked SECONDS: SIGKILL what a failed case left of ours.
+end_marked() {
+	local p
+	for p in $(marked "$1"); do
+		kill -KILL "$p" 2>/dev/null
+	done
+}
+
+# SIGKILL squib-net: passt and the guest die with it (PDEATHSIG), and so
+# does what the command started (its PID namespace ends with its pid 1).
 parent_killed_takes_helper_and_guest_along() {
-	local pid passt guestpid i
-	ip netns exec "$NS_HOST" "$PROG" guest --mode userspace -- sleep 30 >"$tmp/out" 2>"$tmp/err" &
+	local pid passt init sleeper i
+	ip netns exec "$NS_HOST" "$PROG" guest --mode userspace -- sh -c "$MARKED 300; true" >"$tmp/out" 2>"$tmp/err" &
 	pid=$!
 	for i in $(seq 300); do
 		passt=$(pgrep -P $pid "^passt")
-		guestpid=$(pgrep -P $pid -x sleep)
-		[ -n "$passt" ] && [ -n "$guestpid" ] && break
+		init=$(pgrep -P $pid -x squib-net-init)
+		sleeper=$(marked 300)
+		[ -n "$passt" ] && [ -n "$sleeper" ] && break
 		sleep 0.1
 	done
-	[ -n "$passt" ] && [ -n "$guestpid" ] ||
-		{ why="no passt or guest"; kill $pid; wait $pid; return 1; }
+	[ -n "$passt" ] && [ -n "$sleeper" ] ||
+		{ why="no passt ($passt) or sleep ($sleeper)"; kill $pid; wait $pid; end_marked 300; return 1; }
 	kill -KILL $pid
 	wait $pid 2>/dev/null
 	for i in $(seq 100); do
-		alive "$passt" || alive "$guestpid" || break
+		! alive "$passt" && ! alive "$init" && unmarked 300 && break
 		sleep 0.1
 	done
-	if alive "$passt" || alive "$guestpid"; then
-		why="still alive 10 s later: passt $passt or guest $guestpid"
+	if alive "$passt" || alive "$init" || ! unmarked 300; then
+		why="still alive 10 s later: passt $passt, init $init or the command's sleep $sleeper"
+		end_marked 300
 		return 1
 	fi
 	# The killed run could not remove its directory: the next run does.
@@ -202,9 +225,17 @@ parent_killed_takes_helper_and_guest_along() {
 }
 
 background_processes_end_with_the_guest() {
-	guest 0 --mode loopback --no-dhcp -- sh -c "sleep 47 & echo \$! >$tmp/bg; exit 0" &&
-		[ -s "$tmp/bg" ] || { why="${why:-no pid}"; return 1; }
-	wait_for 100 ended "$(cat "$tmp/bg")" || { why="sleep $(cat "$tmp/bg") outlived the guest"; return 1; }
+	guest 0 --mode loopback --no-dhcp -- sh -c "$MARKED 47 & echo started >$tmp/bg; exit 0" &&
+		[ -s "$tmp/bg" ] || { why="${why:-not started}"; end_marked 47; return 1; }
+	wait_for 100 unmarked 47 || { why="sleep $(marked 47) outlived the guest"; end_marked 47; return 1; }
+}
+
+# The command is pid 2 under our init, and /proc shows its namespace.
+guest_has_its_own_pids_and_proc() {
+	guest 0 --mode loopback --no-dhcp -- sh -c 'echo ppid=$PPID pid=$$ init=$(cat /proc/1/comm); ls -d /proc/[0-9]*' &&
+		has out "ppid=1 pid=2 init=squib-net-init" &&
+		[ "$(grep -c '^/proc/[0-9]' "$tmp/out")" = 2 ] ||
+		{ why="${why:-more processes in /proc: $(tr '\n' ' ' <"$tmp/out")}"; return 1; }
 }
 
 # A symlink planted among the run directories is never followed.
@@ -246,6 +277,7 @@ tcase helper_killed_during_transfer helper_killed_during_transfer
 tcase sigterm_ends_guest_and_cleans_up sigterm_ends_guest_and_cleans_up
 tcase parent_killed_takes_helper_and_guest_along parent_killed_takes_helper_and_guest_along
 tcase background_processes_end_with_the_guest background_processes_end_with_the_guest
+tcase guest_has_its_own_pids_and_proc guest_has_its_own_pids_and_proc
 tcase sweep_follows_no_symlink sweep_follows_no_symlink
 tcase guest_deleting_eth0_ends_the_run guest_deleting_eth0_ends_the_run
 tcase command_reads_the_terminal command_reads_the_terminal
