@@ -71,6 +71,9 @@ FUZZ_CLI_SRC := cli/guestopt.c cli/util.c
 # A stand-in for passt and gvproxy that test_helper and the userspace-echo
 # fixture start; the ASan tests use this plain one too.
 FAKE_HELPER := $(B)/tests/fake_helper
+# A stream peer that reads late, and the guest that sends to it
+# (test_guest.sh, through squib-net guest's relay).
+SLOW_PEER := $(B)/tests/slow_peer
 
 FORMAT_SRC := $(wildcard include/*.h src/*.[ch] src/sys/*.[ch] cli/*.[ch] \
 	tests/*.[ch] bench/*.[ch] fuzz/*.[ch])
@@ -119,6 +122,10 @@ $(FAKE_HELPER): $(B)/tests/fake_helper.o
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^
 
+$(SLOW_PEER): $(B)/tests/slow_peer.o
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^
+
 $(B)/asan/tests/%: $(B)/asan/tests/%.o $(TEST_SUPPORT:%.c=$(B)/asan/%.o) \
 		$(ASAN_OBJ)
 	$(call say,LD,$@)
@@ -141,7 +148,7 @@ $(B)/fuzz/fuzz_cli: fuzz/fuzz_cli.c $(FUZZ_CLI_SRC) $(LIB_SRC)
 		-fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_CLI_SRC) \
 		$(LIB_SRC) $(LDLIBS)
 
-tests: $(TESTS) $(ASAN_TESTS) $(FAKE_HELPER) $(PROG)
+tests: $(TESTS) $(ASAN_TESTS) $(FAKE_HELPER) $(SLOW_PEER) $(PROG)
 
 check: all tests $(FUZZERS)
 	$(Q)FUZZ_RUNS=$(FUZZ_RUNS) tests/run.sh $(B)

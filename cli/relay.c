@@ -38,6 +38,16 @@ static int relay_out(struct relay *r, int *paused)
 			r->out_first += (unsigned int)n;
 		}
 		r->out_first = r->out_count = 0;
+		/* sqn_send() may have kept the tail of the batch's last frame:
+		 * only sqn_flush() sends it, and the guest's next frame, which
+		 * would, may be long in coming (squibnet.h). */
+		n = sqn_flush(r->net);
+		if (n == -EAGAIN) {
+			*paused = 1;
+			return 0;
+		}
+		if (n < 0)
+			return n;
 		*paused = 0;
 		if (rounds == 8)
 			return 0;

@@ -5,6 +5,7 @@ set -uo pipefail
 B=${1:-build}
 cd "$(dirname "$0")/.."
 PROG=$(realpath "$B/squib-net")
+SLOW_PEER=$(realpath "$B/tests/slow_peer")
 . scripts/netns.sh
 tmp=$(mktemp -d)
 SUITE=test_guest
@@ -238,6 +239,27 @@ guest_has_its_own_pids_and_proc() {
 		{ why="${why:-more processes in /proc: $(tr '\n' ' ' <"$tmp/out")}"; return 1; }
 }
 
+# A stream peer that reads only once a burst is sent, so the relay meets a
+# full socket: every frame the library accepted still arrives whole, also
+# the last of a burst, while the guest sends nothing more (sqn_flush()).
+relay_delivers_every_frame_to_a_slow_peer() {
+	local peer rc prc
+	rm -f "$tmp/sent" "$tmp/ack" "$tmp/peer.sock"
+	mkfifo "$tmp/sent" "$tmp/ack"
+	"$SLOW_PEER" serve "$tmp/peer.sock" "$tmp/sent" "$tmp/ack" 8 60056 >"$tmp/peer.out" 2>"$tmp/peer.err" &
+	peer=$!
+	wait_for 100 test -S "$tmp/peer.sock" || { why="the peer did not listen"; kill $peer; wait $peer; return 1; }
+	guest 0 --mode stream --peer "$tmp/peer.sock" --no-dhcp --mtu 65000 -- \
+		"$SLOW_PEER" send eth0 "$tmp/sent" "$tmp/ack" 8 60056
+	rc=$?
+	# The peer ends by itself: done, or GAP_MS without the rest.
+	wait $peer
+	prc=$?
+	[ $rc = 0 ] && [ $prc = 0 ] && grep -q "^36 frames whole" "$tmp/peer.out" ||
+		{ why="${why:-peer status $prc}: $(cat "$tmp/peer.err" "$tmp/peer.out" | tr '\n' ' ')"; return 1; }
+	leftovers
+}
+
 # A symlink planted among the run directories is never followed.
 sweep_follows_no_symlink() {
 	local bait=/run/squib-net/guest.4000000.bait
@@ -278,6 +300,7 @@ tcase sigterm_ends_guest_and_cleans_up sigterm_ends_guest_and_cleans_up
 tcase parent_killed_takes_helper_and_guest_along parent_killed_takes_helper_and_guest_along
 tcase background_processes_end_with_the_guest background_processes_end_with_the_guest
 tcase guest_has_its_own_pids_and_proc guest_has_its_own_pids_and_proc
+tcase relay_delivers_every_frame_to_a_slow_peer relay_delivers_every_frame_to_a_slow_peer
 tcase sweep_follows_no_symlink sweep_follows_no_symlink
 tcase guest_deleting_eth0_ends_the_run guest_deleting_eth0_ends_the_run
 tcase command_reads_the_terminal command_reads_the_terminal
