@@ -30,6 +30,14 @@ static void guest_attach_error(const char *msg)
 		err("attach: %s", msg);
 }
 
+/**
+ * guest_run() - attach, start the guest, relay until it ends, clean up
+ * @r:		relay (static: its buffers are large)
+ * @a:		the parsed command line
+ *
+ * Return: exit status: the command's, 1 when the run failed, EXIT_USAGE
+ * when the library refused a value of the command line.
+ */
 static int guest_run(struct relay *r, struct guest_args *a)
 {
 	struct sqn_info in;

@@ -19,6 +19,9 @@
 #define M(m) (1u << (m))
 #define FOR_PLANE (M(SQN_MODE_SHARED) | M(SQN_MODE_HOST) | M(SQN_MODE_BRIDGED))
 
+/**
+ * usage_guest() - "squib-net help guest" on stdout
+ */
 void usage_guest(void)
 {
 	printf("usage: squib-net guest [--mode MODE] [OPTIONS] -- CMD [ARGS...]\n"
