@@ -419,7 +419,8 @@ int guestns_start(struct guestns *g, const struct guestns_opts *o,
 	fflush(NULL);
 	g->pid = guest_fork();
 	if (g->pid < 0) {
-		err("guest: fork: %s", strerror(errno));
+		err("guest: fork into a new PID namespace: %s",
+		    strerror(errno));
 		close(sp[0]);
 		close(sp[1]);
 		return -1;
