@@ -4,7 +4,7 @@
 # make            library and program in build/
 # make check      unit, conformance and CLI tests (plain and ASan+UBSan),
 #                 formatting, a bounded fuzz run; last line "N passed, N failed"
-# make fuzz       each fuzzer for FUZZ_TIME seconds (default 600)
+# make fuzz       the fuzzers, each for FUZZ_TIME seconds (default 600)
 # make bench      benchmarks (not part of check)
 # make install    PREFIX (/usr/local) and DESTDIR honoured
 # V=1 shows the commands.
@@ -68,10 +68,16 @@ PROG := $(B)/squib-net
 TESTS := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 ASAN_TESTS := $(filter-out $(B)/asan/tests/test_alloc,$(TEST_SRC:tests/%.c=$(B)/asan/tests/%))
 BENCHES := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
-FUZZERS := $(B)/fuzz/fuzz_framing $(B)/fuzz/fuzz_config $(B)/fuzz/fuzz_recv
+FUZZERS := $(B)/fuzz/fuzz_framing $(B)/fuzz/fuzz_config $(B)/fuzz/fuzz_recv \
+	$(B)/fuzz/fuzz_cli
+# The CLI's option parser, with what it calls of the program's own.
+FUZZ_CLI_SRC := cli/guestopt.c cli/util.c
 # A stand-in for passt and gvproxy that test_helper and the userspace-echo
 # fixture start; the ASan tests use this plain one too.
 FAKE_HELPER := $(B)/tests/fake_helper
+# A stream peer that reads late, and the guest that sends to it
+# (test_guest.sh, through squib-net guest's relay).
+SLOW_PEER := $(B)/tests/slow_peer
 
 FORMAT_SRC := $(wildcard include/*.h src/*.[ch] src/sys/*.[ch] cli/*.[ch] \
 	tests/*.[ch] bench/*.[ch] fuzz/*.[ch])
@@ -120,6 +126,10 @@ $(FAKE_HELPER): $(B)/tests/fake_helper.o
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^
 
+$(SLOW_PEER): $(B)/tests/slow_peer.o
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^
+
 $(B)/asan/tests/%: $(B)/asan/tests/%.o $(TEST_SUPPORT:%.c=$(B)/asan/%.o) \
 		$(ASAN_OBJ)
 	$(call say,LD,$@)
@@ -156,20 +166,30 @@ $(B)/fuzz/%: fuzz/%.c $(LIB_SRC)
 	$(Q)$(FUZZ_CC) $(DEFS) $(INCS) -g -O1 \
 		-fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_SRC) $(LDLIBS)
 
-tests: $(TESTS) $(ASAN_TESTS) $(FAKE_HELPER) $(PROG)
+$(B)/fuzz/fuzz_cli: fuzz/fuzz_cli.c $(FUZZ_CLI_SRC) $(LIB_SRC)
+	$(call say,FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(DEFS) $(INCS) -Icli -g -O1 \
+		-fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_CLI_SRC) \
+		$(LIB_SRC) $(LDLIBS)
+
+tests: $(TESTS) $(ASAN_TESTS) $(FAKE_HELPER) $(SLOW_PEER) $(PROG)
 
 check: all tests $(FUZZERS)
 	$(Q)FUZZ_RUNS=$(FUZZ_RUNS) tests/run.sh $(B)
 
 fuzz: $(FUZZERS)
 	$(Q)mkdir -p $(B)/fuzz/corpus-framing $(B)/fuzz/corpus-config \
-		$(B)/fuzz/corpus-recv
+		$(B)/fuzz/corpus-recv \
+		$(B)/fuzz/corpus-cli
 	$(B)/fuzz/fuzz_framing -max_total_time=$(FUZZ_TIME) \
 		$(B)/fuzz/corpus-framing fuzz/corpus/framing
 	$(B)/fuzz/fuzz_config -max_total_time=$(FUZZ_TIME) \
 		$(B)/fuzz/corpus-config
 	$(B)/fuzz/fuzz_recv -max_total_time=$(FUZZ_TIME) \
 		$(B)/fuzz/corpus-recv fuzz/corpus/recv
+	$(B)/fuzz/fuzz_cli -max_total_time=$(FUZZ_TIME) \
+		$(B)/fuzz/corpus-cli
 
 bench: $(BENCHES) $(PROG)
 	$(Q)scripts/deps.sh bench

@@ -28,6 +28,7 @@ cp fuzz/corpus/framing/* "$corpus"/ 2>/dev/null
 single fuzz-framing-bounded fuzz fuzz_framing "$corpus"
 single fuzz-config-bounded fuzz fuzz_config
 single fuzz-recv-bounded fuzz fuzz_recv
+single fuzz-cli-bounded fuzz fuzz_cli
 rm -rf "$corpus"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
