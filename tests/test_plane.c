@@ -625,3 +625,164 @@ TEST(a_thread_in_another_namespace_keeps_to_its_own)
 	sqn_close(net);
 	nothing_left();
 }
+
+/* A child that holds the namespace's lock (as another opener would) until
+ * @release is closed; the lock's directories are made as the library
+ * makes them. */
+static pid_t hold_lock(int *release)
+{
+	char path[256], c;
+	int go[2], done[2], fd;
+	pid_t pid;
+
+	CHECK(!pipe(go) && !pipe(done));
+	pid = fork();
+	CHECK(pid >= 0);
+	if (!pid) {
+		close(go[0]);
+		close(done[1]);
+		snprintf(path, sizeof(path), "%s/+lock", record);
+		if ((mkdir("/run/squib-net", 0755) && errno != EEXIST) ||
+		    (mkdir(record, 0711) && errno != EEXIST))
+			_exit(1);
+		fd = open(path, O_RDWR | O_CREAT, 0600);
+		if (fd < 0 || flock(fd, LOCK_EX) || write(go[1], "l", 1) != 1)
+			_exit(1);
+		if (read(done[0], &c, 1) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(go[1]);
+	close(done[0]);
+	CHECK_MSG(read(go[0], &c, 1) == 1, "the lock holder did not lock");
+	close(go[0]);
+	*release = done[1];
+	return pid;
+}
+
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 +
+	       (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* The namespace's lock has a deadline: a holder that never lets go makes
+ * sqn_open() fail with -EBUSY naming it, and sqn_close() return, leaving
+ * the network to its keeper, which removes it once the lock is free. */
+TEST(a_held_lock_fails_the_open_and_does_not_block_the_close)
+{
+	char want[32];
+	struct sqn_config cfg;
+	struct timespec t0;
+	sqn_net *net = NULL;
+	int release, status;
+	pid_t holder;
+
+	ns_new();
+	config(&cfg, SQN_MODE_SHARED, "10.251.0.1/24");
+	cfg.lock_timeout_ms = 300;
+	holder = hold_lock(&release);
+	CHECK_EQ(sqn_open(&cfg, &net), -EBUSY);
+	CHECK(!net);
+	snprintf(want, sizeof(want), "pid %d", (int)holder);
+	CHECK_MSG(strstr(sqn_last_error(NULL), want), "%s (wanted %s)",
+		  sqn_last_error(NULL), want);
+	close(release);
+	CHECK_EQ(waitpid(holder, &status, 0), holder);
+	CHECK(WIFEXITED(status) && !WEXITSTATUS(status));
+
+	net = open_ok(&cfg);
+	holder = hold_lock(&release);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	sqn_close(net);
+	/* Bounded: it waited lock_timeout_ms, not for the holder. */
+	CHECK_MSG(ms_since(&t0) < WAIT_MS, "sqn_close() took %ld ms",
+		  ms_since(&t0));
+	CHECK_MSG(if_nametoindex(NET), "removed without the lock");
+	close(release);
+	CHECK_EQ(waitpid(holder, &status, 0), holder);
+	nothing_left_within(GONE_MS);
+}
+
+/* A private /run for a test that plants a bad /run/squib-net: the
+ * machine's own is never touched. */
+static void private_run(void)
+{
+	CHECK_MSG(!unshare(CLONE_NEWNS), "unshare(CLONE_NEWNS): %s",
+		  strerror(errno));
+	CHECK(!mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
+	CHECK(!mount("tmpfs", "/run", "tmpfs", 0, "mode=0755"));
+}
+
+static void refused(const struct sqn_config *cfg, int err, const char *why)
+{
+	sqn_net *net = NULL;
+
+	CHECK_EQ(sqn_open(cfg, &net), err);
+	CHECK(!net);
+	CHECK_MSG(strstr(sqn_last_error(NULL), why), "%s (wanted %s)",
+		  sqn_last_error(NULL), why);
+	CHECK_MSG(!if_nametoindex(NET), "the network was made");
+}
+
+/* The run directory and the namespace's directory in it are used only
+ * when nobody but root can change them, and never through a symlink. */
+TEST(a_run_directory_others_can_change_is_refused)
+{
+	struct sqn_config cfg;
+
+	private_run();
+	ns_new();
+	config(&cfg, SQN_MODE_SHARED, "10.251.0.1/24");
+	CHECK(!mkdir("/run/squib-net", 0755) && !chmod("/run/squib-net", 0777));
+	refused(&cfg, -EPERM, "/run/squib-net: refused: writable by group");
+	CHECK(!chmod("/run/squib-net", 0755) &&
+	      !chown("/run/squib-net", 1234, 0));
+	refused(&cfg, -EPERM, "/run/squib-net: refused: owned by uid 1234");
+	CHECK(!rmdir("/run/squib-net") && !mkdir("/run/elsewhere", 0755) &&
+	      !symlink("/run/elsewhere", "/run/squib-net"));
+	refused(&cfg, -ELOOP, "/run/squib-net: refused: a symlink");
+	CHECK(!unlink("/run/squib-net") && !mkdir("/run/squib-net", 0755) &&
+	      !mkdir(record, 0711) && !chmod(record, 0733));
+	refused(&cfg, -EPERM, "refused: writable by group or others");
+	CHECK(!chmod(record, 0711));
+	sqn_close(open_ok(&cfg));
+	nothing_left();
+}
+
+/* iface_id names the TAP: sqn-<id>, cut to 15 characters, with a suffix
+ * when the name is taken; a link of that name that is not a TAP is never
+ * deleted, even when a dead entry names it. */
+TEST(iface_id_names_the_tap)
+{
+	struct sqn_config cfg;
+	sqn_net *a, *b, *c;
+	char path[300];
+
+	ns_new();
+	config(&cfg, SQN_MODE_SHARED, "10.251.0.1/24");
+	cfg.iface_id = "vm1";
+	a = open_ok(&cfg);
+	CHECK(!sh("ip -o link show master " NET " | grep -q ': sqn-vm1:'"));
+	b = open_ok(&cfg);
+	CHECK(!sh("ip -o link show master " NET " | grep -q ': sqn-vm1-2:'"));
+	CHECK(!sh("ip link add sqn-abcdefghijk type bridge"));
+	cfg.iface_id = "abcdefghijklmnopqrstuvwxyz";
+	c = open_ok(&cfg);
+	CHECK(!sh("ip -o link show master " NET
+		  " | grep -q ': sqn-abcdefghi-2:'"));
+	sqn_close(c);
+	/* A dead entry naming the bridge: the sweep leaves it. */
+	snprintf(path, sizeof(path), "%s/" NET "/att.1.sqn-abcdefghijk",
+		 record);
+	CHECK(!sh_printf("touch %s", path));
+	sqn_close(b);
+	CHECK_MSG(access(path, F_OK), "%s not swept", path);
+	CHECK_MSG(if_nametoindex("sqn-abcdefghijk"), "the bridge was deleted");
+	CHECK(!sh("ip link del sqn-abcdefghijk"));
+	sqn_close(a);
+	nothing_left();
+}
