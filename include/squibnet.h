@@ -119,7 +119,11 @@ typedef void (*sqn_log_fn)(void *ctx, int level, const char *msg);
  * struct sqn_config - what to attach to
  * @version:	SQN_CONFIG_VERSION
  * @mode:	enum sqn_mode
- * @iface_id:	name of this attachment, [A-Za-z0-9_]{1,64}; NULL: "sqn0"
+ * @iface_id:	name of this attachment, [A-Za-z0-9_]{1,64}; NULL: "sqn0".
+ *		Shared, host and bridged without @tap_fd: the name of the TAP
+ *		(or macvtap) made for it, "sqn-<iface_id>" (<iface_id> alone
+ *		when it starts with "sqn"), cut to 15 characters, with "-2",
+ *		"-3", ... when that name is taken. Other modes: a label only
  * @guest_mac:	the guest's MAC address, used when @has_guest_mac is set;
  *		otherwise a random locally administered unicast one is made
  * @has_guest_mac: use @guest_mac
