@@ -161,6 +161,9 @@ static void keeper_run(const struct keeper_spec *k, int status)
 		snprintf(msg, sizeof(msg), "inotify: %s", strerror(errno));
 		goto report;
 	}
+	/* One left by a keeper that was killed is stopped: this one runs its
+	 * own, to start it again when it dies. */
+	dnsmasq_stop(k->dir, &dns);
 	started = keeper_now_ms();
 	r = dnsmasq_start(&k->dns, &dns, msg, sizeof(msg));
 report:
