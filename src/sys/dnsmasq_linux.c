@@ -280,8 +280,10 @@ static void dnsmasq_args(const struct dnsmasq_spec *s, struct dnsmasq_argv *a)
  * @msg:	reason on failure
  * @len:	its size
  *
- * It outlives this process (the network may have other users), and is
- * ready, its sockets bound, when this returns 0.
+ * It is started detached (no PDEATHSIG: the network's keeper, its
+ * parent, stops it; one left by a keeper that was killed goes on until
+ * found by its pid file), and is ready, its sockets bound, when this
+ * returns 0.
  *
  * Return: 0 or a negative errno.
  */

@@ -99,7 +99,7 @@ static int keeper_check(const struct keeper_spec *k, struct proc *dns,
 	char msg[256];
 	int lock, done = 0;
 
-	lock = record_lock(k->ns, k->cookie, -1, msg, sizeof(msg));
+	lock = record_lock(k->ns, k->cookie, -1, 0, msg, sizeof(msg));
 	if (lock < 0)
 		return 1;
 	if (!network_ours(k->dir, k->token)) {

@@ -249,7 +249,7 @@ int netplane_open(struct netplane *np, const struct netplane_spec *s, char *msg,
 	r = np_set_dir(np, ns, s);
 	if (r)
 		return record_err(msg, len, r, "%s: %s", ns, strerror(-r));
-	lock = record_lock(ns, np->cookie, (int)s->lock_ms, msg, len);
+	lock = record_lock(ns, np->cookie, (int)s->lock_ms, 1, msg, len);
 	if (lock < 0)
 		return lock;
 	/* What a killed run left goes at the next start of any network. */
@@ -304,7 +304,8 @@ void netplane_close(struct netplane *np)
 		np->fd = np->entry_fd = -1;
 		return;
 	}
-	lock = record_lock(ns, np->cookie, (int)np->lock_ms, msg, sizeof(msg));
+	lock = record_lock(ns, np->cookie, (int)np->lock_ms, 0, msg,
+			   sizeof(msg));
 	if (lock < 0) {
 		np_leave(np, 0);
 		return;

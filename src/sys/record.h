@@ -20,7 +20,7 @@ void record_path(char *out, const char *dir, const char *name);
 int record_opendir(int at, const char *name, const char *path, mode_t mode,
 		   char *msg, size_t len);
 int record_lock(const char *ns, unsigned long long cookie, int timeout_ms,
-		char *msg, size_t len);
+		int make, char *msg, size_t len);
 void record_unlock(const char *ns, int fd);
 int record_each(const char *ns, int (*fn)(const char *dir, void *ctx),
 		void *ctx);

@@ -224,25 +224,30 @@ static int record_dir_ok(int fd, const char *path, char *msg, size_t len)
  * @at:		the directory holding it, or AT_FDCWD
  * @name:	its name in @at (or a path from the cwd with AT_FDCWD)
  * @path:	its full path, for messages
- * @mode:	its mode when made
+ * @mode:	its mode when made; 0: it is not made
  * @msg:	set on failure
  * @len:	its size
  *
  * Return: the directory's descriptor, or a negative errno: -EPERM for one
- * owned by another user or writable by others, -ELOOP for a symlink.
+ * owned by another user or writable by others, -ELOOP for a symlink,
+ * -ENOENT when it is not there, -EAGAIN when it went right after it was
+ * made or found (the last one out of a namespace removes it).
  */
 int record_opendir(int at, const char *name, const char *path, mode_t mode,
 		   char *msg, size_t len)
 {
 	int fd, r;
 
-	if (mkdirat(at, name, mode) && errno != EEXIST)
+	if (mode && mkdirat(at, name, mode) && errno != EEXIST)
 		return record_err(msg, len, -errno, "%s: %s", path,
 				  strerror(errno));
 	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 && (errno == ELOOP || errno == ENOTDIR))
 		return record_err(msg, len, -ELOOP,
 				  "%s: refused: a symlink, or not a directory",
+				  path);
+	if (fd < 0 && errno == ENOENT && mode)
+		return record_err(msg, len, -EAGAIN, "%s: removed meanwhile",
 				  path);
 	if (fd < 0)
 		return record_err(msg, len, -errno, "%s: %s", path,
@@ -255,18 +260,20 @@ int record_opendir(int at, const char *name, const char *path, mode_t mode,
 	return fd;
 }
 
-/* /run/squib-net and the namespace's directory, which dnsmasq must be
- * able to pass through once it is "nobody", to read the network's hosts
- * file: searchable by all, writable by their owner only. Return: the
- * namespace directory's descriptor. */
-static int record_mkdirs(const char *ns, char *msg, size_t len)
+/* /run/squib-net and the namespace's directory (made when @make), which
+ * dnsmasq must be able to pass through once it is "nobody", to read the
+ * network's hosts file: searchable by all, writable by their owner only.
+ * Return: the namespace directory's descriptor. */
+static int record_mkdirs(const char *ns, int make, char *msg, size_t len)
 {
 	int run, fd;
 
-	run = record_opendir(AT_FDCWD, RECORD_RUN, RECORD_RUN, 0755, msg, len);
+	run = record_opendir(AT_FDCWD, RECORD_RUN, RECORD_RUN, make ? 0755 : 0,
+			     msg, len);
 	if (run < 0)
 		return run;
-	fd = record_opendir(run, strrchr(ns, '/') + 1, ns, 0711, msg, len);
+	fd = record_opendir(run, strrchr(ns, '/') + 1, ns, make ? 0711 : 0, msg,
+			    len);
 	close(run);
 	return fd;
 }
@@ -367,6 +374,8 @@ static int record_flock(int fd, int timeout_ms, const char *path, char *msg,
  * @ns:		from record_ns()
  * @cookie:	from record_ns()
  * @timeout_ms:	how long to wait for it; -1: as long as it takes
+ * @make:	make the record's directories when missing; 0: fail with
+ *		-ENOENT then (a keeper: its network went with them)
  * @msg:	set on failure
  * @len:	its size
  *
@@ -378,7 +387,7 @@ static int record_flock(int fd, int timeout_ms, const char *path, char *msg,
  * -EPERM or -ELOOP for a run directory that is not to be trusted.
  */
 int record_lock(const char *ns, unsigned long long cookie, int timeout_ms,
-		char *msg, size_t len)
+		int make, char *msg, size_t len)
 {
 	char path[RECORD_PATH_MAX];
 	struct stat a, b;
@@ -386,13 +395,17 @@ int record_lock(const char *ns, unsigned long long cookie, int timeout_ms,
 
 	record_path(path, ns, RECORD_LOCK);
 	for (;;) {
-		dir = record_mkdirs(ns, msg, len);
+		dir = record_mkdirs(ns, make, msg, len);
+		if (dir == -EAGAIN)
+			continue;
 		if (dir < 0)
 			return dir;
 		fd = openat(dir, RECORD_LOCK,
-			    O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+			    O_RDWR | (make ? O_CREAT : 0) | O_NOFOLLOW |
+				    O_CLOEXEC,
+			    0600);
 		r = fd < 0 ? -errno : 0;
-		if (fd < 0 && errno == ENOENT) {
+		if (fd < 0 && errno == ENOENT && make) {
 			close(dir);
 			continue; /* the directory went in between */
 		}
