@@ -51,7 +51,7 @@ LIB_SRC := src/net.c src/config.c src/framing.c src/iov.c src/pool.c \
 CLI_SRC := $(wildcard cli/*.c)
 TEST_SRC := $(filter-out tests/harness.c tests/alloc_count.c \
 	tests/peer.c tests/fixture.c,$(wildcard tests/test_*.c))
-TEST_SUPPORT := tests/harness.c tests/peer.c tests/fixture.c
+TEST_SUPPORT := tests/harness.c tests/peer.c tests/fixture.c tests/plane_ns.c
 BENCH_SRC := $(wildcard bench/*.c)
 
 B := build
