@@ -178,7 +178,10 @@ report:
 	for (what = KEEPER_CHECK; !(what & KEEPER_GONE);) {
 		if (keeper_check(k, &dns, &started, &retry))
 			break;
+		/* Without dnsmasq: wake to start it again when it is time. */
 		left = dns.pid ? -1 : retry - keeper_now_ms();
+		if (!dns.pid && left < 0)
+			left = 0;
 		p[0] = (struct pollfd){ ino, POLLIN, 0 };
 		p[1] = (struct pollfd){ dns.pidfd, POLLIN, 0 };
 		while (poll(p, 2, left < 0 ? -1 : (int)left) < 0 &&
