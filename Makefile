@@ -37,7 +37,8 @@ OS := $(shell uname -s)
 ifeq ($(OS),Linux)
 PLATFORM_SRC := src/platform_linux.c src/sys/sys_linux.c \
 	src/sys/proc_linux.c src/sys/netlink_linux.c \
-	src/sys/netplane_linux.c src/sys/record_linux.c src/sys/dnsmasq_linux.c \
+	src/sys/netplane_linux.c src/sys/network_linux.c \
+	src/sys/keeper_linux.c src/sys/record_linux.c src/sys/dnsmasq_linux.c \
 	src/sys/nft_linux.c \
 	src/plane.c
 else
@@ -53,7 +54,7 @@ LIB_SRC += src/compat.c
 CLI_SRC := $(wildcard cli/*.c)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_SUPPORT := tests/harness.c tests/peer.c tests/fixture.c tests/taptest.c \
-	tests/fixture_ns.c tests/helper_fx.c
+	tests/fixture_ns.c tests/helper_fx.c tests/plane_ns.c
 BENCH_SRC := $(wildcard bench/*.c)
 
 B := build

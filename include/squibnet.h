@@ -132,7 +132,11 @@ typedef void (*sqn_log_fn)(void *ctx, int level, const char *msg);
  * @version:	SQN_CONFIG_VERSION (a config of an older version, laid out
  *		as that version's header did, is read as such)
  * @mode:	enum sqn_mode
- * @iface_id:	name of this attachment, [A-Za-z0-9_]{1,64}; NULL: "sqn0"
+ * @iface_id:	name of this attachment, [A-Za-z0-9_]{1,64}; NULL: "sqn0".
+ *		Shared, host and bridged without @tap_fd: the name of the TAP
+ *		(or macvtap) made for it, "sqn-<iface_id>" (<iface_id> alone
+ *		when it starts with "sqn"), cut to 15 characters, with "-2",
+ *		"-3", ... when that name is taken. Other modes: a label only
  * @guest_mac:	the guest's MAC address, used when @has_guest_mac is set;
  *		otherwise a random locally administered unicast one is made
  * @has_guest_mac: use @guest_mac
@@ -200,6 +204,12 @@ typedef void (*sqn_log_fn)(void *ctx, int level, const char *msg);
  * @connect_timeout_ms: SQN_MODE_STREAM with @peer_path: how long sqn_open()
  *		waits for the listener to take the connection (a full
  *		backlog) before it fails with -ETIMEDOUT; 0: 2000
+ * @lock_timeout_ms: SQN_MODE_SHARED and _HOST: how long sqn_open() and
+ *		sqn_close() wait for the network plane's lock of the namespace
+ *		while another process holds it; 0: 10000. Then sqn_open() fails
+ *		with -EBUSY naming the holder's pid, and sqn_close() removes its
+ *		own link and leaves the rest to the network's keeper (or the
+ *		next open)
  *
  * Fill it with sqn_config_init() and then set what differs. New fields
  * are only ever added at the end (see SQN_CONFIG_VERSION).

@@ -26,6 +26,8 @@ static void plane_spec(const struct sqn_net *net, struct netplane_spec *s)
 	memcpy(s->guest_mac, p->guest_mac, 6);
 	s->isolation = p->isolation;
 	s->dns_hosts = p->dns_hosts;
+	s->iface_id = p->iface_id;
+	s->lock_ms = p->lock_timeout_ms;
 	if (p->mode == SQN_MODE_SHARED) {
 		s->nat_iface = p->nat_iface;
 		s->dns_upstream = p->dns_upstream;

@@ -112,9 +112,12 @@ gateway_httpd() {
 
 # nothing_left NS INO: nothing of squib-net's networks is left in namespace
 # NS (whose inode is INO): no link named sqn*, no nftables table squib-net-*,
-# no dnsmasq, no record in /run/squib-net/net-INO.
+# no dnsmasq, no record in /run/squib-net/net-INO, and (within 10 s: it
+# ends on its own once its network went) no network keeper.
+no_keeper() { [ -z "$(ns_procs "$1" sqn-keeper)" ]; }
 nothing_left() {
 	local left
+	wait_for 100 no_keeper "$1" || { why="keeper left: $(ns_procs "$1" sqn-keeper)"; return 1; }
 	left=$(ip -n "$1" -o link show | awk -F': ' '$2 ~ /^sqn/ {printf "%s ", $2}')
 	[ -z "$left" ] || { why="links left: $left"; return 1; }
 	left=$(ip netns exec "$1" nft list tables | grep squib-net)

@@ -4,128 +4,24 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "harness.h"
+#include "plane_ns.h"
 #include "squibnet.h"
-
-#define NET "sqn-tp"
-#define UPLINK "up0"
-
-static char record[128];
-
-/* A fresh namespace with an uplink 10.250.0.2/24 and a default route
- * through it, as a host has; nothing leaves it (the peer end is here). */
-static void ns_new(void)
-{
-	struct stat st;
-
-	CHECK_MSG(!unshare(CLONE_NEWNET), "unshare(CLONE_NEWNET): %s (root?)",
-		  strerror(errno));
-	CHECK(!system("ip link set lo up && "
-		      "ip link add " UPLINK " type veth peer name up1 && "
-		      "ip addr add 10.250.0.2/24 dev " UPLINK " && "
-		      "ip link set " UPLINK " up && ip link set up1 up && "
-		      "ip route add default via 10.250.0.1"));
-	CHECK(!stat("/proc/self/ns/net", &st));
-	snprintf(record, sizeof(record), "/run/squib-net/net-%llu",
-		 (unsigned long long)st.st_ino);
-}
-
-static int sh(const char *cmd)
-{
-	int r = system(cmd);
-
-	return WIFEXITED(r) ? WEXITSTATUS(r) : -1;
-}
-
-static int sh_printf(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
-
-static int sh_printf(const char *fmt, ...)
-{
-	char cmd[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return sh(cmd);
-}
-
-static int forwarding(const char *iface)
-{
-	char path[96], c = '?';
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/forwarding",
-		 iface);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	if (read(fd, &c, 1) != 1)
-		c = '?';
-	close(fd);
-	return c - '0';
-}
-
-static void config(struct sqn_config *cfg, enum sqn_mode mode,
-		   const char *subnet)
-{
-	sqn_config_init(cfg);
-	cfg->mode = mode;
-	cfg->network = NET;
-	cfg->subnet = subnet;
-	cfg->dns_upstream = "none";
-}
-
-static sqn_net *open_ok(const struct sqn_config *cfg)
-{
-	sqn_net *net = NULL;
-
-	CHECK_MSG(!sqn_open(cfg, &net), "%s", sqn_last_error(NULL));
-	return net;
-}
-
-/* Nothing of a network in the namespace: no bridge, TAP or table, no
- * record, the uplink forwarding as before. */
-static void nothing_left(void)
-{
-	struct stat st;
-
-	CHECK_MSG(!if_nametoindex(NET), "bridge " NET " left");
-	CHECK_MSG(sh("ip -o link show | grep -q ': sqn'"),
-		  "a TAP sqn* is left");
-	CHECK_MSG(sh("nft list tables | grep -q squib-net"),
-		  "an nftables table is left");
-	CHECK_MSG(stat(record, &st), "%s is left", record);
-	CHECK_EQ(forwarding(UPLINK), 0);
-}
-
-/* The pid in the network's dnsmasq.pid, or -1. */
-static int dnsmasq_pid(void)
-{
-	char path[256];
-	int pid = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/" NET "/dnsmasq.pid", record);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%d", &pid) != 1)
-		pid = -1;
-	fclose(f);
-	return pid;
-}
 
 TEST(shared_network_is_made_and_undone)
 {
@@ -179,42 +75,6 @@ TEST(host_network_forwards_nothing)
 	nothing_left();
 }
 
-TEST(attachments_share_a_network_with_the_same_settings_only)
-{
-	struct sqn_config cfg;
-	sqn_net *a, *b, *c = NULL;
-	int dns;
-
-	ns_new();
-	config(&cfg, SQN_MODE_SHARED, "10.251.0.1/24");
-	a = open_ok(&cfg);
-	/* A dnsmasq that died is started again by the next attachment. */
-	dns = dnsmasq_pid();
-	CHECK(dns > 0 && !kill(dns, SIGKILL));
-	/* kill() returns before the process has ended. */
-	CHECK_MSG(harness_proc_ended(dns, WAIT_MS), "dnsmasq %d lives on", dns);
-	b = open_ok(&cfg);
-	CHECK_MSG(dnsmasq_pid() > 0 && dnsmasq_pid() != dns &&
-			  !kill(dnsmasq_pid(), 0),
-		  "dnsmasq %d not restarted", dns);
-	CHECK(!sh("test $(ip -o link show master " NET " | wc -l) = 2"));
-	cfg.subnet = "10.253.0.1/24";
-	CHECK_EQ(sqn_open(&cfg, &c), -EEXIST);
-	CHECK(!c);
-	CHECK_MSG(strstr(sqn_last_error(NULL), "exists"), "%s",
-		  sqn_last_error(NULL));
-	cfg.subnet = "10.251.0.1/24";
-	cfg.mode = SQN_MODE_HOST;
-	CHECK_EQ(sqn_open(&cfg, &c), -EEXIST);
-	sqn_close(a);
-	CHECK_MSG(if_nametoindex(NET), "the network went with a user left");
-	CHECK(!sh("test $(ip -o link show master " NET " | wc -l) = 1"));
-	sqn_close(b);
-	nothing_left();
-	CHECK_MSG(waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD,
-		  "a dnsmasq is left unreaped");
-}
-
 /* Each refused before anything is made. */
 TEST(bad_networks_are_refused_and_leave_nothing)
 {
@@ -255,38 +115,6 @@ TEST(bad_networks_are_refused_and_leave_nothing)
 	CHECK_MSG(strstr(sqn_last_error(NULL), "no interface named nope0"),
 		  "%s", sqn_last_error(NULL));
 	CHECK(!net);
-	nothing_left();
-}
-
-/* A process killed with its network up: the next open, even with other
- * settings, removes what it left and makes the network anew. */
-TEST(a_killed_owner_is_cleaned_up_by_the_next_open)
-{
-	struct sqn_config cfg;
-	sqn_net *net;
-	int status;
-	pid_t pid;
-
-	ns_new();
-	config(&cfg, SQN_MODE_SHARED, "10.251.0.1/24");
-	pid = fork();
-	CHECK(pid >= 0);
-	if (!pid) {
-		if (sqn_open(&cfg, &net))
-			_exit(1);
-		raise(SIGKILL);
-		_exit(2);
-	}
-	CHECK_EQ(waitpid(pid, &status, 0), pid);
-	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-	CHECK(if_nametoindex(NET)); /* left, as a crash leaves it */
-	CHECK_EQ(forwarding(UPLINK), 1);
-	cfg.subnet = "10.254.0.1/24";
-	net = open_ok(&cfg);
-	CHECK(!sh("ip -o addr show dev " NET
-		  " | grep -q 'inet 10.254.0.1/24'"));
-	CHECK(sh("ip -o addr show dev " NET " | grep -q 'inet 10.251'"));
-	sqn_close(net);
 	nothing_left();
 }
 
@@ -451,5 +279,39 @@ TEST(a_thread_in_another_namespace_keeps_to_its_own)
 	CHECK(if_nametoindex(NET));
 	CHECK(!sh("nft list table ip squib-net-" NET " >/dev/null"));
 	sqn_close(net);
+	nothing_left();
+}
+
+/* iface_id names the TAP: sqn-<id>, cut to 15 characters, with a suffix
+ * when the name is taken; a link of that name that is not a TAP is never
+ * deleted, even when a dead entry names it. */
+TEST(iface_id_names_the_tap)
+{
+	struct sqn_config cfg;
+	sqn_net *a, *b, *c;
+	char path[300];
+
+	ns_new();
+	config(&cfg, SQN_MODE_SHARED, "10.251.0.1/24");
+	cfg.iface_id = "vm1";
+	a = open_ok(&cfg);
+	CHECK(!sh("ip -o link show master " NET " | grep -q ': sqn-vm1:'"));
+	b = open_ok(&cfg);
+	CHECK(!sh("ip -o link show master " NET " | grep -q ': sqn-vm1-2:'"));
+	CHECK(!sh("ip link add sqn-abcdefghijk type bridge"));
+	cfg.iface_id = "abcdefghijklmnopqrstuvwxyz";
+	c = open_ok(&cfg);
+	CHECK(!sh("ip -o link show master " NET
+		  " | grep -q ': sqn-abcdefghi-2:'"));
+	sqn_close(c);
+	/* A dead entry naming the bridge: the sweep leaves it. */
+	snprintf(path, sizeof(path), "%s/" NET "/att.1.sqn-abcdefghijk",
+		 record);
+	CHECK(!sh_printf("touch %s", path));
+	sqn_close(b);
+	CHECK_MSG(access(path, F_OK), "%s not swept", path);
+	CHECK_MSG(if_nametoindex("sqn-abcdefghijk"), "the bridge was deleted");
+	CHECK(!sh("ip link del sqn-abcdefghijk"));
+	sqn_close(a);
 	nothing_left();
 }

@@ -133,11 +133,26 @@ static int dnsmasq_find(const char *dir)
 	return fd;
 }
 
+/* SIGTERM to a dnsmasq held by @pidfd, SIGKILL if it has not ended
+ * DNSMASQ_STOP_MS later; then it has ended, or is about to. */
+static void dnsmasq_end(int pidfd)
+{
+	syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0);
+	if (!dnsmasq_poll_end(pidfd, DNSMASQ_STOP_MS)) {
+		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+		dnsmasq_poll_end(pidfd, DNSMASQ_STOP_MS);
+	}
+}
+
 /**
  * dnsmasq_stop() - stop the network's dnsmasq and remove its files
  * @dir:	the network's record
  * @p:		the dnsmasq this process started and still holds, or one
- *		with pid 0: then the one the pid file names, if it runs
+ *		with pid 0
+ *
+ * Whoever started it: the one the pid file names is stopped too, when it
+ * runs and is the network's (its arguments name that pid file), e.g. one
+ * started again by the network's keeper after @p died.
  */
 void dnsmasq_stop(const char *dir, struct proc *p)
 {
@@ -150,16 +165,12 @@ void dnsmasq_stop(const char *dir, struct proc *p)
 	int fd;
 
 	if (p->pid) {
-		proc_signal(p, SIGTERM);
-		if (!dnsmasq_poll_end(p->pidfd, DNSMASQ_STOP_MS))
-			proc_signal(p, SIGKILL);
+		dnsmasq_end(p->pidfd);
 		proc_reap(p, &end);
-	} else if ((fd = dnsmasq_find(dir)) >= 0) {
-		syscall(SYS_pidfd_send_signal, fd, SIGTERM, NULL, 0);
-		if (!dnsmasq_poll_end(fd, DNSMASQ_STOP_MS)) {
-			syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
-			dnsmasq_poll_end(fd, DNSMASQ_STOP_MS);
-		}
+	}
+	fd = dnsmasq_find(dir);
+	if (fd >= 0) {
+		dnsmasq_end(fd);
 		/* A child of this process, started by an attachment closed
 		 * since: reap it, or it stays a zombie. */
 		waitid((idtype_t)3 /* P_PIDFD */, (id_t)fd, &si,
@@ -170,6 +181,31 @@ void dnsmasq_stop(const char *dir, struct proc *p)
 		dnsmasq_path(path, dir, files[i]);
 		unlink(path);
 	}
+}
+
+/* What dnsmasq said before it gave up, from its log @path: its lines that
+ * say something (it starts with an empty one), without its name, joined
+ * by "; ". */
+static void dnsmasq_said(const char *path, char *out, size_t len)
+{
+	char line[512], *s;
+	size_t at = 0;
+	FILE *f;
+
+	out[0] = '\0';
+	f = fopen(path, "re");
+	while (f && at + 1 < len && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		s = line + strspn(line, " \t");
+		if (!strncmp(s, "dnsmasq: ", 9))
+			s += 9;
+		if (!*s)
+			continue;
+		at += (size_t)snprintf(out + at, len - at, "%s%s",
+				       at ? "; " : "", s);
+	}
+	if (f)
+		fclose(f);
 }
 
 static uint32_t dnsmasq_u32(const uint8_t a[4])
@@ -244,8 +280,10 @@ static void dnsmasq_args(const struct dnsmasq_spec *s, struct dnsmasq_argv *a)
  * @msg:	reason on failure
  * @len:	its size
  *
- * It outlives this process (the network may have other users), and is
- * ready, its sockets bound, when this returns 0.
+ * It is started detached (no PDEATHSIG: the network's keeper, its
+ * parent, stops it; one left by a keeper that was killed goes on until
+ * found by its pid file), and is ready, its sockets bound, when this
+ * returns 0.
  *
  * Return: 0 or a negative errno.
  */
@@ -253,7 +291,7 @@ int dnsmasq_start(const struct dnsmasq_spec *s, struct proc *p, char *msg,
 		  size_t len)
 {
 	struct dnsmasq_argv *a = calloc(1, sizeof(*a)); /* 26 KiB */
-	char pidf[DNSMASQ_ARG_MAX], logf[DNSMASQ_ARG_MAX], line[160] = "";
+	char pidf[DNSMASQ_ARG_MAX], logf[DNSMASQ_ARG_MAX], said[400];
 	struct proc_spec spec = { DNSMASQ_PATH, NULL, -1, 0, -1, 1 };
 	struct proc_end end;
 	const char *step;
@@ -297,10 +335,10 @@ int dnsmasq_start(const struct dnsmasq_spec *s, struct proc *p, char *msg,
 	}
 	proc_signal(p, SIGKILL);
 	proc_reap(p, &end);
-	sys_read_line(logf, line, sizeof(line));
+	dnsmasq_said(logf, said, sizeof(said));
 	r = -EIO;
 	snprintf(msg, len, "dnsmasq did not start%s%s",
-		 line[0] ? ": " : " (no message)", line);
+		 said[0] ? ": " : " (no message)", said);
 out:
 	if (spec.sock >= 0)
 		close(spec.sock);

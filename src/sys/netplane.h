@@ -8,7 +8,6 @@
 #include <stdint.h>
 
 #include "squibnet.h"
-#include "proc.h"
 #include "tap.h"
 
 #define NETPLANE_DIR_MAX 128
@@ -25,6 +24,8 @@
  * @bridged_iface: bridged: the bridge or NIC
  * @guest_mac:	bridged on a NIC: the macvtap's address
  * @isolation:	1: guests of the network cannot reach each other
+ * @iface_id:	names the attachment's TAP or macvtap: sqn-<iface_id>
+ * @lock_ms:	how long to wait for the namespace's lock
  */
 struct netplane_spec {
 	enum sqn_mode mode;
@@ -37,6 +38,8 @@ struct netplane_spec {
 	const char *bridged_iface;
 	uint8_t guest_mac[6];
 	int isolation;
+	const char *iface_id;
+	uint32_t lock_ms;
 };
 
 /**
@@ -50,7 +53,7 @@ struct netplane_spec {
  * @made:	@link was made by this attachment
  * @macvtap:	@link is a macvtap
  * @cookie:	the network namespace's cookie (record_ns())
- * @dnsmasq:	dnsmasq when this attachment started it
+ * @lock_ms:	how long netplane_close() waits for the namespace's lock
  */
 struct netplane {
 	char dir[NETPLANE_DIR_MAX];
@@ -62,7 +65,7 @@ struct netplane {
 	int made;
 	int macvtap;
 	unsigned long long cookie;
-	struct proc dnsmasq;
+	uint32_t lock_ms;
 };
 
 int netplane_open(struct netplane *np, const struct netplane_spec *spec,

@@ -5,6 +5,7 @@
 #define SQN_SYS_RECORD_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #define RECORD_RUN "/run/squib-net"
 #define RECORD_PATH_MAX 400
@@ -12,9 +13,14 @@
  * name can. */
 #define RECORD_FWD "+fwd."
 
+int record_err(char *msg, size_t len, int err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 int record_ns(char *ns, size_t len, unsigned long long *cookie);
 void record_path(char *out, const char *dir, const char *name);
-int record_lock(const char *ns, unsigned long long cookie);
+int record_opendir(int at, const char *name, const char *path, mode_t mode,
+		   char *msg, size_t len);
+int record_lock(const char *ns, unsigned long long cookie, int timeout_ms,
+		int make, char *msg, size_t len);
 void record_unlock(const char *ns, int fd);
 int record_each(const char *ns, int (*fn)(const char *dir, void *ctx),
 		void *ctx);

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +11,8 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/sockios.h>
 
@@ -23,6 +26,25 @@
 #define RECORD_LOCK "+lock"
 #define RECORD_COOKIE "+cookie"
 #define RECORD_ENTRY "att."
+
+/**
+ * record_err() - the plane's failures: a message in @msg, and @err back
+ * @msg:	set to the message
+ * @len:	its size
+ * @err:	a negative errno
+ * @fmt:	printf format of the message
+ *
+ * Return: @err.
+ */
+int record_err(char *msg, size_t len, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, len, fmt, ap);
+	va_end(ap);
+	return err;
+}
 
 /**
  * record_ns() - the directory of the calling thread's network namespace's
@@ -166,22 +188,94 @@ static void record_purge(const char *dir, int depth)
 		closedir(dp);
 }
 
-/* /run/squib-net and the namespace's directory, which dnsmasq must be
- * able to pass through once it is "nobody", to read the network's hosts
- * file: searchable by all, writable by root only. */
-static int record_mkdirs(const char *ns)
+/* A directory of the record is trusted only if nobody but root (or this
+ * process's user) can change it: anyone else could plant a symlink where
+ * the record creates and removes files. */
+static int record_dir_ok(int fd, const char *path, char *msg, size_t len)
 {
 	struct stat st;
 
-	if (mkdir(RECORD_RUN, 0755) && errno != EEXIST)
-		return -errno;
-	/* Made 0700 by an older squib-net: still ours, opened up. */
-	if (!lstat(RECORD_RUN, &st) && S_ISDIR(st.st_mode) &&
-	    st.st_uid == geteuid() && (st.st_mode & 0111) != 0111)
-		chmod(RECORD_RUN, 0755);
-	if (mkdir(ns, 0711) && errno != EEXIST)
-		return -errno;
+	if (fstat(fd, &st))
+		return record_err(msg, len, -errno, "%s: %s", path,
+				  strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return record_err(msg, len, -ENOTDIR, "%s: not a directory",
+				  path);
+	if (st.st_uid != 0 && st.st_uid != geteuid())
+		return record_err(
+			msg, len, -EPERM,
+			"%s: refused: owned by uid %u, not root or uid %u",
+			path, (unsigned int)st.st_uid, (unsigned int)geteuid());
+	/* Made 0700 by an older squib-net: still ours, opened up (dnsmasq,
+	 * once "nobody", passes through it to its hosts file). */
+	if ((st.st_mode & 0111) != 0111 && st.st_uid == geteuid())
+		fchmod(fd, (st.st_mode & 07777) | 0111);
+	if (st.st_mode & 022)
+		return record_err(
+			msg, len, -EPERM,
+			"%s: refused: writable by group or others (mode %04o)",
+			path, (unsigned int)(st.st_mode & 07777));
 	return 0;
+}
+
+/**
+ * record_opendir() - make directory @name in @at if missing, and open it
+ * without following a symlink
+ * @at:		the directory holding it, or AT_FDCWD
+ * @name:	its name in @at (or a path from the cwd with AT_FDCWD)
+ * @path:	its full path, for messages
+ * @mode:	its mode when made; 0: it is not made
+ * @msg:	set on failure
+ * @len:	its size
+ *
+ * Return: the directory's descriptor, or a negative errno: -EPERM for one
+ * owned by another user or writable by others, -ELOOP for a symlink,
+ * -ENOENT when it is not there, -EAGAIN when it went right after it was
+ * made or found (the last one out of a namespace removes it).
+ */
+int record_opendir(int at, const char *name, const char *path, mode_t mode,
+		   char *msg, size_t len)
+{
+	int fd, r;
+
+	if (mode && mkdirat(at, name, mode) && errno != EEXIST)
+		return record_err(msg, len, -errno, "%s: %s", path,
+				  strerror(errno));
+	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && (errno == ELOOP || errno == ENOTDIR))
+		return record_err(msg, len, -ELOOP,
+				  "%s: refused: a symlink, or not a directory",
+				  path);
+	if (fd < 0 && errno == ENOENT && mode)
+		return record_err(msg, len, -EAGAIN, "%s: removed meanwhile",
+				  path);
+	if (fd < 0)
+		return record_err(msg, len, -errno, "%s: %s", path,
+				  strerror(errno));
+	r = record_dir_ok(fd, path, msg, len);
+	if (r) {
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+/* /run/squib-net and the namespace's directory (made when @make), which
+ * dnsmasq must be able to pass through once it is "nobody", to read the
+ * network's hosts file: searchable by all, writable by their owner only.
+ * Return: the namespace directory's descriptor. */
+static int record_mkdirs(const char *ns, int make, char *msg, size_t len)
+{
+	int run, fd;
+
+	run = record_opendir(AT_FDCWD, RECORD_RUN, RECORD_RUN, make ? 0755 : 0,
+			     msg, len);
+	if (run < 0)
+		return run;
+	fd = record_opendir(run, strrchr(ns, '/') + 1, ns, make ? 0711 : 0, msg,
+			    len);
+	close(run);
+	return fd;
 }
 
 /* The record is this namespace's, or one left by a namespace that had
@@ -201,47 +295,142 @@ static int record_own(const char *ns, unsigned long long cookie)
 	return record_write(path, mine, 0);
 }
 
+/* The pid of the process holding a flock on @fd's file, from /proc/locks
+ * (in this pid namespace's numbers), or 0 when unknown. */
+static long record_holder(int fd)
+{
+	unsigned int maj, min;
+	char line[256], kind[16];
+	unsigned long ino;
+	struct stat st;
+	long pid = 0, p;
+	FILE *f;
+
+	if (fstat(fd, &st))
+		return 0;
+	f = fopen("/proc/locks", "re");
+	while (f && !pid && fgets(line, sizeof(line), f))
+		if (!strstr(line, "->") &&
+		    sscanf(line, "%*d: %15s %*s %*s %ld %x:%x:%lu", kind, &p,
+			   &maj, &min, &ino) == 5 &&
+		    !strcmp(kind, "FLOCK") && ino == st.st_ino &&
+		    maj == major(st.st_dev) && min == minor(st.st_dev))
+			pid = p;
+	if (f)
+		fclose(f);
+	return pid;
+}
+
+static long record_ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 +
+	       (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* flock(LOCK_EX) for at most @timeout_ms (-1: as long as it takes): flock
+ * has no deadline, so a busy lock is tried again after a pause that grows
+ * from 1 to 20 ms. */
+static int record_flock(int fd, int timeout_ms, const char *path, char *msg,
+			size_t len)
+{
+	struct timespec t0, pause = { 0, 1000000 };
+	long pid;
+
+	if (timeout_ms < 0) {
+		while (flock(fd, LOCK_EX))
+			if (errno != EINTR)
+				return record_err(msg, len, -errno, "%s: %s",
+						  path, strerror(errno));
+		return 0;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (flock(fd, LOCK_EX | LOCK_NB)) {
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return record_err(msg, len, -errno, "%s: %s", path,
+					  strerror(errno));
+		if (record_ms_since(&t0) >= timeout_ms) {
+			pid = record_holder(fd);
+			if (pid > 0)
+				return record_err(
+					msg, len, -EBUSY,
+					"%s: held by pid %ld for more than %d ms",
+					path, pid, timeout_ms);
+			return record_err(msg, len, -EBUSY,
+					  "%s: held for more than %d ms", path,
+					  timeout_ms);
+		}
+		nanosleep(&pause, NULL);
+		if (pause.tv_nsec < 20000000)
+			pause.tv_nsec *= 2;
+	}
+	return 0;
+}
+
 /**
  * record_lock() - take the namespace's lock, making its directory
  * @ns:		from record_ns()
  * @cookie:	from record_ns()
+ * @timeout_ms:	how long to wait for it; -1: as long as it takes
+ * @make:	make the record's directories when missing; 0: fail with
+ *		-ENOENT then (a keeper: its network went with them)
+ * @msg:	set on failure
+ * @len:	its size
  *
  * The last one out removes the lock file with the rest, so a lock on an
  * unlinked file is retried.
  *
- * Return: the lock's descriptor, or a negative errno.
+ * Return: the lock's descriptor, or a negative errno: -EBUSY when another
+ * process held it for @timeout_ms (@msg names it when /proc/locks does),
+ * -EPERM or -ELOOP for a run directory that is not to be trusted.
  */
-int record_lock(const char *ns, unsigned long long cookie)
+int record_lock(const char *ns, unsigned long long cookie, int timeout_ms,
+		int make, char *msg, size_t len)
 {
 	char path[RECORD_PATH_MAX];
 	struct stat a, b;
-	int fd, r;
+	int dir, fd, r;
 
 	record_path(path, ns, RECORD_LOCK);
 	for (;;) {
-		r = record_mkdirs(ns);
-		if (r)
-			return r;
-		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-		if (fd < 0 && errno == ENOENT)
+		dir = record_mkdirs(ns, make, msg, len);
+		if (dir == -EAGAIN)
+			continue;
+		if (dir < 0)
+			return dir;
+		fd = openat(dir, RECORD_LOCK,
+			    O_RDWR | (make ? O_CREAT : 0) | O_NOFOLLOW |
+				    O_CLOEXEC,
+			    0600);
+		r = fd < 0 ? -errno : 0;
+		if (fd < 0 && errno == ENOENT && make) {
+			close(dir);
 			continue; /* the directory went in between */
-		if (fd < 0)
-			return -errno;
-		while ((r = flock(fd, LOCK_EX)) && errno == EINTR)
-			;
+		}
+		if (!r)
+			r = record_flock(fd, timeout_ms, path, msg, len);
+		else
+			record_err(msg, len, r, "%s: %s", path, strerror(-r));
 		if (r) {
-			r = -errno;
-			close(fd);
+			if (fd >= 0)
+				close(fd);
+			close(dir);
 			return r;
 		}
-		if (!fstat(fd, &a) && !stat(path, &b) && a.st_ino == b.st_ino &&
-		    a.st_dev == b.st_dev)
+		r = !fstat(fd, &a) &&
+		    !fstatat(dir, RECORD_LOCK, &b, AT_SYMLINK_NOFOLLOW) &&
+		    a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+		close(dir);
+		if (r)
 			break;
 		flock(fd, LOCK_UN);
 		close(fd);
 	}
 	r = record_own(ns, cookie);
 	if (r) {
+		record_err(msg, len, r, "%s: %s", ns, strerror(-r));
 		flock(fd, LOCK_UN);
 		close(fd);
 		return r;

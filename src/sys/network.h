@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/* network.h - one network of the plane (shared, host): its bridge,
+ * forwarding and nftables table, made, joined and undone on record */
+#ifndef SQN_SYS_NETWORK_H
+#define SQN_SYS_NETWORK_H
+
+#include <stddef.h>
+
+#include "dnsmasq.h"
+#include "netplane.h"
+#include "proc.h"
+
+#define NETWORK_SETTINGS_MAX 1400
+#define NETWORK_TOKEN_MAX 16
+/* The file of a network's directory that its keeper holds locked. */
+#define NETWORK_KEEPER "keeper"
+
+void network_nsdir(char *out, const char *dir);
+void network_link_gone(const char *link);
+void network_remove(const char *dir, struct proc *dnsmasq);
+int network_sweep_one(const char *dir, void *ctx);
+int network_ours(const char *dir, const char *token);
+int network_join(const char *dir, const struct netplane_spec *s, char *token,
+		 char *msg, size_t len);
+void network_dnsmasq(const char *dir, const struct netplane_spec *s,
+		     struct dnsmasq_spec *d, char *hosts);
+int network_make(const char *dir, const struct netplane_spec *s, char *token,
+		 char *msg, size_t len);
+
+#endif /* SQN_SYS_NETWORK_H */

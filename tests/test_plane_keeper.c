@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: MIT
+/* test_plane_keeper.c - the network plane when things go wrong: killed
+ * owners and keepers, a held lock, dnsmasq that dies or cannot start, a
+ * run directory not to be trusted; each test in a namespace of its own */
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "plane_ns.h"
+#include "squibnet.h"
+
+/* A dnsmasq that is not @old runs for the network, within WAIT_MS. */
+static int dnsmasq_restarted(int old)
+{
+	int waited, pid;
+
+	for (waited = 0; waited < WAIT_MS; waited += 10) {
+		pid = dnsmasq_pid();
+		if (pid > 0 && pid != old && !kill(pid, 0))
+			return pid;
+		usleep(10000);
+	}
+	return -1;
+}
+
+TEST(attachments_share_a_network_with_the_same_settings_only)
+{
+	struct sqn_config cfg;
+	sqn_net *a, *b, *c = NULL;
+	int dns, again;
+
+	ns_new();
+	config(&cfg, SQN_MODE_SHARED, "10.251.0.1/24");
+	a = open_ok(&cfg);
+	/* A dnsmasq that died is started again (by the network's keeper). */
+	dns = dnsmasq_pid();
+	CHECK(dns > 0 && !kill(dns, SIGKILL));
+	b = open_ok(&cfg);
+	again = dnsmasq_restarted(dns);
+	CHECK_MSG(again > 0, "dnsmasq %d not restarted", dns);
+	CHECK(!sh("test $(ip -o link show master " NET " | wc -l) = 2"));
+	cfg.subnet = "10.253.0.1/24";
+	CHECK_EQ(sqn_open(&cfg, &c), -EEXIST);
+	CHECK(!c);
+	CHECK_MSG(strstr(sqn_last_error(NULL), "exists"), "%s",
+		  sqn_last_error(NULL));
+	cfg.subnet = "10.251.0.1/24";
+	cfg.mode = SQN_MODE_HOST;
+	CHECK_EQ(sqn_open(&cfg, &c), -EEXIST);
+	sqn_close(b);
+	CHECK_MSG(if_nametoindex(NET), "the network went with a user left");
+	CHECK(!sh("test $(ip -o link show master " NET " | wc -l) = 1"));
+	/* The first opener, last out, stops the dnsmasq it did not start. */
+	sqn_close(a);
+	CHECK_MSG(harness_proc_ended(again, WAIT_MS), "dnsmasq %d is left",
+		  again);
+	nothing_left();
+	CHECK_MSG(waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD,
+		  "a child is left unreaped");
+	/* And the next network has its ports 53 and 67. */
+	cfg.mode = SQN_MODE_SHARED;
+	sqn_close(open_ok(&cfg));
+	nothing_left();
+}
+
+/* dnsmasq's own complaint reaches the caller, not its first (empty) line:
+ * here port 53 is taken by a socket of this process. */
+TEST(dnsmasq_says_why_it_did_not_start)
+{
+	struct sockaddr_in any = { .sin_family = AF_INET,
+				   .sin_port = htons(53) };
+	struct sqn_config cfg;
+	sqn_net *net = NULL;
+	int fd;
+
+	ns_new();
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	CHECK(fd >= 0 && !bind(fd, (struct sockaddr *)&any, sizeof(any)));
+	config(&cfg, SQN_MODE_SHARED, "10.251.0.1/24");
+	CHECK_EQ(sqn_open(&cfg, &net), -EIO);
+	CHECK(!net);
+	CHECK_MSG(strstr(sqn_last_error(NULL), "Address already in use"), "%s",
+		  sqn_last_error(NULL));
+	close(fd);
+	nothing_left();
+}
+
+/* A child that has opened @cfg, and waits until killed. */
+static pid_t open_in_child(const struct sqn_config *cfg)
+{
+	sqn_net *net;
+	int p[2];
+	pid_t pid;
+	char c;
+
+	CHECK(!pipe(p));
+	pid = fork();
+	CHECK(pid >= 0);
+	if (!pid) {
+		/* Never outlives a test that failed. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(p[0]);
+		if (sqn_open(cfg, &net) || write(p[1], "o", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(2);
+	}
+	close(p[1]);
+	CHECK_MSG(read(p[0], &c, 1) == 1, "the child did not open: %s",
+		  "see its exit status");
+	close(p[0]);
+	return pid;
+}
+
+static void kill_and_reap(pid_t pid)
+{
+	int status;
+
+	CHECK(!kill(pid, SIGKILL));
+	CHECK_EQ(waitpid(pid, &status, 0), pid);
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+}
+
+/* A VMM killed in a namespace that is never opened again: its network's
+ * keeper removes the network, dnsmasq and itself within seconds. */
+TEST(a_killed_owner_is_cleaned_up_by_the_keeper)
+{
+	struct sqn_config cfg;
+	pid_t vmm;
+
+	ns_new();
+	config(&cfg, SQN_MODE_SHARED, "10.251.0.1/24");
+	vmm = open_in_child(&cfg);
+	CHECK(if_nametoindex(NET) && dnsmasq_pid() > 0);
+	kill_and_reap(vmm);
+	nothing_left_within(GONE_MS);
+}
+
+/* A process killed with its network up, its keeper killed before: the
+ * next open, even with other settings, removes what they left and makes
+ * the network anew. */
+TEST(a_killed_owner_and_keeper_are_cleaned_up_by_the_next_open)
+{
+	struct sqn_config cfg;
+	int keeper, dns;
+	sqn_net *net;
+	pid_t vmm;
+
+	ns_new();
+	config(&cfg, SQN_MODE_SHARED, "10.251.0.1/24");
+	vmm = open_in_child(&cfg);
+	keeper = record_pid("keeper");
+	CHECK_MSG(keeper > 0 && keeper == ns_proc("sqn-keeper"),
+		  "keeper: %d in the record, %d running", keeper,
+		  ns_proc("sqn-keeper"));
+	CHECK(!kill(keeper, SIGKILL));
+	CHECK_MSG(harness_proc_ended(keeper, WAIT_MS), "keeper %d lives on",
+		  keeper);
+	dns = dnsmasq_pid();
+	kill_and_reap(vmm);
+	CHECK(if_nametoindex(NET)); /* left, as a crash of both leaves it */
+	CHECK_EQ(forwarding(UPLINK), 1);
+	CHECK(dns > 0 && !kill(dns, 0));
+	cfg.subnet = "10.254.0.1/24";
+	net = open_ok(&cfg);
+	CHECK(!sh("ip -o addr show dev " NET
+		  " | grep -q 'inet 10.254.0.1/24'"));
+	CHECK(sh("ip -o addr show dev " NET " | grep -q 'inet 10.251'"));
+	CHECK_MSG(harness_proc_ended(dns, WAIT_MS), "dnsmasq %d lives on", dns);
+	sqn_close(net);
+	nothing_left();
+}
+
+/* A child that holds the namespace's lock (as another opener would) until
+ * @release is closed; the lock's directories are made as the library
+ * makes them. */
+static pid_t hold_lock(int *release)
+{
+	char path[256], c;
+	int go[2], done[2], fd;
+	pid_t pid;
+
+	CHECK(!pipe(go) && !pipe(done));
+	pid = fork();
+	CHECK(pid >= 0);
+	if (!pid) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(go[0]);
+		close(done[1]);
+		snprintf(path, sizeof(path), "%s/+lock", record);
+		if ((mkdir("/run/squib-net", 0755) && errno != EEXIST) ||
+		    (mkdir(record, 0711) && errno != EEXIST))
+			_exit(1);
+		fd = open(path, O_RDWR | O_CREAT, 0600);
+		if (fd < 0 || flock(fd, LOCK_EX) || write(go[1], "l", 1) != 1)
+			_exit(1);
+		if (read(done[0], &c, 1) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(go[1]);
+	close(done[0]);
+	CHECK_MSG(read(go[0], &c, 1) == 1, "the lock holder did not lock");
+	close(go[0]);
+	*release = done[1];
+	return pid;
+}
+
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 +
+	       (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* The namespace's lock has a deadline: a holder that never lets go makes
+ * sqn_open() fail with -EBUSY naming it, and sqn_close() return, leaving
+ * the network to its keeper, which removes it once the lock is free. */
+TEST(a_held_lock_fails_the_open_and_does_not_block_the_close)
+{
+	char want[32];
+	struct sqn_config cfg;
+	struct timespec t0;
+	sqn_net *net = NULL;
+	int release, status;
+	pid_t holder;
+
+	ns_new();
+	config(&cfg, SQN_MODE_SHARED, "10.251.0.1/24");
+	cfg.lock_timeout_ms = 300;
+	holder = hold_lock(&release);
+	CHECK_EQ(sqn_open(&cfg, &net), -EBUSY);
+	CHECK(!net);
+	snprintf(want, sizeof(want), "pid %d", (int)holder);
+	CHECK_MSG(strstr(sqn_last_error(NULL), want), "%s (wanted %s)",
+		  sqn_last_error(NULL), want);
+	close(release);
+	CHECK_EQ(waitpid(holder, &status, 0), holder);
+	CHECK(WIFEXITED(status) && !WEXITSTATUS(status));
+
+	net = open_ok(&cfg);
+	holder = hold_lock(&release);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	sqn_close(net);
+	/* Bounded: it waited lock_timeout_ms, not for the holder. */
+	CHECK_MSG(ms_since(&t0) < WAIT_MS, "sqn_close() took %ld ms",
+		  ms_since(&t0));
+	CHECK_MSG(if_nametoindex(NET), "removed without the lock");
+	close(release);
+	CHECK_EQ(waitpid(holder, &status, 0), holder);
+	nothing_left_within(GONE_MS);
+}
+
+/* A private /run for a test that plants a bad /run/squib-net: the
+ * machine's own is never touched. */
+static void private_run(void)
+{
+	CHECK_MSG(!unshare(CLONE_NEWNS), "unshare(CLONE_NEWNS): %s",
+		  strerror(errno));
+	CHECK(!mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
+	CHECK(!mount("tmpfs", "/run", "tmpfs", 0, "mode=0755"));
+}
+
+static void refused(const struct sqn_config *cfg, int err, const char *why)
+{
+	sqn_net *net = NULL;
+
+	CHECK_EQ(sqn_open(cfg, &net), err);
+	CHECK(!net);
+	CHECK_MSG(strstr(sqn_last_error(NULL), why), "%s (wanted %s)",
+		  sqn_last_error(NULL), why);
+	CHECK_MSG(!if_nametoindex(NET), "the network was made");
+}
+
+/* The run directory and the namespace's directory in it are used only
+ * when nobody but root can change them, and never through a symlink. */
+TEST(a_run_directory_others_can_change_is_refused)
+{
+	struct sqn_config cfg;
+
+	private_run();
+	ns_new();
+	config(&cfg, SQN_MODE_SHARED, "10.251.0.1/24");
+	CHECK(!mkdir("/run/squib-net", 0755) && !chmod("/run/squib-net", 0777));
+	refused(&cfg, -EPERM, "/run/squib-net: refused: writable by group");
+	CHECK(!chmod("/run/squib-net", 0755) &&
+	      !chown("/run/squib-net", 1234, 0));
+	refused(&cfg, -EPERM, "/run/squib-net: refused: owned by uid 1234");
+	CHECK(!rmdir("/run/squib-net") && !mkdir("/run/elsewhere", 0755) &&
+	      !symlink("/run/elsewhere", "/run/squib-net"));
+	refused(&cfg, -ELOOP, "/run/squib-net: refused: a symlink");
+	CHECK(!unlink("/run/squib-net") && !mkdir("/run/squib-net", 0755) &&
+	      !mkdir(record, 0711) && !chmod(record, 0733));
+	refused(&cfg, -EPERM, "refused: writable by group or others");
+	CHECK(!chmod(record, 0711));
+	sqn_close(open_ok(&cfg));
+	nothing_left();
+}
