@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <linux/capability.h>
 #include <sched.h>
 #include <seccomp.h>
@@ -102,6 +103,27 @@ static int sandbox_write(const char *path, const char *text, size_t len,
 		r = errno ? -errno : -EIO;
 	close(fd);
 	return r;
+}
+
+/*
+ * Root gives its identity up first, as passt does: a user namespace can map
+ * the uid that made it, and mapping root needs CAP_SETFCAP in the parent,
+ * which the helper does not keep. The forwards are already listening.
+ */
+static int sandbox_not_root(char *err, size_t errlen)
+{
+	const uid_t nobody = 65534;
+
+	if (geteuid() != 0)
+		return 0;
+	if (setgroups(0, NULL) || setresgid(nobody, nobody, nobody) ||
+	    setresuid(nobody, nobody, nobody)) {
+		snprintf(err, errlen, "become nobody: %s", strerror(errno));
+		return -errno;
+	}
+	/* The uid change made /proc/self root's; the maps are written there. */
+	prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+	return 0;
 }
 
 /* Map our own uid and gid into the new user namespace: no one else's. */
@@ -256,7 +278,7 @@ static int sandbox_seccomp(char *err, size_t errlen)
  * @err:	message on failure
  * @errlen:	its size
  *
- * A kernel that refuses unprivileged user namespaces leaves the helper in
+ * Started as root, it becomes nobody (65534) first. A kernel that refuses unprivileged user namespaces leaves the helper in
  * the host's filesystem view, still without privileges and under seccomp;
  * anything failing after the namespaces exist is an error.
  *
@@ -268,6 +290,9 @@ int sandbox_enter(const char *resolv, size_t resolv_len,
 	int r;
 
 	memset(rep, 0, sizeof(*rep));
+	r = sandbox_not_root(err, errlen);
+	if (r)
+		return r;
 	if (unshare(CLONE_NEWUSER | CLONE_NEWNS)) {
 		snprintf(rep->why, sizeof(rep->why),
 			 "no user namespace (unshare: %s)", strerror(errno));
@@ -283,6 +308,8 @@ int sandbox_enter(const char *resolv, size_t resolv_len,
 	r = sandbox_drop_caps(err, errlen);
 	if (r)
 		return r;
+	/* No other process of the same uid may ptrace it. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
 		snprintf(err, errlen, "no_new_privs: %s", strerror(errno));
 		return -errno;
