@@ -65,6 +65,7 @@ for t in "$B"/asan/tests/test_*; do
 done
 suite tests/test_cli.sh "$B"
 suite tests/test_guest.sh "$B"
+suite tests/test_slirp.sh "$B"
 suite tests/test_host_mode.sh "$B"
 suite tests/test_shared_mode.sh "$B"
 suite tests/test_bridged_mode.sh "$B"
@@ -72,6 +73,7 @@ corpus=$(mktemp -d)
 cp fuzz/corpus/framing/* "$corpus"/ 2>/dev/null
 single fuzz-framing-bounded fuzz fuzz_framing "$corpus"
 single fuzz-config-bounded fuzz fuzz_config
+single fuzz-slirp-bounded fuzz fuzz_slirp
 rm -rf "$corpus"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
