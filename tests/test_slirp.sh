@@ -90,6 +90,7 @@ lease_resolve_fetch() {
 		has out "hello from wan" && has out "remote=10.99.0.2"
 }
 
+# (busybox wget --post-file sends a body of its own: curl uploads.)
 transfer_16mib_both_ways() {
 	local down up
 	head -c 16M /dev/urandom >"$NS_WWW/big"
@@ -98,7 +99,7 @@ transfer_16mib_both_ways() {
 	up=$(sha256sum <"$tmp/up" | cut -d' ' -f1)
 	sguest 0 "" -- sh -c "
 		echo down=\$(timeout 60 busybox wget -q -O - http://$WAN_ADDR/big | sha256sum | cut -d' ' -f1);
-		echo up=\$(timeout 60 busybox wget -q -O - --post-file $tmp/up http://$WAN_ADDR/cgi-bin/sha256 | cut -d' ' -f1)"
+		echo up=\$(curl -s --max-time 60 -H 'Expect:' --data-binary @$tmp/up http://$WAN_ADDR/cgi-bin/sha256 | cut -d' ' -f1)"
 	local rc=$?
 	rm -f "$NS_WWW/big"
 	[ $rc = 0 ] && has out "down=$down" && has out "up=$up"
@@ -284,8 +285,9 @@ hostile_frames_asan() { hostile_frames "$ASAN_HELPER"; }
 diagnostics_on_signal_and_timer() {
 	local hp i
 	mkfifo "$tmp/fifo"
-	# The fifo's writer stays open until the end (fd 9).
-	in_host $NOBODY "$HELPER" --verbose <"$tmp/fifo" >/dev/null 2>"$tmp/herr" &
+	# The fifo's writer stays open until the end (fd 9). Not through a
+	# shell function: $! must be the helper itself (ip and setpriv exec).
+	ip netns exec "$NS_HOST" $NOBODY "$HELPER" --verbose <"$tmp/fifo" >/dev/null 2>"$tmp/herr" &
 	hp=$!
 	exec 9>"$tmp/fifo"
 	printf "$ARP" >&9
@@ -302,7 +304,7 @@ diagnostics_on_signal_and_timer() {
 	rm -f "$tmp/fifo"
 	[ $rc = 0 ] && hcount "frames from guest 1 (42 bytes)" && hcount "Protocol\[State\]" || return 1
 	mkfifo "$tmp/fifo"
-	in_host $NOBODY "$HELPER" --stats 1 <"$tmp/fifo" >/dev/null 2>"$tmp/herr" &
+	ip netns exec "$NS_HOST" $NOBODY "$HELPER" --stats 1 <"$tmp/fifo" >/dev/null 2>"$tmp/herr" &
 	hp=$!
 	exec 9>"$tmp/fifo"
 	wait_for 50 test "$(grep -c 'frames from guest' "$tmp/herr")" -ge 2
