@@ -38,7 +38,7 @@ run() {
 		-- iperf3 -c "$WAN_ADDR" -t "$SECS" -f m || true
 	bench_iperf "wan->guest via $label" "$NS_HOST" "$PROG" guest "$@" \
 		-- iperf3 -c "$WAN_ADDR" -t "$SECS" -R -f m || true
-	rtt "$label" "$PROG" guest "$@" -- ping -c 20 -i 0.05 -q "$WAN_ADDR"
+	rtt "$label" "$PROG" guest "$@" -- busybox ping -c 20 -i 0.05 -q "$WAN_ADDR"
 }
 
 echo "MTU $MTU, $SECS s per transfer, one stream"
@@ -63,4 +63,4 @@ bench_iperf "guest->wan via slirp4netns" "$NS_HOST" nsenter -t "$S4N_NS" -n \
 	iperf3 -c "$WAN_ADDR" -t "$SECS" -f m || true
 bench_iperf "wan->guest via slirp4netns" "$NS_HOST" nsenter -t "$S4N_NS" -n \
 	iperf3 -c "$WAN_ADDR" -t "$SECS" -R -f m || true
-rtt slirp4netns nsenter -t "$S4N_NS" -n ping -c 20 -i 0.05 -q "$WAN_ADDR"
+rtt slirp4netns nsenter -t "$S4N_NS" -n busybox ping -c 20 -i 0.05 -q "$WAN_ADDR"
