@@ -30,6 +30,7 @@ struct tally {
 	size_t max;
 };
 
+/* Count a delivered frame; its length must be in range. */
 static void tally_add(struct tally *t, const uint8_t *frame, size_t len)
 {
 	size_t i;
@@ -42,6 +43,7 @@ static void tally_add(struct tally *t, const uint8_t *frame, size_t len)
 		t->hash = (t->hash ^ frame[i]) * 1099511628211ull;
 }
 
+/* frames_in_commit's callback. */
 static void deliver(const uint8_t *frame, size_t len, void *opaque)
 {
 	tally_add(opaque, frame, len);
@@ -76,6 +78,7 @@ static int reference(const uint8_t *s, size_t n, size_t max, struct tally *t,
 	return 0;
 }
 
+/* One input: chunked through frames.c, whole through the reference. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct frames_stats st = { 0 }, ref_st = { 0 };

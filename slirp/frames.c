@@ -62,6 +62,7 @@ uint8_t *frames_in_space(struct frames_in *in, size_t *room)
 	return in->buf + in->len;
 }
 
+/* A 4-byte big-endian length, from bytes already known to be there. */
 static uint32_t frames_be32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |

@@ -28,6 +28,7 @@
 /* The output ring: about 4 MiB of frames in flight to the guest. */
 #define LOOP_RING (4u << 20)
 
+/* CLOCK_MONOTONIC in ns: libslirp's clock and the timers'. */
 static int64_t loop_now_ns(void)
 {
 	struct timespec ts;
@@ -36,11 +37,14 @@ static int64_t loop_now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* The same in ms, the unit of timer_mod. */
 static int64_t loop_now_ms(void)
 {
 	return loop_now_ns() / 1000000;
 }
 
+/* libslirp's send_packet: queue the frame (never blocks), write when the
+ * ring is half full. Return: @len, the frame is taken or counted dropped. */
 static ssize_t loop_send_packet(const void *buf, size_t len, void *opaque)
 {
 	struct loop *l = opaque;
@@ -56,6 +60,7 @@ static ssize_t loop_send_packet(const void *buf, size_t len, void *opaque)
 	return (ssize_t)len;
 }
 
+/* libslirp's guest_error: counted, the first few printed. */
 static void loop_guest_error(const char *msg, void *opaque)
 {
 	struct loop *l = opaque;
@@ -64,12 +69,14 @@ static void loop_guest_error(const char *msg, void *opaque)
 		fprintf(stderr, LOOP_PROG ": guest error: %s\n", msg);
 }
 
+/* libslirp's clock_get_ns. */
 static int64_t loop_clock_get_ns(void *opaque)
 {
 	(void)opaque;
 	return loop_now_ns();
 }
 
+/* libslirp's timer_new_opaque: a free slot of the fixed table. */
 static void *loop_timer_new_opaque(SlirpTimerId id, void *cb_opaque,
 				   void *opaque)
 {
@@ -90,6 +97,7 @@ static void *loop_timer_new_opaque(SlirpTimerId id, void *cb_opaque,
 	abort();
 }
 
+/* libslirp's timer_free: the slot is free again. */
 static void loop_timer_free(void *timer, void *opaque)
 {
 	struct loop_timer *t = timer;
@@ -98,6 +106,7 @@ static void loop_timer_free(void *timer, void *opaque)
 	t->used = t->armed = false;
 }
 
+/* libslirp's timer_mod: arm the timer for @expire_ms. */
 static void loop_timer_mod(void *timer, int64_t expire_ms, void *opaque)
 {
 	struct loop_timer *t = timer;
@@ -114,6 +123,7 @@ static void loop_poll_fd(int fd, void *opaque)
 	(void)opaque;
 }
 
+/* libslirp's notify: one thread, the loop polls again anyway. */
 static void loop_notify(void *opaque)
 {
 	(void)opaque;
@@ -131,6 +141,7 @@ static const SlirpCb loop_callbacks = {
 	.timer_new_opaque = loop_timer_new_opaque,
 };
 
+/* Set O_NONBLOCK on @fd. Return: 0 or -errno. */
 static int loop_nonblock(int fd)
 {
 	int fl = fcntl(fd, F_GETFL);
@@ -140,6 +151,7 @@ static int loop_nonblock(int fd)
 	return 0;
 }
 
+/* The libslirp instance from the options (SlirpConfig version 4). */
 static Slirp *loop_slirp_new(struct loop *l)
 {
 	const struct opts *o = l->o;
@@ -275,6 +287,7 @@ void loop_stats(struct loop *l)
 	free(info);
 }
 
+/* SLIRP_POLL_* to poll(2) events. */
 static short loop_to_poll(int ev)
 {
 	short p = 0;
@@ -292,6 +305,8 @@ static short loop_to_poll(int ev)
 	return p;
 }
 
+/* slirp_pollfds_fill's add_poll, also used for our own fds. Return: the
+ * index in the table, or -1 when it is full (the socket waits a turn). */
 static int loop_add_poll(int fd, int events, void *opaque)
 {
 	struct loop *l = opaque;
@@ -306,6 +321,7 @@ static int loop_add_poll(int fd, int events, void *opaque)
 	return (int)l->npfd++;
 }
 
+/* slirp_pollfds_poll's get_revents: poll(2) revents to SLIRP_POLL_*. */
 static int loop_get_revents(int idx, void *opaque)
 {
 	struct loop *l = opaque;
@@ -328,6 +344,7 @@ static int loop_get_revents(int idx, void *opaque)
 	return ev;
 }
 
+/* A checked frame from the guest, to libslirp. */
 static void loop_deliver(const uint8_t *frame, size_t len, void *opaque)
 {
 	struct loop *l = opaque;

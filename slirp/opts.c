@@ -125,6 +125,7 @@ static int opts_subnet(struct opts *o, const char *arg)
 	return 0;
 }
 
+/* P/LEN into the IPv6 prefix and its length. */
 static int opts_prefix6(struct opts *o, const char *arg)
 {
 	char buf[INET6_ADDRSTRLEN + 8], *slash;
@@ -154,6 +155,7 @@ static struct in_addr opts_in_net(const struct opts *o, uint32_t host_part)
 	return a;
 }
 
+/* @a is a host address of the subnet (not its network or broadcast). */
 static bool opts_inside(const struct opts *o, struct in_addr a)
 {
 	uint32_t h = ntohl(a.s_addr & ~o->mask.s_addr);

@@ -92,6 +92,7 @@ static const char *const sandbox_allowed[] = {
 #endif
 };
 
+/* Write @text to @path in one write(2). Return: 0 or -errno. */
 static int sandbox_write(const char *path, const char *text, size_t len,
 			 int flags)
 {
@@ -207,6 +208,7 @@ static int sandbox_drop_caps(char *err, size_t errlen)
 	return 0;
 }
 
+/* Allow the call @name (with @n argument conditions). Return: 0 or -errno. */
 static int sandbox_rule(scmp_filter_ctx ctx, const char *name, unsigned int n,
 			const struct scmp_arg_cmp *cmp)
 {

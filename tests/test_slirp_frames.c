@@ -26,6 +26,7 @@ static struct seen {
 	uint8_t first[SEEN_MAX];
 } seen;
 
+/* frames_in_commit's callback: note the frame. */
 static void deliver(const uint8_t *frame, size_t len, void *opaque)
 {
 	(void)opaque;
