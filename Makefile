@@ -4,7 +4,7 @@
 # make            library and program in build/
 # make check      unit, conformance and CLI tests (plain and ASan+UBSan),
 #                 formatting, a bounded fuzz run; last line "N passed, N failed"
-# make fuzz       the decoder fuzzer for FUZZ_TIME seconds (default 600)
+# make fuzz       the fuzzers, each for FUZZ_TIME seconds (default 600)
 # make bench      benchmarks (not part of check)
 # make install    PREFIX (/usr/local) and DESTDIR honoured
 # V=1 shows the commands.
@@ -46,12 +46,15 @@ $(error squib-net builds on Linux for now; the macOS vmnet backend is planned)
 endif
 
 LIB_SRC := src/net.c src/config.c src/framing.c src/iov.c src/pool.c \
-	src/loopback.c src/stream.c src/dgram.c src/helper.c src/tap.c \
+	src/loopback.c src/sockpeer.c src/stream.c src/dgram.c src/helper.c \
+	src/helper_stderr.c src/tap.c \
 	src/sys/tap_linux.c $(PLATFORM_SRC)
+# Configs of older versions and the symbols programs built before use.
+LIB_SRC += src/compat.c
 CLI_SRC := $(wildcard cli/*.c)
-TEST_SRC := $(filter-out tests/harness.c tests/alloc_count.c \
-	tests/peer.c tests/fixture.c,$(wildcard tests/test_*.c))
-TEST_SUPPORT := tests/harness.c tests/peer.c tests/fixture.c tests/taptest.c
+TEST_SRC := $(wildcard tests/test_*.c)
+TEST_SUPPORT := tests/harness.c tests/peer.c tests/fixture.c tests/taptest.c \
+	tests/fixture_ns.c tests/helper_fx.c
 BENCH_SRC := $(wildcard bench/*.c)
 # squib-net-slirp-helper: its own program on libslirp and libseccomp.
 # Debian's slirp.pc requires glib-2.0's .pc, which libslirp.h does not need.
@@ -75,10 +78,16 @@ ASAN_SLIRP_HELPER := $(B)/asan/squib-net-slirp-helper
 TESTS := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 ASAN_TESTS := $(filter-out $(B)/asan/tests/test_alloc,$(TEST_SRC:tests/%.c=$(B)/asan/tests/%))
 BENCHES := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
-FUZZERS := $(B)/fuzz/fuzz_framing $(B)/fuzz/fuzz_config $(B)/fuzz/fuzz_slirp
+FUZZERS := $(B)/fuzz/fuzz_framing $(B)/fuzz/fuzz_config $(B)/fuzz/fuzz_recv \
+	$(B)/fuzz/fuzz_cli $(B)/fuzz/fuzz_slirp
+# The CLI's option parser, with what it calls of the program's own.
+FUZZ_CLI_SRC := cli/guestopt.c cli/util.c
 # A stand-in for passt and gvproxy that test_helper and the userspace-echo
 # fixture start; the ASan tests use this plain one too.
 FAKE_HELPER := $(B)/tests/fake_helper
+# A stream peer that reads late, and the guest that sends to it
+# (test_guest.sh, through squib-net guest's relay).
+SLOW_PEER := $(B)/tests/slow_peer
 
 FORMAT_SRC := $(wildcard include/*.h src/*.[ch] src/sys/*.[ch] cli/*.[ch] \
 	tests/*.[ch] bench/*.[ch] fuzz/*.[ch] slirp/*.[ch])
@@ -127,6 +136,10 @@ $(FAKE_HELPER): $(B)/tests/fake_helper.o
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^
 
+$(SLOW_PEER): $(B)/tests/slow_peer.o
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^
+
 $(B)/asan/tests/%: $(B)/asan/tests/%.o $(TEST_SUPPORT:%.c=$(B)/asan/%.o) \
 		$(ASAN_OBJ)
 	$(call say,LD,$@)
@@ -150,6 +163,27 @@ $(ASAN_SLIRP_HELPER): $(SLIRP_SRC:%.c=$(B)/asan/%.o)
 $(B)/tests/test_slirp_frames: $(B)/slirp/frames.o
 $(B)/asan/tests/test_slirp_frames: $(B)/asan/slirp/frames.o
 
+# The ABI check: one client built against the headers of config versions
+# 1, 2 and 3 (tests/abi/squibnet-vN.h, from git history), linked against
+# the shared library as a program built then would be.
+ABI_TESTS := $(B)/tests/test_abi_v1 $(B)/tests/test_abi_v2 \
+	$(B)/tests/test_abi_v3
+FORMAT_SRC += tests/abi/abi_client.c
+
+tests: $(ABI_TESTS)
+
+$(B)/tests/abi/abi_client_v%.o: tests/abi/abi_client.c tests/abi/squibnet-v%.h
+	$(call say,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(DEFS) -Itests $(WARN) $(CFLAGS) \
+		-DABI_HEADER='"squibnet-v$*.h"' -MMD -MP -c -o $@ $<
+
+$(B)/tests/test_abi_v%: $(B)/tests/abi/abi_client_v%.o $(B)/tests/harness.o \
+		$(SHARED_LIB)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $(filter %.o,$^) -L$(B) -lsquibnet \
+		-Wl,-rpath,'$$ORIGIN/..'
+
 $(B)/bench/%: $(B)/bench/%.o $(STATIC_LIB)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
@@ -166,18 +200,31 @@ $(B)/fuzz/fuzz_slirp: fuzz/fuzz_slirp.c slirp/frames.c
 	$(Q)$(FUZZ_CC) $(DEFS) -Islirp -g -O1 \
 		-fsanitize=fuzzer,address,undefined -o $@ $^
 
-tests: $(TESTS) $(ASAN_TESTS) $(FAKE_HELPER) $(PROG) $(SLIRP_HELPER) \
-	$(ASAN_SLIRP_HELPER)
+$(B)/fuzz/fuzz_cli: fuzz/fuzz_cli.c $(FUZZ_CLI_SRC) $(LIB_SRC)
+	$(call say,FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(DEFS) $(INCS) -Icli -g -O1 \
+		-fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_CLI_SRC) \
+		$(LIB_SRC) $(LDLIBS)
+
+tests: $(TESTS) $(ASAN_TESTS) $(FAKE_HELPER) $(SLOW_PEER) $(PROG) \
+	$(SLIRP_HELPER) $(ASAN_SLIRP_HELPER)
 
 check: all tests $(FUZZERS)
 	$(Q)FUZZ_RUNS=$(FUZZ_RUNS) tests/run.sh $(B)
 
 fuzz: $(FUZZERS)
-	$(Q)mkdir -p $(B)/fuzz/corpus-framing $(B)/fuzz/corpus-config
+	$(Q)mkdir -p $(B)/fuzz/corpus-framing $(B)/fuzz/corpus-config \
+		$(B)/fuzz/corpus-recv \
+		$(B)/fuzz/corpus-cli
 	$(B)/fuzz/fuzz_framing -max_total_time=$(FUZZ_TIME) \
 		$(B)/fuzz/corpus-framing fuzz/corpus/framing
 	$(B)/fuzz/fuzz_config -max_total_time=$(FUZZ_TIME) \
 		$(B)/fuzz/corpus-config
+	$(B)/fuzz/fuzz_recv -max_total_time=$(FUZZ_TIME) \
+		$(B)/fuzz/corpus-recv fuzz/corpus/recv
+	$(B)/fuzz/fuzz_cli -max_total_time=$(FUZZ_TIME) \
+		$(B)/fuzz/corpus-cli
 	$(B)/fuzz/fuzz_slirp -max_total_time=$(FUZZ_TIME)
 
 bench: $(BENCHES) $(PROG)
@@ -190,13 +237,8 @@ format:
 check-format:
 	$(Q)clang-format --dry-run --Werror $(FORMAT_SRC)
 
-$(B)/squibnet.pc: squibnet.pc.in
-	$(Q)mkdir -p $(@D)
-	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
-		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
-		$< > $@
-
-install: all $(B)/squibnet.pc
+# squibnet.pc is written at install time, for that install's directories.
+install: all
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) \
 		$(DESTDIR)$(BINDIR)
 	install -m 644 $(STATIC_LIB) $(DESTDIR)$(LIBDIR)/
@@ -205,7 +247,9 @@ install: all $(B)/squibnet.pc
 		$(DESTDIR)$(LIBDIR)/libsquibnet.so.$(SOVERSION)
 	ln -sf libsquibnet.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libsquibnet.so
 	install -m 644 include/squibnet.h $(DESTDIR)$(INCLUDEDIR)/
-	install -m 644 $(B)/squibnet.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+		squibnet.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/squibnet.pc
 	install -m 755 $(PROG) $(DESTDIR)$(BINDIR)/
 	install -d $(DESTDIR)$(LIBEXECDIR)
 	install -m 755 $(SLIRP_HELPER) $(DESTDIR)$(LIBEXECDIR)/

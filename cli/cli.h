@@ -3,17 +3,11 @@
 #ifndef SQN_CLI_H
 #define SQN_CLI_H
 
-#include <stdio.h>
-
-#include "squibnet.h"
-
 #define EXIT_USAGE 2
 
 int cmd_demo(int argc, char **argv);
 int cmd_guest(int argc, char **argv);
 void usage_guest(void);
 void usage_demo(void);
-void print_stats(FILE *f, const sqn_net *net);
-int parse_uint(const char *s, unsigned long max, unsigned long *out);
 
 #endif /* SQN_CLI_H */

@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "log.h"
+#include "util.h"
 
 #define DEMO_BATCH 64
 #define DEMO_FRAME_MAX 1514

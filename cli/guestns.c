@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* guestns.c - run a command in a new network namespace with a TAP as eth0 */
+/* guestns.c - run a command in new network and PID namespaces, a TAP as eth0 */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "guestinit.h"
 #include "guestns.h"
 #include "log.h"
 
@@ -174,32 +175,35 @@ static int guest_static(const struct guestns *g, const struct guestns_opts *o)
 	return 0;
 }
 
-/* The child: new namespaces, wait for eth0, configure it, exec. */
+/* The child, pid 1 of a new PID namespace: new network and mount
+ * namespaces, wait for eth0, configure it, run the command. */
 static void __attribute__((noreturn))
 guest_child(struct guestns *g, int sync, const struct guestns_opts *o,
-	    char *const *cmd, pid_t parent)
+	    char *const *cmd)
 {
 	char resolv[96], go;
 	sigset_t none;
 
 	/* Signals that squib-net passes on must work from here on, also
-	 * while udhcpc runs; and the command's group is ours, so that
-	 * what it leaves running in the background ends with it. */
+	 * while udhcpc runs; and the command's group is ours. */
+	guestinit_prepare();
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	setpgid(0, 0);
+	/* If squib-net is gone already, the handshake below finds the
+	 * socket closed (getppid() is 0 here: our parent is outside). */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
-		_exit(1);
 	if (unshare(CLONE_NEWNET | CLONE_NEWNS)) {
 		err("guest: unshare: %s", strerror(errno));
 		_exit(1);
 	}
-	/* Our own resolv.conf, seen only in this mount namespace. */
+	/* Our own resolv.conf and /proc, seen only in this mount
+	 * namespace. */
 	snprintf(resolv, sizeof(resolv), "%s/resolv.conf", g->dir);
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
 	    mount(resolv, "/etc/resolv.conf", NULL, MS_BIND, NULL))
 		warn("guest: no private /etc/resolv.conf: %s", strerror(errno));
+	guestinit_proc();
 	if (write(sync, "r", 1) != 1 || read(sync, &go, 1) != 1)
 		_exit(1);
 	close(sync);
@@ -209,9 +213,34 @@ guest_child(struct guestns *g, int sync, const struct guestns_opts *o,
 	}
 	if (o->dhcp ? guest_dhcp(g, o) : o->addr ? guest_static(g, o) : 0)
 		_exit(1);
-	execvp(cmd[0], cmd);
-	err("guest: %s: %s", cmd[0], strerror(errno));
-	_exit(127);
+	guestinit_exec(cmd);
+}
+
+/* fork() into a new PID namespace: the child is its pid 1. Our own later
+ * children (a helper the library restarts) stay in ours. */
+static pid_t guest_fork(void)
+{
+	int self = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC), e;
+	pid_t pid = -1;
+
+	if (self < 0)
+		return -1;
+	if (unshare(CLONE_NEWPID))
+		goto out;
+	pid = fork();
+	if (!pid) {
+		close(self);
+		return 0;
+	}
+	e = errno;
+	if (setns(self, CLONE_NEWPID))
+		die("cannot return to our PID namespace: %s", strerror(errno));
+	errno = e;
+out:
+	e = errno;
+	close(self);
+	errno = e;
+	return pid;
 }
 
 static int tap_config(int tap, const struct guestns_opts *o)
@@ -344,7 +373,7 @@ static void guestns_sweep(void)
 }
 
 /**
- * guestns_start() - start @cmd in a new network namespace behind a TAP
+ * guestns_start() - start @cmd in new network and PID namespaces behind a TAP
  * @g:		filled: the child, our TAP fd
  * @o:		how eth0 is set up
  * @cmd:	command and arguments
@@ -388,16 +417,17 @@ int guestns_start(struct guestns *g, const struct guestns_opts *o,
 		return -1;
 	}
 	fflush(NULL);
-	g->pid = fork();
+	g->pid = guest_fork();
 	if (g->pid < 0) {
-		err("guest: fork: %s", strerror(errno));
+		err("guest: fork into a new PID namespace: %s",
+		    strerror(errno));
 		close(sp[0]);
 		close(sp[1]);
 		return -1;
 	}
 	if (!g->pid) {
 		close(sp[0]);
-		guest_child(g, sp[1], o, cmd, parent);
+		guest_child(g, sp[1], o, cmd);
 	}
 	/* Also here, so that it holds before the child gets to run. */
 	setpgid(g->pid, g->pid);
@@ -451,9 +481,11 @@ void guestns_cleanup(struct guestns *g)
 	if (g->sync >= 0)
 		close(g->sync);
 	g->sync = -1;
+	/* The command gets SIGTERM (its pid 1 ignores it) and 2 s; then
+	 * its pid 1 SIGKILL, which ends all in its PID namespace. */
 	if (g->pid > 0) {
-		kill(g->pid, SIGTERM);
-		kill(g->pid, SIGCONT);
+		kill(-g->pgid, SIGTERM);
+		kill(-g->pgid, SIGCONT);
 		for (i = 0; i < 40 && !waitpid(g->pid, &status, WNOHANG); i++)
 			usleep(50 * 1000);
 		if (i == 40) {
@@ -465,11 +497,6 @@ void guestns_cleanup(struct guestns *g)
 		debug("guest: cannot take the terminal back: %s",
 		      strerror(errno));
 	g->tty = 0;
-	/* What the command left in its group (sh -c 'daemon &'). */
-	if (g->pgid > 0 && !kill(-g->pgid, SIGTERM)) {
-		usleep(100 * 1000);
-		kill(-g->pgid, SIGKILL);
-	}
 	g->pid = -1;
 	g->pgid = -1;
 	if (g->tap >= 0)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* guestns.h - a command in a fresh network namespace whose eth0 is our TAP */
+/* guestns.h - a command in fresh network and PID namespaces, eth0 our TAP */
 #ifndef SQN_CLI_GUESTNS_H
 #define SQN_CLI_GUESTNS_H
 
@@ -36,7 +36,8 @@ struct guestns_opts {
 
 /**
  * struct guestns - the running guest
- * @pid:	the process that becomes the command; -1 once reaped
+ * @pid:	pid 1 of the guest's PID namespace, which runs the command
+ *		and exits with its status; -1 once reaped
  * @pgid:	its process group, the command's and its children's
  * @tty:	we gave that group our terminal, to take back at the end
  * @tap:	our end of its eth0 (non-blocking), or -1

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 /* main.c - the squib-net program: option parsing and subcommand dispatch */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "log.h"
+#include "squibnet.h"
 
 static void usage(FILE *out)
 {
@@ -34,56 +34,6 @@ static void usage(FILE *out)
 		"a NIC) - these three need CAP_NET_ADMIN -, userspace (passt,\n"
 		"gvproxy or a custom helper), stream and loopback. See\n"
 		"squib-net help guest.\n");
-}
-
-/**
- * parse_uint() - parse a decimal number in 0..@max
- * @s:		text
- * @max:	largest value allowed
- * @out:	set on success
- *
- * Return: 0 or -EINVAL.
- */
-int parse_uint(const char *s, unsigned long max, unsigned long *out)
-{
-	char *end;
-	unsigned long v;
-
-	if (!s || !*s || *s == '-' || *s == '+')
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
-/**
- * print_stats() - the counters of @net, one line of key=value pairs
- * @f:		where to: stdout, or stderr beside the guest's own output
- * @net:	attachment
- */
-void print_stats(FILE *f, const sqn_net *net)
-{
-	struct sqn_stats st;
-
-	if (sqn_stats(net, &st))
-		return;
-	fprintf(f,
-		"%sstats: rx_frames=%llu rx_bytes=%llu rx_large=%llu rx_dropped=%llu rx_errors=%llu"
-		" tx_frames=%llu tx_bytes=%llu tx_large=%llu tx_dropped=%llu tx_errors=%llu\n",
-		f == stderr ? "squib-net: " : "",
-		(unsigned long long)st.rx_frames,
-		(unsigned long long)st.rx_bytes,
-		(unsigned long long)st.rx_large,
-		(unsigned long long)st.rx_dropped,
-		(unsigned long long)st.rx_errors,
-		(unsigned long long)st.tx_frames,
-		(unsigned long long)st.tx_bytes,
-		(unsigned long long)st.tx_large,
-		(unsigned long long)st.tx_dropped,
-		(unsigned long long)st.tx_errors);
 }
 
 int main(int argc, char **argv)

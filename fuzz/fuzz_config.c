@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
-/* fuzz_config.c - libFuzzer target: config_check() on any sqn_config */
+/* fuzz_config.c - libFuzzer target: config_check() on any sqn_config, of any version */
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "compat.h"
 #include "config.h"
 
 #define ARGS_FUZZ_MAX 40
@@ -132,7 +133,22 @@ static void check_ok(const struct sqn_config *cfg, const struct net_params *p)
 		abort();
 	if (p->mode == SQN_MODE_STREAM && !p->peer_path && p->peer_fd < 0)
 		abort();
-	if (p->mode == SQN_MODE_BRIDGED && !p->bridged_iface)
+	if (p->mode == SQN_MODE_BRIDGED && !p->bridged_iface && p->tap_fd < 0)
+		abort();
+	if (p->tap_fd != (cfg->tap_fd >= 0 && (p->mode == SQN_MODE_SHARED ||
+					       p->mode == SQN_MODE_HOST ||
+					       p->mode == SQN_MODE_BRIDGED) ?
+				  cfg->tap_fd :
+				  -1))
+		abort();
+	if (p->peer_fd != cfg->peer_fd || p->log != cfg->log ||
+	    p->log_ctx != cfg->log_ctx)
+		abort();
+	if (p->connect_timeout_ms != (cfg->connect_timeout_ms ?
+					      cfg->connect_timeout_ms :
+					      2000) ||
+	    p->lock_timeout_ms !=
+		    (cfg->lock_timeout_ms ? cfg->lock_timeout_ms : 10000))
 		abort();
 	if (p->bridged_iface &&
 	    (!*p->bridged_iface || strlen(p->bridged_iface) > 15 ||
@@ -153,8 +169,70 @@ static void check_ok(const struct sqn_config *cfg, const struct net_params *p)
 			abort();
 }
 
+/* Never called: config_check() only passes it on. */
+static void fuzz_log(void *ctx, int level, const char *m)
+{
+	(void)ctx;
+	(void)level;
+	(void)m;
+	abort();
+}
+
+/*
+ * @cfg as a client built against the header of its version (1 to 3) lays
+ * it out, in a block of exactly that size (so that ASan sees a read past
+ * it); the fields that version lacks get their defaults in @cfg, which is
+ * what the result is compared with. Return: the block, to free.
+ */
+static void *old_layout(struct sqn_config *cfg)
+{
+	union {
+		struct config_v1 v1;
+		struct config_v2 v2;
+		struct config_v3 v3;
+	} old;
+	size_t size;
+	void *block;
+
+	memset(&old, 0, sizeof(old));
+	switch (cfg->version) {
+	case 1:
+		COPY_COMMON(&old.v1, cfg);
+		size = sizeof(old.v1);
+		break;
+	case 2:
+		COPY_COMMON(&old.v2, cfg);
+		old.v2.tap_fd = cfg->tap_fd;
+		size = sizeof(old.v2);
+		break;
+	default:
+		COPY_COMMON(&old.v3, cfg);
+		old.v3.tap_fd = cfg->tap_fd;
+		old.v3.network = cfg->network;
+		old.v3.subnet = cfg->subnet;
+		old.v3.nat_iface = cfg->nat_iface;
+		old.v3.dns_upstream = cfg->dns_upstream;
+		old.v3.dns_hosts = cfg->dns_hosts;
+		size = sizeof(old.v3);
+		break;
+	}
+	old.v1.version = cfg->version;
+	if (cfg->version < 2)
+		cfg->tap_fd = -1;
+	if (cfg->version < 3)
+		cfg->network = cfg->subnet = cfg->nat_iface =
+			cfg->dns_upstream = cfg->dns_hosts = NULL;
+	cfg->connect_timeout_ms = cfg->lock_timeout_ms = 0;
+	block = malloc(size);
+	if (!block)
+		abort();
+	memcpy(block, &old, size);
+	return block;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	void *old = NULL;
 	struct reader rd = { data, size };
 	struct sqn_config cfg;
 	struct net_params p;
@@ -164,7 +242,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	sqn_config_init(&cfg);
 	/* mostly valid values, so that the later checks are reached */
-	cfg.version = flags & 0x01 ? u32(&rd) : SQN_CONFIG_VERSION;
+	cfg.version = flags & 0x01 ? u32(&rd) :
+				     1 + u8(&rd) % SQN_CONFIG_VERSION;
 	cfg.mode = (enum sqn_mode)(flags & 0x02 ? u32(&rd) : u8(&rd) % 8);
 	cfg.mtu = flags & 0x04 ? u32(&rd) : u16(&rd);
 	cfg.queue_depth = flags & 0x08 ? u32(&rd) : u16(&rd) % 4200;
@@ -175,6 +254,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cfg.guest_mac[i] = u8(&rd);
 	cfg.disable_isolation = u8(&rd);
 	cfg.peer_fd = (int8_t)u8(&rd);
+	cfg.tap_fd = (int8_t)u8(&rd);
+	cfg.connect_timeout_ms = u8(&rd) & 1 ? u32(&rd) : 0;
+	cfg.lock_timeout_ms = u8(&rd) & 1 ? u32(&rd) : 0;
+	cfg.log = fuzz_log;
+	cfg.log_ctx = &rd;
 	msglen = u8(&rd) & 0x80 ? u8(&rd) % 16 : MSG_LEN;
 
 	if (flags2 & 0x01)
@@ -200,9 +284,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cfg.helper_args = args;
 	}
 
+	if (cfg.version >= 1 && cfg.version < SQN_CONFIG_VERSION)
+		old = old_layout(&cfg);
 	memset(msg, 0x5a, sizeof(msg));
-	r = config_check(flags2 & 0x80 ? NULL : &cfg, &p, msg, msglen);
+	r = config_check(flags2 & 0x80 ? NULL :
+			 old	       ? old :
+					 &cfg,
+			 &p, msg, msglen);
+	free(old);
 	if (r == 0) {
+		if (p.client_version != cfg.version)
+			abort();
 		check_ok(&cfg, &p);
 		return 0;
 	}

@@ -16,10 +16,22 @@ extern "C" {
 #define SQN_VERSION_PATCH 0
 #define SQN_VERSION_STRING "0.1.0"
 
+/* sqn_config_init(), sqn_info() and sqn_stats() are inline: they pass the
+ * sizes of this header's structs to the library (see docs/api.md, ABI). */
+#if defined(__cplusplus) || \
+	(defined(__STDC_VERSION__) && __STDC_VERSION__ >= 199901L)
+#define SQN_INLINE static inline
+#else
+#define SQN_INLINE static __inline__
+#endif
+
 /* Value of sqn_config.version for the layout declared below (2: tap_fd was
  * added; 3: network, subnet, nat_iface, dns_upstream, dns_hosts; 4:
- * connect_timeout_ms, lock_timeout_ms). From version 4 on, fields are only
- * ever added at the end of the struct. */
+ * connect_timeout_ms, lock_timeout_ms). sqn_open() takes a config of any
+ * version from 1 to this one and reads only the fields that version has;
+ * the others take their defaults. From version 4 on, fields are only ever
+ * added at the end of the struct, with 0 meaning their default, and each
+ * addition raises this number. */
 #define SQN_CONFIG_VERSION 4
 
 /**
@@ -117,7 +129,8 @@ typedef void (*sqn_log_fn)(void *ctx, int level, const char *msg);
 
 /**
  * struct sqn_config - what to attach to
- * @version:	SQN_CONFIG_VERSION
+ * @version:	SQN_CONFIG_VERSION (a config of an older version, laid out
+ *		as that version's header did, is read as such)
  * @mode:	enum sqn_mode
  * @iface_id:	name of this attachment, [A-Za-z0-9_]{1,64}; NULL: "sqn0"
  * @guest_mac:	the guest's MAC address, used when @has_guest_mac is set;
@@ -163,7 +176,13 @@ typedef void (*sqn_log_fn)(void *ctx, int level, const char *msg);
  *		on it: the library uses MSG_DONTWAIT. -1: unused
  * @framing:	enum sqn_framing for stream peers; 0: the mode's default
  * @offloads:	SQN_OFFLOAD_* the caller can handle
- * @queue_depth: frames buffered per direction; 0: 256
+ * @queue_depth: frames the loopback backend holds between sqn_send() and
+ *		sqn_recv() (sqn_send() takes no more); 0: 256. The other
+ *		backends keep no queue of frames and ignore it: frames wait
+ *		in the kernel's socket or TAP queue, sized by the kernel, and
+ *		the library holds only bytes read ahead of sqn_recv() (stream
+ *		and userspace: up to 256 KiB) and the tail of one half-written
+ *		frame (see sqn_flush())
  * @tap_fd:	for SQN_MODE_SHARED, _HOST and _BRIDGED: an open TAP descriptor
  *		(from /dev/net/tun, made elsewhere, e.g. by a privileged
  *		service that passes it over SCM_RIGHTS) to attach to instead
@@ -178,8 +197,12 @@ typedef void (*sqn_log_fn)(void *ctx, int level, const char *msg);
  *		the offloads those of @offloads. -1: unused
  * @log:	optional log callback, NULL for none
  * @log_ctx:	passed to @log
+ * @connect_timeout_ms: SQN_MODE_STREAM with @peer_path: how long sqn_open()
+ *		waits for the listener to take the connection (a full
+ *		backlog) before it fails with -ETIMEDOUT; 0: 2000
  *
- * Fill it with sqn_config_init() and then set what differs.
+ * Fill it with sqn_config_init() and then set what differs. New fields
+ * are only ever added at the end (see SQN_CONFIG_VERSION).
  */
 struct sqn_config {
 	uint32_t version;
@@ -252,6 +275,9 @@ struct sqn_pkt {
  *		the attachment carries no virtio_net_hdr and so no offloads:
  *		loopback, stream, userspace, and a TAP made without
  *		IFF_VNET_HDR
+ *
+ * New fields are only ever added at the end; sqn_info() passes the size of
+ * the struct the caller was built with.
  */
 struct sqn_info {
 	enum sqn_mode mode;
@@ -276,8 +302,8 @@ struct sqn_info {
  * @rx_dropped:	frames received but not delivered whole: truncated into
  *		the caller's buffers, or longer than max_packet_size
  * @rx_errors:	framing violations by the peer: a length prefix out of
- *		range (resets a stream link), a stream closed mid-frame, a bad
- *		datagram (skipped)
+ *		range (resets a stream link), a stream closed or reset
+ *		mid-frame, a bad datagram (skipped)
  * @tx_frames:	frames handed to the backend by sqn_send()
  * @tx_bytes:	their bytes
  * @tx_dropped:	frames sqn_send() refused to carry (shorter than an
@@ -286,6 +312,9 @@ struct sqn_info {
  * @rx_large:	of @rx_frames, those longer than mtu + SQN_ETH_HLEN: the
  *		segmentation-offload frames of SQN_OFFLOAD_TSO4/_TSO6/_USO
  * @tx_large:	the same of @tx_frames
+ *
+ * New counters are only ever added at the end; sqn_stats() passes the size
+ * of the struct the caller was built with.
  */
 struct sqn_stats {
 	uint64_t rx_frames;
@@ -303,14 +332,63 @@ struct sqn_stats {
 typedef struct sqn_net sqn_net;
 
 /**
- * sqn_config_init() - fill @cfg with the defaults of this version
+ * sqn_config_init2() - fill a config with the defaults of a version
  * @cfg:	config to fill
+ * @size:	bytes of @cfg: sizeof(struct sqn_config) of the caller's header
+ * @version:	SQN_CONFIG_VERSION of the caller's header, 4 or above
+ *
+ * Writes the first @size bytes of @cfg and nothing beyond, so a caller
+ * built against an older header, whose struct is smaller, is safe. Call it
+ * through sqn_config_init(), which passes both from the header.
+ *
+ * Return: 0; -EINVAL (nothing written) when @cfg is NULL, @version is below
+ * 4 or @size is smaller than that version's struct; -ENOTSUP when @version
+ * is newer than this library: the config is filled all the same, and
+ * sqn_open() refuses it with a message saying so.
  */
-void sqn_config_init(struct sqn_config *cfg);
+int sqn_config_init2(struct sqn_config *cfg, size_t size, uint32_t version);
+
+/**
+ * sqn_info2() - what the attachment offers, into a struct of @size bytes
+ * @net:	attachment
+ * @info:	filled on return: the first @size bytes, nothing beyond
+ * @size:	sizeof(struct sqn_info) of the caller's header
+ *
+ * Fields this library does not know (a caller built against a newer
+ * header) read 0. Call it through sqn_info().
+ *
+ * Return: 0, or -EINVAL when @net or @info is NULL.
+ */
+int sqn_info2(const sqn_net *net, struct sqn_info *info, size_t size);
+
+/**
+ * sqn_stats2() - copy the counters into a struct of @size bytes
+ * @net:	attachment
+ * @st:		filled on return: the first @size bytes, nothing beyond
+ * @size:	sizeof(struct sqn_stats) of the caller's header
+ *
+ * Counters this library does not know read 0. Call it through sqn_stats().
+ *
+ * Return: 0, or -EINVAL when @net or @st is NULL.
+ */
+int sqn_stats2(const sqn_net *net, struct sqn_stats *st, size_t size);
+
+/**
+ * sqn_config_init() - fill @cfg with the defaults of this header's version
+ * @cfg:	config to fill
+ *
+ * Return: as sqn_config_init2().
+ */
+SQN_INLINE int sqn_config_init(struct sqn_config *cfg)
+{
+	return sqn_config_init2(cfg, sizeof(*cfg), SQN_CONFIG_VERSION);
+}
 
 /**
  * sqn_open() - validate @cfg and attach
- * @cfg:	configuration; not referenced after return
+ * @cfg:	configuration of any version from 1 to SQN_CONFIG_VERSION;
+ *		only that version's fields are read; not referenced after
+ *		return
  * @out:	the new attachment on success, NULL on failure
  *
  * Return: 0, or a negative errno (errno is set too). The reason is in
@@ -331,9 +409,25 @@ void sqn_close(sqn_net *net);
  * Readable when new frames may be received; writable when sqn_send() or
  * sqn_flush() can make progress. Frames already buffered in the library do
  * not make it readable: call sqn_recv() until it returns -EAGAIN before
- * waiting on this fd again. Poll it level-triggered: after a run of bad
- * datagrams (or of TAP frames above max_packet_size) sqn_recv() may return
- * -EAGAIN with more waiting, which leave the fd readable.
+ * waiting on this fd again. While sqn_flush() returns -EAGAIN, wait for
+ * POLLOUT as well as POLLIN: bytes of a frame sqn_send() accepted are
+ * still in the library, and leave only when you call in again. Poll it
+ * level-triggered: after a run of bad datagrams (or of TAP frames above
+ * max_packet_size) sqn_recv() may return -EAGAIN with more waiting, which
+ * leave the fd readable.
+ *
+ * In the userspace mode it is an epoll descriptor the library owns, which
+ * watches the helper's socket, the helper process and its stderr: it is
+ * readable also when the helper has ended (even if a descendant of the
+ * helper keeps the socket open; sqn_recv() then returns -ENOTCONN, and it
+ * stays readable) and when the helper wrote to stderr (sqn_recv() passes
+ * that to the log callback, and may return -EAGAIN). An epoll descriptor
+ * never polls writable: there, room to send shows as readable, asked for
+ * while sqn_send() or sqn_flush() left the caller waiting (a short count,
+ * -EAGAIN) until the next sqn_send() or sqn_flush(), and while accepted
+ * bytes are still buffered (any next call pushes them). A caller that
+ * works with every mode waits for room with POLLIN | POLLOUT (EPOLLIN |
+ * EPOLLOUT) and, woken, calls sqn_send() or sqn_flush() again.
  *
  * Return: a file descriptor owned by @net.
  */
@@ -373,6 +467,13 @@ int sqn_recv(sqn_net *net, struct sqn_pkt *pkts, unsigned int n);
  * Ethernet header or longer than max_packet_size (vnet_hdr_len not
  * counted) is consumed but not carried, and counted in tx_dropped.
  *
+ * A frame counted as consumed may not have left yet: on a stream socket
+ * the tail of the last one can stay in the library, and no timer or
+ * thread sends it. The rule: after every batch, call sqn_flush() until it
+ * returns 0, waiting for sqn_fd() to be writable (POLLOUT) while it
+ * returns -EAGAIN. The next sqn_send() or sqn_recv() also pushes those
+ * bytes, but only when it is called.
+ *
  * Return: frames consumed from the front of @pkts (1..@n; 0 for @n == 0),
  * -EAGAIN when none could be, -ENOTCONN once the link is down, or another
  * negative errno.
@@ -383,11 +484,15 @@ int sqn_send(sqn_net *net, const struct sqn_pkt *pkts, unsigned int n);
  * sqn_flush() - push out bytes of an accepted frame still buffered
  * @net:	attachment
  *
- * sqn_send() finishes partially written frames itself; call this when
- * there is nothing more to send but sqn_send() was cut short.
+ * Call it after every batch given to sqn_send(), and again each time
+ * sqn_fd() is writable while it returns -EAGAIN: until it returns 0, the
+ * last frame sqn_send() accepted may sit cut in the library, and the peer
+ * sees it only when the library is called again. Cheap when nothing is
+ * pending. sqn_send() and sqn_recv() push pending bytes too, first.
  *
  * Return: 0 when nothing is pending, -EAGAIN when bytes remain (wait for
- * sqn_fd() to be writable), -ENOTCONN once the link is down.
+ * sqn_fd() to be writable, then call again), -ENOTCONN once the link is
+ * down.
  */
 int sqn_flush(sqn_net *net);
 
@@ -421,7 +526,10 @@ int sqn_set_offloads(sqn_net *net, uint32_t offloads);
  *
  * Return: 0, or -EINVAL when an argument is NULL.
  */
-int sqn_info(const sqn_net *net, struct sqn_info *info);
+SQN_INLINE int sqn_info(const sqn_net *net, struct sqn_info *info)
+{
+	return sqn_info2(net, info, sizeof(*info));
+}
 
 /**
  * sqn_stats() - copy the counters
@@ -430,7 +538,10 @@ int sqn_info(const sqn_net *net, struct sqn_info *info);
  *
  * Return: 0, or -EINVAL when an argument is NULL.
  */
-int sqn_stats(const sqn_net *net, struct sqn_stats *st);
+SQN_INLINE int sqn_stats(const sqn_net *net, struct sqn_stats *st)
+{
+	return sqn_stats2(net, st, sizeof(*st));
+}
 
 /**
  * sqn_last_error() - text of the last error

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "compat.h"
 #include "config.h"
 #include "sys/sys.h"
 
@@ -356,26 +357,30 @@ static int check_mode_fields(const struct sqn_config *cfg, struct net_params *p,
 }
 
 /**
- * config_check() - check every field of @cfg and fill @p
- * @cfg:	caller's config
- * @p:		checked parameters with defaults (mtu 0: backend default)
+ * config_check() - check every field of @caller and fill @p
+ * @caller:	caller's config, of any version from 1 to SQN_CONFIG_VERSION
+ * @p:		checked parameters with defaults (mtu 0: backend default);
+ *		@p->log and @p->log_ctx are set even on failure, once the
+ *		version is known
  * @msg:	reason on failure, naming the field
  * @msglen:	bytes of @msg
  *
  * Return: 0, or -EINVAL (or the error of reading random bytes).
  */
-int config_check(const struct sqn_config *cfg, struct net_params *p, char *msg,
-		 size_t msglen)
+int config_check(const struct sqn_config *caller, struct net_params *p,
+		 char *msg, size_t msglen)
 {
+	struct sqn_config current;
+	const struct sqn_config *cfg = &current;
 	int r;
 
-	if (!cfg)
-		return fail(msg, msglen, "config: NULL");
-	if (cfg->version != SQN_CONFIG_VERSION)
-		return fail(
-			msg, msglen,
-			"version: %u is not %u (fill the config with sqn_config_init())",
-			cfg->version, SQN_CONFIG_VERSION);
+	memset(p, 0, sizeof(*p));
+	r = compat_config_read(caller, &current, msg, msglen);
+	if (r)
+		return r;
+	p->client_version = caller->version;
+	p->log = cfg->log;
+	p->log_ctx = cfg->log_ctx;
 	if ((unsigned int)cfg->mode >= SQN_MODE_COUNT_)
 		return fail(msg, msglen, "mode: %d is not a known mode",
 			    (int)cfg->mode);
@@ -405,7 +410,6 @@ int config_check(const struct sqn_config *cfg, struct net_params *p, char *msg,
 	if (cfg->offloads & ~(uint32_t)0x1f)
 		return fail(msg, msglen, "offloads: unknown bits 0x%x",
 			    cfg->offloads & ~(uint32_t)0x1f);
-	memset(p, 0, sizeof(*p));
 	r = check_mode_fields(cfg, p, msg, msglen);
 	if (r)
 		return r;

@@ -9,16 +9,13 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "net.h"
+#include "helper.h"
 #include "stream.h"
-#include "sys/proc.h"
 
 #define HELPER_START_MS 50 /* default watch for an early exit */
 #define HELPER_START_MS_MAX 60000
 #define HELPER_STOP_MS 200 /* from SIGTERM to SIGKILL at close */
 #define HELPER_EXIT_MS 1000 /* for the exit that follows a lost link */
-#define HELPER_LINE_MAX 512 /* longer stderr lines are cut */
-#define HELPER_DRAIN_MAX 16 /* reads of stderr per look */
 #define HELPER_ARGV_MAX (6 + SQN_ARGS_MAX + 1)
 /* PATH when the environment has none, as execvp() does. */
 #define HELPER_PATH_DEFAULT "/usr/local/bin:/usr/bin:/bin"
@@ -47,38 +44,6 @@ static const struct helper_profile helper_profiles[] = {
 	[SQN_HELPER_GVPROXY] = { "gvproxy", "SQN_GVPROXY", SQN_FRAMING_HYPERKIT,
 				 "hyperkit", 1500 },
 	[SQN_HELPER_CUSTOM] = { NULL, NULL, SQN_FRAMING_DEFAULT, NULL, 0 },
-};
-
-/**
- * struct helper - a helper process and what the attachment keeps of it
- * @kind:	passt, gvproxy or custom
- * @name:	for messages: the profile's name, or the custom binary's
- * @path:	the binary
- * @proc:	the process while it is not reaped
- * @pid:	its pid, kept for messages after it was reaped
- * @end:	how it ended, once @ended
- * @ended:	it was reaped
- * @sock:	the child's end of the socketpair, until the child has it
- * @err_fd:	read end of the pipe on its stderr, -1 after the pipe's end
- * @mtu_asked:	the MTU the caller configured (0: none), passed to the helper
- * @err_len:	bytes in @err_buf, a line not finished yet
- * @err_buf:	stderr being cut into lines
- * @last:	the last line it wrote to stderr
- */
-struct helper {
-	enum sqn_helper kind;
-	char name[64];
-	char path[SQN_PATH_MAX + 1];
-	struct proc proc;
-	pid_t pid;
-	struct proc_end end;
-	int ended;
-	int sock;
-	int err_fd;
-	uint32_t mtu_asked;
-	size_t err_len;
-	char err_buf[HELPER_LINE_MAX];
-	char last[HELPER_LINE_MAX + 1];
 };
 
 /**
@@ -139,103 +104,34 @@ static size_t helper_pool_size(const struct sqn_net *net)
 	return pool_round(sizeof(struct helper)) + stream_pool_size(net);
 }
 
-/* Pass one line of the helper's stderr on, and keep it as the last. */
-static void helper_line(struct sqn_net *net, struct helper *h, const char *line,
-			size_t len)
+/* The helper has ended: read how, and its last words. It stays a zombie
+ * until helper_close(), which can then still end its process group. */
+static void helper_ended(struct sqn_net *net, struct helper *h)
 {
-	if (len && line[len - 1] == '\r')
-		len--;
-	if (!len)
-		return;
-	memcpy(h->last, line, len);
-	h->last[len] = '\0';
-	net_log(net, SQN_LOG_INFO, "helper %s: %s", h->name, h->last);
-}
-
-/* Cut complete lines off the front of the stderr buffer. */
-static void helper_cut(struct sqn_net *net, struct helper *h, int at_end)
-{
-	size_t start = 0;
-	char *nl;
-
-	while ((nl = memchr(h->err_buf + start, '\n', h->err_len - start))) {
-		size_t len = (size_t)(nl - (h->err_buf + start));
-
-		helper_line(net, h, h->err_buf + start, len);
-		start += len + 1;
-	}
-	/* A line longer than the buffer, or the unfinished last one. */
-	if (start < h->err_len &&
-	    (at_end || (!start && h->err_len == sizeof(h->err_buf)))) {
-		helper_line(net, h, h->err_buf + start, h->err_len - start);
-		start = h->err_len;
-	}
-	memmove(h->err_buf, h->err_buf + start, h->err_len - start);
-	h->err_len -= start;
+	proc_status(&h->proc, &h->end);
+	h->ended = 1;
+	helper_drain(net, h, HELPER_DRAIN_END);
 }
 
 /**
- * helper_drain() - read what the helper wrote to stderr, without waiting
- * @net:	attachment
- * @h:		its helper
+ * helper_search() - @name in the directories of PATH, an executable
+ * regular file
+ * @name:	program name
+ * @out:	its path when found
+ * @outlen:	bytes of @out
  *
- * Lines go to the log callback at SQN_LOG_INFO, "helper NAME: line".
+ * PATH is read with secure_getenv(): a set-user-ID or file-capability
+ * program that embeds the library does not let its caller's environment
+ * choose what it runs (the default list then, as when PATH is unset).
+ * Only absolute entries count: an empty entry (the current directory for
+ * execvp()) or a relative one would run whatever the directory the
+ * application happens to be in holds.
+ *
+ * Return: 0, or -ENOENT.
  */
-static void helper_drain(struct sqn_net *net, struct helper *h)
-{
-	int i;
-
-	for (i = 0; h->err_fd >= 0 && i < HELPER_DRAIN_MAX; i++) {
-		ssize_t m = read(h->err_fd, h->err_buf + h->err_len,
-				 sizeof(h->err_buf) - h->err_len);
-
-		if (m < 0 && errno == EINTR)
-			continue;
-		if (m < 0)
-			return;
-		if (!m) {
-			helper_cut(net, h, 1);
-			close(h->err_fd);
-			h->err_fd = -1;
-			return;
-		}
-		h->err_len += (size_t)m;
-		helper_cut(net, h, 0);
-	}
-}
-
-/* Collect the status of a helper that ended, and its last words. */
-static void helper_reap(struct sqn_net *net, struct helper *h)
-{
-	proc_reap(&h->proc, &h->end);
-	h->ended = 1;
-	helper_drain(net, h);
-}
-
-/* "exited with status 1", "killed by signal 9 (Killed)", ... */
-static void helper_status(const struct helper *h, char *buf, size_t len)
-{
-	if (!h->end.known)
-		snprintf(
-			buf, len,
-			"ended, its status taken by another wait (is SIGCHLD ignored?)");
-	else if (h->end.signal)
-		snprintf(buf, len, "killed by signal %d (%s)%s", h->end.signal,
-			 strsignal(h->end.signal),
-			 h->end.core ? ", core dumped" : "");
-	else
-		snprintf(buf, len, "exited with status %d", h->end.status);
-}
-
-static const char *helper_last_intro(const struct helper *h)
-{
-	return h->last[0] ? "; its last stderr line: " : "";
-}
-
-/* @name in the directories of PATH, an executable regular file. */
 static int helper_search(const char *name, char *out, size_t outlen)
 {
-	const char *dirs = getenv("PATH"), *d, *end;
+	const char *dirs = secure_getenv("PATH"), *d, *end;
 	char why[128];
 	int n;
 
@@ -245,10 +141,8 @@ static int helper_search(const char *name, char *out, size_t outlen)
 		end = strchr(d, ':');
 		if (!end)
 			end = d + strlen(d);
-		/* An empty entry is the current directory, as for execvp(). */
-		n = snprintf(out, outlen, "%.*s%s%s", (int)(end - d), d,
-			     end > d ? "/" : "", name);
-		if (n > 0 && (size_t)n < outlen &&
+		n = snprintf(out, outlen, "%.*s/%s", (int)(end - d), d, name);
+		if (*d == '/' && n > 0 && (size_t)n < outlen &&
 		    !config_check_path("PATH", out, 1, why, sizeof(why)))
 			return 0;
 		if (!*end)
@@ -262,13 +156,17 @@ static int helper_search(const char *name, char *out, size_t outlen)
  * @net:	attachment
  * @h:		its helper; @h->path and @h->name are set
  *
+ * The variables are read with secure_getenv(), as PATH is (see
+ * helper_search()). The path chosen, and where it came from, is logged
+ * at SQN_LOG_INFO.
+ *
  * Return: 0, or a negative errno with a message naming what was tried.
  */
 static int helper_find(struct sqn_net *net, struct helper *h)
 {
 	const struct helper_profile *pr = &helper_profiles[h->kind];
-	const char *env = pr->env ? getenv(pr->env) : NULL;
-	const char *base;
+	const char *env = pr->env ? secure_getenv(pr->env) : NULL;
+	const char *base, *from = "helper_path";
 	char why[NET_ERRMSG_LEN];
 	int r;
 
@@ -280,11 +178,14 @@ static int helper_find(struct sqn_net *net, struct helper *h)
 			return net_error(net, r, "helper %s: %s", pr->name,
 					 why);
 		snprintf(h->path, sizeof(h->path), "%s", env);
+		from = pr->env;
 	} else if (helper_search(pr->name, h->path, sizeof(h->path))) {
 		return net_error(
 			net, -ENOENT,
 			"helper %s: not found in PATH; install %s, or set %s or helper_path",
 			pr->name, pr->name, pr->env);
+	} else {
+		from = "PATH";
 	}
 	base = strrchr(h->path, '/');
 	if (pr->name)
@@ -293,6 +194,8 @@ static int helper_find(struct sqn_net *net, struct helper *h)
 		base = base ? base + 1 : h->path;
 	snprintf(h->name, sizeof(h->name), "%.*s", (int)sizeof(h->name) - 1,
 		 base);
+	net_log(net, SQN_LOG_INFO, "helper %s: %s (from %s)", h->name, h->path,
+		from);
 	return 0;
 }
 
@@ -355,14 +258,27 @@ static int helper_start_watch(struct sqn_net *net, struct helper *h)
 		return net_error(net, r, "helper %s: poll: %s", h->name,
 				 strerror(-r));
 	if (!r) {
-		helper_drain(net, h);
+		helper_drain(net, h, HELPER_DRAIN_LOOK);
 		return 0;
 	}
-	helper_reap(net, h);
+	helper_ended(net, h);
 	helper_status(h, status, sizeof(status));
 	return net_error(net, -ENOTCONN, "helper %s: %s %s at start%s%s",
 			 h->name, h->path, status, helper_last_intro(h),
 			 h->last);
+}
+
+/* sqn_fd(): the watch, which wakes on the socket, the helper's end and
+ * its stderr, in place of the socket the stream code set. */
+static int helper_watch_start(struct sqn_net *net, struct helper *h)
+{
+	int r = proc_watch_open(&h->proc, h->link, h->err_fd);
+
+	if (r < 0)
+		return net_error(net, r, "helper %s: epoll: %s", h->name,
+				 strerror(-r));
+	h->watch = net->fd = r;
+	return 0;
 }
 
 /**
@@ -380,7 +296,7 @@ static int helper_open(struct sqn_net *net)
 
 	if (!h)
 		return net_error(net, -ENOMEM, "userspace: pool too small");
-	h->proc.pidfd = h->sock = h->err_fd = -1;
+	h->proc.pidfd = h->sock = h->link = h->watch = h->err_fd = -1;
 	h->kind = net->p.helper;
 	net->outer = h;
 	r = helper_find(net, h);
@@ -395,6 +311,7 @@ static int helper_open(struct sqn_net *net)
 				 strerror(-r));
 	h->sock = sv[1];
 	r = stream_attach(net, sv[0]);
+	h->link = net->fd;
 	if (r)
 		return r;
 	r = proc_pipe(ep);
@@ -406,6 +323,8 @@ static int helper_open(struct sqn_net *net)
 	close(ep[1]);
 	close(h->sock);
 	h->sock = -1;
+	if (!r)
+		r = helper_watch_start(net, h);
 	if (r)
 		return r;
 	return helper_start_watch(net, h);
@@ -416,9 +335,10 @@ static int helper_open(struct sqn_net *net)
  * @net:	attachment
  * @h:		its helper
  *
- * A helper that ended is reaped and the socket shut down: what it sent
- * before is still received, then the end of the stream, even when a
- * child of the helper keeps its end of the socket open.
+ * When the helper has ended, its status is read and the socket shut
+ * down: what it sent before is still received, then the end of the
+ * stream, even when a child of the helper keeps its end of the socket
+ * open. It stays a zombie until helper_close().
  *
  * Return: 1 when the helper was found ended just now.
  */
@@ -426,15 +346,15 @@ static int helper_watch(struct sqn_net *net, struct helper *h)
 {
 	int err_ready = 0, r;
 
-	if (!h->proc.pid)
+	if (h->ended)
 		return 0;
 	r = proc_poll(&h->proc, h->err_fd, 0, &err_ready);
 	if (err_ready)
-		helper_drain(net, h);
+		helper_drain(net, h, HELPER_DRAIN_LOOK);
 	if (r != 1)
 		return 0;
-	helper_reap(net, h);
-	shutdown(net->fd, SHUT_RDWR);
+	helper_ended(net, h);
+	shutdown(h->link, SHUT_RDWR);
 	return 1;
 }
 
@@ -444,9 +364,9 @@ static void helper_link_lost(struct sqn_net *net, struct helper *h)
 	size_t len = strlen(net->errmsg);
 	char status[128];
 
-	helper_drain(net, h);
-	if (h->proc.pid && proc_poll(&h->proc, -1, HELPER_EXIT_MS, NULL) == 1)
-		helper_reap(net, h);
+	helper_drain(net, h, HELPER_DRAIN_LOOK);
+	if (!h->ended && proc_poll(&h->proc, -1, HELPER_EXIT_MS, NULL) == 1)
+		helper_ended(net, h);
 	if (!h->ended)
 		return; /* it lives on: sqn_close() stops it */
 	helper_status(h, status, sizeof(status));
@@ -458,11 +378,35 @@ static void helper_link_lost(struct sqn_net *net, struct helper *h)
 		 helper_last_intro(h), h->last);
 }
 
+/**
+ * helper_after() - after a call into the stream code: the helper's fate
+ * when the link went down, and whether the watch wakes on writability
+ * @net:	attachment
+ * @h:		its helper
+ * @was_up:	the link was up before the call
+ * @r:		what the call returns
+ *
+ * The watch, an epoll descriptor, never polls writable: it polls
+ * readable when the socket can take more, asked for while the caller was
+ * told to wait for room (@h->blocked) or accepted bytes still wait in
+ * the stream code. Only then, or it would stay readable for nothing.
+ *
+ * Return: @r.
+ */
 static int helper_after(struct sqn_net *net, struct helper *h, int was_up,
 			int r)
 {
+	int out = h->blocked;
+
+	/* Accepted bytes still buffered go out when the caller next calls
+	 * in, whatever the call: the watch woke it for that. */
+	if (!out && net->info.link_up)
+		out = stream_flush(net) == -EAGAIN;
 	if (was_up && !net->info.link_up)
 		helper_link_lost(net, h);
+	out = out && net->info.link_up;
+	if (out != h->out_on && !proc_watch_out(h->watch, h->link, out))
+		h->out_on = out;
 	return r;
 }
 
@@ -486,6 +430,7 @@ static int helper_send(struct sqn_net *net, const struct sqn_pkt *pkts,
 
 	if (!r && helper_watch(net, h))
 		r = stream_send(net, pkts, n);
+	h->blocked = r >= 0 && (unsigned int)r < n;
 	return helper_after(net, h, up, r);
 }
 
@@ -496,12 +441,13 @@ static int helper_flush(struct sqn_net *net)
 
 	if (r == -EAGAIN && helper_watch(net, h))
 		r = stream_flush(net);
+	h->blocked = r == -EAGAIN;
 	return helper_after(net, h, up, r);
 }
 
 /* sqn_info() on a const handle: a helper that ended shows the link down
- * at once, though it is reaped only by the next call that may change
- * state. */
+ * at once, though its status is read only by the next call that may
+ * change state. */
 static void helper_info(const struct sqn_net *net, struct sqn_info *info)
 {
 	const struct helper *h = net->outer;
@@ -513,40 +459,60 @@ static void helper_info(const struct sqn_net *net, struct sqn_info *info)
 }
 
 /**
+ * helper_stop() - end the helper's process group and reap the helper
+ * @net:	attachment
+ * @h:		its helper, not reaped yet
+ *
+ * The group gets SIGTERM, then SIGKILL when the helper has ended or
+ * HELPER_STOP_MS have passed. Also when the helper had ended before
+ * (it may have seen the socket close, or sqn_recv() found it dead): what
+ * it started ends with it. It was kept a zombie for this: until it is
+ * reaped its pid is its group's and no one else's, so the signals reach
+ * only what remains of it.
+ */
+static void helper_stop(struct sqn_net *net, struct helper *h)
+{
+	struct proc_end end;
+	char status[128];
+
+	proc_signal(&h->proc, SIGTERM);
+	if (!h->ended && proc_poll(&h->proc, -1, HELPER_STOP_MS, NULL) != 1)
+		net_log(net, SQN_LOG_DEBUG,
+			"helper %s (pid %d) still ran %d ms after SIGTERM: SIGKILL",
+			h->name, (int)h->pid, HELPER_STOP_MS);
+	proc_signal(&h->proc, SIGKILL);
+	proc_reap(&h->proc, &end);
+	if (!h->ended)
+		h->end = end;
+	h->ended = 1;
+	helper_status(h, status, sizeof(status));
+	net_log(net, SQN_LOG_DEBUG, "helper %s (pid %d) stopped: %s", h->name,
+		(int)h->pid, status);
+}
+
+/**
  * helper_close() - close the socket, stop the helper and reap it
  * @net:	attachment, perhaps from a failed open
- *
- * The helper's process group gets SIGTERM, then SIGKILL when the helper
- * has ended or HELPER_STOP_MS have passed.
  */
 static void helper_close(struct sqn_net *net)
 {
 	struct helper *h = net->outer;
-	char status[128];
 
+	/* The stream code closes its own descriptor, not the watch. */
+	if (h && h->watch >= 0) {
+		close(h->watch);
+		h->watch = -1;
+		net->fd = h->link;
+	}
 	/* The socket first: a helper that sees its end may leave by itself. */
 	stream_detach(net);
 	if (!h)
 		return;
 	if (h->sock >= 0)
 		close(h->sock);
-	if (h->proc.pid) {
-		/* Its group too when it has already left by itself (it may
-		 * have seen the socket close): what it started ends with it.
-		 * Until it is reaped its pid is its group's and no one else's,
-		 * so the last SIGKILL reaches only what remains of it. */
-		proc_signal(&h->proc, SIGTERM);
-		if (proc_poll(&h->proc, -1, HELPER_STOP_MS, NULL) != 1)
-			net_log(net, SQN_LOG_DEBUG,
-				"helper %s (pid %d) still ran %d ms after SIGTERM: SIGKILL",
-				h->name, (int)h->proc.pid, HELPER_STOP_MS);
-		proc_signal(&h->proc, SIGKILL);
-		helper_reap(net, h);
-		helper_status(h, status, sizeof(status));
-		net_log(net, SQN_LOG_DEBUG, "helper %s (pid %d) stopped: %s",
-			h->name, (int)h->pid, status);
-	}
-	helper_drain(net, h);
+	if (h->proc.pid)
+		helper_stop(net, h);
+	helper_drain(net, h, HELPER_DRAIN_END);
 	if (h->err_fd >= 0)
 		close(h->err_fd);
 	net->outer = NULL;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compat.h"
 #include "config.h"
 #include "iov.h"
 #include "net.h"
@@ -96,15 +97,6 @@ int net_link_down(struct sqn_net *net, const char *fmt, ...)
 	return -ENOTCONN;
 }
 
-void sqn_config_init(struct sqn_config *cfg)
-{
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->version = SQN_CONFIG_VERSION;
-	cfg->mode = SQN_MODE_SHARED;
-	cfg->peer_fd = -1;
-	cfg->tap_fd = -1;
-}
-
 const char *sqn_mode_name(enum sqn_mode mode)
 {
 	if ((unsigned int)mode >= SQN_MODE_COUNT_)
@@ -161,11 +153,9 @@ int sqn_open(const struct sqn_config *cfg, sqn_net **out)
 		return set_errno(-ENOMEM);
 	}
 	net->fd = -1;
-	if (cfg) {
-		net->log = cfg->log;
-		net->log_ctx = cfg->log_ctx;
-	}
 	r = config_check(cfg, &net->p, net->errmsg, sizeof(net->errmsg));
+	net->log = net->p.log;
+	net->log_ctx = net->p.log_ctx;
 	if (r) {
 		net_log(net, SQN_LOG_ERR, "%s", net->errmsg);
 		goto fail;
@@ -369,21 +359,24 @@ int sqn_flush(sqn_net *net)
 	return set_errno(net->ops->flush(net));
 }
 
-int sqn_info(const sqn_net *net, struct sqn_info *info)
+int sqn_info2(const sqn_net *net, struct sqn_info *info, size_t size)
 {
+	struct sqn_info ours;
+
 	if (!net || !info)
 		return set_errno(-EINVAL);
-	*info = net->info;
+	ours = net->info;
 	if (net->ops->info)
-		net->ops->info(net, info);
+		net->ops->info(net, &ours);
+	compat_copy_out(info, size, &ours, sizeof(ours));
 	return 0;
 }
 
-int sqn_stats(const sqn_net *net, struct sqn_stats *st)
+int sqn_stats2(const sqn_net *net, struct sqn_stats *st, size_t size)
 {
 	if (!net || !st)
 		return set_errno(-EINVAL);
-	*st = net->stats;
+	compat_copy_out(st, size, &net->stats, sizeof(net->stats));
 	return 0;
 }
 

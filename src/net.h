@@ -72,6 +72,9 @@ struct net_params {
 	int tap_fd;
 	uint32_t connect_timeout_ms;
 	uint32_t lock_timeout_ms;
+	uint32_t client_version; /* sqn_config.version as the caller gave it */
+	sqn_log_fn log;
+	void *log_ctx;
 };
 
 struct sqn_net {

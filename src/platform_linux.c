@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: MIT
 /* platform_linux.c - which backend serves each mode on Linux */
+#include "dgram.h"
 #include "net.h"
 
 /**
  * platform_backend() - the backend of a mode in this build
  * @p:		checked parameters: the mode, and a TAP to attach to
  *
- * Shared, host and bridged without tap_fd make their network (netplane.h).
  * @why:	set, when there is none, to where the mode is available
+ *
+ * Shared, host and bridged without tap_fd make their network (netplane.h);
+ * stream mode with datagram framing is the datagram backend's.
  *
  * Return: the ops table, or NULL.
  */
@@ -19,7 +22,8 @@ const struct backend_ops *platform_backend(const struct net_params *p,
 	case SQN_MODE_LOOPBACK:
 		return &loopback_ops;
 	case SQN_MODE_STREAM:
-		return &stream_ops;
+		return p->framing == SQN_FRAMING_DGRAM ? &dgram_ops :
+							 &stream_ops;
 	case SQN_MODE_USERSPACE:
 		return &helper_ops;
 	default:

@@ -3,11 +3,11 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include "framing.h"
 #include "iov.h"
 #include "net.h"
+#include "sockpeer.h"
 #include "stream.h"
 #include "sys/sys.h"
 
@@ -15,8 +15,6 @@ static size_t stream_rx_size(enum sqn_framing kind)
 {
 	size_t min = framing_buf_min(kind, SQN_FRAME_MAX);
 
-	if (kind == SQN_FRAMING_DGRAM)
-		return min;
 	return min > STREAM_RX_MIN ? min : STREAM_RX_MIN;
 }
 
@@ -33,53 +31,16 @@ size_t stream_pool_size(const struct sqn_net *net)
 
 	return pool_round(sizeof(struct stream)) +
 	       pool_round(stream_rx_size(kind)) +
-	       pool_round(STREAM_IOV_MAX * sizeof(struct iovec)) +
-	       pool_round(STREAM_BATCH_MAX * FRAMING_HDR_MAX) +
-	       pool_round(STREAM_BATCH_MAX * sizeof(size_t)) +
-	       pool_round(FRAMING_HDR_MAX + SQN_FRAME_MAX) +
-	       pool_round(STREAM_BATCH_MAX * sizeof(struct mmsghdr));
-}
-
-static const char *framing_name(enum sqn_framing kind)
-{
-	switch (kind) {
-	case SQN_FRAMING_QEMU:
-		return "qemu";
-	case SQN_FRAMING_HYPERKIT:
-		return "hyperkit";
-	case SQN_FRAMING_DGRAM:
-		return "datagram";
-	default:
-		return "unknown";
-	}
-}
-
-/* A datagram socket refuses what exceeds its send buffer: make room for
- * the largest frame, or settle for a smaller one (unix(7), SO_SNDBUF). */
-static size_t stream_frame_cap(struct sqn_net *net, int fd,
-			       enum sqn_framing kind)
-{
-	size_t cap = framing_cap(kind, SQN_FRAME_MAX);
-	int want = (int)(2 * (cap + 256)), have = 0;
-	socklen_t len = sizeof(have);
-
-	if (kind != SQN_FRAMING_DGRAM)
-		return cap;
-	if (net->p.mtu)
-		want = (int)(2 * (net->p.mtu + SQN_ETH_HLEN + 256));
-	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &want, sizeof(want));
-	if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &have, &len) || have <= 0)
-		return cap;
-	/* unix_dgram_sendmsg() refuses more than sk_sndbuf - 32. */
-	if ((size_t)have - 64 < cap)
-		cap = (size_t)have - 64;
-	return cap < SQN_ETH_HLEN + SQN_MTU_MIN ? SQN_ETH_HLEN + SQN_MTU_MIN :
-						  cap;
+	       pool_round(SOCKPEER_IOV_MAX * sizeof(struct iovec)) +
+	       pool_round(SOCKPEER_BATCH_MAX * FRAMING_HDR_MAX) +
+	       pool_round(SOCKPEER_BATCH_MAX * sizeof(size_t)) +
+	       pool_round(FRAMING_HDR_MAX + SQN_FRAME_MAX);
 }
 
 /**
  * stream_attach() - run the attachment over connected socket @fd
- * @net:	attachment; net->p.framing chooses the framing (0: QEMU)
+ * @net:	attachment; net->p.framing chooses the framing (0: QEMU;
+ *		datagrams are dgram.c's)
  * @fd:		connected socket, owned by @net from now on (also on error)
  *
  * Return: 0 or a negative errno with the message set.
@@ -94,6 +55,11 @@ int stream_attach(struct sqn_net *net, int fd)
 	int r;
 
 	net->fd = fd;
+	if (kind != SQN_FRAMING_QEMU && kind != SQN_FRAMING_HYPERKIT)
+		return net_error(
+			net, -EINVAL,
+			"%s: a stream carries qemu or hyperkit framing",
+			net->ops->name);
 	if (!s)
 		return net_error(net, -ENOMEM, "%s: pool too small",
 				 net->ops->name);
@@ -102,16 +68,14 @@ int stream_attach(struct sqn_net *net, int fd)
 	s->kind = kind;
 	s->hlen = framing_hdr_len(kind);
 	rxbuf = pool_take(&net->pool, rx);
-	s->iov = pool_take(&net->pool, STREAM_IOV_MAX * sizeof(struct iovec));
-	s->hdr = pool_take(&net->pool, STREAM_BATCH_MAX * FRAMING_HDR_MAX);
-	s->flen = pool_take(&net->pool, STREAM_BATCH_MAX * sizeof(size_t));
+	s->iov = pool_take(&net->pool, SOCKPEER_IOV_MAX * sizeof(struct iovec));
+	s->hdr = pool_take(&net->pool, SOCKPEER_BATCH_MAX * FRAMING_HDR_MAX);
+	s->flen = pool_take(&net->pool, SOCKPEER_BATCH_MAX * sizeof(size_t));
 	s->pend = pool_take(&net->pool, FRAMING_HDR_MAX + SQN_FRAME_MAX);
-	s->mmsg = pool_take(&net->pool,
-			    STREAM_BATCH_MAX * sizeof(struct mmsghdr));
-	if (!rxbuf || !s->iov || !s->hdr || !s->flen || !s->pend || !s->mmsg)
+	if (!rxbuf || !s->iov || !s->hdr || !s->flen || !s->pend)
 		return net_error(net, -ENOMEM, "%s: pool too small",
 				 net->ops->name);
-	r = net_set_mtu(net, stream_frame_cap(net, fd, kind));
+	r = net_set_mtu(net, framing_cap(kind, SQN_FRAME_MAX));
 	if (r)
 		return r;
 	/* Decode up to what the framing allows: a frame above the MTU but
@@ -121,7 +85,8 @@ int stream_attach(struct sqn_net *net, int fd)
 	if (r)
 		return net_error(net, r, "%s: bad framing", net->ops->name);
 	net_log(net, SQN_LOG_DEBUG, "%s: fd %d, %s framing, mtu %u",
-		net->ops->name, fd, framing_name(kind), net->info.mtu);
+		net->ops->name, fd,
+		kind == SQN_FRAMING_QEMU ? "qemu" : "hyperkit", net->info.mtu);
 	return 0;
 }
 
@@ -144,6 +109,7 @@ static int stream_read_more(struct sqn_net *net)
 	uint8_t *at;
 	size_t room = framing_dec_space(&s->dec, &at);
 	ssize_t m;
+	int err;
 
 	if (!room)
 		return 0;
@@ -153,9 +119,17 @@ static int stream_read_more(struct sqn_net *net)
 	if (m < 0) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK)
 			return 0;
+		/* A reset (ECONNRESET: SO_LINGER 0, or a unix peer that
+		 * left with unread data) cuts a frame as a close does. */
+		err = errno;
 		s->eof = 1;
-		return net_link_down(net, "%s: receive: %s", net->ops->name,
-				     strerror(errno));
+		if (framing_dec_pending(&s->dec))
+			net->stats.rx_errors++;
+		return net_link_down(net, "%s: receive: %s%s", net->ops->name,
+				     strerror(err),
+				     framing_dec_pending(&s->dec) ?
+					     " in the middle of a frame" :
+					     "");
 	}
 	if (!m) {
 		s->eof = 1;
@@ -177,6 +151,9 @@ static int stream_read_more(struct sqn_net *net)
  * @pkts:	caller's packets
  * @n:		how many
  *
+ * The unsent tail of a frame sqn_send() accepted goes out first, as far
+ * as the socket takes it: a caller that only receives still delivers it.
+ *
  * Return: frames stored, or -ENOTCONN when the link is down and nothing
  * is left to deliver.
  */
@@ -188,8 +165,9 @@ int stream_recv(struct sqn_net *net, struct sqn_pkt *pkts, unsigned int n)
 	size_t len;
 	int r;
 
-	if (s->kind == SQN_FRAMING_DGRAM)
-		return dgram_recv(net, pkts, n);
+	/* Its errors take the link down; what was received still comes. */
+	if (s->pend_len)
+		stream_flush(net);
 	while (got < n) {
 		r = framing_dec_next(&s->dec, &frame, &len);
 		if (r == 1) {
@@ -223,14 +201,12 @@ int stream_recv(struct sqn_net *net, struct sqn_pkt *pkts, unsigned int n)
 	return s->eof ? -ENOTCONN : 0;
 }
 
-int stream_write_error(struct sqn_net *net, int err)
+static int stream_write_error(struct sqn_net *net, int err)
 {
 	struct stream *s = net->priv;
 
 	net->stats.tx_errors++;
-	s->eof = 1;
-	return net_link_down(net, "%s: send: %s", net->ops->name,
-			     strerror(err));
+	return sockpeer_lost(net, &s->eof, "send", err);
 }
 
 /**
@@ -255,8 +231,7 @@ int stream_flush(struct sqn_net *net)
 		if (m < 0) {
 			if (errno == EINTR)
 				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK ||
-			    errno == ENOBUFS)
+			if (sockpeer_full(errno))
 				return -EAGAIN;
 			return stream_write_error(net, errno);
 		}
@@ -285,7 +260,7 @@ static void stream_keep_tail(struct stream *s, const struct sqn_pkt *pkt,
 }
 
 /* A frame with too many pieces for one sendmsg goes out of @pend. */
-int stream_send_linear(struct sqn_net *net, const struct sqn_pkt *pkt)
+static int stream_send_linear(struct sqn_net *net, const struct sqn_pkt *pkt)
 {
 	struct stream *s = net->priv;
 	size_t len = iov_size(pkt->iov, pkt->iovcnt);
@@ -296,15 +271,6 @@ int stream_send_linear(struct sqn_net *net, const struct sqn_pkt *pkt)
 	iov_to_buf(pkt->iov, pkt->iovcnt, 0, s->pend + hlen, len);
 	s->pend_off = 0;
 	s->pend_len = hlen + len;
-	if (s->kind == SQN_FRAMING_DGRAM) {
-		int r = stream_flush(net);
-
-		if (r == -EAGAIN) {
-			s->pend_len = 0;
-			return 0;
-		}
-		return r < 0 ? r : 1;
-	}
 	stream_flush(net);
 	return net->info.link_up ? 1 : -ENOTCONN;
 }
@@ -319,10 +285,10 @@ static int stream_send_batch(struct sqn_net *net, const struct sqn_pkt *pkts,
 	size_t off;
 	ssize_t m;
 
-	if (pkts[0].iovcnt + 1 > STREAM_IOV_MAX)
+	if (pkts[0].iovcnt + 1 > SOCKPEER_IOV_MAX)
 		return stream_send_linear(net, &pkts[0]);
-	while (nf < n && nf < STREAM_BATCH_MAX &&
-	       niov + 1 + pkts[nf].iovcnt <= STREAM_IOV_MAX) {
+	while (nf < n && nf < SOCKPEER_BATCH_MAX &&
+	       niov + 1 + pkts[nf].iovcnt <= SOCKPEER_IOV_MAX) {
 		s->flen[nf] = iov_size(pkts[nf].iov, pkts[nf].iovcnt);
 		s->iov[niov].iov_base = s->hdr[nf];
 		s->iov[niov++].iov_len =
@@ -336,11 +302,9 @@ static int stream_send_batch(struct sqn_net *net, const struct sqn_pkt *pkts,
 	do {
 		m = sys_sendmsg(s->fd, &msg);
 	} while (m < 0 && errno == EINTR);
-	if (m < 0) {
-		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
-			return 0;
-		return stream_write_error(net, errno);
-	}
+	if (m < 0)
+		return sockpeer_full(errno) ? 0 :
+					      stream_write_error(net, errno);
 	off = (size_t)m;
 	for (f = 0; f < nf; f++) {
 		size_t whole = s->hlen + s->flen[f];
@@ -372,8 +336,6 @@ int stream_send(struct sqn_net *net, const struct sqn_pkt *pkts, unsigned int n)
 	unsigned int done = 0;
 	int r;
 
-	if (s->kind == SQN_FRAMING_DGRAM)
-		return dgram_send(net, pkts, n);
 	r = stream_flush(net);
 	if (r == -EAGAIN)
 		return 0;
@@ -398,55 +360,14 @@ int stream_send(struct sqn_net *net, const struct sqn_pkt *pkts, unsigned int n)
  */
 void stream_detach(struct sqn_net *net)
 {
-	if (net->fd >= 0)
-		close(net->fd);
-	net->fd = -1;
-}
-
-static int stream_check_type(struct sqn_net *net, int fd)
-{
-	int want = net->p.framing == SQN_FRAMING_DGRAM ? SOCK_DGRAM :
-							 SOCK_STREAM;
-	int type = 0;
-	socklen_t len = sizeof(type);
-
-	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len))
-		return net_error(net, -errno, "peer_fd %d: not a socket: %s",
-				 net->p.peer_fd, strerror(errno));
-	if (type != want)
-		return net_error(
-			net, -EINVAL,
-			"peer_fd %d: a %s socket, but the framing needs a %s socket",
-			net->p.peer_fd,
-			type == SOCK_DGRAM ? "datagram" : "stream",
-			want == SOCK_DGRAM ? "datagram" : "stream");
-	return 0;
+	sockpeer_close(net);
 }
 
 static int stream_open(struct sqn_net *net)
 {
-	int type = net->p.framing == SQN_FRAMING_DGRAM ? SOCK_DGRAM :
-							 SOCK_STREAM;
-	int fd, r;
+	int fd = sockpeer_open(net, SOCK_STREAM);
 
-	if (net->p.peer_path) {
-		fd = sys_unix_connect(net->p.peer_path, type);
-		if (fd < 0)
-			return net_error(
-				net, fd, "peer_path: %s: %s", net->p.peer_path,
-				fd == -ENAMETOOLONG ?
-					"too long for a unix socket address" :
-					strerror(-fd));
-	} else {
-		r = stream_check_type(net, net->p.peer_fd);
-		if (r)
-			return r;
-		fd = sys_dup_cloexec(net->p.peer_fd);
-		if (fd < 0)
-			return net_error(net, fd, "peer_fd %d: %s",
-					 net->p.peer_fd, strerror(-fd));
-	}
-	return stream_attach(net, fd);
+	return fd < 0 ? fd : stream_attach(net, fd);
 }
 
 const struct backend_ops stream_ops = {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* stream.h - frames over a connected socket, shared by stream-like backends */
+/* stream.h - length-prefixed frames over a connected stream socket, for the stream and helper backends */
 #ifndef SQN_STREAM_H
 #define SQN_STREAM_H
 
@@ -8,9 +8,6 @@
 #include "framing.h"
 #include "net.h"
 
-/* POSIX guarantees at least 16; Linux and macOS take 1024. */
-#define STREAM_IOV_MAX 1024
-#define STREAM_BATCH_MAX (STREAM_IOV_MAX / 2)
 #define STREAM_RX_MIN (256 * 1024)
 
 /**
@@ -26,7 +23,6 @@
  * @pend:	the unsent tail of a frame already accepted
  * @pend_off:	next byte of @pend to send
  * @pend_len:	bytes in @pend
- * @mmsg:	datagram sockets: one message header per frame of a batch
  */
 struct stream {
 	int fd;
@@ -40,7 +36,6 @@ struct stream {
 	uint8_t *pend;
 	size_t pend_off;
 	size_t pend_len;
-	struct mmsghdr *mmsg;
 };
 
 size_t stream_pool_size(const struct sqn_net *net);
@@ -50,11 +45,5 @@ int stream_send(struct sqn_net *net, const struct sqn_pkt *pkts,
 		unsigned int n);
 int stream_flush(struct sqn_net *net);
 void stream_detach(struct sqn_net *net);
-int stream_send_linear(struct sqn_net *net, const struct sqn_pkt *pkt);
-int stream_write_error(struct sqn_net *net, int err);
-
-/* dgram.c: the same socket carrying one frame per datagram. */
-int dgram_recv(struct sqn_net *net, struct sqn_pkt *pkts, unsigned int n);
-int dgram_send(struct sqn_net *net, const struct sqn_pkt *pkts, unsigned int n);
 
 #endif /* SQN_STREAM_H */

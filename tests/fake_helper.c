@@ -32,8 +32,14 @@
  *			bytes, then exit)
  *   stderr		three lines on stderr, then echo
  *   family [leave]	fork a child that pauses forever, say its pid on
- *			stderr, then echo (or with "leave", exit at the first
- *			bytes in, the child left running)
+ *			stderr, then echo (or with "leave", exit with status 5
+ *			at the first bytes in, the child left running and
+ *			holding the socket)
+ *   complain		what passt 2023.03 writes on a bad option where no
+ *			syslog listens, after 16 KiB of other lines: the
+ *			complaint (with a syslog priority "<3>"), then a usage
+ *			text, each line followed by "Failed to send N bytes to
+ *			syslog"; then exit 1
  *   sleep		never read; default signal dispositions
  *   stubborn		never read, and ignore SIGTERM
  *   (both say "fake_helper: ready" on stderr once set up)
@@ -233,9 +239,28 @@ int main(int argc, char **argv)
 			while (read(in_fd, buf, sizeof(buf)) < 0 &&
 			       errno == EINTR)
 				;
-			exit(0);
+			exit(5);
 		}
 		echo(0);
+	} else if (!strcmp(mode, "complain")) {
+		static const char *const lines[] = {
+			"<3>fake_helper: unrecognized option '--bogus'",
+			"Usage: fake_helper [OPTION]...",
+			"",
+			"  -d, --debug\t\tBe verbose",
+			"    default: none",
+			"Try 'fake_helper --help' for more information.",
+		};
+
+		for (i = 0; i < 256; i++)
+			fprintf(stderr,
+				"fake_helper: step %03d\nFailed to send 22 bytes to syslog\n",
+				i);
+		for (i = 0; i < 6; i++)
+			fprintf(stderr,
+				"%s\nFailed to send %zu bytes to syslog\n",
+				lines[i], strlen(lines[i]) + 20);
+		return 1;
 	} else if (!strcmp(mode, "flood")) {
 		/* 2 MiB of stderr, more than the pipe holds, nobody reading:
 		 * writes that would block fail instead, and frames go on. */

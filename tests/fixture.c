@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* fixture.c - loopback, stream and helper attachments (with echo peers) for tests */
+/* fixture.c - an attachment of every backend (with an echo peer) for tests */
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "fixture.h"
+#include "fixture_ns.h"
 #include "peer.h"
 
 enum {
@@ -18,13 +19,56 @@ enum {
 	FX_STREAM_PATH,
 	FX_HYPERKIT,
 	FX_DGRAM,
-	FX_USERSPACE
+	FX_USERSPACE,
+	FX_TAP,
+	FX_PLANE,
 };
 
+/*
+ * The fixtures. tap: a TAP the test makes, passed as tap_fd; plane: a
+ * host-only network sqn_open() makes (bridge, nftables table, dnsmasq,
+ * the attachment's TAP as its port). Both in a network namespace of the
+ * test process's own (fixture_ns.c), with an AF_PACKET socket on the
+ * attachment's TAP as the peer: what the attachment writes, the kernel
+ * receives there and the peer sends back.
+ */
 const char *const fx_names[] = {
-	[FX_LOOPBACK] = "loopback",	  [FX_STREAM_FD] = "stream-fd",
-	[FX_STREAM_PATH] = "stream-path", [FX_HYPERKIT] = "stream-hyperkit",
-	[FX_DGRAM] = "stream-dgram",	  [FX_USERSPACE] = "userspace-echo",
+	[FX_LOOPBACK] = "loopback",
+	[FX_STREAM_FD] = "stream-fd",
+	[FX_STREAM_PATH] = "stream-path",
+	[FX_HYPERKIT] = "stream-hyperkit",
+	[FX_DGRAM] = "stream-dgram",
+	[FX_USERSPACE] = "userspace-echo",
+	[FX_TAP] = "tap",
+	[FX_PLANE] = "plane-host",
+};
+
+/*
+ * max_packet: the hyperkit framing's 2-byte length stops at 65535; so does
+ * a TAP (tun's largest MTU, 65521, which the fixtures give their TAPs).
+ *
+ * hold: a TAP never pushes back: the kernel takes each write at once
+ * (tun_get_user(); the send buffer is freed as the frame is passed on)
+ * and drops what the guest leaves unread beyond the TAP's queue (500
+ * frames, tun's tx_queue_len), as a NIC drops what its ring has no room
+ * for. So their back-pressure check sends 256 frames unread and wants
+ * each back, intact and in order, and their close-while-full check sends
+ * twice that.
+ *
+ * cycles: each TAP cycle makes and deletes a TAP and a packet socket,
+ * which wait for RCU grace periods (about 30 ms a cycle); a plane one
+ * makes and removes a whole network (about 100 ms, dnsmasq's start and
+ * stop the most of it). 100 cycles find a leak per cycle as 1000 would.
+ */
+const struct fx_kind fx_kinds[] = {
+	[FX_LOOPBACK] = { 65536, 0, 1000 },
+	[FX_STREAM_FD] = { 65536, 0, 1000 },
+	[FX_STREAM_PATH] = { 65536, 0, 1000 },
+	[FX_HYPERKIT] = { 65535, 0, 1000 },
+	[FX_DGRAM] = { 65536, 0, 1000 },
+	[FX_USERSPACE] = { 65536, 0, 1000 },
+	[FX_TAP] = { 65535, 256, 100 },
+	[FX_PLANE] = { 65535, 256, 100 },
 };
 const unsigned int fx_count = sizeof(fx_names) / sizeof(fx_names[0]);
 
@@ -77,10 +121,15 @@ int fx_open(struct fx *f, unsigned int which, const struct sqn_config *base)
 
 	memset(f, 0, sizeof(*f));
 	f->name = fx_names[which];
+	f->kind = &fx_kinds[which];
 	if (base)
 		cfg = *base;
 	else
 		sqn_config_init(&cfg);
+	if (which == FX_TAP || which == FX_PLANE) {
+		r = fx_ns_open(f, which == FX_PLANE, &cfg);
+		goto out;
+	}
 	cfg.mode = which ? SQN_MODE_STREAM : SQN_MODE_LOOPBACK;
 	if (which == FX_HYPERKIT)
 		cfg.framing = SQN_FRAMING_HYPERKIT;
@@ -118,11 +167,9 @@ int fx_open(struct fx *f, unsigned int which, const struct sqn_config *base)
 	}
 	if (sp[1] >= 0)
 		close(sp[1]);
+out:
 	if (r) {
-		sqn_close(f->net);
-		f->net = NULL;
-		peer_stop(f->peer);
-		f->peer = NULL;
+		fx_close(f);
 		return r;
 	}
 	sqn_info(f->net, &f->info);
@@ -139,6 +186,7 @@ void fx_close(struct fx *f)
 	f->net = NULL;
 	peer_stop(f->peer);
 	f->peer = NULL;
+	fx_ns_close(f);
 }
 
 /**
@@ -198,7 +246,7 @@ int fx_send_all(struct fx *f, const struct sqn_pkt *pkts, unsigned int n)
 	int idle = 0;
 
 	while (done < n) {
-		struct pollfd p = { sqn_fd(f->net), POLLOUT, 0 };
+		struct pollfd p = { sqn_fd(f->net), POLLIN | POLLOUT, 0 };
 		int r = sqn_send(f->net, pkts + done, n - done);
 
 		if (r > 0) {
@@ -213,7 +261,7 @@ int fx_send_all(struct fx *f, const struct sqn_pkt *pkts, unsigned int n)
 		poll(&p, 1, 100);
 	}
 	while (sqn_flush(f->net) == -EAGAIN) {
-		struct pollfd p = { sqn_fd(f->net), POLLOUT, 0 };
+		struct pollfd p = { sqn_fd(f->net), POLLIN | POLLOUT, 0 };
 
 		if (++idle > 50)
 			return -ETIMEDOUT;

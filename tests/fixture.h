@@ -9,22 +9,43 @@
 #include "squibnet.h"
 
 struct peer;
+struct kpeer;
+
+/**
+ * struct fx_kind - where a fixture's backend differs from the others (the
+ * reasons are in fixture.c's table)
+ * @max_packet:	sqn_info's max_packet_size after open
+ * @hold:	0: sqn_send() pushes back (-EAGAIN) while the peer lags.
+ *		Else it never does, and this many frames sent unread must
+ *		all come back
+ * @cycles:	open/close cycles of the leak check
+ */
+struct fx_kind {
+	uint32_t max_packet;
+	unsigned int hold;
+	unsigned int cycles;
+};
 
 /**
  * struct fx - an open attachment and whatever stands behind it
  * @name:	fixture name, for messages
+ * @kind:	what sets its backend apart
  * @net:	the attachment
  * @peer:	echo peer, NULL for loopback and the helper (its own peer)
+ * @kpeer:	the TAP and plane fixtures' echo peer: the kernel's side
  * @info:	sqn_info() after open
  */
 struct fx {
 	const char *name;
+	const struct fx_kind *kind;
 	sqn_net *net;
 	struct peer *peer;
+	struct kpeer *kpeer;
 	struct sqn_info info;
 };
 
 extern const char *const fx_names[];
+extern const struct fx_kind fx_kinds[];
 extern const unsigned int fx_count;
 
 const char *fx_fake_helper(void);

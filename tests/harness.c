@@ -26,6 +26,7 @@ static struct {
 	harness_fn fn;
 } tests[HARNESS_MAX];
 static int ntests;
+static void (*at_fail)(void);
 
 void harness_register(const char *name, harness_fn fn)
 {
@@ -36,8 +37,14 @@ void harness_register(const char *name, harness_fn fn)
 	}
 }
 
+void harness_at_fail(void (*fn)(void))
+{
+	at_fail = fn;
+}
+
 void harness_fail(const char *file, int line, const char *fmt, ...)
 {
+	void (*fn)(void) = at_fail;
 	va_list ap;
 
 	fprintf(stderr, "    %s:%d: ", file, line);
@@ -46,6 +53,10 @@ void harness_fail(const char *file, int line, const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	fflush(stderr);
+	/* Once: a check failing in the cleanup itself ends here. */
+	at_fail = NULL;
+	if (fn)
+		fn();
 	_exit(1);
 }
 

@@ -11,6 +11,9 @@ typedef void (*harness_fn)(void);
 void harness_register(const char *name, harness_fn fn);
 void harness_fail(const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4), noreturn));
+/* Call @fn when a check fails, before the test's process ends: it closes
+ * what must not outlive the test (a network's dnsmasq, say). */
+void harness_at_fail(void (*fn)(void));
 
 /* TEST(name) { ... } defines and registers a test. */
 #define TEST(name)                                                     \

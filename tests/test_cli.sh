@@ -66,6 +66,11 @@ help_guest() {
 		run 0 "$PROG" guest --help && has out "usage: squib-net guest" &&
 		run 2 "$PROG" help nosuch && has err "no command nosuch"
 }
+help_guest_says_the_limits() {
+	run 0 "$PROG" help guest && has out "--mtu N .* 68 to 65522" &&
+		has out "at most 107 bytes" && has out "PID" &&
+		has out "namespace of its own"
+}
 demo_usage_errors() {
 	run 2 "$PROG" demo --frames 0 && has err "--frames takes" &&
 		run 2 "$PROG" demo --mode shared && has err "--mode takes" &&
@@ -101,6 +106,7 @@ tcase unknown_option unknown_option
 tcase version_matches_header version_matches_header
 tcase help_demo help_demo
 tcase help_guest help_guest
+tcase help_guest_says_the_limits help_guest_says_the_limits
 tcase demo_usage_errors demo_usage_errors
 before=$(ls -d /tmp/squib-net-demo.* 2>/dev/null | wc -l)
 tcase demo_stream_default demo_stream_default

@@ -5,6 +5,7 @@ set -uo pipefail
 B=${1:-build}
 cd "$(dirname "$0")/.."
 PROG=$(realpath "$B/squib-net")
+SLOW_PEER=$(realpath "$B/tests/slow_peer")
 . scripts/netns.sh
 tmp=$(mktemp -d)
 SUITE=test_guest
@@ -76,6 +77,39 @@ usage_errors() {
 		guest 2 --mode shared --subnet 10.1.2.3/33 -- true && has err "guest: --subnet: "
 }
 
+# Every message names the option the user typed, never the library's
+# config field, wherever the field stands in the message.
+FIELDS='guest_mac|bridged_iface|nat_iface|dns_upstream|dns_hosts|helper_path|helper_args|peer_path|sqn_config'
+says() { # TEXT: $tmp/err has TEXT and no config field name
+	has err "$1" || return 1
+	! grep -qE "$FIELDS" "$tmp/err" || { why="a config field named: $(cat "$tmp/err")"; return 1; }
+}
+usage_errors_name_the_option() {
+	local long=/tmp/$(printf 'p%.0s' $(seq 110))
+	guest 2 --mode loopback --no-dhcp --mtu 70000 -- true && says "--mtu: 70000 is outside 68..65522" &&
+		guest 2 --mode loopback --no-dhcp --mtu 65523 -- true && says "--mtu: 65523 is outside 68..65522" &&
+		guest 2 --mode loopback --no-dhcp --mac 01:00:5e:00:00:01 -- true && says "guest: --mac: " &&
+		guest 2 --mode shared --network a/b -- true && says "guest: --network: " &&
+		guest 2 --mode shared --nat-iface a/b -- true && says "guest: --nat-iface: " &&
+		guest 2 --mode shared --dns-upstream x -- true && says "guest: --dns-upstream: " &&
+		guest 2 --mode shared --dns-hosts /nonexistent/hosts -- true && says "guest: --dns-hosts: " &&
+		guest 2 --mode bridged --bridged-iface a/b -- true && says "guest: --bridged-iface: " &&
+		guest 2 --mode bridged -- true && says "--mode bridged needs --bridged-iface" &&
+		guest 2 --helper custom -- true && says "guest: --helper-path: " &&
+		guest 2 --helper-arg "$(printf 'a%.0s' $(seq 600))" -- true && says "guest: --helper-arg: " &&
+		guest 2 --mode stream --no-dhcp -- true && says "--mode stream needs --peer" &&
+		# found by the network plane, inside the library's message
+		guest 1 --mode shared --nat-iface nosuch0 -- true &&
+		says "--nat-iface: no interface named nosuch0" || return 1
+	# in a namespace of its own without a default route
+	unshare -n timeout 60 "$PROG" guest --mode shared -- true >"$tmp/out" 2>"$tmp/err"
+	[ $? = 1 ] && says "set --nat-iface" || { why=${why:-"no default route: $(cat "$tmp/err")"}; return 1; }
+	# A path no unix socket takes: refused before anything is made.
+	guest 2 --mode stream --no-dhcp --pcap "$tmp/never.pcap" --peer "$long" -- true &&
+		says "--peer: " && says "a unix socket path at most 107" && [ ! -e "$tmp/never.pcap" ] &&
+		leftovers || { why=${why:-"--pcap file made"}; return 1; }
+}
+
 helper_missing_or_not_executable() {
 	: >"$tmp/notexec"
 	chmod 644 "$tmp/notexec"
@@ -135,29 +169,52 @@ sigterm_ends_guest_and_cleans_up() {
 alive() {
 	[ -r "/proc/$1/status" ] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null
 }
-ended() { ! alive "$1"; }
 
-# SIGKILL squib-net: passt and the guest's command die with it (PDEATHSIG).
+# A sleep that we can tell from any other: found by its path in $tmp.
+MARKED=$tmp/marked-sleep
+ln -s "$(command -v sleep)" "$MARKED"
+# marked SECONDS: pids of our marked sleeps of SECONDS, as the host sees them
+marked() { pgrep -f "^$MARKED $1\$"; }
+# unmarked SECONDS: none of them runs (or is a zombie nobody reaps).
+unmarked() {
+	local p
+	for p in $(marked "$1"); do
+		alive "$p" && return 1
+	done
+	return 0
+}
+# end_marked SECONDS: SIGKILL what a failed case left of ours.
+end_marked() {
+	local p
+	for p in $(marked "$1"); do
+		kill -KILL "$p" 2>/dev/null
+	done
+}
+
+# SIGKILL squib-net: passt and the guest die with it (PDEATHSIG), and so
+# does what the command started (its PID namespace ends with its pid 1).
 parent_killed_takes_helper_and_guest_along() {
-	local pid passt guestpid i
-	ip netns exec "$NS_HOST" "$PROG" guest --mode userspace -- sleep 30 >"$tmp/out" 2>"$tmp/err" &
+	local pid passt init sleeper i
+	ip netns exec "$NS_HOST" "$PROG" guest --mode userspace -- sh -c "$MARKED 300; true" >"$tmp/out" 2>"$tmp/err" &
 	pid=$!
 	for i in $(seq 300); do
 		passt=$(pgrep -P $pid "^passt")
-		guestpid=$(pgrep -P $pid -x sleep)
-		[ -n "$passt" ] && [ -n "$guestpid" ] && break
+		init=$(pgrep -P $pid -x squib-net-init)
+		sleeper=$(marked 300)
+		[ -n "$passt" ] && [ -n "$sleeper" ] && break
 		sleep 0.1
 	done
-	[ -n "$passt" ] && [ -n "$guestpid" ] ||
-		{ why="no passt or guest"; kill $pid; wait $pid; return 1; }
+	[ -n "$passt" ] && [ -n "$sleeper" ] ||
+		{ why="no passt ($passt) or sleep ($sleeper)"; kill $pid; wait $pid; end_marked 300; return 1; }
 	kill -KILL $pid
 	wait $pid 2>/dev/null
 	for i in $(seq 100); do
-		alive "$passt" || alive "$guestpid" || break
+		! alive "$passt" && ! alive "$init" && unmarked 300 && break
 		sleep 0.1
 	done
-	if alive "$passt" || alive "$guestpid"; then
-		why="still alive 10 s later: passt $passt or guest $guestpid"
+	if alive "$passt" || alive "$init" || ! unmarked 300; then
+		why="still alive 10 s later: passt $passt, init $init or the command's sleep $sleeper"
+		end_marked 300
 		return 1
 	fi
 	# The killed run could not remove its directory: the next run does.
@@ -169,9 +226,38 @@ parent_killed_takes_helper_and_guest_along() {
 }
 
 background_processes_end_with_the_guest() {
-	guest 0 --mode loopback --no-dhcp -- sh -c "sleep 47 & echo \$! >$tmp/bg; exit 0" &&
-		[ -s "$tmp/bg" ] || { why="${why:-no pid}"; return 1; }
-	wait_for 100 ended "$(cat "$tmp/bg")" || { why="sleep $(cat "$tmp/bg") outlived the guest"; return 1; }
+	guest 0 --mode loopback --no-dhcp -- sh -c "$MARKED 47 & echo started >$tmp/bg; exit 0" &&
+		[ -s "$tmp/bg" ] || { why="${why:-not started}"; end_marked 47; return 1; }
+	wait_for 100 unmarked 47 || { why="sleep $(marked 47) outlived the guest"; end_marked 47; return 1; }
+}
+
+# The command is pid 2 under our init, and /proc shows its namespace.
+guest_has_its_own_pids_and_proc() {
+	guest 0 --mode loopback --no-dhcp -- sh -c 'echo ppid=$PPID pid=$$ init=$(cat /proc/1/comm); ls -d /proc/[0-9]*' &&
+		has out "ppid=1 pid=2 init=squib-net-init" &&
+		[ "$(grep -c '^/proc/[0-9]' "$tmp/out")" = 2 ] ||
+		{ why="${why:-more processes in /proc: $(tr '\n' ' ' <"$tmp/out")}"; return 1; }
+}
+
+# A stream peer that reads only once a burst is sent, so the relay meets a
+# full socket: every frame the library accepted still arrives whole, also
+# the last of a burst, while the guest sends nothing more (sqn_flush()).
+relay_delivers_every_frame_to_a_slow_peer() {
+	local peer rc prc
+	rm -f "$tmp/sent" "$tmp/ack" "$tmp/peer.sock"
+	mkfifo "$tmp/sent" "$tmp/ack"
+	"$SLOW_PEER" serve "$tmp/peer.sock" "$tmp/sent" "$tmp/ack" 8 60056 >"$tmp/peer.out" 2>"$tmp/peer.err" &
+	peer=$!
+	wait_for 100 test -S "$tmp/peer.sock" || { why="the peer did not listen"; kill $peer; wait $peer; return 1; }
+	guest 0 --mode stream --peer "$tmp/peer.sock" --no-dhcp --mtu 65000 -- \
+		"$SLOW_PEER" send eth0 "$tmp/sent" "$tmp/ack" 8 60056
+	rc=$?
+	# The peer ends by itself: done, or GAP_MS without the rest.
+	wait $peer
+	prc=$?
+	[ $rc = 0 ] && [ $prc = 0 ] && grep -q "^36 frames whole" "$tmp/peer.out" ||
+		{ why="${why:-peer status $prc}: $(cat "$tmp/peer.err" "$tmp/peer.out" | tr '\n' ' ')"; return 1; }
+	leftovers
 }
 
 # A symlink planted among the run directories is never followed.
@@ -206,12 +292,15 @@ tcase userspace_lease_ping_and_fetch userspace_lease_ping_and_fetch
 tcase guest_has_its_own_resolv_conf guest_has_its_own_resolv_conf
 tcase exit_status_is_the_commands exit_status_is_the_commands
 tcase usage_errors usage_errors
+tcase usage_errors_name_the_option usage_errors_name_the_option
 tcase helper_missing_or_not_executable helper_missing_or_not_executable
 tcase pcap_is_readable_by_tcpdump pcap_is_readable_by_tcpdump
 tcase helper_killed_during_transfer helper_killed_during_transfer
 tcase sigterm_ends_guest_and_cleans_up sigterm_ends_guest_and_cleans_up
 tcase parent_killed_takes_helper_and_guest_along parent_killed_takes_helper_and_guest_along
 tcase background_processes_end_with_the_guest background_processes_end_with_the_guest
+tcase guest_has_its_own_pids_and_proc guest_has_its_own_pids_and_proc
+tcase relay_delivers_every_frame_to_a_slow_peer relay_delivers_every_frame_to_a_slow_peer
 tcase sweep_follows_no_symlink sweep_follows_no_symlink
 tcase guest_deleting_eth0_ends_the_run guest_deleting_eth0_ends_the_run
 tcase command_reads_the_terminal command_reads_the_terminal

@@ -10,191 +10,14 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/auxv.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "fixture.h"
 #include "harness.h"
-
-#define LOG_MAX 64
-
-static uint8_t txb[70000], rxb[70000];
-
-static struct {
-	int n;
-	int level[LOG_MAX];
-	char line[LOG_MAX][512];
-} logs;
-
-static void log_cb(void *ctx, int level, const char *msg)
-{
-	(void)ctx;
-	if (logs.n >= LOG_MAX)
-		return;
-	logs.level[logs.n] = level;
-	snprintf(logs.line[logs.n], sizeof(logs.line[0]), "%s", msg);
-	logs.n++;
-}
-
-/* The first logged line at @level that contains @s, or NULL. */
-static const char *logged(int level, const char *s)
-{
-	int i;
-
-	for (i = 0; i < logs.n; i++)
-		if (logs.level[i] == level && strstr(logs.line[i], s))
-			return logs.line[i];
-	return NULL;
-}
-
-static long now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-/* A config for the fake helper as a custom helper: fake_helper ARGS. */
-static void fake_config(struct sqn_config *cfg, const char *const *args)
-{
-	sqn_config_init(cfg);
-	cfg->mode = SQN_MODE_USERSPACE;
-	cfg->helper = SQN_HELPER_CUSTOM;
-	cfg->helper_path = fx_fake_helper();
-	cfg->helper_args = args;
-	cfg->log = log_cb;
-}
-
-static sqn_net *must_open(const struct sqn_config *cfg)
-{
-	sqn_net *net = NULL;
-	int r = sqn_open(cfg, &net);
-
-	CHECK_MSG(!r, "open: %s: %s", sqn_strerror(r), sqn_last_error(NULL));
-	return net;
-}
-
-/* sqn_open() must fail with @err and a message holding @want. */
-static void open_fails(const struct sqn_config *cfg, int err, const char *want)
-{
-	sqn_net *net = (sqn_net *)1;
-	int r = sqn_open(cfg, &net);
-
-	CHECK_MSG(r == err, "open: %d (%s), wanted %d; %s", r, sqn_strerror(r),
-		  err, sqn_last_error(NULL));
-	CHECK(net == NULL);
-	CHECK_MSG(strstr(sqn_last_error(NULL), want), "\"%s\" lacks \"%s\"",
-		  sqn_last_error(NULL), want);
-}
-
-/* The pid of a child of this process (the helper), or 0. */
-static pid_t child_pid(void)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	pid_t found = 0;
-
-	CHECK(d);
-	while ((e = readdir(d))) {
-		char path[300], buf[512], *p;
-		FILE *f;
-		size_t n;
-		int ppid;
-
-		if (!isdigit((unsigned char)e->d_name[0]))
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		n = fread(buf, 1, sizeof(buf) - 1, f);
-		fclose(f);
-		buf[n] = '\0';
-		/* pid (comm) state ppid ...; comm may hold ')' */
-		p = strrchr(buf, ')');
-		if (p && sscanf(p + 1, " %*c %d", &ppid) == 1 &&
-		    ppid == getpid())
-			found = (pid_t)atoi(e->d_name);
-	}
-	closedir(d);
-	return found;
-}
-
-/* Open @cfg and find the helper's pid. */
-static sqn_net *open_helper(const struct sqn_config *cfg, pid_t *pid)
-{
-	sqn_net *net = must_open(cfg);
-
-	*pid = child_pid();
-	CHECK(*pid > 0);
-	return net;
-}
-
-/* No child of this process is left, running or zombie. */
-static int no_children(void)
-{
-	return waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD;
-}
-
-/* Send a frame of @len bytes and get the same back. */
-static void round_trip(sqn_net *net, size_t len, uint32_t seq)
-{
-	struct fx f = { .name = "helper", .net = net };
-	struct iovec ti = { txb, len }, ri = { rxb, sizeof(rxb) };
-	struct sqn_pkt t = { .iov = &ti, .iovcnt = 1 };
-	struct sqn_pkt r = { .iov = &ri, .iovcnt = 1 };
-
-	frame_fill(txb, len, seq);
-	CHECK_MSG(!fx_send_all(&f, &t, 1), "send %zu: %s", len,
-		  sqn_last_error(net));
-	CHECK_MSG(fx_recv_wait(&f, &r, 1, 5000) == 1, "no echo of %zu: %s", len,
-		  sqn_last_error(net));
-	CHECK_MSG(r.len == len && frame_check(rxb, len, seq),
-		  "%zu-byte frame came back wrong", len);
-}
-
-static int recv_one(sqn_net *net)
-{
-	struct iovec iov = { rxb, sizeof(rxb) };
-	struct sqn_pkt p = { .iov = &iov, .iovcnt = 1 };
-
-	return sqn_recv(net, &p, 1);
-}
-
-/* Receive until something other than a frame happens. */
-static int recv_until_error(sqn_net *net, unsigned int *frames)
-{
-	struct iovec iov = { rxb, sizeof(rxb) };
-	struct sqn_pkt p = { .iov = &iov, .iovcnt = 1 };
-	long t0 = now_ms();
-	int n;
-
-	*frames = 0;
-	for (;;) {
-		struct pollfd pfd = { sqn_fd(net), POLLIN, 0 };
-
-		n = sqn_recv(net, &p, 1);
-		if (n == 1) {
-			(*frames)++;
-			continue;
-		}
-		if (n != -EAGAIN || now_ms() - t0 > 5000)
-			return n;
-		poll(&pfd, 1, 100);
-	}
-}
-
-static void temp_file(char *path, const char *content, mode_t mode)
-{
-	int fd = mkstemp(path);
-
-	CHECK(fd >= 0);
-	CHECK_EQ(write(fd, content, strlen(content)), strlen(content));
-	CHECK(!fchmod(fd, mode));
-	CHECK(!close(fd));
-}
+#include "helper_fx.h"
 
 TEST(helper_path_is_checked)
 {
@@ -307,6 +130,7 @@ TEST(helper_exiting_at_start_fails_open)
 TEST(passt_profile_through_SQN_PASST)
 {
 	static const char *const args[] = { "passt", NULL };
+	char want[300];
 	struct sqn_config cfg;
 	struct sqn_info info;
 	sqn_net *net;
@@ -317,7 +141,11 @@ TEST(passt_profile_through_SQN_PASST)
 	sqn_config_init(&cfg);
 	cfg.mode = SQN_MODE_USERSPACE;
 	cfg.helper_args = args;
+	cfg.log = log_cb;
 	net = must_open(&cfg);
+	snprintf(want, sizeof(want), "helper passt: %s (from SQN_PASST)",
+		 fx_fake_helper());
+	CHECK_MSG(logged(SQN_LOG_INFO, want), "no \"%s\"", want);
 	sqn_info(net, &info);
 	CHECK_EQ(info.mode, SQN_MODE_USERSPACE);
 	CHECK_EQ(info.mtu, 65520);
@@ -457,120 +285,6 @@ TEST(garbage_from_the_helper_resets_the_link)
 	garbage("eof-mid-frame", ") exited with status 0");
 }
 
-TEST(helper_killed_during_transfer)
-{
-	static const char *const args[] = { "echo", NULL };
-	struct iovec ti = { txb, 1514 }, ri = { rxb, sizeof(rxb) };
-	struct sqn_pkt t = { .iov = &ti, .iovcnt = 1 };
-	struct sqn_pkt r = { .iov = &ri, .iovcnt = 1 };
-	struct sqn_config cfg;
-	struct sqn_info info;
-	int fds = harness_fd_count(), i, rr = 0, sr = 0;
-	sqn_net *net;
-	pid_t pid;
-	long t0;
-
-	fake_config(&cfg, args);
-	net = open_helper(&cfg, &pid);
-	for (i = 0; i < 20; i++)
-		round_trip(net, 1514, (uint32_t)i);
-	frame_fill(txb, 1514, 99);
-	for (i = 0; i < 10; i++)
-		CHECK_EQ(sqn_send(net, &t, 1), 1);
-	CHECK(!kill(pid, SIGKILL));
-	t0 = now_ms();
-	while (now_ms() - t0 < WAIT_MS) {
-		struct pollfd p = { sqn_fd(net), POLLIN, 0 };
-
-		rr = sqn_recv(net, &r, 1);
-		sr = sqn_send(net, &t, 1);
-		if (rr == -ENOTCONN && sr == -ENOTCONN)
-			break;
-		poll(&p, 1, 10);
-	}
-	CHECK_MSG(rr == -ENOTCONN && sr == -ENOTCONN,
-		  "recv %d, send %d %d ms after the kill", rr, sr, WAIT_MS);
-	CHECK_MSG(strstr(sqn_last_error(net), "killed by signal 9"), "%s",
-		  sqn_last_error(net));
-	CHECK(logged(SQN_LOG_WARN, "killed by signal 9"));
-	sqn_info(net, &info);
-	CHECK_EQ(info.link_up, 0);
-	CHECK_MSG(no_children(), "the helper was not reaped");
-	CHECK_EQ(sqn_flush(net), -ENOTCONN);
-	sqn_close(net);
-	CHECK_EQ(harness_fd_count(), fds);
-}
-
-TEST(info_notices_a_dead_helper_without_recv)
-{
-	static const char *const args[] = { "sleep", NULL };
-	struct sqn_config cfg;
-	struct sqn_info info;
-	sqn_net *net;
-	pid_t pid;
-	long t0;
-
-	fake_config(&cfg, args);
-	net = open_helper(&cfg, &pid);
-	sqn_info(net, &info);
-	CHECK_EQ(info.link_up, 1);
-	CHECK(!kill(pid, SIGKILL));
-	t0 = now_ms();
-	do {
-		sqn_info(net, &info);
-	} while (info.link_up && now_ms() - t0 < WAIT_MS && !usleep(1000));
-	CHECK_EQ(info.link_up, 0);
-	CHECK_EQ(recv_one(net), -ENOTCONN);
-	CHECK_MSG(strstr(sqn_last_error(net), "killed by signal 9"), "%s",
-		  sqn_last_error(net));
-	CHECK(no_children());
-	sqn_close(net);
-}
-
-TEST(helper_dies_with_its_parent)
-{
-	/* It never reads, so only PR_SET_PDEATHSIG can end it. */
-	static const char *const args[] = { "sleep", NULL };
-	pid_t child, helper = 0;
-	int pfd[2], status = 0, r;
-	long t0;
-
-	/* The orphaned helper comes to this process, which can then see
-	 * how it ended. */
-	CHECK(!prctl(PR_SET_CHILD_SUBREAPER, 1));
-	CHECK(!pipe(pfd));
-	child = fork();
-	CHECK(child >= 0);
-	if (!child) {
-		struct sqn_config cfg;
-		sqn_net *net;
-
-		fake_config(&cfg, args);
-		if (sqn_open(&cfg, &net))
-			_exit(1);
-		helper = child_pid();
-		if (write(pfd[1], &helper, sizeof(helper)) != sizeof(helper))
-			_exit(1);
-		for (;;)
-			pause();
-	}
-	close(pfd[1]);
-	CHECK_EQ(read(pfd[0], &helper, sizeof(helper)), sizeof(helper));
-	close(pfd[0]);
-	CHECK(helper > 0);
-	CHECK(!kill(child, SIGKILL));
-	CHECK_EQ(waitpid(child, &status, 0), child);
-	t0 = now_ms();
-	do {
-		r = waitpid(helper, &status, WNOHANG);
-	} while (r != helper && now_ms() - t0 < WAIT_MS && !usleep(2000));
-	CHECK_MSG(r == helper, "helper %d still there %d ms after its parent",
-		  (int)helper, WAIT_MS);
-	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-	CHECK(kill(helper, 0) == -1 && errno == ESRCH);
-	CHECK(no_children());
-}
-
 TEST(stderr_lines_reach_the_log)
 {
 	static const char *const args[] = { "stderr", NULL };
@@ -600,77 +314,6 @@ TEST(stderr_lines_reach_the_log)
 	sqn_close(net);
 }
 
-/* Receive (which reads the helper's stderr) until an info line holding
- * @text is logged. Return: the line, or NULL after WAIT_MS. */
-static const char *wait_logged(sqn_net *net, const char *text)
-{
-	struct iovec iov = { rxb, sizeof(rxb) };
-	struct sqn_pkt p = { .iov = &iov, .iovcnt = 1 };
-	long t0 = now_ms();
-	const char *line;
-
-	while (!(line = logged(SQN_LOG_INFO, text)) &&
-	       now_ms() - t0 < WAIT_MS) {
-		sqn_recv(net, &p, 1);
-		usleep(1000);
-	}
-	return line;
-}
-
-/* Start the fake as "family" @leave, return the pid of its child. */
-static int family_kid(sqn_net **net, const char *leave)
-{
-	const char *args[] = { "family", leave, NULL };
-	struct sqn_config cfg;
-	const char *line;
-	int kid = 0;
-
-	fake_config(&cfg, args);
-	*net = must_open(&cfg);
-	line = wait_logged(*net, "fake_helper: child ");
-	CHECK_MSG(line && sscanf(strstr(line, "child ") + 6, "%d", &kid) == 1,
-		  "the fake did not say its child's pid");
-	return kid;
-}
-
-/* What the helper started itself ends with it at sqn_close(). */
-TEST(close_ends_the_helpers_own_children)
-{
-	sqn_net *net;
-	int kid = family_kid(&net, NULL);
-
-	sqn_close(net);
-	/* Gone, or a zombie waiting for init: not running. */
-	CHECK_MSG(harness_proc_ended(kid, WAIT_MS),
-		  "the helper's child %d still runs", kid);
-}
-
-/* Also when the helper has already left by itself before sqn_close(),
- * its child still running (CI once saw the helper leave at the socket's
- * close, before close looked at it, and its child survive). */
-TEST(close_ends_the_children_of_a_helper_that_left)
-{
-	struct fx f = { .name = "helper" };
-	struct iovec ti = { txb, 60 };
-	struct sqn_pkt t = { .iov = &ti, .iovcnt = 1 };
-	struct sqn_info info;
-	int kid = family_kid(&f.net, "leave");
-	sqn_net *net = f.net;
-	long t0;
-
-	frame_fill(txb, 60, 1);
-	CHECK(!fx_send_all(&f, &t, 1));
-	t0 = now_ms();
-	do
-		sqn_info(net, &info);
-	while (info.link_up && now_ms() - t0 < WAIT_MS && !usleep(1000));
-	CHECK_EQ(info.link_up, 0);
-	CHECK_MSG(!harness_proc_ended(kid, 0), "the child %d ended early", kid);
-	sqn_close(net);
-	CHECK_MSG(harness_proc_ended(kid, WAIT_MS),
-		  "the helper's child %d still runs", kid);
-}
-
 /* A helper that writes more stderr than the pipe holds, while the caller
  * only waits on sqn_fd(), must not stall its frames. */
 TEST(stderr_flood_does_not_stall_frames)
@@ -685,64 +328,6 @@ TEST(stderr_flood_does_not_stall_frames)
 	round_trip(net, 60, 1);
 	round_trip(net, 1514, 2);
 	sqn_close(net);
-}
-
-/* Close the fake started as @args once it is set up: it must be gone,
- * with @stopped logged. Return: whether SIGKILL had to follow SIGTERM. */
-static int close_running(const char *const *args, const char *stopped)
-{
-	struct sqn_config cfg;
-	sqn_net *net;
-	pid_t pid;
-
-	fake_config(&cfg, args);
-	net = open_helper(&cfg, &pid);
-	CHECK_MSG(wait_logged(net, "fake_helper: ready"), "the fake not ready");
-	sqn_close(net);
-	CHECK(kill(pid, 0) == -1 && errno == ESRCH);
-	CHECK(no_children());
-	CHECK_MSG(logged(SQN_LOG_DEBUG, stopped), "no \"%s\"", stopped);
-	return logged(SQN_LOG_DEBUG, "after SIGTERM: SIGKILL") != NULL;
-}
-
-TEST(close_stops_a_running_helper)
-{
-	static const char *const sleeper[] = { "sleep", NULL };
-	static const char *const stubborn[] = { "stubborn", NULL };
-
-	/* Whether SIGKILL followed is timing (HELPER_STOP_MS): not asked. */
-	close_running(sleeper, "stopped: killed by signal 15");
-	/* SIGTERM ignored: SIGKILL follows, HELPER_STOP_MS later. */
-	CHECK(close_running(stubborn, "stopped: killed by signal 9"));
-}
-
-TEST(caller_signals_neither_leak_nor_change)
-{
-	static const char *const args[] = { "sleep", NULL };
-	struct sigaction ign = { .sa_handler = SIG_IGN }, sa;
-	struct sqn_config cfg;
-	sigset_t term, mask;
-	sqn_net *net;
-
-	/* An application that ignores and blocks SIGTERM: its helper must
-	 * not inherit either, or close would need SIGKILL. */
-	CHECK(!sigaction(SIGTERM, &ign, NULL));
-	sigemptyset(&term);
-	sigaddset(&term, SIGTERM);
-	CHECK(!sigprocmask(SIG_BLOCK, &term, NULL));
-	fake_config(&cfg, args);
-	net = must_open(&cfg);
-	/* Signals sent before its exec would meet the child's own. */
-	CHECK(wait_logged(net, "fake_helper: ready"));
-	CHECK(!sigaction(SIGTERM, NULL, &sa));
-	CHECK(sa.sa_handler == SIG_IGN);
-	CHECK(!sigprocmask(SIG_BLOCK, NULL, &mask));
-	CHECK(sigismember(&mask, SIGTERM) && !sigismember(&mask, SIGINT));
-	sqn_close(net);
-	CHECK(logged(SQN_LOG_DEBUG, "stopped: killed by signal 15"));
-	CHECK(!sigaction(SIGTERM, NULL, &sa));
-	CHECK(sa.sa_handler == SIG_IGN);
-	CHECK(no_children());
 }
 
 TEST(helper_gets_only_its_descriptors)
@@ -770,22 +355,157 @@ TEST(helper_gets_only_its_descriptors)
 	CHECK(no_children());
 }
 
-TEST(sigchld_ignored_costs_the_status_not_a_hang)
+/* Issue 9 item 4: empty and relative PATH entries (the current directory
+ * for execvp()) are skipped; an absolute one finds the helper, logged. */
+TEST(PATH_skips_empty_and_relative_entries)
 {
-	static const char *const echo[] = { "echo", NULL };
-	static const char *const exit7[] = { "exit", "7", NULL };
+	static const char *const args[] = { "passt", NULL };
+	char dir[] = "/tmp/sqn-path-XXXXXX", link[64], path[200];
 	struct sqn_config cfg;
 	sqn_net *net;
 
-	/* Children are reaped by the kernel: no status, but no hang. */
-	signal(SIGCHLD, SIG_IGN);
-	fake_config(&cfg, echo);
+	CHECK(mkdtemp(dir));
+	snprintf(link, sizeof(link), "%s/passt", dir);
+	CHECK(!symlink(fx_fake_helper(), link));
+	CHECK(!chdir(dir));
+	unsetenv("SQN_PASST");
+	sqn_config_init(&cfg);
+	cfg.mode = SQN_MODE_USERSPACE;
+	cfg.helper_args = args;
+	cfg.log = log_cb;
+	setenv("PATH", ":.:./:/nonexistent", 1);
+	open_fails(&cfg, -ENOENT, "helper passt: not found in PATH");
+	snprintf(path, sizeof(path), "::%s", dir);
+	setenv("PATH", path, 1);
 	net = must_open(&cfg);
+	snprintf(path, sizeof(path), "helper passt: %s (from PATH)", link);
+	CHECK_MSG(logged(SQN_LOG_INFO, path), "no \"%s\"", path);
 	round_trip(net, 60, 1);
 	sqn_close(net);
-	CHECK(logged(SQN_LOG_DEBUG, "stopped: ended, its status taken"));
-	fake_config(&cfg, exit7);
+	CHECK(!chdir("/"));
+	unlink(link);
+	rmdir(dir);
+	CHECK(no_children());
+}
+
+/* The inner half of setuid_ignores_the_environment, run set-user-ID. */
+static void setuid_inner(void)
+{
+	static const char *const args[] = { "gvproxy", NULL };
+	const char *dir = getenv("PATH");
+	struct sqn_config cfg;
+	sqn_net *net = NULL;
+	int r;
+
+	CHECK(getenv("SQN_GVPROXY") && dir);
+	fake_config(&cfg, args);
+	cfg.helper = SQN_HELPER_GVPROXY;
+	cfg.helper_path = NULL;
+	r = sqn_open(&cfg, &net);
+	/* Not the fake from SQN_GVPROXY or PATH: a gvproxy in the default
+	 * PATH if the machine has one, else none. */
+	if (!r) {
+		const char *line = logged(SQN_LOG_INFO, "(from PATH)");
+
+		CHECK_MSG(line && !strstr(line, dir), "ran %s",
+			  line ? line : "an unnamed helper");
+		sqn_close(net);
+	} else {
+		CHECK_MSG(r == -ENOENT && strstr(sqn_last_error(NULL),
+						 "gvproxy: not found in PATH"),
+			  "%d: %s", r, sqn_last_error(NULL));
+	}
+}
+
+static void copy_file(const char *from, const char *to, mode_t mode)
+{
+	static char buf[1 << 16];
+	int in = open(from, O_RDONLY), out;
+	ssize_t n;
+
+	CHECK(in >= 0);
+	out = open(to, O_WRONLY | O_CREAT | O_EXCL, 0700);
+	CHECK(out >= 0);
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		CHECK_EQ(write(out, buf, (size_t)n), n);
+	CHECK(!n);
+	close(in);
+	CHECK(!fchmod(out, mode));
+	CHECK(!close(out));
+}
+
+/* The program to run set-user-ID: this one, or under ASan its plain
+ * build (LeakSanitizer cannot stop the threads of a set-user-ID process,
+ * which is not dumpable, and cannot read its environment). */
+static const char *setuid_program(void)
+{
+	static char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *asan;
+
+	CHECK(n > 0);
+	exe[n] = '\0';
+#ifdef SQN_ASAN
+	asan = strstr(exe, "/asan/tests/");
+	CHECK(asan);
+	memmove(asan, asan + 5, strlen(asan + 5) + 1);
+#else
+	(void)asan;
+#endif
+	return exe;
+}
+
+/* Issue 9 item 4: a set-user-ID program (AT_SECURE) that embeds the
+ * library does not let its caller's SQN_GVPROXY or PATH choose what runs:
+ * this test binary, copied set-user-ID to nobody, runs its inner half. */
+TEST(setuid_ignores_the_environment)
+{
+	char dir[] = "/tmp/sqn-suid-XXXXXX", prog[64], fake[64];
+	int status = 0;
+	pid_t pid;
+
+	if (getauxval(AT_SECURE)) {
+		setuid_inner();
+		return;
+	}
+	CHECK_MSG(!geteuid(), "needs root, to make a set-user-ID copy");
+	CHECK(mkdtemp(dir) && !chmod(dir, 0755));
+	snprintf(prog, sizeof(prog), "%s/test", dir);
+	snprintf(fake, sizeof(fake), "%s/gvproxy", dir);
+	copy_file(setuid_program(), prog, 0755);
+	copy_file(fx_fake_helper(), fake, 0755);
+	CHECK(!chown(prog, 65534, 65534) && !chmod(prog, 04755));
+	setenv("SQN_GVPROXY", fake, 1);
+	setenv("PATH", dir, 1);
+	pid = fork();
+	CHECK(pid >= 0);
+	if (!pid) {
+		/* Its own summary line would count as this suite's. */
+		dup2(2, 1);
+		execl(prog, prog, "setuid_ignores_the_environment", NULL);
+		_exit(127);
+	}
+	CHECK_EQ(waitpid(pid, &status, 0), pid);
+	unlink(prog);
+	unlink(fake);
+	rmdir(dir);
+	CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		  "the set-user-ID run failed (status 0x%x)", status);
+	CHECK(no_children());
+}
+
+/* Issue 9 item 11: after a bad option passt writes its complaint, then a
+ * usage text, and with no syslog "Failed to send N bytes to syslog" after
+ * each line: the message shows the complaint. */
+TEST(last_stderr_line_is_the_complaint)
+{
+	static const char *const args[] = { "complain", NULL };
+	struct sqn_config cfg;
+
+	fake_config(&cfg, args);
 	cfg.helper_start_ms = 5000;
-	open_fails(&cfg, -ENOTCONN, "ended, its status taken by another wait");
+	open_fails(
+		&cfg, -ENOTCONN,
+		"exited with status 1 at start; its last stderr line: fake_helper: unrecognized option '--bogus'");
 	CHECK(no_children());
 }

@@ -65,6 +65,47 @@ guest_and_host_reach_each_other_wan_does_not() {
 	leftovers
 }
 
+# Beyond the host a guest is refused at once, not left to its own timeout
+# (20 s here): a TCP reset ("Connection refused"; wan does serve port 80),
+# ICMP admin-prohibited for the rest (traceroute's "!A"). The route to wan
+# is the guest's own, whatever DHCP hands out.
+off_the_network_is_refused_at_once() {
+	guest 0 --mode host -- sh -c "ip route replace 10.99.0.0/16 via $GW;
+		busybox nc -w 20 $WAN_ADDR 80 </dev/null && echo wan-reached;
+		busybox traceroute -n -q 1 -m 1 -w 20 $WAN_ADDR" || return 1
+	! grep -q wan-reached "$tmp/out" || { why="the guest reached wan"; return 1; }
+	has err "can't connect to remote host ($WAN_ADDR): Connection refused" &&
+		has out "^ 1  $GW .* !A\$" && leftovers
+}
+
+# The guest's TAP has IPv6 off (none on the networks): from the guest's
+# start through its lease and a few pings no IPv6 packet reaches it, where
+# the TAP's own duplicate address detection, multicast reports and router
+# solicitations did.
+no_ipv6_reaches_the_guest() {
+	local pid tap off
+	guest_bg a --mode host -- sh -c "
+		tcpdump --immediate-mode -l -n -Q in -i eth0 ip6 >$tmp/a.ip6 2>$tmp/a.dump & t=\$!
+		for i in \$(seq 100); do grep -q listening $tmp/a.dump && break; sleep 0.1; done
+		busybox ping -c 3 $GW >/dev/null && echo pinged;
+		kill \$t; wait \$t; echo $ADDR >$tmp/a.addr; $HOLD"
+	pid=$bg
+	ready a || { stop $pid; return 1; }
+	tap=$(ip -n "$NS_HOST" -o link show master sqn-host | awk -F': ' '{print $2}')
+	tap=${tap%%@*}
+	# A kernel without IPv6 has no disable_ipv6 (nor IPv6 to send).
+	off=1
+	[ ! -d /proc/sys/net/ipv6 ] ||
+		off=$(in_host cat "/proc/sys/net/ipv6/conf/$tap/disable_ipv6")
+	touch "$tmp/go"
+	wait $pid
+	[ "$off" = 1 ] || { why="TAP '$tap': disable_ipv6 '$off', wanted 1"; return 1; }
+	has a.out pinged && has a.dump "listening on eth0" || return 1
+	grep -q "^0 packets captured" "$tmp/a.dump" ||
+		{ why="IPv6 reached the guest: $(grep IP6 "$tmp/a.ip6" | head -3 | tr '\n' ' ')"; return 1; }
+	leftovers
+}
+
 needs_cap_net_admin() {
 	in_host setpriv --inh-caps=-net_admin --bounding-set=-net_admin \
 		"$PROG" guest --mode host -- true >"$tmp/out" 2>"$tmp/err"
@@ -92,6 +133,8 @@ tcase isolated_guests_cannot_reach_each_other isolated_guests_cannot_reach_each_
 tcase without_isolation_they_can without_isolation_they_can
 tcase sigkill_then_next_run_cleans_up sigkill_then_next_run_cleans_up
 tcase guest_and_host_reach_each_other_wan_does_not guest_and_host_reach_each_other_wan_does_not
+tcase off_the_network_is_refused_at_once off_the_network_is_refused_at_once
+tcase no_ipv6_reaches_the_guest no_ipv6_reaches_the_guest
 tcase needs_cap_net_admin needs_cap_net_admin
 
 echo "$passed passed, $failed failed"

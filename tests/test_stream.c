@@ -360,3 +360,140 @@ TEST(bad_datagrams_are_dropped_and_counted)
 	sqn_close(net);
 	close(sp[1]);
 }
+
+#define BURST 8
+#define BURST_LEN 60056
+#define BURST_WIRE (BURST * (4 + BURST_LEN))
+
+static uint8_t burst[BURST][BURST_LEN];
+static uint8_t wire[BURST_WIRE];
+
+/* The slow peer: takes at most @most bytes of what waits in its socket. */
+static size_t peer_take(struct raw *r, size_t have, size_t most)
+{
+	ssize_t m;
+
+	if (most > BURST_WIRE - have)
+		most = BURST_WIRE - have;
+	while (most) {
+		m = recv(r->peer, wire + have, most, MSG_DONTWAIT);
+		if (m <= 0) {
+			CHECK(m < 0 && errno == EAGAIN);
+			break;
+		}
+		have += (size_t)m;
+		most -= (size_t)m;
+	}
+	return have;
+}
+
+/* Send BURST frames to a peer that reads 16 KiB whenever the library is
+ * full, until sqn_send() took the whole batch. Return: bytes the peer has
+ * read so far; *@tail set when bytes of the last frame remain in the
+ * library. */
+static size_t burst_send(struct raw *r, uint32_t seq, int *tail)
+{
+	struct iovec iov[BURST];
+	struct sqn_pkt p[BURST];
+	unsigned int i, sent = 0;
+	size_t have = 0;
+	int n;
+
+	for (i = 0; i < BURST; i++) {
+		frame_fill(burst[i], BURST_LEN, seq + i);
+		iov[i] = (struct iovec){ burst[i], BURST_LEN };
+		p[i] = (struct sqn_pkt){ .iov = &iov[i], .iovcnt = 1 };
+	}
+	while (sent < BURST) {
+		n = sqn_send(r->net, p + sent, BURST - sent);
+		if (n > 0) {
+			sent += (unsigned int)n;
+			continue;
+		}
+		CHECK_EQ(n, -EAGAIN);
+		have = peer_take(r, have, 16384);
+	}
+	/* Looking costs a try at sending: what stays is the tail. */
+	*tail = sqn_flush(r->net) == -EAGAIN;
+	return have;
+}
+
+/* Every frame of the burst arrived whole, in order. */
+static void burst_check(size_t have, uint32_t seq)
+{
+	size_t off = 0;
+	unsigned int i;
+
+	CHECK_EQ(have, BURST_WIRE);
+	for (i = 0; i < BURST; i++, off += 4 + BURST_LEN) {
+		CHECK(wire[off] == 0 && wire[off + 1] == 0 &&
+		      wire[off + 2] == (BURST_LEN >> 8) &&
+		      wire[off + 3] == (BURST_LEN & 0xff));
+		CHECK(frame_check(wire + off + 4, BURST_LEN, seq + i));
+	}
+}
+
+static void slow_peer_open(struct raw *r)
+{
+	int small = 65536;
+
+	raw_open(r, SQN_FRAMING_QEMU);
+	/* Less room than a burst, so that the library fills it. */
+	CHECK(!setsockopt(sqn_fd(r->net), SOL_SOCKET, SO_SNDBUF, &small,
+			  sizeof(small)));
+}
+
+/* The rule of the header: after a batch, sqn_flush() until it returns 0,
+ * waiting for POLLOUT on sqn_fd() while it says -EAGAIN. */
+TEST(flush_after_each_batch_delivers_every_frame_whole)
+{
+	struct raw r;
+	unsigned int b, tails = 0;
+	size_t have;
+	int tail, f;
+
+	slow_peer_open(&r);
+	for (b = 0; b < 4; b++) {
+		have = burst_send(&r, 100 * b, &tail);
+		tails += (unsigned int)tail;
+		while ((f = sqn_flush(r.net)) == -EAGAIN) {
+			struct pollfd pfd = { sqn_fd(r.net), POLLOUT, 0 };
+
+			/* The peer reads on until the library may write. */
+			do
+				have = peer_take(&r, have, 16384);
+			while (poll(&pfd, 1, 0) == 0 && have < BURST_WIRE);
+			CHECK(poll(&pfd, 1, WAIT_MS) == 1);
+		}
+		CHECK_EQ(f, 0);
+		burst_check(peer_take(&r, have, BURST_WIRE), 100 * b);
+	}
+	/* The case the rule is for happened. */
+	CHECK(tails > 0);
+	raw_close(&r);
+}
+
+/* A caller that only receives after a burst still delivers its last
+ * frame whole: sqn_recv() pushes the tail out too. */
+TEST(recv_pushes_the_tail_of_an_accepted_frame)
+{
+	struct iovec iov = { buf, sizeof(buf) };
+	struct sqn_pkt p = { .iov = &iov, .iovcnt = 1 };
+	struct raw r;
+	unsigned int b;
+	size_t have;
+	int tail = 0;
+
+	slow_peer_open(&r);
+	for (b = 0; b < 8 && !tail; b++) {
+		have = burst_send(&r, 100 * b, &tail);
+		/* The peer reads all it was sent: the rest is in the library. */
+		have = peer_take(&r, have, BURST_WIRE);
+		if (tail)
+			CHECK(have < BURST_WIRE);
+		CHECK_EQ(sqn_recv(r.net, &p, 1), -EAGAIN);
+		burst_check(peer_take(&r, have, BURST_WIRE), 100 * b);
+	}
+	CHECK(tail);
+	raw_close(&r);
+}

@@ -504,7 +504,9 @@ static int np_tap(struct netplane *np, int isolation, char *msg, size_t len)
 		return np_err(msg, len, r, "TAP %s: %s", np->link,
 			      strerror(-r));
 	np->made = 1;
-	r = nl_link_set(np->link, np->on, 1);
+	r = sys_ipv6_off(np->link);
+	if (!r)
+		r = nl_link_set(np->link, np->on, 1);
 	if (!r)
 		r = nl_port_isolate(np->link, isolation);
 	if (r)

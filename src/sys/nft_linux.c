@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "netlink.h"
 #include "nft.h"
 
 #define NFT_CMDS_MAX 2048
@@ -39,6 +40,50 @@ static int nft_run(const char *cmds, char *msg, size_t len)
 }
 
 /**
+ * nft_refuse() - the chains of a host-only network that refuse at once
+ * what a guest sends the host for beyond it
+ * @n:		the network, its bridge made
+ * @out:	the chains, in nft's syntax
+ * @len:	its size
+ *
+ * The host does not forward for the network (forwarding is off on its
+ * bridge), so the kernel drops such a packet while routing it, silently,
+ * before the forward hook: the guest's connection would hang until its
+ * own timeout. It is refused before routing instead: a TCP reset, or ICMP
+ * admin-prohibited. Only from the subnet's own addresses (the answer goes
+ * back to the guest, nowhere else) and only frames to the bridge's MAC:
+ * br_netfilter shows frames between guests to this hook too, and a guest
+ * may route for another.
+ *
+ * Return: 0, or a negative errno when the bridge cannot be read.
+ */
+static int nft_refuse(const struct nft_net *n, char *out, size_t len)
+{
+	const uint8_t *s = n->subnet;
+	struct nl_link l;
+	uint8_t *m = l.mac;
+	int r = nl_link_get(n->bridge, &l);
+
+	if (r)
+		return r;
+	snprintf(
+		out, len,
+		" chain refuse {\n"
+		"  meta l4proto tcp reject with tcp reset\n"
+		"  reject with icmp type admin-prohibited\n"
+		" }\n"
+		" chain prerouting {\n"
+		"  type filter hook prerouting priority filter; policy accept;\n"
+		"  iifname \"%s\" ether daddr %02x:%02x:%02x:%02x:%02x:%02x"
+		" ip saddr %u.%u.%u.%u/%d fib daddr type unicast"
+		" fib daddr oifname != \"%s\" goto refuse\n"
+		" }\n",
+		n->bridge, m[0], m[1], m[2], m[3], m[4], m[5], s[0], s[1], s[2],
+		s[3], n->prefix, n->bridge);
+	return 0;
+}
+
+/**
  * nft_table_add() - make the network's table: NAT out of its interface
  * and forwarding of its own traffic only (shared), or no forwarding at all
  * to or from its bridge (host)
@@ -52,21 +97,22 @@ static int nft_run(const char *cmds, char *msg, size_t len)
  * stops them reaching each other routed through the host, which would go
  * from the bridge back to it. Without isolation that passes, as frames
  * between ports do when br_netfilter shows them here. Only the subnet's
- * own addresses are forwarded out. The table must not exist yet: one of
- * that name is not ours.
+ * own addresses are forwarded out. Without @nat_iface, what a guest sends
+ * the host for beyond it is refused (nft_refuse()). The table must not
+ * exist yet: one of that name is not ours.
  *
- * Return: 0, or -EIO with nft's message in @msg.
+ * Return: 0, or a negative errno (-EIO from nft) with the reason in @msg.
  */
 int nft_table_add(const struct nft_net *n, char *msg, size_t len)
 {
-	char cmds[NFT_CMDS_MAX], nat[512] = "", out[256] = "", err[256] = "";
+	char cmds[NFT_CMDS_MAX], chains[512], out[256] = "", err[256] = "";
 	const uint8_t *s = n->subnet;
 	const char *b = n->bridge, *o = n->nat_iface;
 	int r;
 
 	if (o) {
 		snprintf(
-			nat, sizeof(nat),
+			chains, sizeof(chains),
 			" chain postrouting {\n"
 			"  type nat hook postrouting priority srcnat; policy accept;\n"
 			"  ip saddr %u.%u.%u.%u/%d oifname \"%s\" masquerade\n"
@@ -77,6 +123,9 @@ int nft_table_add(const struct nft_net *n, char *msg, size_t len)
 			"  iifname \"%s\" oifname \"%s\" ip saddr %u.%u.%u.%u/%d accept\n"
 			"  iifname \"%s\" oifname \"%s\" ct state established,related accept\n",
 			b, o, s[0], s[1], s[2], s[3], n->prefix, o, b);
+	} else if ((r = nft_refuse(n, chains, sizeof(chains)))) {
+		snprintf(msg, len, "bridge %s: %s", b, strerror(-r));
+		return r;
 	}
 	snprintf(
 		cmds, sizeof(cmds),
@@ -94,7 +143,7 @@ int nft_table_add(const struct nft_net *n, char *msg, size_t len)
 		"%s%s%s"
 		" }\n"
 		"}\n",
-		n->network, n->network, n->token, nat, b, b,
+		n->network, n->network, n->token, chains, b, b,
 		n->isolation ? "drop" : "accept", out, b, b,
 		n->return_only ? "  iifname \"" : "", n->return_only ? o : "",
 		n->return_only ?

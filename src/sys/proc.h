@@ -42,7 +42,8 @@ struct proc {
 /**
  * struct proc_end - how a child ended
  * @known:	0 when its status went elsewhere (SIGCHLD ignored, or the
- *		application reaped it with wait(-1))
+ *		application reaped it with wait(-1)) and the kernel, before
+ *		6.15, kept none for the pidfd
  * @signal:	the signal that killed it; 0 when it exited
  * @status:	its exit status
  * @core:	it dumped core
@@ -59,6 +60,11 @@ int proc_pipe(int fds[2]);
 int proc_spawn(const struct proc_spec *spec, struct proc *p, const char **step);
 int proc_poll(const struct proc *p, int fd, int timeout_ms, int *fd_ready);
 int proc_signal(const struct proc *p, int sig);
+int proc_status(const struct proc *p, struct proc_end *end);
 void proc_reap(struct proc *p, struct proc_end *end);
+
+int proc_watch_open(const struct proc *p, int sock, int err_fd);
+int proc_watch_out(int watch, int sock, int on);
+void proc_watch_drop(int watch, int fd);
 
 #endif /* SQN_PROC_H */

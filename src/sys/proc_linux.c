@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: MIT
-/* proc_linux.c - Linux side of proc.h: clone and exec, PDEATHSIG, pidfd */
+/* proc_linux.c - Linux side of proc.h: clone and exec, PDEATHSIG, pidfd, epoll */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -28,6 +31,24 @@
 #endif
 /* waitid() on a pidfd, Linux 5.4; an enum without a macro in glibc. */
 #define PROC_P_PIDFD ((idtype_t)3)
+/* pidfd_send_signal() to the pidfd's process group (Linux 6.9): the
+ * group of the struct pid the pidfd holds, so never a process that took
+ * the number after the child was reaped, by whoever reaped it. */
+#ifndef PIDFD_SIGNAL_PROCESS_GROUP
+#define PIDFD_SIGNAL_PROCESS_GROUP (1u << 2)
+#endif
+/* PIDFD_GET_INFO (Linux 6.13) and its exit status (6.15), declared here
+ * as in <linux/pidfd.h> for headers that predate them: the first 64
+ * bytes of struct pidfd_info, its size 0. */
+struct proc_pidfd_info {
+	uint64_t mask;
+	uint64_t cgroupid;
+	uint32_t ids[11]; /* pid, tgid, ppid, ruid ... fsgid */
+	int32_t exit_code; /* a wait status, as waitpid() gives */
+};
+#define PROC_PIDFD_GET_INFO _IOWR(0xFF, 11, struct proc_pidfd_info)
+#define PROC_PIDFD_INFO_EXIT (1u << 3)
+#define PROC_EXIT_INFO_TRIES 100 /* 1 ms apart */
 
 /* The child's descriptors are first moved up to here, out of the way of
  * the numbers they finally take (0 to 3). */
@@ -175,9 +196,13 @@ fail:
  *		exec (or the child's setup) failed
  *
  * The child gets SIGKILL when the thread that called this ends (Linux
- * PR_SET_PDEATHSIG) unless @spec->detach, keeps no descriptor but stdin, stdout, stderr and
- * the socket, starts with default signal dispositions and an empty
- * signal mask, and leads a session of its own. The caller's signal mask
+ * PR_SET_PDEATHSIG) unless @spec->detach, keeps no descriptor but stdin,
+ * stdout, stderr and the socket, starts with default signal dispositions
+ * and an empty signal mask, and leads a session of its own. It ends with
+ * SIGCHLD: exec resets a child's exit signal to SIGCHLD whatever clone()
+ * set (measured on 6.18), so an application's wait(-1) can take its
+ * status; proc_status() and proc_reap() then read it from the pidfd
+ * (Linux 6.15). The caller's signal mask
  * is blocked around the start and restored; its dispositions are not
  * touched. The pidfd comes with the child (CLONE_PIDFD, Linux 5.2), so
  * it always names this child. Nothing is left behind on failure: a
@@ -268,19 +293,119 @@ int proc_poll(const struct proc *p, int fd, int timeout_ms, int *fd_ready)
 /**
  * proc_signal() - send @sig to the child and its process group, never to
  * a process that took its pid after it was reaped
- * @p:		child
+ * @p:		child, not reaped by proc_reap() (it may be a zombie)
  * @sig:	signal
  *
- * Return: 0, or a negative errno (-ESRCH once it has ended).
+ * The group gets @sig also when the child has ended: what it started in
+ * its session (it called setsid()) ends with it. Linux 6.9 signals the
+ * group through the pidfd, which names that group even after someone else
+ * reaped the child; before, by number, which is safe while the child is
+ * not reaped (its pid is its group's and no one else's).
+ *
+ * Return: 0, or a negative errno (-ESRCH when nothing was reached).
  */
 int proc_signal(const struct proc *p, int sig)
 {
+	int r = 0;
+
+	if (p->pidfd < 0)
+		return -ESRCH;
+	if (!syscall(SYS_pidfd_send_signal, p->pidfd, sig, NULL,
+		     PIDFD_SIGNAL_PROCESS_GROUP))
+		return 0;
+	if (errno != EINVAL)
+		return -errno; /* the group is gone */
+	/* Before Linux 6.9: the child, then its group by number. */
 	if (syscall(SYS_pidfd_send_signal, p->pidfd, sig, NULL, 0))
-		return -errno;
-	/* And what it started in its session (it called setsid()): while
-	 * the child is not reaped, its pid is its group's and no one
-	 * else's. */
-	kill(-p->pid, sig);
+		r = -errno;
+	if (p->pid && !kill(-p->pid, sig))
+		r = 0;
+	return r;
+}
+
+/* A child's end, as waitid() tells it. */
+static void proc_end_of(const siginfo_t *si, struct proc_end *end)
+{
+	end->known = 1;
+	if (si->si_code == CLD_EXITED)
+		end->status = si->si_status;
+	else
+		end->signal = si->si_status;
+	end->core = si->si_code == CLD_DUMPED;
+}
+
+/* The status of a child someone else reaped (a wait(-1) of the
+ * application), kept by its pidfd since Linux 6.15. */
+static void proc_end_from_pidfd(int pidfd, struct proc_end *end)
+{
+	struct proc_pidfd_info info;
+	int st, i;
+
+	/* The other waiter takes the zombie off the list of children
+	 * before the kernel records its exit for the pidfd (release_task()):
+	 * a moment later, the status is there. */
+	for (i = 0; i < PROC_EXIT_INFO_TRIES; i++) {
+		info = (struct proc_pidfd_info){ .mask = PROC_PIDFD_INFO_EXIT };
+		if (ioctl(pidfd, PROC_PIDFD_GET_INFO, &info))
+			return; /* before Linux 6.13 */
+		if (info.mask & PROC_PIDFD_INFO_EXIT)
+			break;
+		usleep(1000);
+	}
+	if (!(info.mask & PROC_PIDFD_INFO_EXIT))
+		return;
+	st = info.exit_code;
+	end->known = 1;
+	end->status = WIFEXITED(st) ? WEXITSTATUS(st) : 0;
+	end->signal = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+	end->core = WIFSIGNALED(st) && WCOREDUMP(st);
+}
+
+/* waitid() on the child's pidfd, or on its pid before Linux 5.4. */
+static int proc_waitid(const struct proc *p, siginfo_t *si, int flags)
+{
+	int r;
+
+	do {
+		r = waitid(PROC_P_PIDFD, (id_t)p->pidfd, si, flags);
+	} while (r < 0 && errno == EINTR);
+	if (r < 0 && errno == EINVAL) {
+		/* Linux 5.3: no P_PIDFD, but the pid is still ours. */
+		do {
+			r = waitid(P_PID, (id_t)p->pid, si, flags);
+		} while (r < 0 && errno == EINTR);
+	}
+	return r < 0 ? -errno : 0;
+}
+
+/**
+ * proc_status() - how a child that has ended ended, without reaping it
+ * @p:		child; proc_poll() said it has ended
+ * @end:	how it ended; @end->known 0 when its status went elsewhere
+ *		and the kernel (before 6.15) did not keep it for the pidfd
+ *
+ * The child stays a zombie (waitid() with WNOWAIT): its pid, and so its
+ * process group's id, names no other process until proc_reap(), and
+ * proc_signal() can still end what it left behind.
+ *
+ * Return: 0, or a negative errno (then @end->known is 0).
+ */
+int proc_status(const struct proc *p, struct proc_end *end)
+{
+	siginfo_t si = { 0 };
+	int r;
+
+	*end = (struct proc_end){ 0 };
+	if (!p->pid)
+		return -ECHILD;
+	r = proc_waitid(p, &si, WEXITED | WNOWAIT | WNOHANG);
+	if (r == -ECHILD)
+		proc_end_from_pidfd(p->pidfd, end);
+	if (r)
+		return end->known ? 0 : r;
+	if (!si.si_pid)
+		return -EAGAIN; /* still running */
+	proc_end_of(&si, end);
 	return 0;
 }
 
@@ -295,36 +420,83 @@ int proc_signal(const struct proc *p, int sig)
 void proc_reap(struct proc *p, struct proc_end *end)
 {
 	siginfo_t si = { 0 };
-	int r, status;
 
 	*end = (struct proc_end){ 0 };
 	if (!p->pid)
 		return;
-	do {
-		r = waitid(PROC_P_PIDFD, (id_t)p->pidfd, &si, WEXITED);
-	} while (r < 0 && errno == EINTR);
-	if (r < 0 && errno == EINVAL) {
-		/* Linux 5.3: no P_PIDFD, but the pid is still ours. */
-		do {
-			r = waitpid(p->pid, &status, 0);
-		} while (r < 0 && errno == EINTR);
-		if (r == p->pid) {
-			end->known = 1;
-			end->status = WIFEXITED(status) ? WEXITSTATUS(status) :
-							  0;
-			end->signal = WIFSIGNALED(status) ? WTERMSIG(status) :
-							    0;
-			end->core = WIFSIGNALED(status) && WCOREDUMP(status);
-		}
-	} else if (r == 0) {
-		end->known = 1;
-		if (si.si_code == CLD_EXITED)
-			end->status = si.si_status;
-		else
-			end->signal = si.si_status;
-		end->core = si.si_code == CLD_DUMPED;
-	}
+	if (!proc_waitid(p, &si, WEXITED) && si.si_pid)
+		proc_end_of(&si, end);
+	else
+		proc_end_from_pidfd(p->pidfd, end);
 	close(p->pidfd);
 	p->pidfd = -1;
 	p->pid = 0;
+}
+
+static int proc_watch_ctl(int watch, int op, int fd, uint32_t events)
+{
+	struct epoll_event ev = { .events = events, .data.fd = fd };
+
+	return epoll_ctl(watch, op, fd, &ev) ? -errno : 0;
+}
+
+/**
+ * proc_watch_open() - one descriptor that polls readable when the child
+ * ends, when its stderr has something to read, or when its socket does
+ * @p:		child
+ * @sock:	the socket it talks on (or a descriptor that stands for it)
+ * @err_fd:	the read end of its stderr pipe, or -1
+ *
+ * An epoll descriptor: an application polls it as it polls any socket,
+ * and a descendant of the child that keeps the socket open cannot hide the
+ * child's death (the pidfd polls readable once the child has ended).
+ * Level-triggered: it stays readable while one of them is.
+ *
+ * Return: the descriptor (close-on-exec), or a negative errno.
+ */
+int proc_watch_open(const struct proc *p, int sock, int err_fd)
+{
+	int watch = epoll_create1(EPOLL_CLOEXEC), r;
+
+	if (watch < 0)
+		return -errno;
+	r = proc_watch_ctl(watch, EPOLL_CTL_ADD, sock, EPOLLIN);
+	if (!r)
+		r = proc_watch_ctl(watch, EPOLL_CTL_ADD, p->pidfd, EPOLLIN);
+	if (!r && err_fd >= 0)
+		r = proc_watch_ctl(watch, EPOLL_CTL_ADD, err_fd, EPOLLIN);
+	if (r) {
+		close(watch);
+		return r;
+	}
+	return watch;
+}
+
+/**
+ * proc_watch_out() - whether the watch also polls readable when @sock
+ * can be written to
+ * @watch:	from proc_watch_open()
+ * @sock:	the socket given there
+ * @on:		1 to add writability, 0 to take it off
+ *
+ * An epoll descriptor never polls writable itself: writability of the
+ * socket shows as readability of the watch, asked for only while a
+ * writer waits for it (else the watch would stay readable).
+ *
+ * Return: 0 or a negative errno.
+ */
+int proc_watch_out(int watch, int sock, int on)
+{
+	return proc_watch_ctl(watch, EPOLL_CTL_MOD, sock,
+			      EPOLLIN | (on ? EPOLLOUT : 0));
+}
+
+/**
+ * proc_watch_drop() - stop watching @fd, before it is closed
+ * @watch:	from proc_watch_open()
+ * @fd:		a descriptor given there
+ */
+void proc_watch_drop(int watch, int fd)
+{
+	epoll_ctl(watch, EPOLL_CTL_DEL, fd, NULL);
 }

@@ -19,5 +19,6 @@ ssize_t sys_recv(int fd, void *buf, size_t len, int flags);
 int sys_recvmmsg(int fd, struct mmsghdr *msgs, unsigned int n, int flags);
 int sys_read_line(const char *path, char *buf, size_t len);
 int sys_sendmmsg(int fd, struct mmsghdr *msgs, unsigned int n);
+int sys_ipv6_off(const char *iface);
 
 #endif /* SQN_SYS_H */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* sys_linux.c - Linux side of sys.h: eventfd, getrandom, MSG_NOSIGNAL */
+/* sys_linux.c - Linux side of sys.h: eventfd, getrandom, MSG_NOSIGNAL, sysctls */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -195,4 +195,33 @@ int sys_read_line(const char *path, char *buf, size_t len)
 	fclose(f);
 	buf[strcspn(buf, "\n")] = '\0';
 	return 0;
+}
+
+/**
+ * sys_ipv6_off() - turn IPv6 off on a network interface, before it goes up
+ * @iface:	the interface
+ *
+ * The networks carry IPv4 only: a port left with IPv6 on would send the
+ * host's router solicitations and multicast reports to its guest.
+ * rtnetlink cannot set disable_ipv6 (IFLA_INET6_CONF is read-only), so it
+ * is the sysctl.
+ *
+ * Return: 0 (also when the kernel has no IPv6), or a negative errno.
+ */
+int sys_ipv6_off(const char *iface)
+{
+	char path[96];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6",
+		 iface);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	n = write(fd, "1", 1);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	return n == 1 ? 0 : n < 0 ? (int)n : -EIO;
 }

@@ -1,0 +1,83 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# test_install.sh - what make install leaves for a program built against
+# libsquibnet: squibnet.pc for the install's prefix, and the libraries
+# the static library needs (libmnl, libnftables) named in Requires.private
+set -uo pipefail
+B=${1:-build}
+cd "$(dirname "$0")/.."
+tmp=$(mktemp -d)
+SUITE=test_install
+. tests/lib.sh
+trap 'rm -rf "$tmp"' EXIT
+
+# inst DIR PREFIX: make install into $tmp/DIR with PREFIX; pkgconf then
+# reads that copy (the sysroot prefixes its -L and -I).
+inst() {
+	make -s install B="$B" DESTDIR="$tmp/$1" PREFIX="$2" >"$tmp/err" 2>&1 ||
+		{ why="make install DESTDIR=$tmp/$1 PREFIX=$2 failed"; return 1; }
+}
+pc() {
+	PKG_CONFIG_SYSROOT_DIR="$tmp/root" \
+		PKG_CONFIG_PATH="$tmp/root/usr/lib/pkgconfig" pkg-config "$@"
+}
+
+# Each install's squibnet.pc has its own prefix, not the one of an
+# install before it.
+pc_follows_each_prefix() {
+	inst other /opt/sqn && inst root /usr || return 1
+	cp "$tmp/other/opt/sqn/lib/pkgconfig/squibnet.pc" "$tmp/other.pc" &&
+		cp "$tmp/root/usr/lib/pkgconfig/squibnet.pc" "$tmp/root.pc" &&
+		has other.pc '^prefix=/opt/sqn$' && has root.pc '^prefix=/usr$' &&
+		has root.pc '^includedir=/usr/include$'
+}
+
+# libmnl and libnftables are pkg-config packages: Requires.private, so
+# that --static brings their flags (and their own private libraries).
+requires_mnl_and_nftables() {
+	pc --print-requires-private squibnet >"$tmp/req" 2>"$tmp/err" &&
+		has req '^libmnl' && has req '^libnftables' || return 1
+	pc --static --libs squibnet >"$tmp/libs" 2>"$tmp/err" &&
+		has libs "-L$tmp/root/usr/lib " && has libs ' -lsquibnet' &&
+		has libs ' -lmnl' && has libs ' -lnftables'
+}
+
+# A program linked with the static library alone (no libsquibnet.so in
+# the copy) and pkg-config's --static flags builds and runs; without the
+# private ones it does not link, so they are what it needs.
+static_link_with_its_flags() {
+	cat >"$tmp/user.c" <<-'C'
+		#include <squibnet.h>
+		#include <stdio.h>
+		int main(void)
+		{
+			struct sqn_config cfg;
+			sqn_net *net;
+
+			sqn_config_init(&cfg);
+			cfg.mode = SQN_MODE_LOOPBACK;
+			if (sqn_open(&cfg, &net))
+				return 1;
+			sqn_close(net);
+			puts("opened");
+			return 0;
+		}
+	C
+	rm -f "$tmp/root/usr/lib/libsquibnet.so"*
+	# shellcheck disable=SC2046 # pkg-config's flags are words
+	cc -std=c11 -Wall -Werror -o "$tmp/user" "$tmp/user.c" \
+		$(pc --cflags --static --libs squibnet) 2>"$tmp/err" ||
+		{ why="static link failed"; return 1; }
+	"$tmp/user" >"$tmp/out" 2>>"$tmp/err" && has out '^opened$' || return 1
+	# shellcheck disable=SC2046
+	! cc -std=c11 -o "$tmp/bare" "$tmp/user.c" \
+		$(pc --cflags --libs squibnet) 2>"$tmp/err" ||
+		{ why="linked without the private libraries: the check proves nothing"; return 1; }
+}
+
+tcase pc_follows_each_prefix pc_follows_each_prefix
+tcase requires_mnl_and_nftables requires_mnl_and_nftables
+tcase static_link_with_its_flags static_link_with_its_flags
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
