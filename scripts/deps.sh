@@ -13,11 +13,14 @@ set -euo pipefail
 # their NAT, dnsmasq-base their DHCP and DNS server; the tests look at the
 # tables with nft (nftables), measure offloads with iperf3, and drop
 # capabilities with capsh (libcap2-bin) and setpriv (util-linux); pkgconf
-# reads the installed squibnet.pc back (test_install).
+# reads the installed squibnet.pc back (test_install). libslirp-dev is the
+# TCP/IP stack of squib-net-slirp-helper and libseccomp-dev its syscall
+# filter; the helper's tests fetch over IPv6 with curl; bench/slirp.sh
+# compares it with slirp4netns.
 pkgs=(make gcc libc6-dev binutils clang libclang-rt-14-dev clang-format
 	iproute2 busybox passt procps tcpdump coreutils bsdutils libmnl-dev
 	dnsmasq-base libnftables-dev nftables iperf3 libcap2-bin util-linux
-	pkgconf)
+	pkgconf libslirp-dev libseccomp-dev curl slirp4netns)
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	echo "deps.sh: not a Debian system; make sure these are installed: ${pkgs[*]}" >&2
