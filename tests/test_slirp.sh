@@ -218,7 +218,14 @@ usage_errors() {
 		in_host "$HELPER" $a </dev/null >/dev/null 2>"$tmp/err"
 		[ $? = 2 ] && has err "see --help" || { why="$a: ${why:-not a usage error}"; return 1; }
 	done
-	"$HELPER" --help | grep -q -- "--forward tcp|udp:\[HOST_ADDR:\]HOST_PORT:GUEST_PORT"
+	"$HELPER" --help | grep -q -- "--forward tcp|udp:\[HOST_ADDR:\]HOST_PORT:GUEST_PORT" ||
+		{ why="--help does not show --forward"; return 1; }
+	# The same program as squib-net's subcommand, usage errors included.
+	"$PROG" slirp-helper --help >"$tmp/out" 2>&1
+	has out "usage: squib-net-slirp-helper" || { why="squib-net slirp-helper --help: $(head -1 "$tmp/out")"; return 1; }
+	in_host "$PROG" slirp-helper --bogus </dev/null >/dev/null 2>"$tmp/err"
+	[ $? = 2 ] && has err "unknown option --bogus" ||
+		{ why="squib-net slirp-helper --bogus: $(cat "$tmp/err")"; return 1; }
 }
 
 # An ARP request for the gateway 10.0.2.2, framed: the helper answers it
