@@ -109,7 +109,13 @@ build_kernel() {
 	local pkg k=$G/unpack name f
 	pkg=$(kernel_package)
 	say "kernel: $pkg"
-	fetch "$pkg" "$k"
+	if ! fetch "$pkg" "$k"; then
+		# Package lists older than the archive name a kernel it no
+		# longer has: read them anew once.
+		apt-get update -qq >&2
+		pkg=$(kernel_package)
+		fetch "$pkg" "$k"
+	fi
 	extract_vmlinux "$k"/boot/vmlinuz-* "$k"/boot/config-* "$G/vmlinux.new"
 	rm -rf "$G/modules"
 	mkdir -p "$G/modules"
