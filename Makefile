@@ -141,6 +141,17 @@ $(SLOW_PEER): $(B)/tests/slow_peer.o
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^
 
+# The VMM stand-in of the real-guest test (tests/test_qemu.sh): QEMU's
+# stream socket relayed to a network through the library. Not named
+# test_*: tests/run.sh runs those.
+VMM_RELAY := $(B)/tests/vmm_relay
+
+$(VMM_RELAY): $(B)/tests/vmm_relay.o $(STATIC_LIB)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+tests: $(VMM_RELAY)
+
 $(B)/asan/tests/%: $(B)/asan/tests/%.o $(TEST_SUPPORT:%.c=$(B)/asan/%.o) \
 		$(ASAN_OBJ)
 	$(call say,LD,$@)
@@ -261,4 +272,4 @@ clean:
 .PHONY: all tests check fuzz bench format check-format install clean
 .SECONDARY:
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+-include $(shell find $(B) -name '*.d' -type f 2>/dev/null)
