@@ -233,7 +233,7 @@ static int np_sweep_one(const char *dir, void *ctx)
 
 	(void)ctx;
 	memset(&dead, 0, sizeof(dead));
-	dead.dnsmasq = (struct proc){ 0, -1 };
+	dead.dnsmasq = PROC_NONE;
 	if (snprintf(dead.dir, sizeof(dead.dir), "%s", dir) <
 		    (int)sizeof(dead.dir) &&
 	    !record_sweep(dead.dir, np_link_gone))
@@ -561,7 +561,7 @@ static void np_leave(struct netplane *np, int locked)
 			proc_reap(&np->dnsmasq, &end);
 		} else {
 			close(np->dnsmasq.pidfd);
-			np->dnsmasq = (struct proc){ 0, -1 };
+			np->dnsmasq = PROC_NONE;
 		}
 	}
 }
@@ -594,7 +594,7 @@ int netplane_open(struct netplane *np, const struct netplane_spec *s, char *msg,
 	memset(np, 0, sizeof(*np));
 	np->fd = -1;
 	np->entry_fd = -1;
-	np->dnsmasq = (struct proc){ 0, -1 };
+	np->dnsmasq = PROC_NONE;
 	msg[0] = '\0';
 	if (!np_net_admin())
 		return np_err(
