@@ -20,6 +20,9 @@
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x1000
 #endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
 #ifndef SYS_close_range
 #define SYS_close_range 436
 #endif
@@ -33,6 +36,8 @@
  * calls deep, no more. The supervisor's is the upper half of the map,
  * the child's the lower. */
 #define PROC_STACK (64 * 1024)
+/* The supervisor's name (comm), 15 bytes at most. */
+#define PROC_SUPER_NAME "sqn-supervisor"
 
 /**
  * struct proc_child_args - what the child and its supervisor need
@@ -250,6 +255,8 @@ __attribute__((no_sanitize_address, noinline)) static int proc_super(void *arg)
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != a->parent)
 		proc_exit(127);
+	/* In ps, not the application's name: a copy of it that is not it. */
+	prctl(PR_SET_NAME, PROC_SUPER_NAME);
 	proc_signals_default();
 	proc_close_but(keep, a->maxfd);
 	a->parent = getpid();
@@ -304,7 +311,8 @@ static int proc_hello_recv(int sock, int super_fd, struct proc *p)
 	if (n != sizeof(hello))
 		return -EIO;
 	c = CMSG_FIRSTHDR(&m);
-	if (hello.pid > 0 && c && c->cmsg_type == SCM_RIGHTS) {
+	if (hello.pid > 0 && c && c->cmsg_level == SOL_SOCKET &&
+	    c->cmsg_type == SCM_RIGHTS) {
 		memcpy(&p->pidfd, CMSG_DATA(c), sizeof(int));
 		p->pid = hello.pid;
 		return 0;
@@ -344,6 +352,9 @@ static int proc_spawn_super(struct proc_child_args *a, char *stack,
 	r = proc_hello_recv(sv[0], super_fd, p);
 	if (r) {
 		*step = a->spec->path;
+		/* Its word was lost (no descriptor left for the pidfd, say)
+		 * while the child may run: it goes, the child by PDEATHSIG. */
+		syscall(SYS_pidfd_send_signal, super_fd, SIGKILL, NULL, 0);
 		while (waitid(PROC_P_PIDFD, (id_t)super_fd, &si,
 			      WEXITED | __WALL) < 0 &&
 		       errno == EINTR)
