@@ -128,7 +128,7 @@ static void keeper_run(const struct keeper_spec *k, int status)
 {
 	char path[RECORD_PATH_MAX], msg[512], line[600];
 	long started = 0, retry = 0, left;
-	struct proc dns = { 0, -1 };
+	struct proc dns = PROC_NONE;
 	struct proc_end end;
 	struct pollfd p[2];
 	int fd, ino = -1, r, what;
