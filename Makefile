@@ -45,7 +45,7 @@ else
 $(error squib-net builds on Linux for now; the macOS vmnet backend is planned)
 endif
 
-LIB_SRC := src/net.c src/config.c src/framing.c src/iov.c src/pool.c \
+LIB_SRC := src/net.c src/config.c src/framing.c src/iov.c src/ipv4.c src/pool.c \
 	src/loopback.c src/sockpeer.c src/stream.c src/dgram.c src/helper.c \
 	src/helper_stderr.c src/tap.c \
 	src/sys/tap_linux.c $(PLATFORM_SRC)

@@ -9,6 +9,7 @@
 
 #include "compat.h"
 #include "config.h"
+#include "ipv4.h"
 #include "sys/sys.h"
 
 #define NAME_CHARS \
@@ -156,71 +157,31 @@ static int check_ifname(const char *what, const char *name, char *msg,
 	return 0;
 }
 
-/**
- * config_parse_ipv4() - parse a dotted quad, strictly: four decimal
- * numbers 0..255, no leading zeros, nothing else
- * @s:		text
- * @end:	set to the first byte after the address
- * @addr:	set on success
- *
- * Return: 0 or -EINVAL.
- */
-static int config_parse_ipv4(const char *s, const char **end, uint8_t addr[4])
-{
-	int i, v, digits;
-
-	for (i = 0; i < 4; i++) {
-		if (i && *s++ != '.')
-			return -EINVAL;
-		for (v = 0, digits = 0; *s >= '0' && *s <= '9'; s++, digits++) {
-			if (digits && !v)
-				return -EINVAL; /* a leading zero */
-			v = v * 10 + (*s - '0');
-			if (v > 255)
-				return -EINVAL;
-		}
-		if (!digits)
-			return -EINVAL;
-		addr[i] = (uint8_t)v;
-	}
-	*end = s;
-	return 0;
-}
-
 /* "A.B.C.D/N": the gateway's address and the prefix length, 8 to 29; the
  * gateway neither the network's address nor its broadcast address. */
 static int check_subnet(const char *s, struct net_params *p, char *msg,
 			size_t msglen)
 {
-	const char *end;
-	uint32_t a, host;
-	int n = 0;
+	struct ipv4_prefix g;
+	uint32_t a;
 
-	if (config_parse_ipv4(s, &end, p->gateway) || *end++ != '/' ||
-	    *end < '1' || *end > '9')
-		goto bad;
-	for (; *end >= '0' && *end <= '9' && n < 100; end++)
-		n = n * 10 + (*end - '0');
-	if (*end || n < 8 || n > 29)
-		goto bad;
-	p->prefix = n;
-	a = (uint32_t)p->gateway[0] << 24 | (uint32_t)p->gateway[1] << 16 |
-	    (uint32_t)p->gateway[2] << 8 | p->gateway[3];
-	host = a & (0xffffffffu >> n);
-	if (!host || host == 0xffffffffu >> n)
+	if (ipv4_parse_prefix(s, &g) || g.len < 8 || g.len > 29)
+		return fail(
+			msg, msglen,
+			"subnet: \"%.32s\" is not A.B.C.D/N (the gateway's address, N from 8 to 29)",
+			s);
+	a = ipv4_pack(g.addr);
+	if (a == ipv4_network(&g) || a == ipv4_broadcast(&g))
 		return fail(
 			msg, msglen,
 			"subnet: %.32s: the gateway is the network's own or broadcast address; give the gateway's, e.g. the .1",
 			s);
-	if (p->gateway[0] == 127 || p->gateway[0] >= 224 || !p->gateway[0])
+	if (g.addr[0] == 127 || g.addr[0] >= 224 || !g.addr[0])
 		return fail(msg, msglen,
 			    "subnet: %.32s is not a unicast network", s);
+	memcpy(p->gateway, g.addr, 4);
+	p->prefix = g.len;
 	return 0;
-bad:
-	return fail(
-		msg, msglen,
-		"subnet: \"%.32s\" is not A.B.C.D/N (the gateway's address, N from 8 to 29)",
-		s);
 }
 
 /* "none", or up to four IPv4 addresses separated by commas. */
@@ -233,7 +194,7 @@ static int check_dns_upstream(const char *s, char *msg, size_t msglen)
 	if (!strcmp(s, "none"))
 		return 0;
 	for (i = 0; i < 4; i++) {
-		if (config_parse_ipv4(end, &end, a))
+		if (ipv4_parse(end, &end, a))
 			break;
 		if (!*end)
 			return 0;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ipv4.h"
 #include "net.h"
 #include "sys/netplane.h"
 
@@ -40,16 +41,14 @@ static void plane_spec(const struct sqn_net *net, struct netplane_spec *s)
 /* The subnet, as sqn_info() tells it. */
 static void plane_info(struct sqn_net *net)
 {
-	uint32_t mask = 0xffffffffu << (32 - net->p.prefix);
-	int i;
+	struct ipv4_prefix g;
 
+	memcpy(g.addr, net->p.gateway, 4);
+	g.len = net->p.prefix;
 	net->info.has_subnet = 1;
-	for (i = 0; i < 4; i++) {
-		net->info.netmask[i] = (uint8_t)(mask >> (24 - 8 * i));
-		net->info.subnet[i] =
-			(uint8_t)(net->p.gateway[i] & net->info.netmask[i]);
-		net->info.gateway[i] = net->p.gateway[i];
-	}
+	ipv4_unpack(ipv4_mask(g.len), net->info.netmask);
+	ipv4_unpack(ipv4_network(&g), net->info.subnet);
+	memcpy(net->info.gateway, g.addr, 4);
 }
 
 /* The network first, then the TAP backend on its TAP, as if the caller

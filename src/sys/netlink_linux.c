@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "ipv4.h"
 #include "netlink.h"
 
 /* One read: the kernel fills each part of a dump up to the largest read so
@@ -213,12 +214,11 @@ int nl_bridge_add(const char *name, const uint8_t mac[6])
 /**
  * nl_addr_add() - give a link an IPv4 address
  * @name:	the link
- * @addr:	the address
- * @prefix:	its prefix length
+ * @addr:	the address and its prefix length
  *
  * Return: 0 (also when it had the address already) or a negative errno.
  */
-int nl_addr_add(const char *name, const uint8_t addr[4], int prefix)
+int nl_addr_add(const char *name, const struct ipv4_prefix *addr)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	unsigned int idx = if_nametoindex(name);
@@ -233,11 +233,11 @@ int nl_addr_add(const char *name, const uint8_t addr[4], int prefix)
 	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
 	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 	ifa->ifa_family = AF_INET;
-	ifa->ifa_prefixlen = (unsigned char)prefix;
+	ifa->ifa_prefixlen = (unsigned char)addr->len;
 	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
 	ifa->ifa_index = idx;
-	mnl_attr_put(nlh, IFA_LOCAL, 4, addr);
-	mnl_attr_put(nlh, IFA_ADDRESS, 4, addr);
+	mnl_attr_put(nlh, IFA_LOCAL, 4, addr->addr);
+	mnl_attr_put(nlh, IFA_ADDRESS, 4, addr->addr);
 	r = nl_talk(nlh, NULL, NULL);
 	return r == -EEXIST ? 0 : r;
 }
@@ -431,18 +431,6 @@ int nl_macvtap_add(const char *name, const char *lower, const uint8_t mac[6],
 }
 
 /**
- * nl_ip4() - an IPv4 address as a number
- * @a:		its four bytes, network order
- *
- * Return: the address, host order.
- */
-static uint32_t nl_ip4(const uint8_t a[4])
-{
-	return (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 |
-	       (uint32_t)a[2] << 8 | a[3];
-}
-
-/**
  * struct nl_route - the parts of an IPv4 route of the main table used here
  * @dst:	its destination network, host order
  * @dst_len:	the destination's prefix length; 0 for a default route
@@ -479,7 +467,7 @@ static int nl_route_main(const struct nlmsghdr *nlh, struct nl_route *rt)
 	    nl_u32(tb[RTA_TABLE], rtm->rtm_table) != RT_TABLE_MAIN)
 		return 0;
 	dst = nl_bytes(tb[RTA_DST], 4);
-	rt->dst = dst ? nl_ip4(dst) : 0;
+	rt->dst = dst ? ipv4_pack(dst) : 0;
 	rt->dst_len = rtm->rtm_dst_len;
 	rt->priority = nl_u32(tb[RTA_PRIORITY], 0);
 	rt->type = rtm->rtm_type;
@@ -494,15 +482,13 @@ static int nl_route_main(const struct nlmsghdr *nlh, struct nl_route *rt)
 
 /**
  * struct nl_overlap - what nl_ipv4_overlap() looks for, and what it found
- * @net:	the network's address, host order
- * @prefix:	its prefix length
+ * @net:	the network
  * @what:	where to describe what overlaps it, or NULL
  * @len:	the size of @what
  * @found:	1 once something overlaps it
  */
 struct nl_overlap {
-	uint32_t net;
-	int prefix;
+	struct ipv4_prefix net;
 	char *what;
 	size_t len;
 	int found;
@@ -516,28 +502,25 @@ struct nl_overlap {
  * @prefix:	its prefix length
  * @ifindex:	its link, 0 for none
  *
- * Two networks overlap when the shorter prefix's network holds the other's
- * address.
- *
  * Return: MNL_CB_STOP when they overlap (the dump need go no further),
  * MNL_CB_OK when they do not.
  */
 static int nl_overlap_one(struct nl_overlap *o, const char *label,
 			  uint32_t addr, int prefix, unsigned int ifindex)
 {
-	int shorter = prefix < o->prefix ? prefix : o->prefix;
-	uint32_t mask = shorter ? ~0u << (32 - shorter) : 0;
-	char ifname[IF_NAMESIZE] = "";
+	struct ipv4_prefix p = { { 0 }, prefix };
+	char ifname[IF_NAMESIZE] = "", a[IPV4_PREFIX_STRLEN];
 
-	if ((addr ^ o->net) & mask)
+	ipv4_unpack(addr, p.addr);
+	if (!ipv4_overlap(&p, &o->net))
 		return MNL_CB_OK;
 	o->found = 1;
 	if (ifindex && !if_indextoname(ifindex, ifname))
 		snprintf(ifname, sizeof(ifname), "#%u", ifindex);
 	if (o->what)
-		snprintf(o->what, o->len, "%s%u.%u.%u.%u/%d%s%s", label,
-			 addr >> 24, addr >> 16 & 0xff, addr >> 8 & 0xff,
-			 addr & 0xff, prefix, ifindex ? " on " : "", ifname);
+		snprintf(o->what, o->len, "%s%s%s%s", label,
+			 ipv4_format_prefix(a, &p), ifindex ? " on " : "",
+			 ifname);
 	return MNL_CB_STOP;
 }
 
@@ -561,7 +544,7 @@ static int nl_overlap_addr_cb(const struct nlmsghdr *nlh, void *data)
 	a = nl_bytes(tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS], 4);
 	if (!a)
 		return MNL_CB_OK;
-	return nl_overlap_one(data, "", nl_ip4(a), ifa->ifa_prefixlen,
+	return nl_overlap_one(data, "", ipv4_pack(a), ifa->ifa_prefixlen,
 			      ifa->ifa_index);
 }
 
@@ -583,8 +566,7 @@ static int nl_overlap_route_cb(const struct nlmsghdr *nlh, void *data)
 
 /**
  * nl_ipv4_overlap() - whether an IPv4 network is in use in this namespace
- * @addr:	an address of the network
- * @prefix:	its prefix length
+ * @net:	an address of the network and its prefix length
  * @what:	where to describe the first address or route it overlaps
  *		("10.99.0.2/24 on veth0", "route 10.0.0.0/8 on eth0"), or NULL
  * @len:	the size of @what
@@ -594,12 +576,12 @@ static int nl_overlap_route_cb(const struct nlmsghdr *nlh, void *data)
  *
  * Return: 1 when it overlaps one, 0 when not, or a negative errno.
  */
-int nl_ipv4_overlap(const uint8_t addr[4], int prefix, char *what, size_t len)
+int nl_ipv4_overlap(const struct ipv4_prefix *net, char *what, size_t len)
 {
-	struct nl_overlap o = { nl_ip4(addr), prefix, what, len, 0 };
+	struct nl_overlap o = { *net, what, len, 0 };
 	int r;
 
-	if (prefix < 0 || prefix > 32)
+	if (net->len < 0 || net->len > 32)
 		return -EINVAL;
 	r = nl_dump_ipv4(RTM_GETADDR, sizeof(struct ifaddrmsg),
 			 nl_overlap_addr_cb, &o);

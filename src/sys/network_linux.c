@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ipv4.h"
 #include "netlink.h"
 #include "network.h"
 #include "nft.h"
@@ -236,12 +237,14 @@ int network_ours(const char *dir, const char *token)
 static void network_settings(const struct netplane_spec *s, char *out,
 			     size_t len)
 {
-	const uint8_t *g = s->gateway;
+	struct ipv4_prefix g = { { 0 }, s->prefix };
+	char gs[IPV4_PREFIX_STRLEN];
 
+	memcpy(g.addr, s->gateway, 4);
 	snprintf(
 		out, len,
-		"settings mode=%s subnet=%u.%u.%u.%u/%d nat=%s dns=%s hosts=%s isolation=%s\n",
-		sqn_mode_name(s->mode), g[0], g[1], g[2], g[3], s->prefix,
+		"settings mode=%s subnet=%s nat=%s dns=%s hosts=%s isolation=%s\n",
+		sqn_mode_name(s->mode), ipv4_format_prefix(gs, &g),
 		s->nat_iface ? s->nat_iface : "(default route)",
 		s->dns_upstream ? s->dns_upstream : "(resolv.conf)",
 		s->dns_hosts ? s->dns_hosts : "(none)",
@@ -289,22 +292,22 @@ static int network_plain_name(const char *name)
 static int network_check_new(const struct netplane_spec *s, char *nat,
 			     char *msg, size_t len)
 {
+	struct ipv4_prefix g = { { 0 }, s->prefix };
+	char what[96], gs[IPV4_PREFIX_STRLEN];
 	struct nl_link l;
-	char what[96];
 	int r;
 
+	memcpy(g.addr, s->gateway, 4);
 	if (!nl_link_get(s->network, &l))
 		return record_err(
 			msg, len, -EEXIST,
 			"network %s: a link of that name exists and is not a squib-net network",
 			s->network);
-	r = nl_ipv4_overlap(s->gateway, s->prefix, what, sizeof(what));
+	r = nl_ipv4_overlap(&g, what, sizeof(what));
 	if (r > 0)
-		return record_err(
-			msg, len, -EADDRINUSE,
-			"network %s: subnet %u.%u.%u.%u/%d overlaps %s",
-			s->network, s->gateway[0], s->gateway[1], s->gateway[2],
-			s->gateway[3], s->prefix, what);
+		return record_err(msg, len, -EADDRINUSE,
+				  "network %s: subnet %s overlaps %s",
+				  s->network, ipv4_format_prefix(gs, &g), what);
 	if (r < 0)
 		return record_err(msg, len, r, "network %s: addresses: %s",
 				  s->network, strerror(-r));
@@ -387,15 +390,17 @@ void network_dnsmasq(const char *dir, const struct netplane_spec *s,
 static int network_bridge(const struct netplane_spec *s, const uint8_t mac[6],
 			  char *msg, size_t len)
 {
+	struct ipv4_prefix g = { { 0 }, s->prefix };
 	int r;
 
+	memcpy(g.addr, s->gateway, 4);
 	r = nl_bridge_add(s->network, mac);
 	if (r)
 		return record_err(msg, len, r, "bridge %s: %s", s->network,
 				  strerror(-r));
 	r = sys_ipv6_off(s->network);
 	if (!r)
-		r = nl_addr_add(s->network, s->gateway, s->prefix);
+		r = nl_addr_add(s->network, &g);
 	if (!r)
 		r = network_forwarding(s->network, NULL, "0");
 	if (!r)
@@ -427,9 +432,10 @@ int network_make(const char *dir, const struct netplane_spec *s, char *token,
 	     rec[NETWORK_SETTINGS_MAX + 128], path[RECORD_PATH_MAX];
 	struct nft_net n = { s->network, token, s->network, { 0 },
 			     s->prefix,	 NULL,	0,	    s->isolation };
-	uint32_t mask = 0xffffffffu << (32 - s->prefix), rnd;
+	struct ipv4_prefix g = { { 0 }, s->prefix };
 	uint8_t mac[6];
-	int r, i;
+	uint32_t rnd;
+	int r;
 
 	r = network_check_new(s, nat, msg, len);
 	if (r)
@@ -464,8 +470,8 @@ int network_make(const char *dir, const struct netplane_spec *s, char *token,
 		n.nat_iface = nat;
 		n.return_only = network_fwd_was_off(ns, nat);
 	}
-	for (i = 0; i < 4; i++)
-		n.subnet[i] = (uint8_t)(s->gateway[i] & (mask >> (24 - 8 * i)));
+	memcpy(g.addr, s->gateway, 4);
+	ipv4_unpack(ipv4_network(&g), n.subnet);
 	r = nft_table_add(&n, msg, len);
 	if (r)
 		return r;

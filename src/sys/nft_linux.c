@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ipv4.h"
 #include "netlink.h"
 #include "nft.h"
 
@@ -59,13 +60,16 @@ static int nft_run(const char *cmds, char *msg, size_t len)
  */
 static int nft_refuse(const struct nft_net *n, char *out, size_t len)
 {
-	const uint8_t *s = n->subnet;
+	struct ipv4_prefix net = { { 0 }, n->prefix };
+	char s[IPV4_PREFIX_STRLEN];
 	struct nl_link l;
 	uint8_t *m = l.mac;
 	int r = nl_link_get(n->bridge, &l);
 
 	if (r)
 		return r;
+	memcpy(net.addr, n->subnet, 4);
+	ipv4_format_prefix(s, &net);
 	snprintf(
 		out, len,
 		" chain refuse {\n"
@@ -75,11 +79,10 @@ static int nft_refuse(const struct nft_net *n, char *out, size_t len)
 		" chain prerouting {\n"
 		"  type filter hook prerouting priority filter; policy accept;\n"
 		"  iifname \"%s\" ether daddr %02x:%02x:%02x:%02x:%02x:%02x"
-		" ip saddr %u.%u.%u.%u/%d fib daddr type unicast"
+		" ip saddr %s fib daddr type unicast"
 		" fib daddr oifname != \"%s\" goto refuse\n"
 		" }\n",
-		n->bridge, m[0], m[1], m[2], m[3], m[4], m[5], s[0], s[1], s[2],
-		s[3], n->prefix, n->bridge);
+		n->bridge, m[0], m[1], m[2], m[3], m[4], m[5], s, n->bridge);
 	return 0;
 }
 
@@ -106,23 +109,26 @@ static int nft_refuse(const struct nft_net *n, char *out, size_t len)
 int nft_table_add(const struct nft_net *n, char *msg, size_t len)
 {
 	char cmds[NFT_CMDS_MAX], chains[512], out[256] = "", err[256] = "";
-	const uint8_t *s = n->subnet;
+	struct ipv4_prefix net = { { 0 }, n->prefix };
 	const char *b = n->bridge, *o = n->nat_iface;
+	char s[IPV4_PREFIX_STRLEN];
 	int r;
 
+	memcpy(net.addr, n->subnet, 4);
+	ipv4_format_prefix(s, &net);
 	if (o) {
 		snprintf(
 			chains, sizeof(chains),
 			" chain postrouting {\n"
 			"  type nat hook postrouting priority srcnat; policy accept;\n"
-			"  ip saddr %u.%u.%u.%u/%d oifname \"%s\" masquerade\n"
+			"  ip saddr %s oifname \"%s\" masquerade\n"
 			" }\n",
-			s[0], s[1], s[2], s[3], n->prefix, o);
+			s, o);
 		snprintf(
 			out, sizeof(out),
-			"  iifname \"%s\" oifname \"%s\" ip saddr %u.%u.%u.%u/%d accept\n"
+			"  iifname \"%s\" oifname \"%s\" ip saddr %s accept\n"
 			"  iifname \"%s\" oifname \"%s\" ct state established,related accept\n",
-			b, o, s[0], s[1], s[2], s[3], n->prefix, o, b);
+			b, o, s, o, b);
 	} else if ((r = nft_refuse(n, chains, sizeof(chains)))) {
 		snprintf(msg, len, "bridge %s: %s", b, strerror(-r));
 		return r;
