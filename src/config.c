@@ -179,8 +179,7 @@ static int check_subnet(const char *s, struct net_params *p, char *msg,
 	if (g.addr[0] == 127 || g.addr[0] >= 224 || !g.addr[0])
 		return fail(msg, msglen,
 			    "subnet: %.32s is not a unicast network", s);
-	memcpy(p->gateway, g.addr, 4);
-	p->prefix = g.len;
+	p->net.gateway = g;
 	return 0;
 }
 
@@ -232,7 +231,7 @@ static int check_network(const struct sqn_config *cfg, struct net_params *p,
 	if (name[0] == '.' || name[0] == '-')
 		return fail(msg, msglen,
 			    "network: \"%.32s\" starts with '.' or '-'", name);
-	snprintf(p->network, sizeof(p->network), "%s", name);
+	snprintf(p->net.name, sizeof(p->net.name), "%s", name);
 	if (!subnet)
 		subnet = cfg->mode == SQN_MODE_HOST ? "192.168.106.1/24" :
 						      "192.168.105.1/24";
@@ -268,9 +267,14 @@ static int check_network(const struct sqn_config *cfg, struct net_params *p,
 				"dns_hosts: %s: a ',' or newline in the path",
 				cfg->dns_hosts);
 	}
-	p->nat_iface = cfg->nat_iface;
-	p->dns_upstream = cfg->dns_upstream;
-	p->dns_hosts = cfg->dns_hosts;
+	p->net.dns_hosts = cfg->dns_hosts;
+	if (cfg->mode == SQN_MODE_SHARED) {
+		p->net.nat_iface = cfg->nat_iface;
+		p->net.dns_upstream = cfg->dns_upstream;
+	} else {
+		/* Host-only: its DNS server knows its own names only. */
+		p->net.dns_upstream = "none";
+	}
 	return 0;
 }
 
@@ -374,7 +378,7 @@ int config_check(const struct sqn_config *caller, struct net_params *p,
 	r = check_mode_fields(cfg, p, msg, msglen);
 	if (r)
 		return r;
-	p->mode = cfg->mode;
+	p->net.mode = cfg->mode;
 	snprintf(p->iface_id, sizeof(p->iface_id), "%s",
 		 cfg->iface_id ? cfg->iface_id : "sqn0");
 	if (cfg->has_guest_mac) {
@@ -390,8 +394,9 @@ int config_check(const struct sqn_config *caller, struct net_params *p,
 		p->guest_mac[0] = (uint8_t)((p->guest_mac[0] & 0xfc) | 0x02);
 	}
 	p->mtu = cfg->mtu;
-	p->isolation = !cfg->disable_isolation;
-	p->bridged_iface = cfg->bridged_iface;
+	p->net.mtu = cfg->mtu;
+	p->net.isolation = !cfg->disable_isolation;
+	p->net.bridged_iface = cfg->bridged_iface;
 	p->helper_path = cfg->helper_path;
 	p->helper_args = cfg->helper_args;
 	p->peer_path = cfg->peer_path;
@@ -410,7 +415,7 @@ int config_check(const struct sqn_config *caller, struct net_params *p,
 					 cfg->mode == SQN_MODE_BRIDGED) ?
 			    cfg->tap_fd :
 			    -1;
-	if (p->mode == SQN_MODE_USERSPACE)
+	if (p->net.mode == SQN_MODE_USERSPACE)
 		return helper_config(cfg, p, msg, msglen);
 	return 0;
 }

@@ -126,7 +126,7 @@ static int open_backend(struct sqn_net *net)
 	net->ops = platform_backend(&net->p, &why);
 	if (!net->ops)
 		return net_error(net, -ENOTSUP, "mode %s: %s",
-				 sqn_mode_name(net->p.mode), why);
+				 sqn_mode_name(net->p.net.mode), why);
 	need = net->ops->pool_size(net);
 	r = pool_init(&net->pool, need);
 	if (r)
@@ -160,7 +160,7 @@ int sqn_open(const struct sqn_config *cfg, sqn_net **out)
 		net_log(net, SQN_LOG_ERR, "%s", net->errmsg);
 		goto fail;
 	}
-	net->info.mode = net->p.mode;
+	net->info.mode = net->p.net.mode;
 	memcpy(net->info.guest_mac, net->p.guest_mac, 6);
 	net->info.link_up = 1;
 

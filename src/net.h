@@ -6,8 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "squibnet.h"
+#include "netspec.h"
 #include "pool.h"
+#include "squibnet.h"
 
 #define NET_ERRMSG_LEN 512
 
@@ -46,20 +47,15 @@ struct backend_ops {
 
 /**
  * struct net_params - a validated config with defaults filled in
+ *
+ * @net is the network (its mode, and for the plane's modes all it asks
+ * of the network); @mtu is this attachment's, settled by its backend.
  */
 struct net_params {
-	enum sqn_mode mode;
+	struct net_spec net;
 	char iface_id[SQN_IFACE_ID_MAX + 1];
 	uint8_t guest_mac[6];
 	uint32_t mtu; /* 0 until the backend's default is known */
-	int isolation;
-	const char *bridged_iface;
-	char network[16];
-	uint8_t gateway[4];
-	int prefix;
-	const char *nat_iface;
-	const char *dns_upstream;
-	const char *dns_hosts;
 	const char *helper_path;
 	const char *const *helper_args;
 	enum sqn_helper helper; /* never SQN_HELPER_DEFAULT once checked */

@@ -883,13 +883,13 @@ TEST(config_defaults)
 	CHECK_EQ(cfg.version, SQN_CONFIG_VERSION);
 	CHECK_EQ(cfg.peer_fd, -1);
 	CHECK_MSG(check_cfg(&cfg, &p, msg) == 0, "%s", msg);
-	CHECK_EQ(p.mode, SQN_MODE_SHARED);
+	CHECK_EQ(p.net.mode, SQN_MODE_SHARED);
 	CHECK(!strcmp(p.iface_id, "sqn0"));
 	CHECK_EQ(p.mtu, 0);
 	CHECK_EQ(p.queue_depth, 256);
-	CHECK_EQ(p.isolation, 1);
+	CHECK_EQ(p.net.isolation, 1);
 	CHECK_EQ(p.peer_fd, -1);
-	CHECK(!p.helper_path && !p.peer_path && !p.bridged_iface);
+	CHECK(!p.helper_path && !p.peer_path && !p.net.bridged_iface);
 
 	cfg.iface_id = "vm_7";
 	cfg.mtu = SQN_MTU_MIN;
@@ -902,7 +902,7 @@ TEST(config_defaults)
 	CHECK_EQ(p.mtu, SQN_MTU_MIN);
 	CHECK_EQ(p.queue_depth, SQN_QUEUE_MAX);
 	CHECK_EQ(p.offloads, 0x1f);
-	CHECK_EQ(p.isolation, 0);
+	CHECK_EQ(p.net.isolation, 0);
 	CHECK_EQ(p.framing, SQN_FRAMING_DGRAM);
 	cfg.mtu = SQN_FRAME_MAX - SQN_ETH_HLEN;
 	cfg.queue_depth = 1;

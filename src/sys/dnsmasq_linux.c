@@ -210,20 +210,18 @@ static void dnsmasq_said(const char *path, char *out, size_t len)
 }
 
 /* The arguments: one interface, one DHCP range of the subnet without the
- * gateway (the larger side of it), no config file, no /etc/hosts. */
+ * gateway (the larger side of it), the network's MTU, no config file, no
+ * /etc/hosts. */
 static void dnsmasq_args(const struct dnsmasq_spec *s, struct dnsmasq_argv *a)
 {
-	struct ipv4_prefix g;
+	const struct ipv4_prefix *g = &s->net->gateway;
 	char from[IPV4_STRLEN], to[IPV4_STRLEN], m[IPV4_STRLEN];
-	const char *up = s->upstream;
+	const char *up = s->net->dns_upstream;
 	char pidf[DNSMASQ_ARG_MAX];
-	uint32_t gw, first, last;
+	uint32_t gw = ipv4_pack(g->addr), first, last;
 	size_t i;
 
-	memcpy(g.addr, s->gateway, 4);
-	g.len = s->prefix;
-	gw = ipv4_pack(g.addr);
-	ipv4_host_range(&g, &first, &last);
+	ipv4_host_range(g, &first, &last);
 	if (last - gw >= gw - first) {
 		ipv4_format(from, gw + 1);
 		ipv4_format(to, last);
@@ -231,7 +229,7 @@ static void dnsmasq_args(const struct dnsmasq_spec *s, struct dnsmasq_argv *a)
 		ipv4_format(from, first);
 		ipv4_format(to, gw - 1);
 	}
-	ipv4_format(m, ipv4_mask(g.len));
+	ipv4_format(m, ipv4_mask(g->len));
 	a->n = 0;
 	dnsmasq_arg(a, "dnsmasq");
 	dnsmasq_arg(a, "--keep-in-foreground");
@@ -239,10 +237,11 @@ static void dnsmasq_args(const struct dnsmasq_spec *s, struct dnsmasq_argv *a)
 	dnsmasq_arg(a, "--no-hosts");
 	dnsmasq_arg(a, "--no-ping");
 	dnsmasq_arg(a, "--bind-interfaces");
-	dnsmasq_arg(a, "--interface=%s", s->bridge);
+	dnsmasq_arg(a, "--interface=%s", s->net->name);
 	dnsmasq_arg(a, "--except-interface=lo");
 	dnsmasq_arg(a, "--dhcp-range=%s,%s,%s", from, to, m);
 	dnsmasq_arg(a, "--dhcp-authoritative");
+	dnsmasq_arg(a, "--dhcp-option=option:mtu,%u", s->net->mtu);
 	dnsmasq_path(pidf, s->dir, "dnsmasq.leases");
 	dnsmasq_arg(a, "--dhcp-leasefile=%s", pidf);
 	dnsmasq_path(pidf, s->dir, "dnsmasq.pid");

@@ -34,6 +34,7 @@ struct nl_link {
 int nl_bridge_add(const char *name, const uint8_t mac[6]);
 int nl_addr_add(const char *name, const struct ipv4_prefix *addr);
 int nl_link_set(const char *name, const char *master, int up);
+int nl_link_mtu(const char *name, unsigned int mtu);
 int nl_port_isolate(const char *name, int on);
 int nl_link_del(const char *name);
 int nl_link_get(const char *name, struct nl_link *out);

@@ -274,6 +274,26 @@ int nl_link_set(const char *name, const char *master, int up)
 }
 
 /**
+ * nl_link_mtu() - set a link's MTU
+ * @name:	the link
+ * @mtu:	the MTU
+ *
+ * On a bridge this is its own from then on: the kernel no longer lowers
+ * it to its smallest port's (BROPT_MTU_SET_BY_USER).
+ *
+ * Return: 0 or a negative errno (-EINVAL beyond what the link takes).
+ */
+int nl_link_mtu(const char *name, unsigned int mtu)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+
+	nlh = nl_link_msg(buf, RTM_NEWLINK, 0, AF_UNSPEC, name);
+	mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+	return nl_talk(nlh, NULL, NULL);
+}
+
+/**
  * nl_port_isolate() - set the isolated flag of a bridge port
  * @name:	the port
  * @on:		1: it forwards only to non-isolated ports (the bridge itself)
