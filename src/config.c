@@ -415,7 +415,5 @@ int config_check(const struct sqn_config *caller, struct net_params *p,
 					 cfg->mode == SQN_MODE_BRIDGED) ?
 			    cfg->tap_fd :
 			    -1;
-	if (p->net.mode == SQN_MODE_USERSPACE)
-		return helper_config(cfg, p, msg, msglen);
 	return 0;
 }

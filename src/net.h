@@ -13,6 +13,7 @@
 #define NET_ERRMSG_LEN 512
 
 struct sqn_net;
+struct net_params;
 
 /**
  * struct backend_ops - one attachment kind
@@ -29,6 +30,10 @@ struct sqn_net;
  * @close:	release what @open acquired; safe after a failed @open
  * @info:	optional: correct the copy sqn_info() returns with what the
  *		backend can see without changing state (a helper that died)
+ * @check:	optional: the backend's own part of the config check, after
+ *		config_check(): check @cfg (the caller's config at the
+ *		current version) and fill the backend's fields of @p; 0 or
+ *		-EINVAL with a message naming the field in @msg
  *
  * Frames reaching @send are already checked against the size limits.
  */
@@ -43,6 +48,8 @@ struct backend_ops {
 	int (*set_offloads)(struct sqn_net *net, uint32_t offloads);
 	void (*close)(struct sqn_net *net);
 	void (*info)(const struct sqn_net *net, struct sqn_info *info);
+	int (*check)(const struct sqn_config *cfg, struct net_params *p,
+		     char *msg, size_t msglen);
 };
 
 /**
@@ -109,9 +116,5 @@ extern const struct backend_ops stream_ops;
 extern const struct backend_ops helper_ops;
 extern const struct backend_ops tap_ops;
 extern const struct backend_ops plane_ops;
-
-/* helper.c: the userspace mode's part of config_check(). */
-int helper_config(const struct sqn_config *cfg, struct net_params *p, char *msg,
-		  size_t msglen);
 
 #endif /* SQN_NET_H */
