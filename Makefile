@@ -36,7 +36,7 @@ endif
 OS := $(shell uname -s)
 ifeq ($(OS),Linux)
 PLATFORM_SRC := src/platform_linux.c src/sys/sys_linux.c \
-	src/sys/proc_linux.c src/sys/netlink_linux.c \
+	src/sys/proc_linux.c src/sys/netlink_linux.c src/sys/netlink_route_linux.c \
 	src/sys/netplane_linux.c src/sys/network_linux.c \
 	src/sys/keeper_linux.c src/sys/record_linux.c src/sys/dnsmasq_linux.c \
 	src/sys/nft_linux.c \
