@@ -68,6 +68,21 @@ static void np_link_name(char *out, const char *id, int n)
 	snprintf(out, SYS_TAP_NAME_MAX, "%s%.*s%s", pre, room, id, suffix);
 }
 
+/* The attachment's link, made: no IPv6 (the host's side must not speak it
+ * to the guest, nor on a LAN with the guest's MAC: router solicitations,
+ * multicast reports), the network's MTU, up, a port of @master if given. */
+static int np_link_ready(const struct netplane *np, const struct net_spec *s,
+			 const char *master)
+{
+	int r = sys_ipv6_off(np->link);
+
+	if (!r && s->mtu)
+		r = nl_link_mtu(np->link, s->mtu);
+	if (!r)
+		r = nl_link_set(np->link, master, 1);
+	return r;
+}
+
 /* A TAP of the network's MTU as a port of bridge @np->on. */
 static int np_tap(struct netplane *np, const struct net_spec *s, char *msg,
 		  size_t len)
@@ -77,11 +92,7 @@ static int np_tap(struct netplane *np, const struct net_spec *s, char *msg,
 	if (r)
 		return r;
 	np->made = 1;
-	r = sys_ipv6_off(np->link);
-	if (!r && s->mtu)
-		r = nl_link_mtu(np->link, s->mtu);
-	if (!r)
-		r = nl_link_set(np->link, np->on, 1);
+	r = np_link_ready(np, s, np->on);
 	if (!r)
 		r = nl_port_isolate(np->link, s->isolation);
 	if (r)
@@ -102,13 +113,7 @@ static int np_macvtap(struct netplane *np, const struct net_spec *s,
 	if (r)
 		return r;
 	np->made = 1;
-	/* The host's side of it must not speak IPv6 on the LAN with the
-	 * guest's MAC (router solicitations, multicast reports). */
-	r = sys_ipv6_off(np->link);
-	if (!r && s->mtu)
-		r = nl_link_mtu(np->link, s->mtu);
-	if (!r)
-		r = nl_link_set(np->link, NULL, 1);
+	r = np_link_ready(np, s, NULL);
 	if (!r)
 		r = sys_macvtap_open(np->link, np->dir, &np->fd);
 	if (r)
