@@ -38,6 +38,7 @@ OS := $(shell uname -s)
 ifeq ($(OS),Linux)
 PLATFORM_SRC := src/platform_linux.c src/sys/sys_linux.c \
 	src/sys/proc_linux.c src/sys/proc_spawn_linux.c src/sys/netlink_linux.c \
+	src/sys/netlink_route_linux.c \
 	src/sys/netplane_linux.c src/sys/network_linux.c \
 	src/sys/keeper_linux.c src/sys/record_linux.c src/sys/dnsmasq_linux.c \
 	src/sys/nft_linux.c \
@@ -46,7 +47,7 @@ else
 $(error squib-net builds on Linux for now; the macOS vmnet backend is planned)
 endif
 
-LIB_SRC := src/net.c src/config.c src/framing.c src/iov.c src/pool.c \
+LIB_SRC := src/net.c src/config.c src/framing.c src/iov.c src/ipv4.c src/pool.c \
 	src/loopback.c src/sockpeer.c src/stream.c src/dgram.c src/helper.c \
 	src/helper_stderr.c src/tap.c \
 	src/sys/tap_linux.c $(PLATFORM_SRC)

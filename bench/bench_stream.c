@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: MIT
-/* bench_stream.c - frames/s and Gbit/s through loopback and socket peers */
+/* bench_stream.c - frames/s and Gbit/s through loopback and socket peers
+ *
+ * One program, one concern, past 600 lines: the Makefile builds each
+ * file of bench/ as a program of its own, so its options, buffers and runs
+ * stay in this one file. */
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>

@@ -123,23 +123,26 @@ static void check_ok(const struct sqn_config *cfg, const struct net_params *p)
 	    (p->mtu &&
 	     (p->mtu < SQN_MTU_MIN || p->mtu > SQN_FRAME_MAX - SQN_ETH_HLEN)))
 		abort();
-	if ((unsigned int)p->mode >= SQN_MODE_COUNT_ || p->mode != cfg->mode)
+	if ((unsigned int)p->net.mode >= SQN_MODE_COUNT_ ||
+	    p->net.mode != cfg->mode)
 		abort();
 	if ((unsigned int)p->framing > SQN_FRAMING_DGRAM)
 		abort();
 	if (p->offloads & ~(uint32_t)0x1f)
 		abort();
-	if (p->isolation != !cfg->disable_isolation)
+	if (p->net.isolation != !cfg->disable_isolation)
 		abort();
-	if (p->mode == SQN_MODE_STREAM && !p->peer_path && p->peer_fd < 0)
+	if (p->net.mode == SQN_MODE_STREAM && !p->peer_path && p->peer_fd < 0)
 		abort();
-	if (p->mode == SQN_MODE_BRIDGED && !p->bridged_iface && p->tap_fd < 0)
+	if (p->net.mode == SQN_MODE_BRIDGED && !p->net.bridged_iface &&
+	    p->tap_fd < 0)
 		abort();
-	if (p->tap_fd != (cfg->tap_fd >= 0 && (p->mode == SQN_MODE_SHARED ||
-					       p->mode == SQN_MODE_HOST ||
-					       p->mode == SQN_MODE_BRIDGED) ?
-				  cfg->tap_fd :
-				  -1))
+	if (p->tap_fd !=
+	    (cfg->tap_fd >= 0 && (p->net.mode == SQN_MODE_SHARED ||
+				  p->net.mode == SQN_MODE_HOST ||
+				  p->net.mode == SQN_MODE_BRIDGED) ?
+		     cfg->tap_fd :
+		     -1))
 		abort();
 	if (p->peer_fd != cfg->peer_fd || p->log != cfg->log ||
 	    p->log_ctx != cfg->log_ctx)
@@ -150,15 +153,16 @@ static void check_ok(const struct sqn_config *cfg, const struct net_params *p)
 	    p->lock_timeout_ms !=
 		    (cfg->lock_timeout_ms ? cfg->lock_timeout_ms : 10000))
 		abort();
-	if (p->bridged_iface &&
-	    (!*p->bridged_iface || strlen(p->bridged_iface) > 15 ||
-	     strchr(p->bridged_iface, '/')))
+	if (p->net.bridged_iface &&
+	    (!*p->net.bridged_iface || strlen(p->net.bridged_iface) > 15 ||
+	     strchr(p->net.bridged_iface, '/')))
 		abort();
-	if ((p->mode == SQN_MODE_SHARED || p->mode == SQN_MODE_HOST) &&
-	    (p->prefix < 8 || p->prefix > 29 || !p->network[0] ||
-	     strspn(p->network,
+	if ((p->net.mode == SQN_MODE_SHARED || p->net.mode == SQN_MODE_HOST) &&
+	    (p->net.gateway.len < 8 || p->net.gateway.len > 29 ||
+	     !p->net.name[0] ||
+	     strspn(p->net.name,
 		    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
-		     strlen(p->network)))
+		     strlen(p->net.name)))
 		abort();
 	if (p->peer_path &&
 	    (!*p->peer_path || strlen(p->peer_path) > SQN_PATH_MAX))

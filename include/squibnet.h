@@ -141,7 +141,10 @@ typedef void (*sqn_log_fn)(void *ctx, int level, const char *msg);
  *		otherwise a random locally administered unicast one is made
  * @has_guest_mac: use @guest_mac
  * @mtu:	largest L3 payload; 0: the backend's default. Frames may be at
- *		most @mtu + SQN_ETH_HLEN bytes, and never more than SQN_FRAME_MAX
+ *		most @mtu + SQN_ETH_HLEN bytes, and never more than SQN_FRAME_MAX.
+ *		SQN_MODE_SHARED and _HOST: the network's (its bridge's, each
+ *		TAP's, DHCP's); 0 takes an existing network's (1500 for a new
+ *		one), another than an existing network's is refused (-EEXIST)
  * @bridged_iface: the LAN interface for SQN_MODE_BRIDGED: a bridge (the
  *		guest's TAP becomes a port of it) or a NIC (a macvtap is made on
  *		it, with the guest's MAC; private mode when isolated, bridge mode

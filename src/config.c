@@ -9,6 +9,7 @@
 
 #include "compat.h"
 #include "config.h"
+#include "ipv4.h"
 #include "sys/sys.h"
 
 #define NAME_CHARS \
@@ -156,71 +157,30 @@ static int check_ifname(const char *what, const char *name, char *msg,
 	return 0;
 }
 
-/**
- * config_parse_ipv4() - parse a dotted quad, strictly: four decimal
- * numbers 0..255, no leading zeros, nothing else
- * @s:		text
- * @end:	set to the first byte after the address
- * @addr:	set on success
- *
- * Return: 0 or -EINVAL.
- */
-static int config_parse_ipv4(const char *s, const char **end, uint8_t addr[4])
-{
-	int i, v, digits;
-
-	for (i = 0; i < 4; i++) {
-		if (i && *s++ != '.')
-			return -EINVAL;
-		for (v = 0, digits = 0; *s >= '0' && *s <= '9'; s++, digits++) {
-			if (digits && !v)
-				return -EINVAL; /* a leading zero */
-			v = v * 10 + (*s - '0');
-			if (v > 255)
-				return -EINVAL;
-		}
-		if (!digits)
-			return -EINVAL;
-		addr[i] = (uint8_t)v;
-	}
-	*end = s;
-	return 0;
-}
-
 /* "A.B.C.D/N": the gateway's address and the prefix length, 8 to 29; the
  * gateway neither the network's address nor its broadcast address. */
 static int check_subnet(const char *s, struct net_params *p, char *msg,
 			size_t msglen)
 {
-	const char *end;
-	uint32_t a, host;
-	int n = 0;
+	struct ipv4_prefix g;
+	uint32_t a;
 
-	if (config_parse_ipv4(s, &end, p->gateway) || *end++ != '/' ||
-	    *end < '1' || *end > '9')
-		goto bad;
-	for (; *end >= '0' && *end <= '9' && n < 100; end++)
-		n = n * 10 + (*end - '0');
-	if (*end || n < 8 || n > 29)
-		goto bad;
-	p->prefix = n;
-	a = (uint32_t)p->gateway[0] << 24 | (uint32_t)p->gateway[1] << 16 |
-	    (uint32_t)p->gateway[2] << 8 | p->gateway[3];
-	host = a & (0xffffffffu >> n);
-	if (!host || host == 0xffffffffu >> n)
+	if (ipv4_parse_prefix(s, &g) || g.len < 8 || g.len > 29)
+		return fail(
+			msg, msglen,
+			"subnet: \"%.32s\" is not A.B.C.D/N (the gateway's address, N from 8 to 29)",
+			s);
+	a = ipv4_pack(g.addr);
+	if (a == ipv4_network(&g) || a == ipv4_broadcast(&g))
 		return fail(
 			msg, msglen,
 			"subnet: %.32s: the gateway is the network's own or broadcast address; give the gateway's, e.g. the .1",
 			s);
-	if (p->gateway[0] == 127 || p->gateway[0] >= 224 || !p->gateway[0])
+	if (g.addr[0] == 127 || g.addr[0] >= 224 || !g.addr[0])
 		return fail(msg, msglen,
 			    "subnet: %.32s is not a unicast network", s);
+	p->net.gateway = g;
 	return 0;
-bad:
-	return fail(
-		msg, msglen,
-		"subnet: \"%.32s\" is not A.B.C.D/N (the gateway's address, N from 8 to 29)",
-		s);
 }
 
 /* "none", or up to four IPv4 addresses separated by commas. */
@@ -233,7 +193,7 @@ static int check_dns_upstream(const char *s, char *msg, size_t msglen)
 	if (!strcmp(s, "none"))
 		return 0;
 	for (i = 0; i < 4; i++) {
-		if (config_parse_ipv4(end, &end, a))
+		if (ipv4_parse(end, &end, a))
 			break;
 		if (!*end)
 			return 0;
@@ -271,7 +231,7 @@ static int check_network(const struct sqn_config *cfg, struct net_params *p,
 	if (name[0] == '.' || name[0] == '-')
 		return fail(msg, msglen,
 			    "network: \"%.32s\" starts with '.' or '-'", name);
-	snprintf(p->network, sizeof(p->network), "%s", name);
+	snprintf(p->net.name, sizeof(p->net.name), "%s", name);
 	if (!subnet)
 		subnet = cfg->mode == SQN_MODE_HOST ? "192.168.106.1/24" :
 						      "192.168.105.1/24";
@@ -307,9 +267,14 @@ static int check_network(const struct sqn_config *cfg, struct net_params *p,
 				"dns_hosts: %s: a ',' or newline in the path",
 				cfg->dns_hosts);
 	}
-	p->nat_iface = cfg->nat_iface;
-	p->dns_upstream = cfg->dns_upstream;
-	p->dns_hosts = cfg->dns_hosts;
+	p->net.dns_hosts = cfg->dns_hosts;
+	if (cfg->mode == SQN_MODE_SHARED) {
+		p->net.nat_iface = cfg->nat_iface;
+		p->net.dns_upstream = cfg->dns_upstream;
+	} else {
+		/* Host-only: its DNS server knows its own names only. */
+		p->net.dns_upstream = "none";
+	}
 	return 0;
 }
 
@@ -413,7 +378,7 @@ int config_check(const struct sqn_config *caller, struct net_params *p,
 	r = check_mode_fields(cfg, p, msg, msglen);
 	if (r)
 		return r;
-	p->mode = cfg->mode;
+	p->net.mode = cfg->mode;
 	snprintf(p->iface_id, sizeof(p->iface_id), "%s",
 		 cfg->iface_id ? cfg->iface_id : "sqn0");
 	if (cfg->has_guest_mac) {
@@ -429,8 +394,9 @@ int config_check(const struct sqn_config *caller, struct net_params *p,
 		p->guest_mac[0] = (uint8_t)((p->guest_mac[0] & 0xfc) | 0x02);
 	}
 	p->mtu = cfg->mtu;
-	p->isolation = !cfg->disable_isolation;
-	p->bridged_iface = cfg->bridged_iface;
+	p->net.mtu = cfg->mtu;
+	p->net.isolation = !cfg->disable_isolation;
+	p->net.bridged_iface = cfg->bridged_iface;
 	p->helper_path = cfg->helper_path;
 	p->helper_args = cfg->helper_args;
 	p->peer_path = cfg->peer_path;
@@ -449,7 +415,5 @@ int config_check(const struct sqn_config *caller, struct net_params *p,
 					 cfg->mode == SQN_MODE_BRIDGED) ?
 			    cfg->tap_fd :
 			    -1;
-	if (p->mode == SQN_MODE_USERSPACE)
-		return helper_config(cfg, p, msg, msglen);
 	return 0;
 }

@@ -59,8 +59,8 @@ static const struct helper_profile helper_profiles[] = {
  *
  * Return: 0 or -EINVAL.
  */
-int helper_config(const struct sqn_config *cfg, struct net_params *p, char *msg,
-		  size_t msglen)
+static int helper_config(const struct sqn_config *cfg, struct net_params *p,
+			 char *msg, size_t msglen)
 {
 	enum sqn_helper kind = cfg->helper ? cfg->helper :
 					     platform_helper_default();
@@ -528,4 +528,5 @@ const struct backend_ops helper_ops = {
 	.flush = helper_flush,
 	.close = helper_close,
 	.info = helper_info,
+	.check = helper_config,
 };

@@ -117,8 +117,11 @@ int sqn_mode_parse(const char *name, enum sqn_mode *mode)
 	return set_errno(-EINVAL);
 }
 
-static int open_backend(struct sqn_net *net)
+/* The backend of the mode, its own checks of @cfg, its buffers, and its
+ * open. */
+static int open_backend(struct sqn_net *net, const struct sqn_config *cfg)
 {
+	struct sqn_config current;
 	const char *why = NULL;
 	size_t need;
 	int r;
@@ -126,7 +129,18 @@ static int open_backend(struct sqn_net *net)
 	net->ops = platform_backend(&net->p, &why);
 	if (!net->ops)
 		return net_error(net, -ENOTSUP, "mode %s: %s",
-				 sqn_mode_name(net->p.mode), why);
+				 sqn_mode_name(net->p.net.mode), why);
+	if (net->ops->check) {
+		r = compat_config_read(cfg, &current, net->errmsg,
+				       sizeof(net->errmsg));
+		if (!r)
+			r = net->ops->check(&current, &net->p, net->errmsg,
+					    sizeof(net->errmsg));
+		if (r) {
+			net_log(net, SQN_LOG_ERR, "%s", net->errmsg);
+			return r;
+		}
+	}
 	need = net->ops->pool_size(net);
 	r = pool_init(&net->pool, need);
 	if (r)
@@ -160,11 +174,11 @@ int sqn_open(const struct sqn_config *cfg, sqn_net **out)
 		net_log(net, SQN_LOG_ERR, "%s", net->errmsg);
 		goto fail;
 	}
-	net->info.mode = net->p.mode;
+	net->info.mode = net->p.net.mode;
 	memcpy(net->info.guest_mac, net->p.guest_mac, 6);
 	net->info.link_up = 1;
 
-	r = open_backend(net);
+	r = open_backend(net, cfg);
 	if (r)
 		goto fail;
 	*out = net;

@@ -6,12 +6,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "squibnet.h"
+#include "netspec.h"
 #include "pool.h"
+#include "squibnet.h"
 
 #define NET_ERRMSG_LEN 512
 
 struct sqn_net;
+struct net_params;
 
 /**
  * struct backend_ops - one attachment kind
@@ -28,6 +30,10 @@ struct sqn_net;
  * @close:	release what @open acquired; safe after a failed @open
  * @info:	optional: correct the copy sqn_info() returns with what the
  *		backend can see without changing state (a helper that died)
+ * @check:	optional: the backend's own part of the config check, after
+ *		config_check(): check @cfg (the caller's config at the
+ *		current version) and fill the backend's fields of @p; 0 or
+ *		-EINVAL with a message naming the field in @msg
  *
  * Frames reaching @send are already checked against the size limits.
  */
@@ -42,24 +48,21 @@ struct backend_ops {
 	int (*set_offloads)(struct sqn_net *net, uint32_t offloads);
 	void (*close)(struct sqn_net *net);
 	void (*info)(const struct sqn_net *net, struct sqn_info *info);
+	int (*check)(const struct sqn_config *cfg, struct net_params *p,
+		     char *msg, size_t msglen);
 };
 
 /**
  * struct net_params - a validated config with defaults filled in
+ *
+ * @net is the network (its mode, and for the plane's modes all it asks
+ * of the network); @mtu is this attachment's, settled by its backend.
  */
 struct net_params {
-	enum sqn_mode mode;
+	struct net_spec net;
 	char iface_id[SQN_IFACE_ID_MAX + 1];
 	uint8_t guest_mac[6];
 	uint32_t mtu; /* 0 until the backend's default is known */
-	int isolation;
-	const char *bridged_iface;
-	char network[16];
-	uint8_t gateway[4];
-	int prefix;
-	const char *nat_iface;
-	const char *dns_upstream;
-	const char *dns_hosts;
 	const char *helper_path;
 	const char *const *helper_args;
 	enum sqn_helper helper; /* never SQN_HELPER_DEFAULT once checked */
@@ -113,9 +116,5 @@ extern const struct backend_ops stream_ops;
 extern const struct backend_ops helper_ops;
 extern const struct backend_ops tap_ops;
 extern const struct backend_ops plane_ops;
-
-/* helper.c: the userspace mode's part of config_check(). */
-int helper_config(const struct sqn_config *cfg, struct net_params *p, char *msg,
-		  size_t msglen);
 
 #endif /* SQN_NET_H */

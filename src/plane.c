@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ipv4.h"
 #include "net.h"
 #include "sys/netplane.h"
 
@@ -13,43 +14,15 @@ static size_t plane_pool_size(const struct sqn_net *net)
 	return pool_round(sizeof(struct netplane)) + tap_ops.pool_size(net);
 }
 
-static void plane_spec(const struct sqn_net *net, struct netplane_spec *s)
-{
-	const struct net_params *p = &net->p;
-
-	memset(s, 0, sizeof(*s));
-	s->mode = p->mode;
-	s->network = p->network;
-	memcpy(s->gateway, p->gateway, 4);
-	s->prefix = p->prefix;
-	s->bridged_iface = p->bridged_iface;
-	memcpy(s->guest_mac, p->guest_mac, 6);
-	s->isolation = p->isolation;
-	s->dns_hosts = p->dns_hosts;
-	s->iface_id = p->iface_id;
-	s->lock_ms = p->lock_timeout_ms;
-	if (p->mode == SQN_MODE_SHARED) {
-		s->nat_iface = p->nat_iface;
-		s->dns_upstream = p->dns_upstream;
-	} else {
-		/* Host-only: its DNS server knows its own names only. */
-		s->dns_upstream = "none";
-	}
-}
-
 /* The subnet, as sqn_info() tells it. */
 static void plane_info(struct sqn_net *net)
 {
-	uint32_t mask = 0xffffffffu << (32 - net->p.prefix);
-	int i;
+	const struct ipv4_prefix *g = &net->p.net.gateway;
 
 	net->info.has_subnet = 1;
-	for (i = 0; i < 4; i++) {
-		net->info.netmask[i] = (uint8_t)(mask >> (24 - 8 * i));
-		net->info.subnet[i] =
-			(uint8_t)(net->p.gateway[i] & net->info.netmask[i]);
-		net->info.gateway[i] = net->p.gateway[i];
-	}
+	ipv4_unpack(ipv4_mask(g->len), net->info.netmask);
+	ipv4_unpack(ipv4_network(g), net->info.subnet);
+	memcpy(net->info.gateway, g->addr, 4);
 }
 
 /* The network first, then the TAP backend on its TAP, as if the caller
@@ -57,18 +30,19 @@ static void plane_info(struct sqn_net *net)
 static int plane_open(struct sqn_net *net)
 {
 	struct netplane *np = pool_take(&net->pool, sizeof(*np));
+	const struct net_params *p = &net->p;
+	struct netplane_port port = { p->iface_id, { 0 }, p->lock_timeout_ms };
 	char msg[NET_ERRMSG_LEN - 16];
-	struct netplane_spec s;
 	int r;
 
 	if (!np)
 		return net_error(net, -ENOMEM, "%s: pool too small",
-				 sqn_mode_name(net->p.mode));
-	plane_spec(net, &s);
-	r = netplane_open(np, &s, msg, sizeof(msg));
+				 sqn_mode_name(net->p.net.mode));
+	memcpy(port.guest_mac, p->guest_mac, 6);
+	r = netplane_open(np, &p->net, &port, msg, sizeof(msg));
 	if (r)
-		return net_error(net, r, "%s: %s", sqn_mode_name(net->p.mode),
-				 msg);
+		return net_error(net, r, "%s: %s",
+				 sqn_mode_name(net->p.net.mode), msg);
 	net->outer = np;
 	net->p.tap_fd = np->fd;
 	r = tap_ops.open(net);
@@ -84,10 +58,10 @@ static int plane_open(struct sqn_net *net)
 		memcpy(net->info.guest_mac, net->p.guest_mac, 6);
 		memset(net->info.host_mac, 0, 6);
 	}
-	if (net->p.mode != SQN_MODE_BRIDGED)
+	if (net->p.net.mode != SQN_MODE_BRIDGED)
 		plane_info(net);
 	net_log(net, SQN_LOG_DEBUG, "%s: %s %s on %s",
-		sqn_mode_name(net->p.mode), np->macvtap ? "macvtap" : "TAP",
+		sqn_mode_name(net->p.net.mode), np->macvtap ? "macvtap" : "TAP",
 		np->link, np->on);
 	return 0;
 }

@@ -18,7 +18,7 @@ const struct backend_ops *platform_backend(const struct net_params *p,
 					   const char **why)
 {
 	(void)why; /* every mode is built on Linux */
-	switch (p->mode) {
+	switch (p->net.mode) {
 	case SQN_MODE_LOOPBACK:
 		return &loopback_ops;
 	case SQN_MODE_STREAM:

@@ -37,10 +37,10 @@ static void sh(const char *cmd)
 /* A veth pair VETH-PEER, both up, VETH with 10.99.0.2/24. */
 static void veth_with_address(void)
 {
-	static const uint8_t ip[4] = { 10, 99, 0, 2 };
+	static const struct ipv4_prefix ip = { { 10, 99, 0, 2 }, 24 };
 
 	sh("ip link add " VETH " type veth peer name " PEER);
-	CHECK_EQ(nl_addr_add(VETH, ip, 24), 0);
+	CHECK_EQ(nl_addr_add(VETH, &ip), 0);
 	CHECK_EQ(nl_link_set(VETH, NULL, 1), 0);
 	CHECK_EQ(nl_link_set(PEER, NULL, 1), 0);
 }
@@ -232,15 +232,12 @@ TEST(macvtap_char_device_opens_from_its_sysfs_numbers)
 /* nl_ipv4_overlap() of a.b.c.d/@prefix, its description into @what. */
 static int overlap(const char *addr, int prefix, char *what, size_t len)
 {
-	unsigned int a[4];
-	uint8_t b[4];
-	int i;
+	struct ipv4_prefix p = { { 0 }, prefix };
+	const char *end;
 
-	CHECK(sscanf(addr, "%u.%u.%u.%u", &a[0], &a[1], &a[2], &a[3]) == 4);
-	for (i = 0; i < 4; i++)
-		b[i] = (uint8_t)a[i];
+	CHECK(!ipv4_parse(addr, &end, p.addr) && !*end);
 	what[0] = '\0';
-	return nl_ipv4_overlap(b, prefix, what, len);
+	return nl_ipv4_overlap(&p, what, len);
 }
 
 static void overlaps(const char *addr, int prefix, const char *want)
@@ -264,7 +261,7 @@ static void overlaps_not(const char *addr, int prefix)
 
 TEST(ipv4_overlap_with_addresses)
 {
-	static const uint8_t host[4] = { 10, 60, 0, 5 };
+	static const struct ipv4_prefix host = { { 10, 60, 0, 5 }, 32 };
 
 	ns_new();
 	overlaps_not("10.99.0.1", 24);
@@ -278,7 +275,7 @@ TEST(ipv4_overlap_with_addresses)
 	overlaps_not("10.99.1.0", 24);
 	overlaps_not("11.99.0.2", 24);
 	/* A /32 on a link that is down: the shorter prefix is ours. */
-	CHECK_EQ(nl_addr_add(PEER, host, 32), 0);
+	CHECK_EQ(nl_addr_add(PEER, &host), 0);
 	CHECK_EQ(nl_link_set(PEER, NULL, 0), 0);
 	overlaps("10.60.0.0", 24, "10.60.0.5/32 on " PEER);
 	overlaps_not("10.60.0.4", 32);
@@ -323,18 +320,19 @@ TEST(ipv4_overlap_with_routes_of_the_main_table)
 	/* The description is cut to fit. */
 	CHECK_EQ(overlap("10.50.3.1", 24, what, 9), 1);
 	CHECK_MSG(!strcmp(what, "route 10"), "\"%s\"", what);
-	CHECK_EQ(nl_ipv4_overlap((const uint8_t[4]){ 10, 50, 3, 1 }, 24, NULL,
-				 0),
+	CHECK_EQ(nl_ipv4_overlap(&(struct ipv4_prefix){ { 10, 50, 3, 1 }, 24 },
+				 NULL, 0),
 		 1);
 }
 
 TEST(ipv4_overlap_refuses_a_bad_prefix)
 {
-	static const uint8_t ip[4] = { 10, 1, 2, 3 };
+	struct ipv4_prefix ip = { { 10, 1, 2, 3 }, 33 };
 
 	ns_new();
-	CHECK_EQ(nl_ipv4_overlap(ip, 33, NULL, 0), -EINVAL);
-	CHECK_EQ(nl_ipv4_overlap(ip, -1, NULL, 0), -EINVAL);
+	CHECK_EQ(nl_ipv4_overlap(&ip, NULL, 0), -EINVAL);
+	ip.len = -1;
+	CHECK_EQ(nl_ipv4_overlap(&ip, NULL, 0), -EINVAL);
 }
 
 static void default_route_is(const char *want)

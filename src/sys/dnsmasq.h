@@ -6,24 +6,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "netspec.h"
 #include "proc.h"
 
 /**
  * struct dnsmasq_spec - what one network's dnsmasq serves
  * @dir:	the network's record: dnsmasq.pid, .leases and .log go there
- * @bridge:	the interface it serves, and only that one
- * @gateway:	the bridge's address, given out as router and DNS server
- * @prefix:	the subnet's prefix length
- * @upstream:	where unknown names go: NULL the host's resolv.conf, "none"
- *		nowhere, else IPv4 addresses separated by commas
+ * @net:	the network, its MTU settled: it serves its bridge, and only
+ *		that, gives out its gateway as router and DNS server and its
+ *		MTU (DHCP option 26), and sends names it does not know to
+ *		@net->dns_upstream
  * @hosts:	a hosts(5) file of names it answers itself, or NULL
  */
 struct dnsmasq_spec {
 	const char *dir;
-	const char *bridge;
-	uint8_t gateway[4];
-	int prefix;
-	const char *upstream;
+	const struct net_spec *net;
 	const char *hosts;
 };
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "dnsmasq.h"
+#include "ipv4.h"
 #include "sys.h"
 
 #ifndef SYS_pidfd_open
@@ -208,41 +209,27 @@ static void dnsmasq_said(const char *path, char *out, size_t len)
 		fclose(f);
 }
 
-static uint32_t dnsmasq_u32(const uint8_t a[4])
-{
-	return (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 |
-	       (uint32_t)a[2] << 8 | a[3];
-}
-
-static void dnsmasq_quad(char *out, size_t len, uint32_t a)
-{
-	snprintf(out, len, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255,
-		 (a >> 8) & 255, a & 255);
-}
-
 /* The arguments: one interface, one DHCP range of the subnet without the
- * gateway (the larger side of it), no config file, no /etc/hosts. */
+ * gateway (the larger side of it), the network's MTU, no config file, no
+ * /etc/hosts. */
 static void dnsmasq_args(const struct dnsmasq_spec *s, struct dnsmasq_argv *a)
 {
-	uint32_t gw = dnsmasq_u32(s->gateway), mask, net, last, lo, hi;
-	char from[16], to[16], m[16];
-	const char *up = s->upstream;
+	const struct ipv4_prefix *g = &s->net->gateway;
+	char from[IPV4_STRLEN], to[IPV4_STRLEN], m[IPV4_STRLEN];
+	const char *up = s->net->dns_upstream;
 	char pidf[DNSMASQ_ARG_MAX];
+	uint32_t gw = ipv4_pack(g->addr), first, last;
 	size_t i;
 
-	mask = 0xffffffffu << (32 - s->prefix);
-	net = gw & mask;
-	last = (net | ~mask) - 1;
-	if (last - gw >= gw - (net + 1)) {
-		lo = gw + 1;
-		hi = last;
+	ipv4_host_range(g, &first, &last);
+	if (last - gw >= gw - first) {
+		ipv4_format(from, gw + 1);
+		ipv4_format(to, last);
 	} else {
-		lo = net + 1;
-		hi = gw - 1;
+		ipv4_format(from, first);
+		ipv4_format(to, gw - 1);
 	}
-	dnsmasq_quad(from, sizeof(from), lo);
-	dnsmasq_quad(to, sizeof(to), hi);
-	dnsmasq_quad(m, sizeof(m), mask);
+	ipv4_format(m, ipv4_mask(g->len));
 	a->n = 0;
 	dnsmasq_arg(a, "dnsmasq");
 	dnsmasq_arg(a, "--keep-in-foreground");
@@ -250,10 +237,11 @@ static void dnsmasq_args(const struct dnsmasq_spec *s, struct dnsmasq_argv *a)
 	dnsmasq_arg(a, "--no-hosts");
 	dnsmasq_arg(a, "--no-ping");
 	dnsmasq_arg(a, "--bind-interfaces");
-	dnsmasq_arg(a, "--interface=%s", s->bridge);
+	dnsmasq_arg(a, "--interface=%s", s->net->name);
 	dnsmasq_arg(a, "--except-interface=lo");
 	dnsmasq_arg(a, "--dhcp-range=%s,%s,%s", from, to, m);
 	dnsmasq_arg(a, "--dhcp-authoritative");
+	dnsmasq_arg(a, "--dhcp-option=option:mtu,%u", s->net->mtu);
 	dnsmasq_path(pidf, s->dir, "dnsmasq.leases");
 	dnsmasq_arg(a, "--dhcp-leasefile=%s", pidf);
 	dnsmasq_path(pidf, s->dir, "dnsmasq.pid");

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ipv4.h"
+
 /**
  * struct nl_link - what rtnetlink says of one link
  * @index:	ifindex
@@ -30,14 +32,15 @@ struct nl_link {
 };
 
 int nl_bridge_add(const char *name, const uint8_t mac[6]);
-int nl_addr_add(const char *name, const uint8_t addr[4], int prefix);
+int nl_addr_add(const char *name, const struct ipv4_prefix *addr);
 int nl_link_set(const char *name, const char *master, int up);
+int nl_link_mtu(const char *name, unsigned int mtu);
 int nl_port_isolate(const char *name, int on);
 int nl_link_del(const char *name);
 int nl_link_get(const char *name, struct nl_link *out);
 int nl_macvtap_add(const char *name, const char *lower, const uint8_t mac[6],
 		   int private_mode);
-int nl_ipv4_overlap(const uint8_t addr[4], int prefix, char *what, size_t len);
+int nl_ipv4_overlap(const struct ipv4_prefix *net, char *what, size_t len);
 int nl_default_route(char name[16]);
 
 #endif /* SQN_SYS_NETLINK_H */

@@ -1,11 +1,8 @@
 // SPDX-License-Identifier: MIT
-/* netlink_linux.c - Linux side of netlink.h: RTM_NEWLINK, RTM_NEWADDR, RTM_DELLINK and the GET requests */
+/* netlink_linux.c - Linux side of netlink.h, links: one request and its
+ * answer (netlink_mnl.h), RTM_NEWLINK, RTM_SETLINK, RTM_DELLINK, RTM_GETLINK */
 #include <errno.h>
-#include <libmnl/libmnl.h>
-#include <linux/if_addr.h>
 #include <linux/if_bridge.h>
-#include <linux/if_link.h>
-#include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,17 +10,13 @@
 #include <time.h>
 
 #include "netlink.h"
+#include "netlink_mnl.h"
 
 /* One read: the kernel fills each part of a dump up to the largest read so
  * far, and one link's message can pass a page; the kernel's netlink intro
  * (Documentation/userspace-api/netlink/intro.rst) asks for 8 KiB at least,
  * iproute2 reads 32 KiB. */
 #define NL_RECV_SIZE 32768
-/* Attribute tables by type: IFLA_ has the most types of those parsed here. */
-#define NL_TB_LEN (IFLA_MAX + 1)
-_Static_assert(IFA_MAX < NL_TB_LEN && RTA_MAX < NL_TB_LEN &&
-		       IFLA_INFO_MAX < NL_TB_LEN && IFLA_TUN_MAX < NL_TB_LEN,
-	       "an attribute table holds every type parsed");
 
 /**
  * nl_talk() - send one request and read its answer to the end
@@ -36,7 +29,7 @@ _Static_assert(IFA_MAX < NL_TB_LEN && RTA_MAX < NL_TB_LEN &&
  *
  * Return: 0, or the negative errno the kernel or @cb answered with.
  */
-static int nl_talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+int nl_talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
 	char buf[NL_RECV_SIZE];
 	struct mnl_socket *nl;
@@ -74,37 +67,13 @@ out:
 }
 
 /**
- * nl_dump_ipv4() - ask for every IPv4 object of a type
- * @type:	RTM_GETADDR or RTM_GETROUTE
- * @hdrlen:	the size of that type's fixed header
- * @cb:		called for each object; MNL_CB_STOP ends the dump early
- * @data:	passed to @cb
- *
- * Return: 0, or the negative errno the kernel or @cb answered with.
- */
-static int nl_dump_ipv4(uint16_t type, size_t hdrlen, mnl_cb_t cb, void *data)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct rtgenmsg *g;
-
-	nlh->nlmsg_type = type;
-	nlh->nlmsg_flags = NLM_F_DUMP;
-	/* The whole fixed header, zeroed, as strict checking wants it; its
-	 * family is the first byte, as in struct rtgenmsg. */
-	g = mnl_nlmsg_put_extra_header(nlh, hdrlen);
-	g->rtgen_family = AF_INET;
-	return nl_talk(nlh, cb, data);
-}
-
-/**
  * nl_attr_cb() - file one attribute in a table by its type
  * @a:		the attribute
  * @data:	the table, NL_TB_LEN slots
  *
  * Return: MNL_CB_OK.
  */
-static int nl_attr_cb(const struct nlattr *a, void *data)
+int nl_attr_cb(const struct nlattr *a, void *data)
 {
 	const struct nlattr **tb = data;
 	uint16_t type = mnl_attr_get_type(a);
@@ -122,8 +91,8 @@ static int nl_attr_cb(const struct nlattr *a, void *data)
  *
  * Return: the fixed header, or NULL when the message is too short for it.
  */
-static const void *nl_parse(const struct nlmsghdr *nlh, size_t hdrlen,
-			    const struct nlattr **tb)
+const void *nl_parse(const struct nlmsghdr *nlh, size_t hdrlen,
+		     const struct nlattr **tb)
 {
 	memset(tb, 0, NL_TB_LEN * sizeof(*tb));
 	if (mnl_nlmsg_get_payload_len(nlh) < hdrlen)
@@ -139,7 +108,7 @@ static const void *nl_parse(const struct nlmsghdr *nlh, size_t hdrlen,
  *
  * Return: the payload, or NULL when @a is missing or of another length.
  */
-static const void *nl_bytes(const struct nlattr *a, size_t len)
+const void *nl_bytes(const struct nlattr *a, size_t len)
 {
 	return a && mnl_attr_get_payload_len(a) == len ?
 		       mnl_attr_get_payload(a) :
@@ -153,7 +122,7 @@ static const void *nl_bytes(const struct nlattr *a, size_t len)
  *
  * Return: the value.
  */
-static uint32_t nl_u32(const struct nlattr *a, uint32_t dflt)
+uint32_t nl_u32(const struct nlattr *a, uint32_t dflt)
 {
 	return nl_bytes(a, 4) ? mnl_attr_get_u32(a) : dflt;
 }
@@ -211,38 +180,6 @@ int nl_bridge_add(const char *name, const uint8_t mac[6])
 }
 
 /**
- * nl_addr_add() - give a link an IPv4 address
- * @name:	the link
- * @addr:	the address
- * @prefix:	its prefix length
- *
- * Return: 0 (also when it had the address already) or a negative errno.
- */
-int nl_addr_add(const char *name, const uint8_t addr[4], int prefix)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	unsigned int idx = if_nametoindex(name);
-	struct nlmsghdr *nlh;
-	struct ifaddrmsg *ifa;
-	int r;
-
-	if (!idx)
-		return -errno;
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_NEWADDR;
-	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
-	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = AF_INET;
-	ifa->ifa_prefixlen = (unsigned char)prefix;
-	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
-	ifa->ifa_index = idx;
-	mnl_attr_put(nlh, IFA_LOCAL, 4, addr);
-	mnl_attr_put(nlh, IFA_ADDRESS, 4, addr);
-	r = nl_talk(nlh, NULL, NULL);
-	return r == -EEXIST ? 0 : r;
-}
-
-/**
  * nl_link_set() - put a link under a master and set it up
  * @name:	the link
  * @master:	the bridge it joins, or NULL
@@ -270,6 +207,26 @@ int nl_link_set(const char *name, const char *master, int up)
 	}
 	if (master)
 		mnl_attr_put_u32(nlh, IFLA_MASTER, midx);
+	return nl_talk(nlh, NULL, NULL);
+}
+
+/**
+ * nl_link_mtu() - set a link's MTU
+ * @name:	the link
+ * @mtu:	the MTU
+ *
+ * On a bridge this is its own from then on: the kernel no longer lowers
+ * it to its smallest port's (BROPT_MTU_SET_BY_USER).
+ *
+ * Return: 0 or a negative errno (-EINVAL beyond what the link takes).
+ */
+int nl_link_mtu(const char *name, unsigned int mtu)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+
+	nlh = nl_link_msg(buf, RTM_NEWLINK, 0, AF_UNSPEC, name);
+	mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
 	return nl_talk(nlh, NULL, NULL);
 }
 
@@ -428,223 +385,4 @@ int nl_macvtap_add(const char *name, const char *lower, const uint8_t mac[6],
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, li);
 	return nl_talk(nlh, NULL, NULL);
-}
-
-/**
- * nl_ip4() - an IPv4 address as a number
- * @a:		its four bytes, network order
- *
- * Return: the address, host order.
- */
-static uint32_t nl_ip4(const uint8_t a[4])
-{
-	return (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 |
-	       (uint32_t)a[2] << 8 | a[3];
-}
-
-/**
- * struct nl_route - the parts of an IPv4 route of the main table used here
- * @dst:	its destination network, host order
- * @dst_len:	the destination's prefix length; 0 for a default route
- * @oif:	its output interface (the first next hop's), 0 when none
- * @priority:	its metric
- * @type:	RTN_UNICAST, RTN_BLACKHOLE, ...
- */
-struct nl_route {
-	uint32_t dst;
-	int dst_len;
-	unsigned int oif;
-	uint32_t priority;
-	unsigned char type;
-};
-
-/**
- * nl_route_main() - read a route, if it is IPv4 and of the main table
- * @nlh:	an RTM_NEWROUTE of a dump
- * @rt:		filled in when it is
- *
- * Return: 1 when it is, 0 when it is not (or is malformed).
- */
-static int nl_route_main(const struct nlmsghdr *nlh, struct nl_route *rt)
-{
-	const struct nlattr *tb[NL_TB_LEN];
-	const struct rtmsg *rtm = nl_parse(nlh, sizeof(*rtm), tb);
-	const struct rtnexthop *nh;
-	const uint8_t *dst;
-
-	/* A table above 255 is in RTA_TABLE only (rtm_table says
-	 * RT_TABLE_COMPAT). */
-	if (nlh->nlmsg_type != RTM_NEWROUTE || !rtm ||
-	    rtm->rtm_family != AF_INET || rtm->rtm_dst_len > 32 ||
-	    nl_u32(tb[RTA_TABLE], rtm->rtm_table) != RT_TABLE_MAIN)
-		return 0;
-	dst = nl_bytes(tb[RTA_DST], 4);
-	rt->dst = dst ? nl_ip4(dst) : 0;
-	rt->dst_len = rtm->rtm_dst_len;
-	rt->priority = nl_u32(tb[RTA_PRIORITY], 0);
-	rt->type = rtm->rtm_type;
-	rt->oif = nl_u32(tb[RTA_OIF], 0);
-	if (!rt->oif && tb[RTA_MULTIPATH] &&
-	    mnl_attr_get_payload_len(tb[RTA_MULTIPATH]) >= sizeof(*nh)) {
-		nh = mnl_attr_get_payload(tb[RTA_MULTIPATH]);
-		rt->oif = (unsigned int)nh->rtnh_ifindex;
-	}
-	return 1;
-}
-
-/**
- * struct nl_overlap - what nl_ipv4_overlap() looks for, and what it found
- * @net:	the network's address, host order
- * @prefix:	its prefix length
- * @what:	where to describe what overlaps it, or NULL
- * @len:	the size of @what
- * @found:	1 once something overlaps it
- */
-struct nl_overlap {
-	uint32_t net;
-	int prefix;
-	char *what;
-	size_t len;
-	int found;
-};
-
-/**
- * nl_overlap_one() - compare one address or route with the network
- * @o:		what nl_ipv4_overlap() looks for
- * @label:	"" for an address, "route " for a route
- * @addr:	its address, host order
- * @prefix:	its prefix length
- * @ifindex:	its link, 0 for none
- *
- * Two networks overlap when the shorter prefix's network holds the other's
- * address.
- *
- * Return: MNL_CB_STOP when they overlap (the dump need go no further),
- * MNL_CB_OK when they do not.
- */
-static int nl_overlap_one(struct nl_overlap *o, const char *label,
-			  uint32_t addr, int prefix, unsigned int ifindex)
-{
-	int shorter = prefix < o->prefix ? prefix : o->prefix;
-	uint32_t mask = shorter ? ~0u << (32 - shorter) : 0;
-	char ifname[IF_NAMESIZE] = "";
-
-	if ((addr ^ o->net) & mask)
-		return MNL_CB_OK;
-	o->found = 1;
-	if (ifindex && !if_indextoname(ifindex, ifname))
-		snprintf(ifname, sizeof(ifname), "#%u", ifindex);
-	if (o->what)
-		snprintf(o->what, o->len, "%s%u.%u.%u.%u/%d%s%s", label,
-			 addr >> 24, addr >> 16 & 0xff, addr >> 8 & 0xff,
-			 addr & 0xff, prefix, ifindex ? " on " : "", ifname);
-	return MNL_CB_STOP;
-}
-
-/**
- * nl_overlap_addr_cb() - compare one address of a dump with the network
- * @nlh:	an RTM_NEWADDR
- * @data:	the struct nl_overlap
- *
- * Return: MNL_CB_STOP when they overlap, else MNL_CB_OK.
- */
-static int nl_overlap_addr_cb(const struct nlmsghdr *nlh, void *data)
-{
-	const struct nlattr *tb[NL_TB_LEN];
-	const struct ifaddrmsg *ifa = nl_parse(nlh, sizeof(*ifa), tb);
-	const uint8_t *a;
-
-	if (nlh->nlmsg_type != RTM_NEWADDR || !ifa ||
-	    ifa->ifa_family != AF_INET || ifa->ifa_prefixlen > 32)
-		return MNL_CB_OK;
-	/* IFA_ADDRESS is the peer's on a point-to-point link. */
-	a = nl_bytes(tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS], 4);
-	if (!a)
-		return MNL_CB_OK;
-	return nl_overlap_one(data, "", nl_ip4(a), ifa->ifa_prefixlen,
-			      ifa->ifa_index);
-}
-
-/**
- * nl_overlap_route_cb() - compare one route of a dump with the network
- * @nlh:	an RTM_NEWROUTE
- * @data:	the struct nl_overlap
- *
- * Return: MNL_CB_STOP when they overlap, else MNL_CB_OK.
- */
-static int nl_overlap_route_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct nl_route rt;
-
-	if (!nl_route_main(nlh, &rt) || !rt.dst_len)
-		return MNL_CB_OK;
-	return nl_overlap_one(data, "route ", rt.dst, rt.dst_len, rt.oif);
-}
-
-/**
- * nl_ipv4_overlap() - whether an IPv4 network is in use in this namespace
- * @addr:	an address of the network
- * @prefix:	its prefix length
- * @what:	where to describe the first address or route it overlaps
- *		("10.99.0.2/24 on veth0", "route 10.0.0.0/8 on eth0"), or NULL
- * @len:	the size of @what
- *
- * It is in use when it overlaps an IPv4 address of a link (with that
- * address's prefix) or a route of the main table other than a default one.
- *
- * Return: 1 when it overlaps one, 0 when not, or a negative errno.
- */
-int nl_ipv4_overlap(const uint8_t addr[4], int prefix, char *what, size_t len)
-{
-	struct nl_overlap o = { nl_ip4(addr), prefix, what, len, 0 };
-	int r;
-
-	if (prefix < 0 || prefix > 32)
-		return -EINVAL;
-	r = nl_dump_ipv4(RTM_GETADDR, sizeof(struct ifaddrmsg),
-			 nl_overlap_addr_cb, &o);
-	if (!r && !o.found)
-		r = nl_dump_ipv4(RTM_GETROUTE, sizeof(struct rtmsg),
-				 nl_overlap_route_cb, &o);
-	return r ? r : o.found;
-}
-
-/**
- * nl_default_cb() - keep a default route if it beats the best so far
- * @nlh:	an RTM_NEWROUTE
- * @data:	the struct nl_route of the best so far (oif 0: none yet)
- *
- * Return: MNL_CB_OK.
- */
-static int nl_default_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct nl_route *best = data, rt;
-
-	if (nl_route_main(nlh, &rt) && !rt.dst_len && rt.type == RTN_UNICAST &&
-	    rt.oif && (!best->oif || rt.priority < best->priority))
-		*best = rt;
-	return MNL_CB_OK;
-}
-
-/**
- * nl_default_route() - the link of the IPv4 default route
- * @name:	its name, IF_NAMESIZE bytes
- *
- * Of several default routes in the main table, the one of the lowest
- * metric, as the kernel chooses.
- *
- * Return: 0, -ENETUNREACH when there is none, or a negative errno.
- */
-int nl_default_route(char name[16])
-{
-	struct nl_route best = { 0, 0, 0, 0, 0 };
-	int r;
-
-	r = nl_dump_ipv4(RTM_GETROUTE, sizeof(struct rtmsg), nl_default_cb,
-			 &best);
-	if (r)
-		return r;
-	if (!best.oif)
-		return -ENETUNREACH;
-	return if_indextoname(best.oif, name) ? 0 : -errno;
 }

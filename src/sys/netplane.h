@@ -7,38 +7,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "squibnet.h"
+#include "netspec.h"
 #include "tap.h"
 
 #define NETPLANE_DIR_MAX 128
 
 /**
- * struct netplane_spec - the network an attachment asks for
- * @mode:	SQN_MODE_SHARED, _HOST or _BRIDGED
- * @network:	shared, host: the network's name, also its bridge's
- * @gateway:	shared, host: the bridge's address
- * @prefix:	and the subnet's prefix length
- * @nat_iface:	shared: where NAT leads out; NULL: the default route's
- * @dns_upstream: shared: see sqn_config
- * @dns_hosts:	shared, host: see sqn_config
- * @bridged_iface: bridged: the bridge or NIC
+ * struct netplane_port - what an attachment asks for beyond its network
+ * @iface_id:	names its TAP or macvtap: sqn-<iface_id>
  * @guest_mac:	bridged on a NIC: the macvtap's address
- * @isolation:	1: guests of the network cannot reach each other
- * @iface_id:	names the attachment's TAP or macvtap: sqn-<iface_id>
  * @lock_ms:	how long to wait for the namespace's lock
  */
-struct netplane_spec {
-	enum sqn_mode mode;
-	const char *network;
-	uint8_t gateway[4];
-	int prefix;
-	const char *nat_iface;
-	const char *dns_upstream;
-	const char *dns_hosts;
-	const char *bridged_iface;
-	uint8_t guest_mac[6];
-	int isolation;
+struct netplane_port {
 	const char *iface_id;
+	uint8_t guest_mac[6];
 	uint32_t lock_ms;
 };
 
@@ -68,8 +50,8 @@ struct netplane {
 	uint32_t lock_ms;
 };
 
-int netplane_open(struct netplane *np, const struct netplane_spec *spec,
-		  char *msg, size_t len);
+int netplane_open(struct netplane *np, const struct net_spec *net,
+		  const struct netplane_port *port, char *msg, size_t len);
 void netplane_close(struct netplane *np);
 
 #endif /* SQN_SYS_NETPLANE_H */

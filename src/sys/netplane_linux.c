@@ -41,7 +41,7 @@ static int np_net_admin(void)
  * "bridged:<iface>" for bridged attachments of an interface, which no
  * network's name can be (':' is not allowed in one). */
 static int np_set_dir(struct netplane *np, const char *ns,
-		      const struct netplane_spec *s)
+		      const struct net_spec *s)
 {
 	int n;
 
@@ -49,7 +49,7 @@ static int np_set_dir(struct netplane *np, const char *ns,
 		n = snprintf(np->dir, sizeof(np->dir), "%s/bridged:%s", ns,
 			     s->bridged_iface);
 	else
-		n = snprintf(np->dir, sizeof(np->dir), "%s/%s", ns, s->network);
+		n = snprintf(np->dir, sizeof(np->dir), "%s/%s", ns, s->name);
 	return n < (int)sizeof(np->dir) ? 0 : -ENAMETOOLONG;
 }
 
@@ -68,19 +68,33 @@ static void np_link_name(char *out, const char *id, int n)
 	snprintf(out, SYS_TAP_NAME_MAX, "%s%.*s%s", pre, room, id, suffix);
 }
 
-/* A TAP as a port of bridge @np->on. */
-static int np_tap(struct netplane *np, int isolation, char *msg, size_t len)
+/* The attachment's link, made: no IPv6 (the host's side must not speak it
+ * to the guest, nor on a LAN with the guest's MAC: router solicitations,
+ * multicast reports), the network's MTU, up, a port of @master if given. */
+static int np_link_ready(const struct netplane *np, const struct net_spec *s,
+			 const char *master)
+{
+	int r = sys_ipv6_off(np->link);
+
+	if (!r && s->mtu)
+		r = nl_link_mtu(np->link, s->mtu);
+	if (!r)
+		r = nl_link_set(np->link, master, 1);
+	return r;
+}
+
+/* A TAP of the network's MTU as a port of bridge @np->on. */
+static int np_tap(struct netplane *np, const struct net_spec *s, char *msg,
+		  size_t len)
 {
 	int r = sys_tap_create(np->link, &np->fd);
 
 	if (r)
 		return r;
 	np->made = 1;
-	r = sys_ipv6_off(np->link);
+	r = np_link_ready(np, s, np->on);
 	if (!r)
-		r = nl_link_set(np->link, np->on, 1);
-	if (!r)
-		r = nl_port_isolate(np->link, isolation);
+		r = nl_port_isolate(np->link, s->isolation);
 	if (r)
 		return record_err(msg, len, r, "TAP %s on %s: %s", np->link,
 				  np->on, strerror(-r));
@@ -89,21 +103,17 @@ static int np_tap(struct netplane *np, int isolation, char *msg, size_t len)
 
 /* A macvtap on NIC @np->on with the guest's MAC: bridge mode, or private
  * mode (no macvtap of the NIC reaches another) when isolated. */
-static int np_macvtap(struct netplane *np, const struct netplane_spec *s,
-		      char *msg, size_t len)
+static int np_macvtap(struct netplane *np, const struct net_spec *s,
+		      const struct netplane_port *port, char *msg, size_t len)
 {
 	int r;
 
 	np->macvtap = 1;
-	r = nl_macvtap_add(np->link, np->on, s->guest_mac, s->isolation);
+	r = nl_macvtap_add(np->link, np->on, port->guest_mac, s->isolation);
 	if (r)
 		return r;
 	np->made = 1;
-	/* The host's side of it must not speak IPv6 on the LAN with the
-	 * guest's MAC (router solicitations, multicast reports). */
-	r = sys_ipv6_off(np->link);
-	if (!r)
-		r = nl_link_set(np->link, NULL, 1);
+	r = np_link_ready(np, s, NULL);
 	if (!r)
 		r = sys_macvtap_open(np->link, np->dir, &np->fd);
 	if (r)
@@ -112,19 +122,20 @@ static int np_macvtap(struct netplane *np, const struct netplane_spec *s,
 	return 0;
 }
 
-/* This attachment's link, named after @s->iface_id (np_link_name()), the
+/* This attachment's link, named after @port->iface_id (np_link_name()), the
  * first name that is free; its entry is on record before the link is
  * made: a crash in between leaves an entry whose link the next sweep
  * deletes if it is there. */
-static int np_attach(struct netplane *np, const struct netplane_spec *s,
-		     int tap, char *msg, size_t len)
+static int np_attach(struct netplane *np, const struct net_spec *s,
+		     const struct netplane_port *port, int tap, char *msg,
+		     size_t len)
 {
 	struct nl_link l;
 	int n, r = -EEXIST;
 
 	for (n = 1; n <= NETPLANE_NAMES_MAX && (r == -EEXIST || r == -EBUSY);
 	     n++) {
-		np_link_name(np->link, s->iface_id, n);
+		np_link_name(np->link, port->iface_id, n);
 		if (!nl_link_get(np->link, &l))
 			continue; /* taken */
 		r = record_enter(np->dir, np->link, np->entry,
@@ -132,8 +143,8 @@ static int np_attach(struct netplane *np, const struct netplane_spec *s,
 		if (r)
 			return record_err(msg, len, r, "%s/%s: %s", np->dir,
 					  np->entry, strerror(-r));
-		r = tap ? np_tap(np, s->isolation, msg, len) :
-			  np_macvtap(np, s, msg, len);
+		r = tap ? np_tap(np, s, msg, len) :
+			  np_macvtap(np, s, port, msg, len);
 		if (r != -EEXIST && r != -EBUSY)
 			break;
 		/* Made by another in between: the next name. */
@@ -143,7 +154,8 @@ static int np_attach(struct netplane *np, const struct netplane_spec *s,
 	if (r == -EEXIST || r == -EBUSY)
 		return record_err(msg, len, -EEXIST,
 				  "iface_id %s: sqn-%s to -%d are all taken",
-				  s->iface_id, s->iface_id, NETPLANE_NAMES_MAX);
+				  port->iface_id, port->iface_id,
+				  NETPLANE_NAMES_MAX);
 	if (r && !msg[0])
 		record_err(msg, len, r, "%s %s: %s", tap ? "TAP" : "macvtap",
 			   np->link, strerror(-r));
@@ -152,7 +164,7 @@ static int np_attach(struct netplane *np, const struct netplane_spec *s,
 
 /* The network's keeper, which runs its dnsmasq: started with the network,
  * or again when an attachment finds it gone. */
-static int np_keeper(struct netplane *np, const struct netplane_spec *s,
+static int np_keeper(struct netplane *np, const struct net_spec *s,
 		     const char *ns, const char *token, char *msg, size_t len)
 {
 	struct keeper_spec k = { np->dir, ns, np->cookie, token, { 0 } };
@@ -162,9 +174,10 @@ static int np_keeper(struct netplane *np, const struct netplane_spec *s,
 	return keeper_start(&k, msg, len);
 }
 
-/* The network @s names, joined or made. */
-static int np_network(struct netplane *np, const struct netplane_spec *s,
-		      const char *ns, char *msg, size_t len)
+/* The network @s names, joined (an MTU of 0 becomes the network's) or
+ * made (an MTU of 0 becomes NET_SPEC_MTU_DEFAULT). */
+static int np_network(struct netplane *np, struct net_spec *s, const char *ns,
+		      char *msg, size_t len)
 {
 	char token[NETWORK_TOKEN_MAX] = "";
 	int r;
@@ -175,6 +188,8 @@ static int np_network(struct netplane *np, const struct netplane_spec *s,
 			r = np_keeper(np, s, ns, token, msg, len);
 		return r;
 	}
+	if (!s->mtu)
+		s->mtu = NET_SPEC_MTU_DEFAULT;
 	r = network_make(np->dir, s, token, msg, len);
 	if (!r)
 		r = np_keeper(np, s, ns, token, msg, len);
@@ -204,7 +219,8 @@ static void np_leave(struct netplane *np, int locked)
 /**
  * netplane_open() - attach to a network, making it if needed
  * @np:		filled on success; np->fd is the TAP or macvtap
- * @s:		the network
+ * @net:	the network
+ * @port:	the attachment's name, MAC and lock deadline
  * @msg:	set on failure
  * @len:	its size
  *
@@ -213,18 +229,21 @@ static void np_leave(struct netplane *np, int locked)
  * network only; host: no forwarding to or from it), dnsmasq serving DHCP
  * and DNS on it, run by the network's keeper (keeper.h), and a TAP of
  * this attachment as a port. Bridged: a TAP as a port of the given
- * bridge, or a macvtap on the given NIC. What attachments that have
- * ended left in the namespace is removed first.
+ * bridge, or a macvtap on the given NIC. The bridge and each TAP have the
+ * network's MTU (@net->mtu, or the network's when 0); a bridged TAP takes
+ * the bridge's when @net->mtu is 0. What attachments that have ended left
+ * in the namespace is removed first.
  *
  * Return: 0 or a negative errno: -EPERM without CAP_NET_ADMIN or for a
  * run directory not to be trusted, -ENODEV for a missing interface,
- * -EEXIST for a name taken or a network in use with other settings,
- * -EADDRINUSE for an overlapping subnet, -EBUSY when the namespace's
- * lock was held for @s->lock_ms.
+ * -EEXIST for a name taken or a network in use with other settings (an
+ * MTU other than its own too), -EADDRINUSE for an overlapping subnet,
+ * -EBUSY when the namespace's lock was held for @port->lock_ms.
  */
-int netplane_open(struct netplane *np, const struct netplane_spec *s, char *msg,
-		  size_t len)
+int netplane_open(struct netplane *np, const struct net_spec *net,
+		  const struct netplane_port *port, char *msg, size_t len)
 {
+	struct net_spec s = *net;
 	char ns[RECORD_PATH_MAX];
 	struct nl_link l;
 	int lock, dir, r;
@@ -232,30 +251,33 @@ int netplane_open(struct netplane *np, const struct netplane_spec *s, char *msg,
 	memset(np, 0, sizeof(*np));
 	np->fd = -1;
 	np->entry_fd = -1;
-	np->lock_ms = s->lock_ms;
+	np->lock_ms = port->lock_ms;
 	msg[0] = '\0';
 	if (!np_net_admin())
 		return record_err(
 			msg, len, -EPERM,
 			"%s mode needs CAP_NET_ADMIN (to make bridges and TAPs), which this process has not got; run it as root or pass tap_fd",
-			sqn_mode_name(s->mode));
-	if (s->mode == SQN_MODE_BRIDGED) {
-		r = nl_link_get(s->bridged_iface, &l);
+			sqn_mode_name(s.mode));
+	if (s.mode == SQN_MODE_BRIDGED) {
+		r = nl_link_get(s.bridged_iface, &l);
 		if (r == -ENODEV)
 			return record_err(msg, len, r, "no interface named %s",
-					  s->bridged_iface);
+					  s.bridged_iface);
 		if (r)
 			return record_err(msg, len, r, "%s: %s",
-					  s->bridged_iface, strerror(-r));
+					  s.bridged_iface, strerror(-r));
+		/* As qemu-bridge-helper does: the bridge's MTU. */
+		if (!s.mtu && !strcmp(l.kind, "bridge"))
+			s.mtu = l.mtu;
 	}
 	r = record_ns(ns, sizeof(ns), &np->cookie);
 	if (r)
 		return record_err(msg, len, r, "/proc/self/ns/net: %s",
 				  strerror(-r));
-	r = np_set_dir(np, ns, s);
+	r = np_set_dir(np, ns, &s);
 	if (r)
 		return record_err(msg, len, r, "%s: %s", ns, strerror(-r));
-	lock = record_lock(ns, np->cookie, (int)s->lock_ms, 1, msg, len);
+	lock = record_lock(ns, np->cookie, (int)port->lock_ms, 1, msg, len);
 	if (lock < 0)
 		return lock;
 	/* What a killed run left goes at the next start of any network. */
@@ -266,15 +288,16 @@ int netplane_open(struct netplane *np, const struct netplane_spec *s, char *msg,
 		goto out;
 	}
 	close(dir);
-	if (s->mode == SQN_MODE_BRIDGED) {
-		snprintf(np->on, sizeof(np->on), "%s", s->bridged_iface);
-		r = np_attach(np, s, !strcmp(l.kind, "bridge"), msg, len);
+	if (s.mode == SQN_MODE_BRIDGED) {
+		snprintf(np->on, sizeof(np->on), "%s", s.bridged_iface);
+		r = np_attach(np, &s, port, !strcmp(l.kind, "bridge"), msg,
+			      len);
 		goto out;
 	}
-	snprintf(np->on, sizeof(np->on), "%s", s->network);
-	r = np_network(np, s, ns, msg, len);
+	snprintf(np->on, sizeof(np->on), "%s", s.name);
+	r = np_network(np, &s, ns, msg, len);
 	if (!r)
-		r = np_attach(np, s, 1, msg, len);
+		r = np_attach(np, &s, port, 1, msg, len);
 out:
 	if (r)
 		np_leave(np, 1);

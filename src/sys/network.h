@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 #include "dnsmasq.h"
-#include "netplane.h"
+#include "netspec.h"
 #include "proc.h"
 
 #define NETWORK_SETTINGS_MAX 1400
@@ -20,11 +20,11 @@ void network_link_gone(const char *link);
 void network_remove(const char *dir, struct proc *dnsmasq);
 int network_sweep_one(const char *dir, void *ctx);
 int network_ours(const char *dir, const char *token);
-int network_join(const char *dir, const struct netplane_spec *s, char *token,
-		 char *msg, size_t len);
-void network_dnsmasq(const char *dir, const struct netplane_spec *s,
+int network_join(const char *dir, struct net_spec *s, char *token, char *msg,
+		 size_t len);
+void network_dnsmasq(const char *dir, const struct net_spec *s,
 		     struct dnsmasq_spec *d, char *hosts);
-int network_make(const char *dir, const struct netplane_spec *s, char *token,
+int network_make(const char *dir, const struct net_spec *s, char *token,
 		 char *msg, size_t len);
 
 #endif /* SQN_SYS_NETWORK_H */

@@ -9,11 +9,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ipv4.h"
 #include "netlink.h"
 #include "network.h"
 #include "nft.h"
 #include "record.h"
 #include "sys.h"
+#include "tap.h"
 
 /**
  * network_nsdir() - the namespace's part of the record
@@ -233,37 +235,43 @@ int network_ours(const char *dir, const char *token)
 	       !strcmp(val, token);
 }
 
-static void network_settings(const struct netplane_spec *s, char *out,
-			     size_t len)
+static void network_settings(const struct net_spec *s, char *out, size_t len)
 {
-	const uint8_t *g = s->gateway;
+	char gs[IPV4_PREFIX_STRLEN];
 
 	snprintf(
 		out, len,
-		"settings mode=%s subnet=%u.%u.%u.%u/%d nat=%s dns=%s hosts=%s isolation=%s\n",
-		sqn_mode_name(s->mode), g[0], g[1], g[2], g[3], s->prefix,
+		"settings mode=%s subnet=%s nat=%s dns=%s hosts=%s isolation=%s mtu=%u\n",
+		sqn_mode_name(s->mode), ipv4_format_prefix(gs, &s->gateway),
 		s->nat_iface ? s->nat_iface : "(default route)",
 		s->dns_upstream ? s->dns_upstream : "(resolv.conf)",
 		s->dns_hosts ? s->dns_hosts : "(none)",
-		s->isolation ? "on" : "off");
+		s->isolation ? "on" : "off", s->mtu);
 }
 
 /**
  * network_join() - check that the network in @dir was made with the
  * settings @s asks for
  * @dir:	its directory
- * @s:		what the attachment asks for
+ * @s:		what the attachment asks for; an MTU of 0 is set to the
+ *		network's
  * @token:	set to the network's table mark, NETWORK_TOKEN_MAX bytes
  * @msg:	set on failure
  * @len:	its size
  *
- * Return: 0, or -EEXIST when it was made with other settings.
+ * Return: 0, or -EEXIST when it was made with other settings (an MTU
+ * other than its own too).
  */
-int network_join(const char *dir, const struct netplane_spec *s, char *token,
-		 char *msg, size_t len)
+int network_join(const char *dir, struct net_spec *s, char *token, char *msg,
+		 size_t len)
 {
 	char want[NETWORK_SETTINGS_MAX], have[NETWORK_SETTINGS_MAX] = "";
+	char mtu[16];
 
+	if (!s->mtu)
+		s->mtu = record_get(dir, "mtu", mtu, sizeof(mtu)) ?
+				 NET_SPEC_MTU_DEFAULT :
+				 (uint32_t)strtoul(mtu, NULL, 10);
 	network_settings(s, want, sizeof(want));
 	want[strcspn(want, "\n")] = '\0';
 	record_get(dir, "settings", have, sizeof(have));
@@ -273,7 +281,7 @@ int network_join(const char *dir, const struct netplane_spec *s, char *token,
 	return record_err(
 		msg, len, -EEXIST,
 		"network %s exists, in use, with other settings (%s); this one asks for %s",
-		s->network, have[0] ? have : "unknown", want + 9);
+		s->name, have[0] ? have : "unknown", want + 9);
 }
 
 /* Interface names go into nft's commands; only plain ones are taken. */
@@ -286,28 +294,26 @@ static int network_plain_name(const char *name)
 
 /* Checks before anything is made: the name is free, the subnet too, the
  * NAT interface is there. */
-static int network_check_new(const struct netplane_spec *s, char *nat,
-			     char *msg, size_t len)
+static int network_check_new(const struct net_spec *s, char *nat, char *msg,
+			     size_t len)
 {
+	char what[96], gs[IPV4_PREFIX_STRLEN];
 	struct nl_link l;
-	char what[96];
 	int r;
 
-	if (!nl_link_get(s->network, &l))
+	if (!nl_link_get(s->name, &l))
 		return record_err(
 			msg, len, -EEXIST,
 			"network %s: a link of that name exists and is not a squib-net network",
-			s->network);
-	r = nl_ipv4_overlap(s->gateway, s->prefix, what, sizeof(what));
+			s->name);
+	r = nl_ipv4_overlap(&s->gateway, what, sizeof(what));
 	if (r > 0)
-		return record_err(
-			msg, len, -EADDRINUSE,
-			"network %s: subnet %u.%u.%u.%u/%d overlaps %s",
-			s->network, s->gateway[0], s->gateway[1], s->gateway[2],
-			s->gateway[3], s->prefix, what);
+		return record_err(msg, len, -EADDRINUSE,
+				  "network %s: subnet %s overlaps %s", s->name,
+				  ipv4_format_prefix(gs, &s->gateway), what);
 	if (r < 0)
 		return record_err(msg, len, r, "network %s: addresses: %s",
-				  s->network, strerror(-r));
+				  s->name, strerror(-r));
 	if (s->mode != SQN_MODE_SHARED)
 		return 0;
 	if (s->nat_iface) {
@@ -320,7 +326,7 @@ static int network_check_new(const struct netplane_spec *s, char *nat,
 		return record_err(
 			msg, len, -ENETUNREACH,
 			"network %s: no default route to lead NAT out of; set nat_iface",
-			s->network);
+			s->name);
 	}
 	if (!network_plain_name(nat))
 		return record_err(
@@ -364,44 +370,43 @@ static int network_copy_hosts(const char *from, const char *to)
 /**
  * network_dnsmasq() - what the network's dnsmasq serves
  * @dir:	the network's directory
- * @s:		the network
- * @d:		set; its strings point into @s and @hosts
+ * @s:		the network, its MTU settled
+ * @d:		set; it points to @dir, @s and @hosts
  * @hosts:	set to the record's copy of the hosts file, RECORD_PATH_MAX
  *		bytes
  */
-void network_dnsmasq(const char *dir, const struct netplane_spec *s,
+void network_dnsmasq(const char *dir, const struct net_spec *s,
 		     struct dnsmasq_spec *d, char *hosts)
 {
-	memset(d, 0, sizeof(*d));
-	d->dir = dir;
-	d->bridge = s->network;
-	memcpy(d->gateway, s->gateway, 4);
-	d->prefix = s->prefix;
-	d->upstream = s->dns_upstream;
 	record_path(hosts, dir, "hosts");
+	d->dir = dir;
+	d->net = s;
 	d->hosts = s->dns_hosts ? hosts : NULL;
 }
 
-/* The bridge, with the gateway's address; IPv4 only (no IPv6 address, and
- * IPv6 arriving on it is dropped: the table filters IPv4 alone). */
-static int network_bridge(const struct netplane_spec *s, const uint8_t mac[6],
+/* The bridge, of the network's MTU, with the gateway's address; IPv4 only
+ * (no IPv6 address, and IPv6 arriving on it is dropped: the table filters
+ * IPv4 alone). */
+static int network_bridge(const struct net_spec *s, const uint8_t mac[6],
 			  char *msg, size_t len)
 {
 	int r;
 
-	r = nl_bridge_add(s->network, mac);
+	r = nl_bridge_add(s->name, mac);
 	if (r)
-		return record_err(msg, len, r, "bridge %s: %s", s->network,
+		return record_err(msg, len, r, "bridge %s: %s", s->name,
 				  strerror(-r));
-	r = sys_ipv6_off(s->network);
+	r = sys_ipv6_off(s->name);
 	if (!r)
-		r = nl_addr_add(s->network, s->gateway, s->prefix);
+		r = nl_link_mtu(s->name, s->mtu);
 	if (!r)
-		r = network_forwarding(s->network, NULL, "0");
+		r = nl_addr_add(s->name, &s->gateway);
 	if (!r)
-		r = nl_link_set(s->network, NULL, 1);
+		r = network_forwarding(s->name, NULL, "0");
+	if (!r)
+		r = nl_link_set(s->name, NULL, 1);
 	if (r)
-		return record_err(msg, len, r, "bridge %s: %s", s->network,
+		return record_err(msg, len, r, "bridge %s: %s", s->name,
 				  strerror(-r));
 	return 0;
 }
@@ -420,16 +425,14 @@ static int network_bridge(const struct netplane_spec *s, const uint8_t mac[6],
  *
  * Return: 0 or a negative errno.
  */
-int network_make(const char *dir, const struct netplane_spec *s, char *token,
+int network_make(const char *dir, const struct net_spec *s, char *token,
 		 char *msg, size_t len)
 {
 	char nat[SYS_TAP_NAME_MAX] = "", ns[RECORD_PATH_MAX],
 	     rec[NETWORK_SETTINGS_MAX + 128], path[RECORD_PATH_MAX];
-	struct nft_net n = { s->network, token, s->network, { 0 },
-			     s->prefix,	 NULL,	0,	    s->isolation };
-	uint32_t mask = 0xffffffffu << (32 - s->prefix), rnd;
 	uint8_t mac[6];
-	int r, i;
+	uint32_t rnd;
+	int r;
 
 	r = network_check_new(s, nat, msg, len);
 	if (r)
@@ -447,8 +450,8 @@ int network_make(const char *dir, const struct netplane_spec *s, char *token,
 	 * only what was made here is ever undone. */
 	network_settings(s, rec, sizeof(rec));
 	snprintf(rec + strlen(rec), sizeof(rec) - strlen(rec),
-		 "bridge %02x:%02x:%02x:%02x:%02x:%02x\ntable %s\n", mac[0],
-		 mac[1], mac[2], mac[3], mac[4], mac[5], token);
+		 "mtu %u\nbridge %02x:%02x:%02x:%02x:%02x:%02x\ntable %s\n",
+		 s->mtu, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5], token);
 	if (nat[0])
 		snprintf(rec + strlen(rec), sizeof(rec) - strlen(rec),
 			 "nat %s\n", nat);
@@ -460,18 +463,13 @@ int network_make(const char *dir, const struct netplane_spec *s, char *token,
 	if (r)
 		return r;
 	network_nsdir(ns, dir);
-	if (nat[0]) {
-		n.nat_iface = nat;
-		n.return_only = network_fwd_was_off(ns, nat);
-	}
-	for (i = 0; i < 4; i++)
-		n.subnet[i] = (uint8_t)(s->gateway[i] & (mask >> (24 - 8 * i)));
-	r = nft_table_add(&n, msg, len);
+	r = nft_table_add(s, token, nat[0] ? nat : NULL,
+			  nat[0] && network_fwd_was_off(ns, nat), msg, len);
 	if (r)
 		return r;
 	/* Forwarding once the table is there to filter it. */
 	if (nat[0]) {
-		r = network_forwarding(s->network, NULL, "1");
+		r = network_forwarding(s->name, NULL, "1");
 		if (!r)
 			r = network_fwd_take(ns, nat);
 		if (r)

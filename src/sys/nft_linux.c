@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ipv4.h"
 #include "netlink.h"
 #include "nft.h"
 
@@ -42,7 +43,8 @@ static int nft_run(const char *cmds, char *msg, size_t len)
 /**
  * nft_refuse() - the chains of a host-only network that refuse at once
  * what a guest sends the host for beyond it
- * @n:		the network, its bridge made
+ * @s:		the network, its bridge made
+ * @subnet:	its network address and prefix, "A.B.C.D/N"
  * @out:	the chains, in nft's syntax
  * @len:	its size
  *
@@ -57,12 +59,12 @@ static int nft_run(const char *cmds, char *msg, size_t len)
  *
  * Return: 0, or a negative errno when the bridge cannot be read.
  */
-static int nft_refuse(const struct nft_net *n, char *out, size_t len)
+static int nft_refuse(const struct net_spec *s, const char *subnet, char *out,
+		      size_t len)
 {
-	const uint8_t *s = n->subnet;
 	struct nl_link l;
 	uint8_t *m = l.mac;
-	int r = nl_link_get(n->bridge, &l);
+	int r = nl_link_get(s->name, &l);
 
 	if (r)
 		return r;
@@ -75,11 +77,10 @@ static int nft_refuse(const struct nft_net *n, char *out, size_t len)
 		" chain prerouting {\n"
 		"  type filter hook prerouting priority filter; policy accept;\n"
 		"  iifname \"%s\" ether daddr %02x:%02x:%02x:%02x:%02x:%02x"
-		" ip saddr %u.%u.%u.%u/%d fib daddr type unicast"
+		" ip saddr %s fib daddr type unicast"
 		" fib daddr oifname != \"%s\" goto refuse\n"
 		" }\n",
-		n->bridge, m[0], m[1], m[2], m[3], m[4], m[5], s[0], s[1], s[2],
-		s[3], n->prefix, n->bridge);
+		s->name, m[0], m[1], m[2], m[3], m[4], m[5], subnet, s->name);
 	return 0;
 }
 
@@ -87,15 +88,20 @@ static int nft_refuse(const struct nft_net *n, char *out, size_t len)
  * nft_table_add() - make the network's table: NAT out of its interface
  * and forwarding of its own traffic only (shared), or no forwarding at all
  * to or from its bridge (host)
- * @n:		the network
+ * @s:		the network; its table is "ip squib-net-<name>"
+ * @token:	the table's mark: it holds an empty chain "id_@token", by
+ *		which a table of ours is told apart from a namesake
+ * @nat_iface:	shared: where NAT leads out; NULL for a host-only network
+ * @return_only: the forwarding of @nat_iface was turned on for this: let
+ *		only replies in through it
  * @msg:	reason on failure
  * @len:	its size
  *
  * With @return_only, only replies and the host's own port forwards
  * (DNAT) come in through the NAT interface. Isolation between guests is
- * the bridge's (isolated ports); the table
- * stops them reaching each other routed through the host, which would go
- * from the bridge back to it. Without isolation that passes, as frames
+ * the bridge's (isolated ports); with @s->isolation the table also stops
+ * them reaching each other routed through the host, which would go from
+ * the bridge back to it. Without isolation that passes, as frames
  * between ports do when br_netfilter shows them here. Only the subnet's
  * own addresses are forwarded out. Without @nat_iface, what a guest sends
  * the host for beyond it is refused (nft_refuse()). The table must not
@@ -103,27 +109,31 @@ static int nft_refuse(const struct nft_net *n, char *out, size_t len)
  *
  * Return: 0, or a negative errno (-EIO from nft) with the reason in @msg.
  */
-int nft_table_add(const struct nft_net *n, char *msg, size_t len)
+int nft_table_add(const struct net_spec *s, const char *token,
+		  const char *nat_iface, int return_only, char *msg, size_t len)
 {
 	char cmds[NFT_CMDS_MAX], chains[512], out[256] = "", err[256] = "";
-	const uint8_t *s = n->subnet;
-	const char *b = n->bridge, *o = n->nat_iface;
+	struct ipv4_prefix net = s->gateway;
+	const char *b = s->name, *o = nat_iface;
+	char sub[IPV4_PREFIX_STRLEN];
 	int r;
 
+	ipv4_unpack(ipv4_network(&s->gateway), net.addr);
+	ipv4_format_prefix(sub, &net);
 	if (o) {
 		snprintf(
 			chains, sizeof(chains),
 			" chain postrouting {\n"
 			"  type nat hook postrouting priority srcnat; policy accept;\n"
-			"  ip saddr %u.%u.%u.%u/%d oifname \"%s\" masquerade\n"
+			"  ip saddr %s oifname \"%s\" masquerade\n"
 			" }\n",
-			s[0], s[1], s[2], s[3], n->prefix, o);
+			sub, o);
 		snprintf(
 			out, sizeof(out),
-			"  iifname \"%s\" oifname \"%s\" ip saddr %u.%u.%u.%u/%d accept\n"
+			"  iifname \"%s\" oifname \"%s\" ip saddr %s accept\n"
 			"  iifname \"%s\" oifname \"%s\" ct state established,related accept\n",
-			b, o, s[0], s[1], s[2], s[3], n->prefix, o, b);
-	} else if ((r = nft_refuse(n, chains, sizeof(chains)))) {
+			b, o, sub, o, b);
+	} else if ((r = nft_refuse(s, sub, chains, sizeof(chains)))) {
 		snprintf(msg, len, "bridge %s: %s", b, strerror(-r));
 		return r;
 	}
@@ -143,16 +153,16 @@ int nft_table_add(const struct nft_net *n, char *msg, size_t len)
 		"%s%s%s"
 		" }\n"
 		"}\n",
-		n->network, n->network, n->token, chains, b, b,
-		n->isolation ? "drop" : "accept", out, b, b,
-		n->return_only ? "  iifname \"" : "", n->return_only ? o : "",
-		n->return_only ?
+		s->name, s->name, token, chains, b, b,
+		s->isolation ? "drop" : "accept", out, b, b,
+		return_only ? "  iifname \"" : "", return_only ? o : "",
+		return_only ?
 			"\" ct state != { established, related } ct status != dnat drop\n" :
 			"");
 	r = nft_run(cmds, err, sizeof(err));
 	if (r)
 		snprintf(msg, len, "nftables table ip squib-net-%s: %s",
-			 n->network, err);
+			 s->name, err);
 	return r;
 }
 
