@@ -16,7 +16,8 @@ set -euo pipefail
 # reads the installed squibnet.pc back (test_install). libslirp-dev is the
 # TCP/IP stack of squib-net-slirp-helper and libseccomp-dev its syscall
 # filter; the helper's tests fetch over IPv6 with curl; bench/slirp.sh
-# compares it with slirp4netns.
+# compares it with slirp4netns. scripts/layers.py (python3) checks for circles
+# among the library's modules.
 # The real-guest kit (scripts/guest-kit.sh) boots Debian's kernel under
 # qemu-system-x86 (TCG; it pulls in qemu-system-data, whose pvh.bin option
 # ROM boots the ELF kernel); it unpacks the downloaded kernel package with
@@ -25,7 +26,7 @@ set -euo pipefail
 pkgs=(make gcc libc6-dev binutils clang libclang-rt-14-dev clang-format
 	iproute2 busybox passt procps tcpdump coreutils bsdutils libmnl-dev
 	dnsmasq-base libnftables-dev nftables iperf3 libcap2-bin util-linux
-	pkgconf libslirp-dev libseccomp-dev curl slirp4netns
+	pkgconf libslirp-dev libseccomp-dev curl slirp4netns python3
 	qemu-system-x86 dpkg grep xz-utils cpio)
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
