@@ -6,7 +6,9 @@
 #                 formatting, a bounded fuzz run; last line "N passed, N failed"
 # make fuzz       the fuzzers, each for FUZZ_TIME seconds (default 600)
 # make bench      benchmarks (not part of check)
-# make install    PREFIX (/usr/local) and DESTDIR honoured
+# make install    PREFIX (/usr/local), LIBEXECDIR ($(PREFIX)/libexec: the
+#                 keeper program, whose place is built into the library)
+#                 and DESTDIR honoured
 # V=1 shows the commands.
 
 VERSION := 0.1.0
@@ -15,6 +17,7 @@ PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 BINDIR ?= $(PREFIX)/bin
+LIBEXECDIR ?= $(PREFIX)/libexec
 CFLAGS ?= -O2 -g
 FUZZ_CC ?= clang
 FUZZ_TIME ?= 600
@@ -66,6 +69,9 @@ CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
 STATIC_LIB := $(B)/libsquibnet.a
 SHARED_LIB := $(B)/libsquibnet.so.$(VERSION)
 PROG := $(B)/squib-net
+# A network's keeper (shared, host): a program the library starts, so that
+# no copy of the VMM lives as long as the network (src/sys/keeper_main.c).
+KEEPER := $(B)/libexec/squib-net-keeper
 TESTS := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 ASAN_TESTS := $(filter-out $(B)/asan/tests/test_alloc,$(TEST_SRC:tests/%.c=$(B)/asan/tests/%))
 BENCHES := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
@@ -83,7 +89,7 @@ SLOW_PEER := $(B)/tests/slow_peer
 FORMAT_SRC := $(wildcard include/*.h src/*.[ch] src/sys/*.[ch] cli/*.[ch] \
 	tests/*.[ch] bench/*.[ch] fuzz/*.[ch])
 
-all: $(STATIC_LIB) $(SHARED_LIB) $(PROG)
+all: $(STATIC_LIB) $(SHARED_LIB) $(PROG) $(KEEPER)
 
 $(B)/%.o: %.c
 	$(call say,CC,$@)
@@ -116,6 +122,23 @@ $(SHARED_LIB): $(LIB_OBJ) src/libsquibnet.map
 $(PROG): $(CLI_OBJ) $(STATIC_LIB)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(STATIC_LIB) $(LDLIBS)
+
+$(KEEPER): $(B)/src/sys/keeper_main.o $(STATIC_LIB)
+	$(call say,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# Where the library looks for the keeper, given to the one file that needs
+# it; $(B)/libexecdir changes, and that file is built again, when
+# LIBEXECDIR does (make install PREFIX=...).
+KEEPER_LOOKUP := $(B)/src/sys/keeper_linux.o \
+	$(B)/pic/src/sys/keeper_linux.o $(B)/asan/src/sys/keeper_linux.o
+$(KEEPER_LOOKUP): DEFS += -DSQN_LIBEXECDIR='"$(LIBEXECDIR)"'
+$(KEEPER_LOOKUP): $(B)/libexecdir
+
+$(B)/libexecdir: FORCE
+	$(Q)mkdir -p $(@D)
+	$(Q)echo '$(LIBEXECDIR)' | cmp -s - $@ || echo '$(LIBEXECDIR)' >$@
 
 # Plain test binaries also count allocations (tests/alloc_count.c).
 $(B)/tests/%: $(B)/tests/%.o $(TEST_SUPPORT:%.c=$(B)/%.o) \
@@ -174,7 +197,7 @@ $(B)/fuzz/fuzz_cli: fuzz/fuzz_cli.c $(FUZZ_CLI_SRC) $(LIB_SRC)
 		-fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_CLI_SRC) \
 		$(LIB_SRC) $(LDLIBS)
 
-tests: $(TESTS) $(ASAN_TESTS) $(FAKE_HELPER) $(SLOW_PEER) $(PROG)
+tests: $(TESTS) $(ASAN_TESTS) $(FAKE_HELPER) $(SLOW_PEER) $(PROG) $(KEEPER)
 
 check: all tests $(FUZZERS)
 	$(Q)FUZZ_RUNS=$(FUZZ_RUNS) tests/run.sh $(B)
@@ -205,7 +228,7 @@ check-format:
 # squibnet.pc is written at install time, for that install's directories.
 install: all
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) \
-		$(DESTDIR)$(BINDIR)
+		$(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR)
 	install -m 644 $(STATIC_LIB) $(DESTDIR)$(LIBDIR)/
 	install -m 755 $(SHARED_LIB) $(DESTDIR)$(LIBDIR)/
 	ln -sf libsquibnet.so.$(VERSION) \
@@ -216,11 +239,12 @@ install: all
 		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
 		squibnet.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/squibnet.pc
 	install -m 755 $(PROG) $(DESTDIR)$(BINDIR)/
+	install -m 755 $(KEEPER) $(DESTDIR)$(LIBEXECDIR)/
 
 clean:
 	rm -rf $(B)
 
-.PHONY: all tests check fuzz bench format check-format install clean
+.PHONY: all tests check fuzz bench format check-format install clean FORCE
 .SECONDARY:
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
