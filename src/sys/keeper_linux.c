@@ -90,12 +90,12 @@ void keeper_args(const struct keeper_spec *k, struct keeper_argv *a)
 	snprintf(a->gateway, sizeof(a->gateway), "%u.%u.%u.%u", g[0], g[1],
 		 g[2], g[3]);
 	snprintf(a->prefix, sizeof(a->prefix), "%d", k->dns.prefix);
-#define KEEPER_ARG(opt, val)                       \
-	do {                                       \
-		if (val) {                         \
+#define KEEPER_ARG(opt, val)                        \
+	do {                                        \
+		if (val) {                          \
 			a->argv[n++] = (char *)opt; \
 			a->argv[n++] = (char *)val; \
-		}                                  \
+		}                                   \
 	} while (0)
 	a->argv[n++] = (char *)KEEPER_PROGRAM;
 	KEEPER_ARG("--dir", k->dir);
@@ -228,8 +228,7 @@ struct keeper_child {
  * Signals stay blocked (the caller blocked them all) until the program
  * sets their defaults.
  */
-__attribute__((no_sanitize_address, noinline)) static int
-keeper_exec(void *arg)
+__attribute__((no_sanitize_address, noinline)) static int keeper_exec(void *arg)
 {
 	struct keeper_child *c = arg;
 	int status, null;
@@ -334,8 +333,9 @@ static int keeper_spawn(const char *path, char *const *argv, int status,
 	if (pid < 0)
 		return record_err(msg, len, -err, "clone: %s", strerror(err));
 	if (c.err)
-		return record_err(msg, len, -c.err, "the network's keeper %s: %s",
-				  path, strerror(c.err));
+		return record_err(msg, len, -c.err,
+				  "the network's keeper %s: %s", path,
+				  strerror(c.err));
 	return 0;
 }
 
