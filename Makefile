@@ -215,7 +215,7 @@ fuzz: $(FUZZERS)
 	$(B)/fuzz/fuzz_cli -max_total_time=$(FUZZ_TIME) \
 		$(B)/fuzz/corpus-cli
 
-bench: $(BENCHES) $(PROG)
+bench: $(BENCHES) $(PROG) $(KEEPER)
 	$(Q)scripts/deps.sh bench
 	$(Q)bench/run.sh $(B)
 
