@@ -72,6 +72,16 @@ int keeper_alive(const char *dir)
 	return alive;
 }
 
+/* Option @opt with @val on @a's command line, unless @val is NULL. */
+static void keeper_arg(struct keeper_argv *a, int *n, const char *opt,
+		       const char *val)
+{
+	if (!val)
+		return;
+	a->argv[(*n)++] = (char *)opt;
+	a->argv[(*n)++] = (char *)val;
+}
+
 /**
  * keeper_args() - the keeper's command line for network @k
  * @k:		the network
@@ -90,24 +100,16 @@ void keeper_args(const struct keeper_spec *k, struct keeper_argv *a)
 	snprintf(a->gateway, sizeof(a->gateway), "%u.%u.%u.%u", g[0], g[1],
 		 g[2], g[3]);
 	snprintf(a->prefix, sizeof(a->prefix), "%d", k->dns.prefix);
-#define KEEPER_ARG(opt, val)                        \
-	do {                                        \
-		if (val) {                          \
-			a->argv[n++] = (char *)opt; \
-			a->argv[n++] = (char *)val; \
-		}                                   \
-	} while (0)
 	a->argv[n++] = (char *)KEEPER_PROGRAM;
-	KEEPER_ARG("--dir", k->dir);
-	KEEPER_ARG("--ns", k->ns);
-	KEEPER_ARG("--cookie", a->cookie);
-	KEEPER_ARG("--token", k->token);
-	KEEPER_ARG("--bridge", k->dns.bridge);
-	KEEPER_ARG("--gateway", a->gateway);
-	KEEPER_ARG("--prefix", a->prefix);
-	KEEPER_ARG("--upstream", k->dns.upstream);
-	KEEPER_ARG("--hosts", k->dns.hosts);
-#undef KEEPER_ARG
+	keeper_arg(a, &n, "--dir", k->dir);
+	keeper_arg(a, &n, "--ns", k->ns);
+	keeper_arg(a, &n, "--cookie", a->cookie);
+	keeper_arg(a, &n, "--token", k->token);
+	keeper_arg(a, &n, "--bridge", k->dns.bridge);
+	keeper_arg(a, &n, "--gateway", a->gateway);
+	keeper_arg(a, &n, "--prefix", a->prefix);
+	keeper_arg(a, &n, "--upstream", k->dns.upstream);
+	keeper_arg(a, &n, "--hosts", k->dns.hosts);
 	a->argv[n] = NULL;
 }
 
