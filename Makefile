@@ -39,7 +39,7 @@ endif
 OS := $(shell uname -s)
 ifeq ($(OS),Linux)
 PLATFORM_SRC := src/platform_linux.c src/sys/sys_linux.c \
-	src/sys/proc_linux.c src/sys/netlink_linux.c \
+	src/sys/proc_linux.c src/sys/proc_spawn_linux.c src/sys/netlink_linux.c \
 	src/sys/netplane_linux.c src/sys/network_linux.c \
 	src/sys/keeper_linux.c src/sys/record_linux.c src/sys/dnsmasq_linux.c \
 	src/sys/nft_linux.c \
@@ -59,6 +59,13 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_SUPPORT := tests/harness.c tests/peer.c tests/fixture.c tests/taptest.c \
 	tests/fixture_ns.c tests/helper_fx.c tests/plane_ns.c
 BENCH_SRC := $(wildcard bench/*.c)
+# squib-net-slirp-helper: its own program on libslirp and libseccomp.
+# Debian's slirp.pc requires glib-2.0's .pc, which libslirp.h does not need.
+SLIRP_SRC := $(wildcard slirp/*.c)
+SLIRP_CFLAGS := $(shell pkg-config --cflags slirp 2>/dev/null || \
+	echo -I/usr/include/slirp)
+SLIRP_LIBS := $(shell pkg-config --libs slirp libseccomp 2>/dev/null || \
+	echo -lslirp -lseccomp)
 
 B := build
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/pic/%.o)
@@ -72,11 +79,13 @@ PROG := $(B)/squib-net
 # A network's keeper (shared, host): a program the library starts, so that
 # no copy of the VMM lives as long as the network (src/sys/keeper_main.c).
 KEEPER := $(B)/libexec/squib-net-keeper
+SLIRP_HELPER := $(B)/squib-net-slirp-helper
+ASAN_SLIRP_HELPER := $(B)/asan/squib-net-slirp-helper
 TESTS := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 ASAN_TESTS := $(filter-out $(B)/asan/tests/test_alloc,$(TEST_SRC:tests/%.c=$(B)/asan/tests/%))
 BENCHES := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 FUZZERS := $(B)/fuzz/fuzz_framing $(B)/fuzz/fuzz_config $(B)/fuzz/fuzz_recv \
-	$(B)/fuzz/fuzz_cli
+	$(B)/fuzz/fuzz_cli $(B)/fuzz/fuzz_slirp
 # The CLI's option parser, with what it calls of the program's own.
 FUZZ_CLI_SRC := cli/guestopt.c cli/util.c
 # A stand-in for passt and gvproxy that test_helper and the userspace-echo
@@ -87,9 +96,9 @@ FAKE_HELPER := $(B)/tests/fake_helper
 SLOW_PEER := $(B)/tests/slow_peer
 
 FORMAT_SRC := $(wildcard include/*.h src/*.[ch] src/sys/*.[ch] cli/*.[ch] \
-	tests/*.[ch] bench/*.[ch] fuzz/*.[ch])
+	tests/*.[ch] bench/*.[ch] fuzz/*.[ch] slirp/*.[ch])
 
-all: $(STATIC_LIB) $(SHARED_LIB) $(PROG) $(KEEPER)
+all: $(STATIC_LIB) $(SHARED_LIB) $(PROG) $(SLIRP_HELPER) $(KEEPER)
 
 $(B)/%.o: %.c
 	$(call say,CC,$@)
@@ -154,10 +163,40 @@ $(SLOW_PEER): $(B)/tests/slow_peer.o
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^
 
+# The VMM stand-in of the real-guest test (tests/test_qemu.sh): QEMU's
+# stream socket relayed to a network through the library. Not named
+# test_*: tests/run.sh runs those.
+VMM_RELAY := $(B)/tests/vmm_relay
+
+$(VMM_RELAY): $(B)/tests/vmm_relay.o $(STATIC_LIB)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+tests: $(VMM_RELAY)
+
 $(B)/asan/tests/%: $(B)/asan/tests/%.o $(TEST_SUPPORT:%.c=$(B)/asan/%.o) \
 		$(ASAN_OBJ)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(SAN) -o $@ $^ $(LDLIBS)
+
+$(B)/slirp/%.o $(B)/asan/slirp/%.o: INCS += $(SLIRP_CFLAGS)
+# squib-net slirp-helper finds the installed helper there.
+$(B)/cli/main.o: DEFS += -DSQN_LIBEXECDIR='"$(LIBEXECDIR)"'
+$(B)/cli/main.o: $(B)/libexecdir
+$(B)/tests/test_slirp_frames.o $(B)/asan/tests/test_slirp_frames.o: \
+	INCS += -Islirp
+
+$(SLIRP_HELPER): $(SLIRP_SRC:%.c=$(B)/%.o)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(SLIRP_LIBS)
+
+$(ASAN_SLIRP_HELPER): $(SLIRP_SRC:%.c=$(B)/asan/%.o)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(SAN) -o $@ $^ $(SLIRP_LIBS)
+
+# The unit test of the helper's framing links its frames.c.
+$(B)/tests/test_slirp_frames: $(B)/slirp/frames.o
+$(B)/asan/tests/test_slirp_frames: $(B)/asan/slirp/frames.o
 
 # The ABI check: one client built against the headers of config versions
 # 1, 2 and 3 (tests/abi/squibnet-vN.h, from git history), linked against
@@ -190,6 +229,12 @@ $(B)/fuzz/%: fuzz/%.c $(LIB_SRC)
 	$(Q)$(FUZZ_CC) $(DEFS) $(INCS) -g -O1 \
 		-fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_SRC) $(LDLIBS)
 
+$(B)/fuzz/fuzz_slirp: fuzz/fuzz_slirp.c slirp/frames.c
+	$(call say,FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(DEFS) -Islirp -g -O1 \
+		-fsanitize=fuzzer,address,undefined -o $@ $^
+
 $(B)/fuzz/fuzz_cli: fuzz/fuzz_cli.c $(FUZZ_CLI_SRC) $(LIB_SRC)
 	$(call say,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
@@ -197,7 +242,8 @@ $(B)/fuzz/fuzz_cli: fuzz/fuzz_cli.c $(FUZZ_CLI_SRC) $(LIB_SRC)
 		-fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_CLI_SRC) \
 		$(LIB_SRC) $(LDLIBS)
 
-tests: $(TESTS) $(ASAN_TESTS) $(FAKE_HELPER) $(SLOW_PEER) $(PROG) $(KEEPER)
+tests: $(TESTS) $(ASAN_TESTS) $(FAKE_HELPER) $(SLOW_PEER) $(PROG) \
+	$(SLIRP_HELPER) $(ASAN_SLIRP_HELPER) $(KEEPER)
 
 check: all tests $(FUZZERS)
 	$(Q)FUZZ_RUNS=$(FUZZ_RUNS) tests/run.sh $(B)
@@ -214,6 +260,7 @@ fuzz: $(FUZZERS)
 		$(B)/fuzz/corpus-recv fuzz/corpus/recv
 	$(B)/fuzz/fuzz_cli -max_total_time=$(FUZZ_TIME) \
 		$(B)/fuzz/corpus-cli
+	$(B)/fuzz/fuzz_slirp -max_total_time=$(FUZZ_TIME)
 
 bench: $(BENCHES) $(PROG) $(KEEPER)
 	$(Q)scripts/deps.sh bench
@@ -239,6 +286,7 @@ install: all
 		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
 		squibnet.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/squibnet.pc
 	install -m 755 $(PROG) $(DESTDIR)$(BINDIR)/
+	install -m 755 $(SLIRP_HELPER) $(DESTDIR)$(LIBEXECDIR)/
 	install -m 755 $(KEEPER) $(DESTDIR)$(LIBEXECDIR)/
 
 clean:
@@ -247,4 +295,4 @@ clean:
 .PHONY: all tests check fuzz bench format check-format install clean FORCE
 .SECONDARY:
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+-include $(shell find $(B) -name '*.d' -type f 2>/dev/null)

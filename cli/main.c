@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 /* main.c - the squib-net program: option parsing and subcommand dispatch */
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "log.h"
@@ -18,6 +21,9 @@ static void usage(FILE *out)
 		"commands:\n"
 		"  guest     run a command in a new network namespace whose eth0\n"
 		"            is relayed to an attachment (default: shared mode)\n"
+		"  slirp-helper\n"
+		"            user-mode networking for one guest on libslirp\n"
+		"            (squib-net-slirp-helper; squib-net slirp-helper --help)\n"
 		"  demo      attach through the stream backend to a peer it starts,\n"
 		"            send frames through it and print the stats\n"
 		"  version   print the version\n"
@@ -34,6 +40,45 @@ static void usage(FILE *out)
 		"a NIC) - these three need CAP_NET_ADMIN -, userspace (passt,\n"
 		"gvproxy or a custom helper), stream and loopback. See\n"
 		"squib-net help guest.\n");
+}
+
+#ifndef SQN_LIBEXECDIR
+#define SQN_LIBEXECDIR "/usr/local/libexec"
+#endif
+#define SLIRP_HELPER_NAME "squib-net-slirp-helper"
+
+/**
+ * cmd_slirp_helper() - exec squib-net-slirp-helper with the arguments
+ * @argv:	arguments from "slirp-helper" on; argv[0] is replaced by the
+ *		helper's name
+ *
+ * The helper is looked up beside this program (a build tree), then in
+ * SQN_LIBEXECDIR (where make install puts it).
+ *
+ * Return: only when neither could be run: 1.
+ */
+static int cmd_slirp_helper(char **argv)
+{
+	char self[PATH_MAX], path[PATH_MAX + 32], *slash;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	argv[0] = (char *)SLIRP_HELPER_NAME;
+	if (n > 0) {
+		self[n] = 0;
+		slash = strrchr(self, '/');
+		if (slash) {
+			*slash = 0;
+			snprintf(path, sizeof(path), "%s/" SLIRP_HELPER_NAME,
+				 self);
+			if (!access(path, X_OK))
+				execv(path, argv);
+		}
+	}
+	snprintf(path, sizeof(path), "%s",
+		 SQN_LIBEXECDIR "/" SLIRP_HELPER_NAME);
+	execv(path, argv);
+	err("slirp-helper: %s: %s", path, strerror(errno));
+	return 1;
 }
 
 int main(int argc, char **argv)
@@ -86,6 +131,8 @@ int main(int argc, char **argv)
 		return cmd_demo(argc - i, argv + i);
 	if (!strcmp(argv[i], "guest"))
 		return cmd_guest(argc - i, argv + i);
+	if (!strcmp(argv[i], "slirp-helper"))
+		return cmd_slirp_helper(argv + i);
 	err("unknown command %s (see squib-net --help)", argv[i]);
 	return EXIT_USAGE;
 }

@@ -13,11 +13,20 @@ set -euo pipefail
 # their NAT, dnsmasq-base their DHCP and DNS server; the tests look at the
 # tables with nft (nftables), measure offloads with iperf3, and drop
 # capabilities with capsh (libcap2-bin) and setpriv (util-linux); pkgconf
-# reads the installed squibnet.pc back (test_install).
+# reads the installed squibnet.pc back (test_install). libslirp-dev is the
+# TCP/IP stack of squib-net-slirp-helper and libseccomp-dev its syscall
+# filter; the helper's tests fetch over IPv6 with curl; bench/slirp.sh
+# compares it with slirp4netns.
+# The real-guest kit (scripts/guest-kit.sh) boots Debian's kernel under
+# qemu-system-x86 (TCG; it pulls in qemu-system-data, whose pvh.bin option
+# ROM boots the ELF kernel); it unpacks the downloaded kernel package with
+# dpkg-deb (dpkg), finds the kernel's xz stream with grep -P (grep),
+# decompresses it with xz-utils and packs the initramfs with cpio.
 pkgs=(make gcc libc6-dev binutils clang libclang-rt-14-dev clang-format
 	iproute2 busybox passt procps tcpdump coreutils bsdutils libmnl-dev
 	dnsmasq-base libnftables-dev nftables iperf3 libcap2-bin util-linux
-	pkgconf)
+	pkgconf libslirp-dev libseccomp-dev curl slirp4netns
+	qemu-system-x86 dpkg grep xz-utils cpio)
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	echo "deps.sh: not a Debian system; make sure these are installed: ${pkgs[*]}" >&2

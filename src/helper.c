@@ -296,7 +296,8 @@ static int helper_open(struct sqn_net *net)
 
 	if (!h)
 		return net_error(net, -ENOMEM, "userspace: pool too small");
-	h->proc.pidfd = h->sock = h->link = h->watch = h->err_fd = -1;
+	h->proc = PROC_NONE;
+	h->sock = h->link = h->watch = h->err_fd = -1;
 	h->kind = net->p.helper;
 	net->outer = h;
 	r = helper_find(net, h);

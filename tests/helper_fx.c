@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,53 +82,78 @@ void open_fails(const struct sqn_config *cfg, int err, const char *want)
 		  sqn_last_error(NULL), want);
 }
 
-/* The pid of a child of this process (the helper), or 0. */
+/* The parent of process @pid, or 0. */
+pid_t parent_of(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	int ppid = 0;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* pid (comm) state ppid ...; comm may hold ')' */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
+		return 0;
+	return (pid_t)ppid;
+}
+
+/* The pid of the helper started last, as the library's log names it,
+ * or 0. */
 pid_t child_pid(void)
 {
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	pid_t found = 0;
+	int i, pid;
 
-	CHECK(d);
-	while ((e = readdir(d))) {
-		char path[300], buf[512], *p;
-		FILE *f;
-		size_t n;
-		int ppid;
+	for (i = logs.n - 1; i >= 0; i--) {
+		const char *s = strstr(logs.line[i], "started, pid ");
 
-		if (!isdigit((unsigned char)e->d_name[0]))
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		n = fread(buf, 1, sizeof(buf) - 1, f);
-		fclose(f);
-		buf[n] = '\0';
-		/* pid (comm) state ppid ...; comm may hold ')' */
-		p = strrchr(buf, ')');
-		if (p && sscanf(p + 1, " %*c %d", &ppid) == 1 &&
-		    ppid == getpid())
-			found = (pid_t)atoi(e->d_name);
+		if (logs.level[i] == SQN_LOG_DEBUG && s &&
+		    sscanf(s + 13, "%d", &pid) == 1)
+			return (pid_t)pid;
 	}
-	closedir(d);
-	return found;
+	return 0;
+}
+
+/* Whether @fd is the file at @path. */
+static int same_file(int fd, const char *path)
+{
+	struct stat a, b;
+
+	return !fstat(fd, &a) && !stat(path, &b) && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
 }
 
 /* Open @cfg and find the helper's pid. */
 sqn_net *open_helper(const struct sqn_config *cfg, pid_t *pid)
 {
 	sqn_net *net = must_open(cfg);
+	char path[64];
+	int fd;
 
+	/* The library's messages name the helper itself, not a process
+	 * that stands for it: the one that runs the binary. */
 	*pid = child_pid();
 	CHECK(*pid > 0);
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)*pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	CHECK_MSG(fd >= 0 && same_file(fd, cfg->helper_path),
+		  "pid %d does not run %s", (int)*pid, cfg->helper_path);
+	if (fd >= 0)
+		close(fd);
 	return net;
 }
 
-/* No child of this process is left, running or zombie. */
+/* No child of this process is left, running or zombie, whatever its
+ * exit signal. */
 int no_children(void)
 {
-	return waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD;
+	return waitpid(-1, NULL, WNOHANG | __WALL) == -1 && errno == ECHILD;
 }
 
 /* Send a frame of @len bytes and get the same back. */

@@ -26,6 +26,7 @@ long now_ms(void);
 void fake_config(struct sqn_config *cfg, const char *const *args);
 sqn_net *must_open(const struct sqn_config *cfg);
 void open_fails(const struct sqn_config *cfg, int err, const char *want);
+pid_t parent_of(pid_t pid);
 pid_t child_pid(void);
 sqn_net *open_helper(const struct sqn_config *cfg, pid_t *pid);
 int no_children(void);

@@ -24,15 +24,18 @@ done
 suite tests/test_cli.sh "$B"
 suite tests/test_install.sh "$B"
 suite tests/test_guest.sh "$B"
+suite tests/test_slirp.sh "$B"
 suite tests/test_host_mode.sh "$B"
 suite tests/test_shared_mode.sh "$B"
 suite tests/test_bridged_mode.sh "$B"
+suite tests/test_qemu.sh "$B"
 corpus=$(mktemp -d)
 cp fuzz/corpus/framing/* "$corpus"/ 2>/dev/null
 single fuzz-framing-bounded fuzz fuzz_framing "$corpus"
 single fuzz-config-bounded fuzz fuzz_config
 single fuzz-recv-bounded fuzz fuzz_recv
 single fuzz-cli-bounded fuzz fuzz_cli
+single fuzz-slirp-bounded fuzz fuzz_slirp
 rm -rf "$corpus"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -127,7 +127,8 @@ pcap_is_readable_by_tcpdump() {
 		{ why="${why:-tcpdump: $(head -3 "$tmp/tcpdump")}"; return 1; }
 }
 
-# Kill passt (the child of our squib-net) in the middle of a download.
+# Kill passt (the child of our squib-net's sqn-supervisor) in the middle
+# of a download.
 helper_killed_during_transfer() {
 	local pid passt i rc
 	truncate -s 2G "$NS_WWW/big"
@@ -136,7 +137,7 @@ helper_killed_during_transfer() {
 		>"$tmp/out" 2>"$tmp/err" &
 	pid=$!
 	for i in $(seq 300); do
-		passt=$(pgrep -P $pid "^passt")
+		passt=$(pgrep -P "$(pgrep -d, -P $pid -x sqn-supervisor)" "^passt" 2>/dev/null)
 		[ -n "$passt" ] && grep -q "by DHCP" "$tmp/err" && break
 		sleep 0.1
 	done
@@ -198,7 +199,7 @@ parent_killed_takes_helper_and_guest_along() {
 	ip netns exec "$NS_HOST" "$PROG" guest --mode userspace -- sh -c "$MARKED 300; true" >"$tmp/out" 2>"$tmp/err" &
 	pid=$!
 	for i in $(seq 300); do
-		passt=$(pgrep -P $pid "^passt")
+		passt=$(pgrep -P "$(pgrep -d, -P $pid -x sqn-supervisor)" "^passt" 2>/dev/null)
 		init=$(pgrep -P $pid -x squib-net-init)
 		sleeper=$(marked 300)
 		[ -n "$passt" ] && [ -n "$sleeper" ] && break

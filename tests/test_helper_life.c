@@ -88,7 +88,7 @@ TEST(helper_dies_with_its_parent)
 {
 	/* It never reads, so only PR_SET_PDEATHSIG can end it. */
 	static const char *const args[] = { "sleep", NULL };
-	pid_t child, helper = 0;
+	pid_t child, helper = 0, super;
 	int pfd[2], status = 0, r;
 	long t0;
 
@@ -114,8 +114,10 @@ TEST(helper_dies_with_its_parent)
 	close(pfd[1]);
 	CHECK_EQ(read(pfd[0], &helper, sizeof(helper)), sizeof(helper));
 	close(pfd[0]);
-	CHECK(helper > 0);
+	super = parent_of(helper);
 	CHECK(!kill(child, SIGKILL));
+	CHECK(helper > 0);
+	CHECK(super > 0 && super != child);
 	CHECK_EQ(waitpid(child, &status, 0), child);
 	t0 = now_ms();
 	do {
@@ -125,6 +127,9 @@ TEST(helper_dies_with_its_parent)
 		  (int)helper, WAIT_MS);
 	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 	CHECK(kill(helper, 0) == -1 && errno == ESRCH);
+	/* Its supervisor died first, with the parent, and came here too. */
+	CHECK_EQ(waitpid(super, &status, __WALL), super);
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 	CHECK(no_children());
 }
 
@@ -304,69 +309,203 @@ TEST(close_ends_the_group_of_a_helper_recv_found_dead)
 	CHECK(no_children());
 }
 
-/* A VMM thread that reaps every child it can, as some do. */
+/* A VMM thread that reaps every child it can, as some do: it records
+ * every pid it reaped. */
+#define REAPED_MAX 64
+
 static struct {
+	int flags;
 	volatile int stop;
-	volatile pid_t last;
-	volatile int reaped;
+	pid_t got[REAPED_MAX];
+	volatile int n;
 } reaper;
 
 static void *reaper_run(void *arg)
 {
 	(void)arg;
 	while (!reaper.stop) {
-		pid_t pid = waitpid(-1, NULL, WNOHANG);
+		int st;
+		pid_t pid = waitpid(-1, &st, reaper.flags);
 
-		if (pid > 0) {
-			reaper.last = pid;
-			reaper.reaped++;
-		} else {
-			usleep(200);
-		}
+		if (pid > 0 && reaper.n < REAPED_MAX)
+			reaper.got[reaper.n] = pid;
+		if (pid > 0)
+			__atomic_add_fetch(&reaper.n, 1, __ATOMIC_SEQ_CST);
+		else if (!pid || errno == ECHILD)
+			usleep(200); /* nothing it may see: look again */
 	}
 	return NULL;
 }
 
-/* Issue 9 item 3: an application that reaps with waitpid(-1) takes the
- * helper's zombie (exec makes a child end with SIGCHLD whatever clone()
- * asked), yet the library still tells how the helper ended. */
-TEST(status_survives_an_application_waitpid_minus_one)
+static int reaped(pid_t pid)
 {
-	static const char *const sleeper[] = { "sleep", NULL };
+	int i;
+
+	for (i = 0; i < reaper.n && i < REAPED_MAX; i++)
+		if (reaper.got[i] == pid)
+			return 1;
+	return 0;
+}
+
+/* A child of the test's own that the reaper must take, once the test
+ * closes *@fd: proof that the reaper runs (and, blocking, that it waits
+ * in waitpid() meanwhile). */
+static pid_t marker_start(int *fd)
+{
+	int p[2];
+	char c;
+	pid_t pid;
+
+	CHECK(!pipe(p));
+	pid = fork();
+	CHECK(pid >= 0);
+	if (!pid) {
+		close(p[1]);
+		while (read(p[0], &c, 1) < 0 && errno == EINTR)
+			;
+		_exit(0);
+	}
+	close(p[0]);
+	*fd = p[1];
+	return pid;
+}
+
+/* Let the marker go, and wait for the reaper to take it. */
+static void marker_end(pid_t marker, int fd)
+{
+	long t0 = now_ms();
+
+	close(fd);
+	while (!reaped(marker) && now_ms() - t0 < WAIT_MS)
+		usleep(1000);
+	CHECK_MSG(reaped(marker), "the reaper did not take the marker %d",
+		  (int)marker);
+}
+
+/* The helper's pid, as the library's log tells it, and its parent's. */
+static pid_t started_pid(pid_t *parent)
+{
+	const char *line = logged(SQN_LOG_DEBUG, "started, pid ");
+	int pid = 0;
+
+	CHECK(line &&
+	      sscanf(strstr(line, "started, pid ") + 13, "%d", &pid) == 1);
+	if (parent)
+		*parent = parent_of(pid);
+	return pid;
+}
+
+static void reaper_took_neither(pid_t helper, pid_t super)
+{
+	CHECK_MSG(!reaped(helper),
+		  "the application's waitpid(-1) took the helper %d",
+		  (int)helper);
+	CHECK_MSG(
+		!reaped(super),
+		"the application's waitpid(-1) took the helper's supervisor %d",
+		(int)super);
+}
+
+/* The helper, in use, ended (@how): once the reaper had its chance
+ * (the marker taken after the end), the library tells how, naming the
+ * helper's pid. */
+static void ended_in_use(sqn_net *net, pid_t helper, pid_t marker, int fd,
+			 const char *how)
+{
+	unsigned int frames;
+	char want[96];
+
+	CHECK_MSG(harness_proc_ended(helper, WAIT_MS), "the helper lives on");
+	marker_end(marker, fd);
+	CHECK_EQ(recv_until_error(net, &frames), -ENOTCONN);
+	snprintf(want, sizeof(want), "(pid %d) %s", (int)helper, how);
+	CHECK_MSG(strstr(sqn_last_error(net), want), "%s lacks %s",
+		  sqn_last_error(net), want);
+}
+
+/* Issue 9 item 3: an application thread that reaps with waitpid(-1,
+ * @flags) never takes the helper or what stands for it, and the library
+ * still tells how the helper ended: stopped at close, killed in use,
+ * exited in use, exited at start. */
+static void waitpid_minus_one_takes_nothing(int flags)
+{
+	static const char *const echo[] = { "echo", NULL };
 	static const char *const exit7[] = { "exit", "7", NULL };
 	struct sqn_config cfg;
-	unsigned int frames;
+	struct iovec ti = { txb, 60 };
+	struct sqn_pkt t = { .iov = &ti, .iovcnt = 1 };
+	struct fx f = { .name = "helper" };
 	pthread_t th;
-	sqn_net *net;
-	pid_t pid;
-	long t0;
+	pid_t pid, helper, super, marker;
+	int fd, kid, markers = 4;
 
+	reaper.flags = flags;
 	CHECK(!pthread_create(&th, NULL, reaper_run, NULL));
-	/* Stopped at close (it never reads, so it waits for SIGTERM). */
-	fake_config(&cfg, sleeper);
-	net = open_helper(&cfg, &pid);
-	CHECK(wait_logged(net, "fake_helper: ready"));
-	sqn_close(net);
-	CHECK_MSG(logged(SQN_LOG_DEBUG, "stopped: killed by signal 15"),
-		  "a helper stopped at close: status lost");
 
-	/* Dead in use: the reaper takes it before the library looks. */
-	net = open_helper(&cfg, &pid);
-	CHECK(wait_logged(net, "fake_helper: ready"));
-	CHECK(!kill(pid, SIGKILL));
-	t0 = now_ms();
-	while (reaper.last != pid && now_ms() - t0 < WAIT_MS)
-		usleep(1000);
-	CHECK_MSG(reaper.last == pid, "the reaper did not take %d", (int)pid);
-	CHECK_EQ(recv_until_error(net, &frames), -ENOTCONN);
-	CHECK_MSG(strstr(sqn_last_error(net), "killed by signal 9"), "%s",
-		  sqn_last_error(net));
-	sqn_close(net);
+	/* Opened, used, stopped at close. */
+	marker = marker_start(&fd);
+	fake_config(&cfg, echo);
+	f.net = open_helper(&cfg, &pid);
+	helper = started_pid(&super);
+	CHECK_EQ(helper, pid);
+	round_trip(f.net, 1514, 1);
+	sqn_close(f.net);
+	CHECK_MSG(logged(SQN_LOG_DEBUG, "stopped: "), "no stop logged");
+	marker_end(marker, fd);
+	reaper_took_neither(helper, super);
 
+	/* Killed in use: the reaper has its chance before the library looks. */
+	logs.n = 0;
+	marker = marker_start(&fd);
+	f.net = open_helper(&cfg, &pid);
+	helper = started_pid(&super);
+	round_trip(f.net, 60, 2);
+	CHECK(!kill(helper, SIGKILL));
+	ended_in_use(f.net, helper, marker, fd, "killed by signal 9");
+	sqn_close(f.net);
+	reaper_took_neither(helper, super);
+
+	/* Exits by itself in use (status 5), its child left running. */
+	logs.n = 0;
+	marker = marker_start(&fd);
+	kid = family_kid(&f.net, "leave");
+	helper = started_pid(&super);
+	frame_fill(txb, 60, 1);
+	CHECK(!fx_send_all(&f, &t, 1));
+	ended_in_use(f.net, helper, marker, fd, "exited with status 5");
+	sqn_close(f.net);
+	CHECK_MSG(harness_proc_ended(kid, WAIT_MS),
+		  "the helper's child %d still runs", kid);
+	reaper_took_neither(helper, super);
+
+	/* Exits at start. */
+	logs.n = 0;
+	marker = marker_start(&fd);
 	fake_config(&cfg, exit7);
 	cfg.helper_start_ms = 5000;
 	open_fails(&cfg, -ENOTCONN, "exited with status 7 at start");
+	marker_end(marker, fd);
+	helper = started_pid(NULL);
+	CHECK_MSG(!reaped(helper),
+		  "the application's waitpid(-1) took the helper %d",
+		  (int)helper);
+
 	reaper.stop = 1;
 	CHECK(!pthread_join(th, NULL));
+	/* The markers, and nothing else (a supervisor of a helper that
+	 * exited at start included). */
+	CHECK_MSG(reaper.n == markers,
+		  "the reaper took %d processes, %d markers", reaper.n,
+		  markers);
 	CHECK(no_children());
+}
+
+TEST(blocking_waitpid_minus_one_never_takes_the_helper)
+{
+	waitpid_minus_one_takes_nothing(0);
+}
+
+TEST(polling_waitpid_minus_one_never_takes_the_helper)
+{
+	waitpid_minus_one_takes_nothing(WNOHANG);
 }

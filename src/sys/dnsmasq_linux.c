@@ -297,7 +297,7 @@ int dnsmasq_start(const struct dnsmasq_spec *s, struct proc *p, char *msg,
 	const char *step;
 	int fd, r, waited;
 
-	*p = (struct proc){ 0, -1 };
+	*p = PROC_NONE;
 	msg[0] = '\0';
 	fd = dnsmasq_find(s->dir);
 	if (fd >= 0) {

@@ -126,7 +126,7 @@ static int keeper_hold(const struct keeper_spec *k, int *ino, char *msg,
 static int keeper_run(const struct keeper_spec *k)
 {
 	long started = 0, retry = 0, left;
-	struct proc dns = { 0, -1 };
+	struct proc dns = PROC_NONE;
 	char msg[512], line[600];
 	struct proc_end end;
 	struct pollfd p[2];

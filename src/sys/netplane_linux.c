@@ -185,7 +185,7 @@ static int np_network(struct netplane *np, const struct netplane_spec *s,
  * it. */
 static void np_leave(struct netplane *np, int locked)
 {
-	struct proc none = { 0, -1 };
+	struct proc none = PROC_NONE;
 
 	if (np->fd >= 0)
 		close(np->fd);

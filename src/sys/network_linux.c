@@ -209,7 +209,7 @@ void network_remove(const char *dir, struct proc *dnsmasq)
  */
 int network_sweep_one(const char *dir, void *ctx)
 {
-	struct proc none = { 0, -1 };
+	struct proc none = PROC_NONE;
 
 	(void)ctx;
 	if (!record_sweep(dir, network_link_gone))

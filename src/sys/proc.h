@@ -32,12 +32,29 @@ struct proc_spec {
 /**
  * struct proc - a child under supervision
  * @pid:	its process id; 0 when there is none (never started, reaped)
- * @pidfd:	a descriptor of it that polls readable once it has ended
+ * @pidfd:	a descriptor of it, which signals reach it and its group by
+ * @super:	the pid of its supervisor, whose child it is; 0 for a
+ *		detached child, which is the starter's own
+ * @super_fd:	the supervisor's pidfd: polls readable once the child has
+ *		ended and the supervisor with it
+ * @report:	the supervisor's socket: the child's wait status comes there
+ *
+ * PROC_NONE is a child that is not there.
  */
 struct proc {
 	pid_t pid;
 	int pidfd;
+	pid_t super;
+	int super_fd;
+	int report;
 };
+
+#define PROC_NONE                       \
+	((struct proc){ .pid = 0,       \
+			.pidfd = -1,    \
+			.super = 0,     \
+			.super_fd = -1, \
+			.report = -1 })
 
 /**
  * struct proc_end - how a child ended

@@ -1,16 +1,12 @@
 // SPDX-License-Identifier: MIT
-/* proc_linux.c - Linux side of proc.h: clone and exec, PDEATHSIG, pidfd, epoll */
+/* proc_linux.c - Linux side of proc.h: watch, signal and reap a child, by pidfd and epoll */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <pthread.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -22,12 +18,6 @@
 /* Numbers of the newer calls, for C libraries that predate them. */
 #ifndef SYS_pidfd_send_signal
 #define SYS_pidfd_send_signal 424
-#endif
-#ifndef CLONE_PIDFD
-#define CLONE_PIDFD 0x1000
-#endif
-#ifndef SYS_close_range
-#define SYS_close_range 436
 #endif
 /* waitid() on a pidfd, Linux 5.4; an enum without a macro in glibc. */
 #define PROC_P_PIDFD ((idtype_t)3)
@@ -50,11 +40,6 @@ struct proc_pidfd_info {
 #define PROC_PIDFD_INFO_EXIT (1u << 3)
 #define PROC_EXIT_INFO_TRIES 100 /* 1 ms apart */
 
-/* The child's descriptors are first moved up to here, out of the way of
- * the numbers they finally take (0 to 3). */
-#define PROC_FD_SCRATCH (PROC_SOCK_FD + 1)
-/* The child's stack until it execs: a few calls deep, no more. */
-#define PROC_STACK (64 * 1024)
 #define PROC_SOCKBUF (4 << 20)
 #define PROC_ERRPIPE (1 << 20)
 
@@ -105,153 +90,6 @@ int proc_pipe(int fds[2])
 	return 0;
 }
 
-static void proc_close_from(unsigned int first, long maxfd)
-{
-	long fd;
-
-	if (syscall(SYS_close_range, first, ~0u, 0) == 0)
-		return;
-	/* Before Linux 5.9. */
-	for (fd = first; fd < maxfd; fd++)
-		close((int)fd);
-}
-
-/**
- * struct proc_child_args - what the child needs, in memory it shares
- * @spec:	what to run
- * @parent:	the parent's pid, to see whether it died before PDEATHSIG
- * @maxfd:	descriptors to close when close_range() is missing
- * @err:	set by the child when its setup or exec failed
- */
-struct proc_child_args {
-	const struct proc_spec *spec;
-	pid_t parent;
-	long maxfd;
-	int err;
-};
-
-/*
- * The child, on its own stack in the parent's memory, while the parent
- * waits (CLONE_VM | CLONE_VFORK, as posix_spawn() does): no page tables
- * copied however large the application, and a failure is simply written
- * to @arg. Only async-signal-safe calls: another thread of the parent may
- * hold a lock of the C library. Not instrumented by ASan, whose stack
- * poisoning would outlive this function that never returns.
- */
-__attribute__((no_sanitize_address, noinline)) static int proc_child(void *arg)
-{
-	struct proc_child_args *a = arg;
-	const struct proc_spec *spec = a->spec;
-	struct sigaction dfl = { .sa_handler = SIG_DFL };
-	int sock, errfd, null = -1, sig;
-	unsigned int keep = PROC_SOCK_FD;
-	sigset_t none;
-
-	/* Die with the parent; if it is gone already, it missed the start. */
-	if (!spec->detach && prctl(PR_SET_PDEATHSIG, SIGKILL))
-		goto fail;
-	if (!spec->detach && getppid() != a->parent)
-		_exit(127);
-	/* A clean start: default dispositions (ignored signals would stay
-	 * ignored across exec), and a session of its own, so a terminal's
-	 * ^C reaches the application, which then closes the attachment. */
-	for (sig = 1; sig < NSIG; sig++)
-		sigaction(sig, &dfl, NULL);
-	setsid();
-
-	sock = fcntl(spec->sock, F_DUPFD, PROC_FD_SCRATCH);
-	errfd = fcntl(spec->err_fd, F_DUPFD, PROC_FD_SCRATCH);
-	if (sock < 0 || errfd < 0)
-		goto fail;
-	if (!spec->sock_stdio) {
-		null = open("/dev/null", O_RDWR | O_CLOEXEC);
-		if (null >= 0)
-			null = fcntl(null, F_DUPFD, PROC_FD_SCRATCH);
-		if (null < 0)
-			goto fail;
-	}
-	if (dup2(spec->sock_stdio ? sock : null, 0) < 0 ||
-	    dup2(spec->sock_stdio ? sock : errfd, 1) < 0 || dup2(errfd, 2) < 0)
-		goto fail;
-	if (!spec->sock_stdio) {
-		if (dup2(sock, PROC_SOCK_FD) < 0)
-			goto fail;
-		keep = PROC_SOCK_FD + 1;
-	}
-	proc_close_from(keep, a->maxfd);
-
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	execve(spec->path, spec->argv, environ);
-fail:
-	a->err = errno;
-	_exit(127);
-}
-
-/**
- * proc_spawn() - start @spec->path with the socket and stderr of @spec
- * @spec:	what to run and how
- * @p:		filled on success: pid and pidfd
- * @step:	on failure, what failed: "mmap", "clone", or @spec->path when
- *		exec (or the child's setup) failed
- *
- * The child gets SIGKILL when the thread that called this ends (Linux
- * PR_SET_PDEATHSIG) unless @spec->detach, keeps no descriptor but stdin,
- * stdout, stderr and the socket, starts with default signal dispositions
- * and an empty signal mask, and leads a session of its own. It ends with
- * SIGCHLD: exec resets a child's exit signal to SIGCHLD whatever clone()
- * set (measured on 6.18), so an application's wait(-1) can take its
- * status; proc_status() and proc_reap() then read it from the pidfd
- * (Linux 6.15). The caller's signal mask
- * is blocked around the start and restored; its dispositions are not
- * touched. The pidfd comes with the child (CLONE_PIDFD, Linux 5.2), so
- * it always names this child. Nothing is left behind on failure: a
- * child that started is reaped.
- *
- * Return: 0 or a negative errno.
- */
-int proc_spawn(const struct proc_spec *spec, struct proc *p, const char **step)
-{
-	struct proc_child_args a = { spec, getpid(), sysconf(_SC_OPEN_MAX), 0 };
-	int pidfd = -1, err;
-	sigset_t all, old;
-	void *stack;
-	pid_t pid;
-
-	p->pid = 0;
-	p->pidfd = -1;
-	if (a.maxfd < 0)
-		a.maxfd = 65536;
-	*step = "mmap";
-	stack = mmap(NULL, PROC_STACK, PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-	if (stack == MAP_FAILED)
-		return -errno;
-	/* No handler of the caller may run in the child before exec. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	/* Stacks grow down on every Linux architecture but PA-RISC. */
-	pid = clone(proc_child, (char *)stack + PROC_STACK,
-		    CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD, &a, &pidfd);
-	err = errno;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	munmap(stack, PROC_STACK);
-	if (pid < 0) {
-		*step = "clone (Linux 5.2 or later)";
-		return -err;
-	}
-	if (a.err) {
-		*step = spec->path;
-		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-			;
-		close(pidfd);
-		return -a.err;
-	}
-	p->pid = pid;
-	p->pidfd = pidfd;
-	return 0;
-}
-
 static int proc_ms_since(const struct timespec *t0)
 {
 	struct timespec t;
@@ -259,6 +97,13 @@ static int proc_ms_since(const struct timespec *t0)
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (int)((t.tv_sec - t0->tv_sec) * 1000 +
 		     (t.tv_nsec - t0->tv_nsec) / 1000000);
+}
+
+/* What polls readable once the child has ended: its supervisor's pidfd
+ * (the supervisor ends right after it, its status told), or its own. */
+static int proc_wait_fd(const struct proc *p)
+{
+	return p->super ? p->super_fd : p->pidfd;
 }
 
 /**
@@ -273,7 +118,8 @@ static int proc_ms_since(const struct timespec *t0)
  */
 int proc_poll(const struct proc *p, int fd, int timeout_ms, int *fd_ready)
 {
-	struct pollfd pfd[2] = { { p->pidfd, POLLIN, 0 }, { fd, POLLIN, 0 } };
+	int wfd = proc_wait_fd(p);
+	struct pollfd pfd[2] = { { wfd, POLLIN, 0 }, { fd, POLLIN, 0 } };
 	struct timespec t0;
 	int left = timeout_ms, r;
 
@@ -287,20 +133,24 @@ int proc_poll(const struct proc *p, int fd, int timeout_ms, int *fd_ready)
 	}
 	if (fd_ready)
 		*fd_ready = fd >= 0 && pfd[1].revents;
-	return p->pidfd >= 0 && (pfd[0].revents & (POLLIN | POLLHUP)) ? 1 : 0;
+	return wfd >= 0 && (pfd[0].revents & (POLLIN | POLLHUP)) ? 1 : 0;
 }
 
 /**
  * proc_signal() - send @sig to the child and its process group, never to
  * a process that took its pid after it was reaped
- * @p:		child, not reaped by proc_reap() (it may be a zombie)
+ * @p:		child, not reaped by proc_reap() (it may be a zombie, or
+ *		reaped by its supervisor, which then is a zombie)
  * @sig:	signal
  *
  * The group gets @sig also when the child has ended: what it started in
- * its session (it called setsid()) ends with it. Linux 6.9 signals the
- * group through the pidfd, which names that group even after someone else
- * reaped the child; before, by number, which is safe while the child is
- * not reaped (its pid is its group's and no one else's).
+ * its session (it called setsid()) ends with it. The supervisor is not in
+ * that group and gets nothing: it ends when the child ends. Linux 6.9
+ * signals the group through the child's pidfd, which names that group
+ * even after the child was reaped; before, by number, which is safe
+ * while the child is not reaped or its group still has a member (the
+ * number then stays taken), and otherwise reaches nothing unless a new
+ * process took the number and made itself a group leader in between.
  *
  * Return: 0, or a negative errno (-ESRCH when nothing was reached).
  */
@@ -323,6 +173,15 @@ int proc_signal(const struct proc *p, int sig)
 	return r;
 }
 
+/* A wait status, as waitpid() and the supervisor tell it. */
+static void proc_end_of_status(int st, struct proc_end *end)
+{
+	end->known = 1;
+	end->status = WIFEXITED(st) ? WEXITSTATUS(st) : 0;
+	end->signal = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+	end->core = WIFSIGNALED(st) && WCOREDUMP(st);
+}
+
 /* A child's end, as waitid() tells it. */
 static void proc_end_of(const siginfo_t *si, struct proc_end *end)
 {
@@ -334,12 +193,12 @@ static void proc_end_of(const siginfo_t *si, struct proc_end *end)
 	end->core = si->si_code == CLD_DUMPED;
 }
 
-/* The status of a child someone else reaped (a wait(-1) of the
- * application), kept by its pidfd since Linux 6.15. */
+/* The status of a child someone else reaped (a wait with __WALL of the
+ * application; SIGCHLD ignored), kept by its pidfd since Linux 6.15. */
 static void proc_end_from_pidfd(int pidfd, struct proc_end *end)
 {
 	struct proc_pidfd_info info;
-	int st, i;
+	int i;
 
 	/* The other waiter takes the zombie off the list of children
 	 * before the kernel records its exit for the pidfd (release_task()):
@@ -352,27 +211,43 @@ static void proc_end_from_pidfd(int pidfd, struct proc_end *end)
 			break;
 		usleep(1000);
 	}
-	if (!(info.mask & PROC_PIDFD_INFO_EXIT))
-		return;
-	st = info.exit_code;
-	end->known = 1;
-	end->status = WIFEXITED(st) ? WEXITSTATUS(st) : 0;
-	end->signal = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
-	end->core = WIFSIGNALED(st) && WCOREDUMP(st);
+	if (info.mask & PROC_PIDFD_INFO_EXIT)
+		proc_end_of_status(info.exit_code, end);
 }
 
-/* waitid() on the child's pidfd, or on its pid before Linux 5.4. */
+/* The child's exact wait status, sent by its supervisor before it ended:
+ * read, or only looked at (MSG_PEEK). Return: 1 when it was there. */
+static int proc_end_reported(const struct proc *p, int flags,
+			     struct proc_end *end)
+{
+	int st;
+	ssize_t n;
+
+	do {
+		n = recv(p->report, &st, sizeof(st), MSG_DONTWAIT | flags);
+	} while (n < 0 && errno == EINTR);
+	if (n != sizeof(st))
+		return 0;
+	proc_end_of_status(st, end);
+	return 1;
+}
+
+/* waitid() on what ends with the child (its supervisor, or itself),
+ * through its pidfd, or its pid before Linux 5.4. __WALL: the
+ * supervisor's exit signal is 0. */
 static int proc_waitid(const struct proc *p, siginfo_t *si, int flags)
 {
+	pid_t pid = p->super ? p->super : p->pid;
 	int r;
 
 	do {
-		r = waitid(PROC_P_PIDFD, (id_t)p->pidfd, si, flags);
+		r = waitid(PROC_P_PIDFD, (id_t)proc_wait_fd(p), si,
+			   flags | __WALL);
 	} while (r < 0 && errno == EINTR);
 	if (r < 0 && errno == EINVAL) {
 		/* Linux 5.3: no P_PIDFD, but the pid is still ours. */
 		do {
-			r = waitid(P_PID, (id_t)p->pid, si, flags);
+			r = waitid(P_PID, (id_t)pid, si, flags | __WALL);
 		} while (r < 0 && errno == EINTR);
 	}
 	return r < 0 ? -errno : 0;
@@ -384,9 +259,12 @@ static int proc_waitid(const struct proc *p, siginfo_t *si, int flags)
  * @end:	how it ended; @end->known 0 when its status went elsewhere
  *		and the kernel (before 6.15) did not keep it for the pidfd
  *
- * The child stays a zombie (waitid() with WNOWAIT): its pid, and so its
- * process group's id, names no other process until proc_reap(), and
- * proc_signal() can still end what it left behind.
+ * The child's exact status is the one its supervisor sent; when the
+ * supervisor could not (it was killed first), the supervisor's own. What
+ * ends with the child stays a zombie (waitid() with WNOWAIT): its pid,
+ * and so the group's id when it is the child, names no other process
+ * until proc_reap(), and proc_signal() can still end what the child left
+ * behind.
  *
  * Return: 0, or a negative errno (then @end->known is 0).
  */
@@ -398,9 +276,11 @@ int proc_status(const struct proc *p, struct proc_end *end)
 	*end = (struct proc_end){ 0 };
 	if (!p->pid)
 		return -ECHILD;
+	if (p->super && proc_end_reported(p, MSG_PEEK, end))
+		return 0;
 	r = proc_waitid(p, &si, WEXITED | WNOWAIT | WNOHANG);
 	if (r == -ECHILD)
-		proc_end_from_pidfd(p->pidfd, end);
+		proc_end_from_pidfd(proc_wait_fd(p), end);
 	if (r)
 		return end->known ? 0 : r;
 	if (!si.si_pid)
@@ -415,22 +295,31 @@ int proc_status(const struct proc *p, struct proc_end *end)
  * @p:		child; pid 0 and pidfd -1 on return
  * @end:	how it ended
  *
- * Waits on this child only (through its pidfd), never on any other.
+ * Waits on this child's supervisor (or on the child itself when it is
+ * detached) only, through its pidfd, never on any other process.
  */
 void proc_reap(struct proc *p, struct proc_end *end)
 {
 	siginfo_t si = { 0 };
+	struct proc_end told = { 0 };
+	int r;
 
 	*end = (struct proc_end){ 0 };
 	if (!p->pid)
 		return;
-	if (!proc_waitid(p, &si, WEXITED) && si.si_pid)
+	r = proc_waitid(p, &si, WEXITED);
+	if (p->super && proc_end_reported(p, 0, &told))
+		*end = told;
+	else if (!r && si.si_pid)
 		proc_end_of(&si, end);
 	else
-		proc_end_from_pidfd(p->pidfd, end);
+		proc_end_from_pidfd(proc_wait_fd(p), end);
 	close(p->pidfd);
-	p->pidfd = -1;
-	p->pid = 0;
+	if (p->super) {
+		close(p->super_fd);
+		close(p->report);
+	}
+	*p = PROC_NONE;
 }
 
 static int proc_watch_ctl(int watch, int op, int fd, uint32_t events)
@@ -449,7 +338,7 @@ static int proc_watch_ctl(int watch, int op, int fd, uint32_t events)
  *
  * An epoll descriptor: an application polls it as it polls any socket,
  * and a descendant of the child that keeps the socket open cannot hide the
- * child's death (the pidfd polls readable once the child has ended).
+ * child's death (a pidfd polls readable once the child has ended).
  * Level-triggered: it stays readable while one of them is.
  *
  * Return: the descriptor (close-on-exec), or a negative errno.
@@ -462,7 +351,8 @@ int proc_watch_open(const struct proc *p, int sock, int err_fd)
 		return -errno;
 	r = proc_watch_ctl(watch, EPOLL_CTL_ADD, sock, EPOLLIN);
 	if (!r)
-		r = proc_watch_ctl(watch, EPOLL_CTL_ADD, p->pidfd, EPOLLIN);
+		r = proc_watch_ctl(watch, EPOLL_CTL_ADD, proc_wait_fd(p),
+				   EPOLLIN);
 	if (!r && err_fd >= 0)
 		r = proc_watch_ctl(watch, EPOLL_CTL_ADD, err_fd, EPOLLIN);
 	if (r) {
