@@ -6,7 +6,9 @@
 #                 formatting, a bounded fuzz run; last line "N passed, N failed"
 # make fuzz       the fuzzers, each for FUZZ_TIME seconds (default 600)
 # make bench      benchmarks (not part of check)
-# make install    PREFIX (/usr/local) and DESTDIR honoured
+# make install    PREFIX (/usr/local), LIBEXECDIR ($(PREFIX)/libexec: the
+#                 keeper program, whose place is built into the library)
+#                 and DESTDIR honoured
 # V=1 shows the commands.
 
 VERSION := 0.1.0
@@ -75,6 +77,9 @@ CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
 STATIC_LIB := $(B)/libsquibnet.a
 SHARED_LIB := $(B)/libsquibnet.so.$(VERSION)
 PROG := $(B)/squib-net
+# A network's keeper (shared, host): a program the library starts, so that
+# no copy of the VMM lives as long as the network (src/sys/keeper_main.c).
+KEEPER := $(B)/libexec/squib-net-keeper
 SLIRP_HELPER := $(B)/squib-net-slirp-helper
 ASAN_SLIRP_HELPER := $(B)/asan/squib-net-slirp-helper
 TESTS := $(TEST_SRC:tests/%.c=$(B)/tests/%)
@@ -94,7 +99,7 @@ SLOW_PEER := $(B)/tests/slow_peer
 FORMAT_SRC := $(wildcard include/*.h src/*.[ch] src/sys/*.[ch] cli/*.[ch] \
 	tests/*.[ch] bench/*.[ch] fuzz/*.[ch] slirp/*.[ch])
 
-all: $(STATIC_LIB) $(SHARED_LIB) $(PROG) $(SLIRP_HELPER)
+all: $(STATIC_LIB) $(SHARED_LIB) $(PROG) $(SLIRP_HELPER) $(KEEPER)
 
 $(B)/%.o: %.c
 	$(call say,CC,$@)
@@ -127,6 +132,23 @@ $(SHARED_LIB): $(LIB_OBJ) src/libsquibnet.map
 $(PROG): $(CLI_OBJ) $(STATIC_LIB)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(STATIC_LIB) $(LDLIBS)
+
+$(KEEPER): $(B)/src/sys/keeper_main.o $(STATIC_LIB)
+	$(call say,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# Where the library looks for the keeper, given to the one file that needs
+# it; $(B)/libexecdir changes, and that file is built again, when
+# LIBEXECDIR does (make install PREFIX=...).
+KEEPER_LOOKUP := $(B)/src/sys/keeper_linux.o \
+	$(B)/pic/src/sys/keeper_linux.o $(B)/asan/src/sys/keeper_linux.o
+$(KEEPER_LOOKUP): DEFS += -DSQN_LIBEXECDIR='"$(LIBEXECDIR)"'
+$(KEEPER_LOOKUP): $(B)/libexecdir
+
+$(B)/libexecdir: FORCE
+	$(Q)mkdir -p $(@D)
+	$(Q)echo '$(LIBEXECDIR)' | cmp -s - $@ || echo '$(LIBEXECDIR)' >$@
 
 # Plain test binaries also count allocations (tests/alloc_count.c).
 $(B)/tests/%: $(B)/tests/%.o $(TEST_SUPPORT:%.c=$(B)/%.o) \
@@ -161,6 +183,7 @@ $(B)/asan/tests/%: $(B)/asan/tests/%.o $(TEST_SUPPORT:%.c=$(B)/asan/%.o) \
 $(B)/slirp/%.o $(B)/asan/slirp/%.o: INCS += $(SLIRP_CFLAGS)
 # squib-net slirp-helper finds the installed helper there.
 $(B)/cli/main.o: DEFS += -DSQN_LIBEXECDIR='"$(LIBEXECDIR)"'
+$(B)/cli/main.o: $(B)/libexecdir
 $(B)/tests/test_slirp_frames.o $(B)/asan/tests/test_slirp_frames.o: \
 	INCS += -Islirp
 
@@ -221,7 +244,7 @@ $(B)/fuzz/fuzz_cli: fuzz/fuzz_cli.c $(FUZZ_CLI_SRC) $(LIB_SRC)
 		$(LIB_SRC) $(LDLIBS)
 
 tests: $(TESTS) $(ASAN_TESTS) $(FAKE_HELPER) $(SLOW_PEER) $(PROG) \
-	$(SLIRP_HELPER) $(ASAN_SLIRP_HELPER)
+	$(SLIRP_HELPER) $(ASAN_SLIRP_HELPER) $(KEEPER)
 
 check: all tests $(FUZZERS)
 	$(Q)FUZZ_RUNS=$(FUZZ_RUNS) tests/run.sh $(B)
@@ -240,7 +263,7 @@ fuzz: $(FUZZERS)
 		$(B)/fuzz/corpus-cli
 	$(B)/fuzz/fuzz_slirp -max_total_time=$(FUZZ_TIME)
 
-bench: $(BENCHES) $(PROG)
+bench: $(BENCHES) $(PROG) $(KEEPER)
 	$(Q)scripts/deps.sh bench
 	$(Q)bench/run.sh $(B)
 
@@ -253,7 +276,7 @@ check-format:
 # squibnet.pc is written at install time, for that install's directories.
 install: all
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) \
-		$(DESTDIR)$(BINDIR)
+		$(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR)
 	install -m 644 $(STATIC_LIB) $(DESTDIR)$(LIBDIR)/
 	install -m 755 $(SHARED_LIB) $(DESTDIR)$(LIBDIR)/
 	ln -sf libsquibnet.so.$(VERSION) \
@@ -264,13 +287,13 @@ install: all
 		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
 		squibnet.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/squibnet.pc
 	install -m 755 $(PROG) $(DESTDIR)$(BINDIR)/
-	install -d $(DESTDIR)$(LIBEXECDIR)
 	install -m 755 $(SLIRP_HELPER) $(DESTDIR)$(LIBEXECDIR)/
+	install -m 755 $(KEEPER) $(DESTDIR)$(LIBEXECDIR)/
 
 clean:
 	rm -rf $(B)
 
-.PHONY: all tests check fuzz bench format check-format install clean
+.PHONY: all tests check fuzz bench format check-format install clean FORCE
 .SECONDARY:
 
 -include $(shell find $(B) -name '*.d' -type f 2>/dev/null)

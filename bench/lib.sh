@@ -8,6 +8,9 @@
 # report. bench_down stops what bench_iperf_server started and removes the
 # namespaces.
 PROG=$(realpath "$B/squib-net")
+# The network's keeper program of this build (shared and host mode).
+SQN_LIBEXECDIR=$(realpath "$B/libexec")
+export SQN_LIBEXECDIR
 SECS=${BENCH_SECS:-5}
 LEASE_RUNS=10
 . scripts/netns.sh

@@ -47,6 +47,15 @@ extern "C" {
  *
  * A mode that this build or platform lacks makes sqn_open() fail with
  * -ENOTSUP and a message naming where it is available.
+ *
+ * SQN_MODE_SHARED and _HOST on Linux run each network's keeper, the
+ * program squib-net-keeper (dnsmasq, and the network's removal once its
+ * last attachment has ended): a new program, not a fork of the caller, so
+ * guest memory is never copied or kept by it. It is nobody's child and
+ * its start sends the caller no SIGCHLD. It is found in the directory
+ * named by the environment's SQN_LIBEXECDIR, else in the LIBEXECDIR the
+ * library was built for (make install puts it there); without it
+ * sqn_open() fails (-ENOENT, say) with a message naming the path.
  */
 enum sqn_mode {
 	SQN_MODE_SHARED = 0,

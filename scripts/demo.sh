@@ -6,8 +6,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
-make -s -j2 "${B:-build}/squib-net" >/dev/null
+make -s -j2 "${B:-build}/squib-net" "${B:-build}/libexec/squib-net-keeper" >/dev/null
 PROG=$(realpath "${B:-build}/squib-net")
+# The network's keeper program, of this build (not installed).
+SQN_LIBEXECDIR=$(realpath "${B:-build}/libexec")
+export SQN_LIBEXECDIR
 . scripts/netns.sh
 trap ns_down EXIT
 t0=$(date +%s%N)

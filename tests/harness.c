@@ -125,6 +125,38 @@ static int run_one(int i)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
+/* The network's keeper is build/libexec/squib-net-keeper: tests run from
+ * build/tests or build/asan/tests find it there when tests/run.sh did not
+ * say where (SQN_LIBEXECDIR), as when one is run by hand. */
+static void harness_libexecdir(void)
+{
+	static const char *const up[] = { "/../libexec", "/../../libexec" };
+	char exe[4096], dir[4200], *slash, *real;
+	ssize_t n;
+	size_t i;
+
+	if (getenv("SQN_LIBEXECDIR"))
+		return;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return;
+	*slash = '\0';
+	for (i = 0; i < sizeof(up) / sizeof(up[0]); i++) {
+		snprintf(dir, sizeof(dir), "%s%s/squib-net-keeper", exe, up[i]);
+		real = realpath(dir, NULL);
+		if (!real)
+			continue;
+		*strrchr(real, '/') = '\0';
+		setenv("SQN_LIBEXECDIR", real, 0);
+		free(real);
+		return;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const char *prog = strrchr(argv[0], '/');
@@ -132,6 +164,7 @@ int main(int argc, char **argv)
 
 	prog = prog ? prog + 1 : argv[0];
 	signal(SIGPIPE, SIG_IGN);
+	harness_libexecdir();
 	for (i = 0; i < ntests; i++) {
 		if (argc > 1 && !strstr(tests[i].name, argv[1]))
 			continue;

@@ -7,6 +7,10 @@
 passed=0
 failed=0
 why=
+# The network's keeper program of the build in $B, also for a suite run
+# by hand (tests/run.sh sets it for all).
+SQN_LIBEXECDIR=${SQN_LIBEXECDIR:-$(realpath "${B:-build}/libexec")}
+export SQN_LIBEXECDIR
 # tcase NAME FUNCTION: counts the function's result; it may set $why. On
 # failure, the end of $tmp/err is shown.
 tcase() {

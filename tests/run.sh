@@ -4,6 +4,10 @@
 set -uo pipefail
 B=${1:-build}
 cd "$(dirname "$0")/.." || exit 1
+# Where the library finds the network's keeper program: the build's, for
+# every test program and suite.
+SQN_LIBEXECDIR=$(realpath "$B/libexec")
+export SQN_LIBEXECDIR
 # suite, single and fuzz, and the counters they add to.
 . tests/runner.sh
 

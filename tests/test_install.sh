@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # test_install.sh - what make install leaves for a program built against
-# libsquibnet: squibnet.pc for the install's prefix, and the libraries
-# the static library needs (libmnl, libnftables) named in Requires.private
+# libsquibnet: squibnet.pc for the install's prefix, the network's keeper
+# where the library looks for it, and the libraries the static library
+# needs (libmnl, libnftables) named in Requires.private
 set -uo pipefail
 B=${1:-build}
 cd "$(dirname "$0")/.."
@@ -14,8 +15,10 @@ trap 'rm -rf "$tmp"' EXIT
 # inst DIR PREFIX: make install into $tmp/DIR with PREFIX; pkgconf then
 # reads that copy (the sysroot prefixes its -L and -I).
 inst() {
-	make -s install B="$B" DESTDIR="$tmp/$1" PREFIX="$2" >"$tmp/err" 2>&1 ||
-		{ why="make install DESTDIR=$tmp/$1 PREFIX=$2 failed"; return 1; }
+	local dir=$1 prefix=$2
+	shift 2
+	make -s install B="$B" DESTDIR="$tmp/$dir" PREFIX="$prefix" "$@" >"$tmp/err" 2>&1 ||
+		{ why="make install DESTDIR=$tmp/$dir PREFIX=$prefix $* failed"; return 1; }
 }
 pc() {
 	PKG_CONFIG_SYSROOT_DIR="$tmp/root" \
@@ -30,6 +33,22 @@ pc_follows_each_prefix() {
 		cp "$tmp/root/usr/lib/pkgconfig/squibnet.pc" "$tmp/root.pc" &&
 		has other.pc '^prefix=/opt/sqn$' && has root.pc '^prefix=/usr$' &&
 		has root.pc '^includedir=/usr/include$'
+}
+
+# The network's keeper goes to LIBEXECDIR (PREFIX/libexec unless given),
+# and each install's library looks for it there.
+keeper_in_libexecdir() {
+	inst other /opt/sqn && inst root /usr &&
+		inst own /opt/sqn LIBEXECDIR=/opt/sqn/lib/sqn || return 1
+	[ -x "$tmp/other/opt/sqn/libexec/squib-net-keeper" ] &&
+		[ -x "$tmp/root/usr/libexec/squib-net-keeper" ] &&
+		[ -x "$tmp/own/opt/sqn/lib/sqn/squib-net-keeper" ] ||
+		{ why="squib-net-keeper not installed in LIBEXECDIR"; return 1; }
+	strings "$tmp"/other/opt/sqn/lib/libsquibnet.so.*.* >"$tmp/other.str" &&
+		strings "$tmp"/root/usr/lib/libsquibnet.a >"$tmp/root.str" &&
+		strings "$tmp"/own/opt/sqn/lib/libsquibnet.so.*.* >"$tmp/own.str" &&
+		has other.str '^/opt/sqn/libexec$' && has root.str '^/usr/libexec$' &&
+		has own.str '^/opt/sqn/lib/sqn$'
 }
 
 # libmnl and libnftables are pkg-config packages: Requires.private, so
@@ -76,6 +95,7 @@ static_link_with_its_flags() {
 }
 
 tcase pc_follows_each_prefix pc_follows_each_prefix
+tcase keeper_in_libexecdir keeper_in_libexecdir
 tcase requires_mnl_and_nftables requires_mnl_and_nftables
 tcase static_link_with_its_flags static_link_with_its_flags
 

@@ -11,7 +11,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -127,6 +129,17 @@ static pid_t open_in_child(const struct sqn_config *cfg)
 	return pid;
 }
 
+/* The keeper's pid: the one in the record, which runs. */
+static int keeper_running(void)
+{
+	int keeper = record_pid("keeper");
+
+	CHECK_MSG(keeper > 0 && keeper == ns_proc("sqn-keeper"),
+		  "keeper: %d in the record, %d running", keeper,
+		  ns_proc("sqn-keeper"));
+	return keeper;
+}
+
 static void kill_and_reap(pid_t pid)
 {
 	int status;
@@ -164,10 +177,7 @@ TEST(a_killed_owner_and_keeper_are_cleaned_up_by_the_next_open)
 	ns_new();
 	config(&cfg, SQN_MODE_SHARED, "10.251.0.1/24");
 	vmm = open_in_child(&cfg);
-	keeper = record_pid("keeper");
-	CHECK_MSG(keeper > 0 && keeper == ns_proc("sqn-keeper"),
-		  "keeper: %d in the record, %d running", keeper,
-		  ns_proc("sqn-keeper"));
+	keeper = keeper_running();
 	CHECK(!kill(keeper, SIGKILL));
 	CHECK_MSG(harness_proc_ended(keeper, WAIT_MS), "keeper %d lives on",
 		  keeper);
@@ -311,5 +321,162 @@ TEST(a_run_directory_others_can_change_is_refused)
 	refused(&cfg, -EPERM, "refused: writable by group or others");
 	CHECK(!chmod(record, 0711));
 	sqn_close(open_ok(&cfg));
+	nothing_left();
+}
+
+/* A field of /proc/@pid/status in kB (VmRSS, say), or -1. */
+static long proc_kb(int pid, const char *field)
+{
+	char path[64], line[256];
+	size_t n = strlen(field);
+	long kb = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "r");
+	while (f && kb < 0 && fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, n) && line[n] == ':')
+			kb = strtol(line + n + 1, NULL, 10);
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+/* The parent of @pid, or -1. */
+static int proc_ppid(int pid)
+{
+	return (int)proc_kb(pid, "PPid");
+}
+
+#define BIG_MB 256
+
+/* The keeper is the program squib-net-keeper, not a copy of the caller:
+ * a VMM with 256 MiB of guest RAM touched has a keeper of a few MiB, and
+ * the keeper is not its child. */
+TEST(the_keeper_is_a_program_of_its_own_not_a_copy_of_the_caller)
+{
+	char path[64], exe[4096], want[4096], *real;
+	size_t big = (size_t)BIG_MB << 20;
+	struct sqn_config cfg;
+	int keeper;
+	ssize_t n;
+	long rss;
+	char *ram;
+	sqn_net *net;
+
+	ram = mmap(NULL, big, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(ram != MAP_FAILED);
+	memset(ram, 0x5a, big);
+	ns_new();
+	config(&cfg, SQN_MODE_SHARED, "10.251.0.1/24");
+	net = open_ok(&cfg);
+	keeper = keeper_running();
+	rss = proc_kb(keeper, "VmRSS");
+	CHECK_MSG(rss > 0 && rss < 32 * 1024,
+		  "the keeper's VmRSS is %ld kB (the caller touched %d MiB)",
+		  rss, BIG_MB);
+	snprintf(path, sizeof(path), "/proc/%d/exe", keeper);
+	n = readlink(path, exe, sizeof(exe) - 1);
+	CHECK(n > 0);
+	exe[n] = '\0';
+	CHECK(getenv("SQN_LIBEXECDIR"));
+	snprintf(want, sizeof(want), "%s/squib-net-keeper",
+		 getenv("SQN_LIBEXECDIR"));
+	real = realpath(want, NULL);
+	CHECK_MSG(real && !strcmp(exe, real), "the keeper runs %s, not %s", exe,
+		  want);
+	free(real);
+	CHECK_MSG(proc_ppid(keeper) != getpid(),
+		  "the keeper is the caller's child");
+	sqn_close(net);
+	nothing_left();
+	munmap(ram, big);
+}
+
+/* What a VMM's reaper thread collected: every pid its waitpid(-1) got. */
+static struct {
+	pid_t sleeper;
+	pid_t other;
+} reaper;
+
+/* A VMM's own reaper: waitpid(-1) until it has its own child, the
+ * sleeper; anything else it gets is noted. */
+static void *reap_all(void *arg)
+{
+	pid_t pid;
+
+	(void)arg;
+	for (;;) {
+		pid = waitpid(-1, NULL, 0);
+		if (pid < 0 && errno == EINTR)
+			continue;
+		if (pid < 0 || pid == reaper.sleeper)
+			return NULL;
+		reaper.other = pid;
+	}
+}
+
+/* Starting the keeper leaves the caller nothing to reap and sends it no
+ * SIGCHLD: a VMM whose thread loops on waitpid(-1) never gets a child it
+ * did not start, and the library never loses one to it. */
+TEST(starting_the_keeper_is_invisible_to_the_callers_reaping)
+{
+	struct timespec none = { 0, 0 };
+	struct sqn_config cfg;
+	sigset_t chld, pending;
+	int release[2];
+	pthread_t thread;
+	sqn_net *net;
+	char c;
+
+	ns_new();
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	CHECK(!sigprocmask(SIG_BLOCK, &chld, NULL));
+	while (sigtimedwait(&chld, NULL, &none) == SIGCHLD)
+		;
+	/* A child of the VMM's own, for its reaper to wait on meanwhile. */
+	CHECK(!pipe(release));
+	reaper.sleeper = fork();
+	CHECK(reaper.sleeper >= 0);
+	if (!reaper.sleeper) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(release[1]);
+		_exit(read(release[0], &c, 1) < 0);
+	}
+	close(release[0]);
+	CHECK(!pthread_create(&thread, NULL, reap_all, NULL));
+	config(&cfg, SQN_MODE_SHARED, "10.251.0.1/24");
+	net = open_ok(&cfg);
+	CHECK(record_pid("keeper") > 0);
+	CHECK(!sigpending(&pending));
+	CHECK_MSG(!sigismember(&pending, SIGCHLD),
+		  "a SIGCHLD came while the keeper started");
+	sqn_close(net);
+	close(release[1]);
+	CHECK(!pthread_join(thread, NULL));
+	CHECK_MSG(!reaper.other, "the caller's waitpid(-1) got pid %d",
+		  (int)reaper.other);
+	CHECK_MSG(waitpid(-1, NULL, WNOHANG | __WALL) < 0 && errno == ECHILD,
+		  "a child is left unreaped");
+	nothing_left();
+}
+
+/* Without its keeper program, a network is not made: the open fails and
+ * says where the program was looked for. */
+TEST(a_missing_keeper_program_fails_the_open_naming_it)
+{
+	struct sqn_config cfg;
+
+	ns_new();
+	config(&cfg, SQN_MODE_SHARED, "10.251.0.1/24");
+	CHECK(!setenv("SQN_LIBEXECDIR", "/nonexistent/libexec", 1));
+	refused(&cfg, -ENOENT,
+		"/nonexistent/libexec/squib-net-keeper (from SQN_LIBEXECDIR)");
+	CHECK_MSG(strstr(sqn_last_error(NULL), "No such file"), "%s",
+		  sqn_last_error(NULL));
+	CHECK(!setenv("SQN_LIBEXECDIR", "build/libexec", 1));
+	refused(&cfg, -EINVAL, "SQN_LIBEXECDIR build/libexec: not an absolute");
 	nothing_left();
 }

@@ -7,6 +7,17 @@
 #include <stddef.h>
 
 #include "dnsmasq.h"
+#include "netspec.h"
+
+/* The keeper is a program of its own (keeper_main.c), found in this
+ * directory; SQN_LIBEXECDIR in the environment names another. */
+#define KEEPER_PROGRAM "squib-net-keeper"
+/* The descriptor the keeper reports on: "0 ok" once its dnsmasq runs, or
+ * "-errno message". */
+#define KEEPER_STATUS_FD 3
+/* What its command line can hold: the program and pairs of an option and
+ * its value (keeper_args()). */
+#define KEEPER_ARGV_MAX 22
 
 /**
  * struct keeper_spec - the network a keeper keeps
@@ -16,6 +27,8 @@
  * @token:	the network's table mark: a network of the same name made
  *		again later is not this keeper's
  * @dns:	what its dnsmasq serves
+ * @net:	keeper_parse()'s copy of the network, which @dns points at; the
+ *		library's caller points @dns.net at its own
  */
 struct keeper_spec {
 	const char *dir;
@@ -23,9 +36,29 @@ struct keeper_spec {
 	unsigned long long cookie;
 	const char *token;
 	struct dnsmasq_spec dns;
+	struct net_spec net;
+};
+
+/**
+ * struct keeper_argv - a keeper's command line, and the numbers it holds
+ * as text
+ * @argv:	NULL-terminated; its strings are @k's or the buffers below
+ * @cookie:	the namespace's cookie in decimal
+ * @gateway:	the gateway, dotted
+ * @prefix:	its prefix length in decimal
+ * @mtu:	the network's MTU in decimal
+ */
+struct keeper_argv {
+	char *argv[KEEPER_ARGV_MAX];
+	char cookie[24];
+	char gateway[16];
+	char prefix[4];
+	char mtu[12];
 };
 
 int keeper_start(const struct keeper_spec *k, char *msg, size_t len);
 int keeper_alive(const char *dir);
+void keeper_args(const struct keeper_spec *k, struct keeper_argv *a);
+int keeper_parse(int argc, char **argv, struct keeper_spec *k);
 
 #endif /* SQN_SYS_KEEPER_H */

@@ -1,17 +1,19 @@
 // SPDX-License-Identifier: MIT
-/* keeper_linux.c - Linux side of keeper.h: a process of its own in the
- * network's namespace, nobody's child, that waits on the attachments'
- * entries */
+/* keeper_linux.c - Linux side of keeper.h: the network's keeper program
+ * started, nobody's child and no copy of the caller, and its report read */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/inotify.h>
-#include <sys/prctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -21,22 +23,26 @@
 #include "network.h"
 #include "record.h"
 
+/* Where `make install` puts the keeper: the Makefile gives LIBEXECDIR to
+ * this file alone; other builds (the fuzzers) get the default prefix. */
+#ifndef SQN_LIBEXECDIR
+#define SQN_LIBEXECDIR "/usr/local/libexec"
+#endif
 #ifndef SYS_close_range
 #define SYS_close_range 436
 #endif
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x1000
+#endif
+/* waitid() on a pidfd, Linux 5.4; an enum without a macro in glibc. */
+#define KEEPER_P_PIDFD ((idtype_t)3)
 
 /* How long the keeper may take to report its dnsmasq started: dnsmasq's
  * own 5 s, and some. */
 #define KEEPER_START_MS 8000
-/* A dnsmasq that ends sooner than this after its start is started again
- * only this much later, so one that cannot run does not spin. */
-#define KEEPER_RETRY_MS 2000
-/* The descriptor the keeper reports on. */
-#define KEEPER_STATUS_FD 3
-/* What inotify tells: an entry closed (its attachment ended), the
- * network's directory went. */
-#define KEEPER_CHECK 1
-#define KEEPER_GONE 2
+/* The stack of each of the two starting children until the keeper
+ * execs: a few calls deep, no more. */
+#define KEEPER_STACK (64 * 1024)
 
 static long keeper_now_ms(void)
 {
@@ -66,161 +72,284 @@ int keeper_alive(const char *dir)
 	return alive;
 }
 
-/* What inotify has for us: KEEPER_CHECK when an attachment's entry was
- * closed by the last process holding it (which also drops its flock),
- * KEEPER_GONE when the directory went. */
-static int keeper_events(int ino)
+/* Option @opt with @val on @a's command line, unless @val is NULL. */
+static void keeper_arg(struct keeper_argv *a, int *n, const char *opt,
+		       const char *val)
 {
-	char buf[4096]
-		__attribute__((aligned(__alignof__(struct inotify_event))));
-	const struct inotify_event *e;
-	int what = 0;
-	ssize_t n;
-	char *p;
-
-	while ((n = read(ino, buf, sizeof(buf))) > 0)
-		for (p = buf; p < buf + n; p += sizeof(*e) + e->len) {
-			e = (const struct inotify_event *)p;
-			if (e->mask &
-			    (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED))
-				what |= KEEPER_GONE;
-			else if (e->len && !strncmp(e->name, "att.", 4))
-				what |= KEEPER_CHECK;
-		}
-	return what;
+	if (!val)
+		return;
+	a->argv[(*n)++] = (char *)opt;
+	a->argv[(*n)++] = (char *)val;
 }
 
-/* Under the namespace's lock: the network goes when no attachment is left
- * (then 1), and a dnsmasq that ended is started again. */
-static int keeper_check(const struct keeper_spec *k, struct proc *dns,
-			long *started, long *retry)
+/**
+ * keeper_args() - the keeper's command line for network @k
+ * @k:		the network
+ * @a:		filled; a->argv points into @k and @a
+ *
+ * "squib-net-keeper --dir D --ns N --cookie C --token T --bridge B
+ * --gateway A.B.C.D --prefix P --mtu M [--upstream U] [--hosts H]", read
+ * back by keeper_parse(); an option whose value is NULL is left out.
+ */
+void keeper_args(const struct keeper_spec *k, struct keeper_argv *a)
 {
-	struct proc_end end;
-	char msg[256];
-	int lock, done = 0;
+	const struct net_spec *net = k->dns.net;
+	int n = 0;
 
-	lock = record_lock(k->ns, k->cookie, -1, 0, msg, sizeof(msg));
-	if (lock < 0)
-		return 1;
-	if (!network_ours(k->dir, k->token)) {
-		done = 1;
-	} else if (!record_sweep(k->dir, network_link_gone)) {
-		network_remove(k->dir, dns);
-		done = 1;
-	} else {
-		if (dns->pid && proc_poll(dns, -1, 0, NULL) == 1) {
-			proc_reap(dns, &end);
-			*retry = *started + KEEPER_RETRY_MS;
-		}
-		if (!dns->pid && keeper_now_ms() >= *retry) {
-			*started = keeper_now_ms();
-			*retry = *started + KEEPER_RETRY_MS;
-			dnsmasq_start(&k->dns, dns, msg, sizeof(msg));
-		}
-	}
-	record_unlock(k->ns, lock);
-	return done;
+	snprintf(a->cookie, sizeof(a->cookie), "%llu", k->cookie);
+	ipv4_format(a->gateway, ipv4_pack(net->gateway.addr));
+	snprintf(a->prefix, sizeof(a->prefix), "%d", net->gateway.len);
+	snprintf(a->mtu, sizeof(a->mtu), "%u", net->mtu);
+	a->argv[n++] = (char *)KEEPER_PROGRAM;
+	keeper_arg(a, &n, "--dir", k->dir);
+	keeper_arg(a, &n, "--ns", k->ns);
+	keeper_arg(a, &n, "--cookie", a->cookie);
+	keeper_arg(a, &n, "--token", k->token);
+	keeper_arg(a, &n, "--bridge", net->name);
+	keeper_arg(a, &n, "--gateway", a->gateway);
+	keeper_arg(a, &n, "--prefix", a->prefix);
+	keeper_arg(a, &n, "--mtu", a->mtu);
+	keeper_arg(a, &n, "--upstream", net->dns_upstream);
+	keeper_arg(a, &n, "--hosts", k->dns.hosts);
+	a->argv[n] = NULL;
 }
 
-/* The keeper: holds its lock, starts dnsmasq and says how that went on
- * @status, then waits until no attachment is left. Never returns. */
-static void keeper_run(const struct keeper_spec *k, int status)
+/**
+ * keeper_parse() - the network of a keeper's command line
+ * @argc:	its length
+ * @argv:	as keeper_args() wrote it
+ * @k:		filled; its strings point into @argv
+ *
+ * Return: 0, or -EINVAL when an option is unknown, lacks its value, or
+ * one that is needed is missing.
+ */
+int keeper_parse(int argc, char **argv, struct keeper_spec *k)
 {
-	char path[RECORD_PATH_MAX], msg[512], line[600];
-	long started = 0, retry = 0, left;
-	struct proc dns = PROC_NONE;
-	struct proc_end end;
-	struct pollfd p[2];
-	int fd, ino = -1, r, what;
+	const char *gateway = NULL, *cookie = NULL, *prefix = NULL;
+	const char *bridge = NULL, *mtu = NULL, *v, *rest;
+	unsigned long m;
+	char *end;
+	int i;
 
-	record_path(path, k->dir, NETWORK_KEEPER);
-	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0) {
+	memset(k, 0, sizeof(*k));
+	k->dns.net = &k->net;
+	for (i = 1; i + 1 < argc; i += 2) {
+		v = argv[i + 1];
+		if (!strcmp(argv[i], "--dir"))
+			k->dir = k->dns.dir = v;
+		else if (!strcmp(argv[i], "--ns"))
+			k->ns = v;
+		else if (!strcmp(argv[i], "--cookie"))
+			cookie = v;
+		else if (!strcmp(argv[i], "--token"))
+			k->token = v;
+		else if (!strcmp(argv[i], "--bridge"))
+			bridge = v;
+		else if (!strcmp(argv[i], "--gateway"))
+			gateway = v;
+		else if (!strcmp(argv[i], "--prefix"))
+			prefix = v;
+		else if (!strcmp(argv[i], "--mtu"))
+			mtu = v;
+		else if (!strcmp(argv[i], "--upstream"))
+			k->net.dns_upstream = v;
+		else if (!strcmp(argv[i], "--hosts"))
+			k->dns.hosts = v;
+		else
+			return -EINVAL;
+	}
+	if (i != argc || !k->dir || !k->ns || !cookie || !k->token || !bridge ||
+	    strlen(bridge) >= sizeof(k->net.name) || !gateway || !prefix ||
+	    !mtu || ipv4_parse(gateway, &rest, k->net.gateway.addr) || *rest)
+		return -EINVAL;
+	memcpy(k->net.name, bridge, strlen(bridge) + 1);
+	errno = 0;
+	k->cookie = strtoull(cookie, &end, 10);
+	if (errno || *end || !*cookie)
+		return -EINVAL;
+	k->net.gateway.len = (int)strtol(prefix, &end, 10);
+	if (*end || !*prefix || k->net.gateway.len < 0 ||
+	    k->net.gateway.len > 32)
+		return -EINVAL;
+	m = strtoul(mtu, &end, 10);
+	if (*end || !*mtu || m < SQN_MTU_MIN || m > SQN_FRAME_MAX)
+		return -EINVAL;
+	k->net.mtu = (uint32_t)m;
+	return 0;
+}
+
+/* The keeper program's path: in SQN_LIBEXECDIR when the environment has
+ * it (not for a set-user-ID caller: secure_getenv), else where make
+ * install put it; 0 when it is an executable file. */
+static int keeper_path(char *path, size_t size, char *msg, size_t len)
+{
+	const char *dir = secure_getenv("SQN_LIBEXECDIR");
+	int env = dir && *dir, r;
+	struct stat st;
+
+	if (!env)
+		dir = SQN_LIBEXECDIR;
+	if (dir[0] != '/')
+		return record_err(msg, len, -EINVAL,
+				  "SQN_LIBEXECDIR %s: not an absolute path",
+				  dir);
+	if ((size_t)snprintf(path, size, "%s/%s", dir, KEEPER_PROGRAM) >= size)
+		return record_err(msg, len, -ENAMETOOLONG,
+				  "SQN_LIBEXECDIR %s: too long", dir);
+	if (stat(path, &st))
 		r = -errno;
-		snprintf(msg, sizeof(msg), "%s: %s", path, strerror(errno));
-		goto report;
-	}
-	if (flock(fd, LOCK_EX | LOCK_NB)) {
-		/* Another keeper has it, and its dnsmasq. */
-		if (write(status, "0 ok\n", 5) < 0)
-			_exit(1);
-		_exit(0);
-	}
-	snprintf(line, sizeof(line), "%ld\n", (long)getpid());
-	if (write(fd, line, strlen(line)) < 0) {
+	else if (!S_ISREG(st.st_mode))
+		r = -EACCES;
+	else if (access(path, X_OK))
 		r = -errno;
-		snprintf(msg, sizeof(msg), "%s: %s", path, strerror(errno));
-		goto report;
-	}
-	ino = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-	if (ino < 0 ||
-	    inotify_add_watch(ino, k->dir,
-			      IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF |
-				      IN_ONLYDIR) < 0) {
-		r = -errno;
-		snprintf(msg, sizeof(msg), "inotify: %s", strerror(errno));
-		goto report;
-	}
-	/* One left by a keeper that was killed is stopped: this one runs its
-	 * own, to start it again when it dies. */
-	dnsmasq_stop(k->dir, &dns);
-	started = keeper_now_ms();
-	r = dnsmasq_start(&k->dns, &dns, msg, sizeof(msg));
-report:
-	snprintf(line, sizeof(line), "%d %s\n", r, r ? msg : "ok");
-	if (write(status, line, strlen(line)) < 0)
-		r = -EIO;
-	close(status);
-	if (r)
-		_exit(1);
-	/* The opener has the namespace's lock until its attachment's entry is
-	 * there: the first check waits for it. */
-	for (what = KEEPER_CHECK; !(what & KEEPER_GONE);) {
-		if (keeper_check(k, &dns, &started, &retry))
-			break;
-		/* Without dnsmasq: wake to start it again when it is time. */
-		left = dns.pid ? -1 : retry - keeper_now_ms();
-		if (!dns.pid && left < 0)
-			left = 0;
-		p[0] = (struct pollfd){ ino, POLLIN, 0 };
-		p[1] = (struct pollfd){ dns.pidfd, POLLIN, 0 };
-		while (poll(p, 2, left < 0 ? -1 : (int)left) < 0 &&
-		       errno == EINTR)
+	else
+		return 0;
+	return record_err(msg, len, r,
+			  "the network's keeper %s%s: %s (make install puts it "
+			  "in LIBEXECDIR; SQN_LIBEXECDIR names another "
+			  "directory, e.g. build/libexec of the build tree)",
+			  path, env ? " (from SQN_LIBEXECDIR)" : "",
+			  strerror(-r));
+}
+
+/**
+ * struct keeper_child - what the starting children need, in memory they
+ * share with the caller
+ * @path:	the keeper program
+ * @argv:	its command line
+ * @status:	the report pipe's write end, KEEPER_STATUS_FD in the keeper
+ * @null:	/dev/null, the keeper's stdio
+ * @maxfd:	descriptors to close when close_range() is missing
+ * @stack:	the top of the second child's stack
+ * @err:	set by a child whose step failed
+ */
+struct keeper_child {
+	const char *path;
+	char *const *argv;
+	int status;
+	int null;
+	long maxfd;
+	char *stack;
+	int err;
+};
+
+/*
+ * The second child, which becomes the keeper: a session of its own,
+ * /dev/null as stdio, the report's pipe as KEEPER_STATUS_FD and no other
+ * descriptor, then the program. It runs in the caller's memory on a stack
+ * of its own while the first waits (CLONE_VFORK): only async-signal-safe
+ * calls, and no ASan, whose stack poisoning would outlive this function.
+ * Signals stay blocked (the caller blocked them all) until the program
+ * sets their defaults.
+ */
+__attribute__((no_sanitize_address, noinline)) static int keeper_exec(void *arg)
+{
+	struct keeper_child *c = arg;
+	int status, null;
+	long fd;
+
+	setsid();
+	status = fcntl(c->status, F_DUPFD, KEEPER_STATUS_FD + 1);
+	null = fcntl(c->null, F_DUPFD, KEEPER_STATUS_FD + 1);
+	if (status < 0 || null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
+	    dup2(null, 2) < 0 || dup2(status, KEEPER_STATUS_FD) < 0)
+		goto fail;
+	if (syscall(SYS_close_range, KEEPER_STATUS_FD + 1, ~0u, 0))
+		for (fd = KEEPER_STATUS_FD + 1; fd < c->maxfd; fd++)
+			close((int)fd);
+	execve(c->path, c->argv, environ);
+fail:
+	c->err = errno;
+	_exit(127);
+}
+
+/*
+ * The first child: starts the second and ends, so that the keeper is
+ * nobody's child (its parent gone, init or the caller's subreaper takes
+ * it). It never execs: its exit signal stays 0, and a caller that reaps
+ * with waitpid(-1) never sees it. The second is started as a vfork, so
+ * this one ends once the keeper runs its own program.
+ */
+__attribute__((no_sanitize_address, noinline)) static int
+keeper_middle(void *arg)
+{
+	struct keeper_child *c = arg;
+	pid_t pid;
+
+	pid = clone(keeper_exec, c->stack, CLONE_VM | CLONE_VFORK | SIGCHLD, c);
+	if (pid < 0)
+		c->err = errno;
+	else if (c->err)
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;
-		what = keeper_events(ino) | KEEPER_CHECK;
-	}
-	if (dns.pid) {
-		proc_signal(&dns, SIGKILL);
-		proc_reap(&dns, &end);
-	}
 	_exit(0);
 }
 
-/* The keeper's start in life: a session of its own, default signal
- * handling, no descriptor of its maker's but @status (as
- * KEEPER_STATUS_FD), stdio on /dev/null, the root as its directory. */
-static int keeper_detach(int status)
+/* Reap the first child, through its pidfd: it has exit signal 0, so only
+ * a wait with __WALL sees it. A caller that reaps every child that way
+ * may have it already (ECHILD). */
+static void keeper_reap(pid_t pid, int pidfd)
 {
-	struct sigaction dfl = { .sa_handler = SIG_DFL };
-	int null, fd, sig;
-	sigset_t none;
+	siginfo_t si;
+	int r;
 
-	setsid();
-	for (sig = 1; sig < NSIG; sig++)
-		sigaction(sig, &dfl, NULL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	prctl(PR_SET_NAME, "sqn-keeper");
-	if (chdir("/"))
-		return -1;
-	fd = fcntl(status, F_DUPFD_CLOEXEC, KEEPER_STATUS_FD + 1);
-	null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (fd < 0 || null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
-	    dup2(null, 2) < 0 || dup3(fd, KEEPER_STATUS_FD, O_CLOEXEC) < 0)
-		return -1;
-	if (syscall(SYS_close_range, KEEPER_STATUS_FD + 1, ~0u, 0))
-		for (fd = KEEPER_STATUS_FD + 1; fd < 65536; fd++)
-			close(fd);
+	do {
+		r = waitid(KEEPER_P_PIDFD, (id_t)pidfd, &si, WEXITED | __WALL);
+	} while (r < 0 && errno == EINTR);
+	if (r < 0 && errno == EINVAL) /* Linux 5.3: no P_PIDFD */
+		while (waitpid(pid, NULL, __WALL) < 0 && errno == EINTR)
+			;
+}
+
+/* Start the keeper program at @path with @argv, its report on @status.
+ * The caller's memory is neither copied nor its page tables (CLONE_VM),
+ * whatever its size. */
+static int keeper_spawn(const char *path, char *const *argv, int status,
+			char *msg, size_t len)
+{
+	struct keeper_child c = { path, argv, status, -1, 0, NULL, 0 };
+	int pidfd = -1, err = 0;
+	sigset_t all, old;
+	char *stack;
+	pid_t pid;
+
+	c.maxfd = sysconf(_SC_OPEN_MAX);
+	if (c.maxfd < 0)
+		c.maxfd = 65536;
+	c.null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (c.null < 0)
+		return record_err(msg, len, -errno, "/dev/null: %s",
+				  strerror(errno));
+	stack = mmap(NULL, 2 * KEEPER_STACK, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (stack == MAP_FAILED) {
+		err = errno;
+		close(c.null);
+		return record_err(msg, len, -err, "mmap: %s", strerror(err));
+	}
+	/* Stacks grow down on every Linux architecture but PA-RISC: the
+	 * first child's is the lower half, the second's the upper. */
+	c.stack = stack + 2 * KEEPER_STACK;
+	/* No handler of the caller may run in the children. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pid = clone(keeper_middle, stack + KEEPER_STACK,
+		    CLONE_VM | CLONE_VFORK | CLONE_PIDFD, &c, &pidfd);
+	if (pid < 0)
+		err = errno;
+	else
+		keeper_reap(pid, pidfd);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (pidfd >= 0)
+		close(pidfd);
+	munmap(stack, 2 * KEEPER_STACK);
+	close(c.null);
+	if (pid < 0)
+		return record_err(msg, len, -err, "clone: %s", strerror(err));
+	if (c.err)
+		return record_err(msg, len, -c.err,
+				  "the network's keeper %s: %s", path,
+				  strerror(c.err));
 	return 0;
 }
 
@@ -268,45 +397,40 @@ static int keeper_report(int fd, char *msg, size_t len)
  * @msg:	set on failure (dnsmasq's complaint, when it would not start)
  * @len:	its size
  *
- * The keeper is a copy of this process (fork, then fork again so that it
- * is nobody's child to reap), in the calling thread's namespaces, with no
- * descriptor of this process's. It lives until the network goes: it
- * waits for the attachments' entries to be closed (inotify) and then,
- * under the namespace's lock, removes the network when none is left,
- * whoever ended them (a VMM killed with SIGKILL too). It keeps dnsmasq
- * as its child and starts it again when it dies. Called under the
- * namespace's lock: its first check waits for the caller's entry.
+ * The keeper is the program squib-net-keeper (keeper_main.c), not a copy
+ * of this process: a VMM's memory is not kept alive, nor copied on write,
+ * for as long as the network lives. It is found in SQN_LIBEXECDIR (the
+ * environment's, else the one it was built for); when it is not there
+ * the open fails, naming the path. It runs in the calling thread's
+ * namespaces, in a session of its own, with no descriptor of this
+ * process's, and is nobody's child: a first child, which this process
+ * reaps at once and whose exit a waitpid(-1) never sees, starts it and
+ * ends. It lives until the network goes: it waits for the attachments'
+ * entries to be closed (inotify) and then, under the namespace's lock,
+ * removes the network when none is left, whoever ended them (a VMM killed
+ * with SIGKILL too). It keeps dnsmasq as its child and starts it again
+ * when it dies. Called under the namespace's lock: its first check waits
+ * for the caller's entry.
  *
  * Return: 0 once dnsmasq runs, or a negative errno.
  */
 int keeper_start(const struct keeper_spec *k, char *msg, size_t len)
 {
+	char path[RECORD_PATH_MAX];
+	struct keeper_argv a;
 	int fds[2], r;
-	pid_t pid;
 
+	r = keeper_path(path, sizeof(path), msg, len);
+	if (r)
+		return r;
+	keeper_args(k, &a);
 	if (pipe2(fds, O_CLOEXEC))
 		return record_err(msg, len, -errno, "pipe: %s",
 				  strerror(errno));
-	pid = fork();
-	if (pid == 0) {
-		close(fds[0]);
-		if (fork() != 0)
-			_exit(0);
-		if (keeper_detach(fds[1]))
-			_exit(1);
-		keeper_run(k, KEEPER_STATUS_FD);
-	}
-	r = pid < 0 ? -errno : 0;
+	r = keeper_spawn(path, a.argv, fds[1], msg, len);
 	close(fds[1]);
-	if (r) {
-		close(fds[0]);
-		return record_err(msg, len, r, "fork: %s", strerror(-r));
-	}
-	/* The middle one ends at once; a caller that reaps every child may
-	 * have collected it already (ECHILD). */
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		;
-	r = keeper_report(fds[0], msg, len);
+	if (!r)
+		r = keeper_report(fds[0], msg, len);
 	close(fds[0]);
 	return r;
 }

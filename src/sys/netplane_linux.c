@@ -167,7 +167,9 @@ static int np_attach(struct netplane *np, const struct net_spec *s,
 static int np_keeper(struct netplane *np, const struct net_spec *s,
 		     const char *ns, const char *token, char *msg, size_t len)
 {
-	struct keeper_spec k = { np->dir, ns, np->cookie, token, { 0 } };
+	struct keeper_spec k = {
+		.dir = np->dir, .ns = ns, .cookie = np->cookie, .token = token
+	};
 	char hosts[RECORD_PATH_MAX];
 
 	network_dnsmasq(np->dir, s, &k.dns, hosts);
