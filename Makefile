@@ -11,7 +11,7 @@
 #                 and DESTDIR honoured
 # V=1 shows the commands.
 
-VERSION := 0.1.0
+VERSION := 0.2.0
 SOVERSION := 0
 PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib

@@ -81,9 +81,41 @@ static int cmd_slirp_helper(char **argv)
 	return 1;
 }
 
+/**
+ * libexec_from_build_tree() - let a squib-net run from its build tree find
+ * the library's programs there
+ *
+ * The network keeper (shared and host modes) is looked up in
+ * SQN_LIBEXECDIR, else where make install puts it; build/squib-net has it
+ * beside itself in build/libexec. An SQN_LIBEXECDIR already set wins.
+ */
+static void libexec_from_build_tree(void)
+{
+	char self[PATH_MAX], dir[PATH_MAX + 32], *slash;
+	ssize_t n;
+
+	if (getenv("SQN_LIBEXECDIR"))
+		return;
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0)
+		return;
+	self[n] = 0;
+	slash = strrchr(self, '/');
+	if (!slash)
+		return;
+	*slash = 0;
+	snprintf(dir, sizeof(dir), "%s/libexec/squib-net-keeper", self);
+	if (access(dir, X_OK))
+		return;
+	snprintf(dir, sizeof(dir), "%s/libexec", self);
+	setenv("SQN_LIBEXECDIR", dir, 0);
+}
+
 int main(int argc, char **argv)
 {
 	int i;
+
+	libexec_from_build_tree();
 
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {

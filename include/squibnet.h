@@ -12,9 +12,9 @@ extern "C" {
 #endif
 
 #define SQN_VERSION_MAJOR 0
-#define SQN_VERSION_MINOR 1
+#define SQN_VERSION_MINOR 2
 #define SQN_VERSION_PATCH 0
-#define SQN_VERSION_STRING "0.1.0"
+#define SQN_VERSION_STRING "0.2.0"
 
 /* sqn_config_init(), sqn_info() and sqn_stats() are inline: they pass the
  * sizes of this header's structs to the library (see docs/api.md, ABI). */

@@ -29,6 +29,13 @@ lease_and_fetch_from_the_host() {
 		has out "hello from the host" && leftovers
 }
 
+# Run from its build tree without SQN_LIBEXECDIR, squib-net finds the
+# network's keeper in build/libexec by itself.
+keeper_found_from_the_build_tree() {
+	(unset SQN_LIBEXECDIR; guest 0 --mode host -- sh -c "echo addr=$ADDR") &&
+		has err "by DHCP" && has out "addr=$LEASE" && leftovers
+}
+
 sigkill_then_the_keeper_cleans_up() {
 	local pid
 	guest_bg a --mode host -- sh -c "echo $ADDR >$tmp/a.addr; sleep 30"
@@ -131,6 +138,7 @@ gateway_httpd
 tcase lease_and_fetch_from_the_host lease_and_fetch_from_the_host
 tcase isolated_guests_cannot_reach_each_other isolated_guests_cannot_reach_each_other
 tcase without_isolation_they_can without_isolation_they_can
+tcase keeper_found_from_the_build_tree keeper_found_from_the_build_tree
 tcase sigkill_then_the_keeper_cleans_up sigkill_then_the_keeper_cleans_up
 tcase guest_and_host_reach_each_other_wan_does_not guest_and_host_reach_each_other_wan_does_not
 tcase off_the_network_is_refused_at_once off_the_network_is_refused_at_once
