@@ -160,6 +160,8 @@ $(B)/asan/tests/%: $(B)/asan/tests/%.o $(TEST_SUPPORT:%.c=$(B)/asan/%.o) \
 $(B)/slirp/%.o $(B)/asan/slirp/%.o: INCS += $(SLIRP_CFLAGS)
 # squib-net slirp-helper finds the installed helper there.
 $(B)/cli/main.o: DEFS += -DSQN_LIBEXECDIR='"$(LIBEXECDIR)"'
+$(B)/src/helper.o $(B)/pic/src/helper.o $(B)/asan/src/helper.o: \
+	DEFS += -DSQN_LIBEXECDIR='"$(LIBEXECDIR)"'
 $(B)/tests/test_slirp_frames.o $(B)/asan/tests/test_slirp_frames.o: \
 	INCS += -Islirp
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* helper.c - the userspace mode: passt or gvproxy on a socketpair, supervised */
+/* helper.c - the userspace mode: passt, gvproxy or our slirp helper on a socketpair, supervised */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,6 +19,10 @@
 #define HELPER_ARGV_MAX (6 + SQN_ARGS_MAX + 1)
 /* PATH when the environment has none, as execvp() does. */
 #define HELPER_PATH_DEFAULT "/usr/local/bin:/usr/bin:/bin"
+/* Where make install puts squib-net-slirp-helper (the Makefile's). */
+#ifndef SQN_LIBEXECDIR
+#define SQN_LIBEXECDIR "/usr/local/libexec"
+#endif
 
 /**
  * struct helper_profile - how one kind of helper is started
@@ -28,6 +32,9 @@
  * @framing:	what it speaks on the socket
  * @framing_name: that framing, for messages
  * @mtu:	its own default MTU; 0: the largest the framing carries
+ * @mtu_min:	the smallest MTU it takes; 0: any the library takes
+ * @mtu_max:	the largest; 0: any the library takes
+ * @libexec:	also looked up in SQN_LIBEXECDIR, before PATH (ours)
  */
 struct helper_profile {
 	const char *name;
@@ -35,6 +42,9 @@ struct helper_profile {
 	enum sqn_framing framing;
 	const char *framing_name;
 	uint32_t mtu;
+	uint32_t mtu_min;
+	uint32_t mtu_max;
+	int libexec;
 };
 
 static const struct helper_profile helper_profiles[] = {
@@ -44,7 +54,40 @@ static const struct helper_profile helper_profiles[] = {
 	[SQN_HELPER_GVPROXY] = { "gvproxy", "SQN_GVPROXY", SQN_FRAMING_HYPERKIT,
 				 "hyperkit", 1500 },
 	[SQN_HELPER_CUSTOM] = { NULL, NULL, SQN_FRAMING_DEFAULT, NULL, 0 },
+	/* docs/slirp-helper.md: --fd N, --mtu 576..65520, default 1500. */
+	[SQN_HELPER_SLIRP] = { "squib-net-slirp-helper", "SQN_SLIRP_HELPER",
+			       SQN_FRAMING_QEMU, "qemu", 1500, 576, 65520, 1 },
 };
+
+static int helper_locate(const struct helper_profile *pr, char *out,
+			 size_t outlen, const char **from, char *why,
+			 size_t whylen);
+
+/**
+ * helper_default() - the helper SQN_HELPER_DEFAULT stands for
+ * @cfg:	caller's config
+ *
+ * Our slirp helper when its binary is found (SQN_SLIRP_HELPER,
+ * SQN_LIBEXECDIR, PATH), else the platform's (passt on Linux). passt's
+ * version is not asked (that would mean running it at every open): the
+ * slirp helper ships with the library, so an install has it, and Debian
+ * 12's passt (0.0~git20230309) loses FINs and RSTs with real guests
+ * (issue 15). With helper_path set, the default stays passt, whose binary
+ * helper_path then is, as it was before the slirp helper existed.
+ *
+ * Return: the helper.
+ */
+static enum sqn_helper helper_default(const struct sqn_config *cfg)
+{
+	char path[SQN_PATH_MAX + 1], why[NET_ERRMSG_LEN];
+	const char *from;
+
+	if (!cfg->helper_path &&
+	    !helper_locate(&helper_profiles[SQN_HELPER_SLIRP], path,
+			   sizeof(path), &from, why, sizeof(why)))
+		return SQN_HELPER_SLIRP;
+	return platform_helper_default();
+}
 
 /**
  * helper_config() - resolve and check the userspace mode's fields
@@ -55,15 +98,15 @@ static const struct helper_profile helper_profiles[] = {
  *
  * Helpers get a stream socketpair, so datagram framing is refused here
  * rather than half supported (a datagram socketpair shows no end of
- * stream when the helper dies). passt and gvproxy speak one framing each.
+ * stream when the helper dies). The profiles speak one framing each, and
+ * the slirp helper takes MTUs of 576 to 65520 only.
  *
  * Return: 0 or -EINVAL.
  */
 int helper_config(const struct sqn_config *cfg, struct net_params *p, char *msg,
 		  size_t msglen)
 {
-	enum sqn_helper kind = cfg->helper ? cfg->helper :
-					     platform_helper_default();
+	enum sqn_helper kind = cfg->helper ? cfg->helper : helper_default(cfg);
 	const struct helper_profile *pr = &helper_profiles[kind];
 
 	if (cfg->helper_start_ms > HELPER_START_MS_MAX) {
@@ -87,6 +130,12 @@ int helper_config(const struct sqn_config *cfg, struct net_params *p, char *msg,
 	    cfg->framing != pr->framing) {
 		snprintf(msg, msglen, "framing: %s speaks the %s framing only",
 			 pr->name, pr->framing_name);
+		return -EINVAL;
+	}
+	if (cfg->mtu && pr->mtu_max &&
+	    (cfg->mtu < pr->mtu_min || cfg->mtu > pr->mtu_max)) {
+		snprintf(msg, msglen, "mtu: %s takes %u..%u, not %u", pr->name,
+			 pr->mtu_min, pr->mtu_max, cfg->mtu);
 		return -EINVAL;
 	}
 	p->helper = kind;
@@ -151,41 +200,78 @@ static int helper_search(const char *name, char *out, size_t outlen)
 }
 
 /**
- * helper_find() - the binary: helper_path, else the profile's variable
- * (SQN_PASST, SQN_GVPROXY), else the profile's name in PATH
+ * helper_locate() - a profile's binary: its variable (SQN_PASST,
+ * SQN_GVPROXY, SQN_SLIRP_HELPER), else SQN_LIBEXECDIR for ours, else
+ * its name in PATH
+ * @pr:		the profile, not the custom one
+ * @out:	the path found
+ * @outlen:	bytes of @out
+ * @from:	set to where it came from, for the log
+ * @why:	the reason on failure, naming what was tried
+ * @whylen:	bytes of @why
+ *
+ * The variables are read with secure_getenv(), as PATH is (see
+ * helper_search()).
+ *
+ * Return: 0, -EINVAL (the variable names no executable) or -ENOENT.
+ */
+static int helper_locate(const struct helper_profile *pr, char *out,
+			 size_t outlen, const char **from, char *why,
+			 size_t whylen)
+{
+	const char *env = secure_getenv(pr->env);
+	char err[NET_ERRMSG_LEN];
+	int r;
+
+	if (env && *env) {
+		r = config_check_path(pr->env, env, 1, err, sizeof(err));
+		if (r) {
+			snprintf(why, whylen, "%s", err);
+			return r;
+		}
+		snprintf(out, outlen, "%s", env);
+		*from = pr->env;
+		return 0;
+	}
+	if (pr->libexec) {
+		snprintf(out, outlen, "%s/%s", SQN_LIBEXECDIR, pr->name);
+		*from = SQN_LIBEXECDIR;
+		if (!config_check_path("libexec", out, 1, err, sizeof(err)))
+			return 0;
+	}
+	*from = "PATH";
+	if (!helper_search(pr->name, out, outlen))
+		return 0;
+	snprintf(why, whylen,
+		 "not found in %sPATH; install %s, or set %s or helper_path",
+		 pr->libexec ? SQN_LIBEXECDIR " or " : "", pr->name, pr->env);
+	return -ENOENT;
+}
+
+/**
+ * helper_find() - the binary: helper_path, else as helper_locate() finds
  * @net:	attachment
  * @h:		its helper; @h->path and @h->name are set
  *
- * The variables are read with secure_getenv(), as PATH is (see
- * helper_search()). The path chosen, and where it came from, is logged
- * at SQN_LOG_INFO.
+ * The path chosen, and where it came from, is logged at SQN_LOG_INFO.
  *
  * Return: 0, or a negative errno with a message naming what was tried.
  */
 static int helper_find(struct sqn_net *net, struct helper *h)
 {
 	const struct helper_profile *pr = &helper_profiles[h->kind];
-	const char *env = pr->env ? secure_getenv(pr->env) : NULL;
 	const char *base, *from = "helper_path";
 	char why[NET_ERRMSG_LEN];
 	int r;
 
 	if (net->p.helper_path) {
 		snprintf(h->path, sizeof(h->path), "%s", net->p.helper_path);
-	} else if (env && *env) {
-		r = config_check_path(pr->env, env, 1, why, sizeof(why));
+	} else {
+		r = helper_locate(pr, h->path, sizeof(h->path), &from, why,
+				  sizeof(why));
 		if (r)
 			return net_error(net, r, "helper %s: %s", pr->name,
 					 why);
-		snprintf(h->path, sizeof(h->path), "%s", env);
-		from = pr->env;
-	} else if (helper_search(pr->name, h->path, sizeof(h->path))) {
-		return net_error(
-			net, -ENOENT,
-			"helper %s: not found in PATH; install %s, or set %s or helper_path",
-			pr->name, pr->name, pr->env);
-	} else {
-		from = "PATH";
 	}
 	base = strrchr(h->path, '/');
 	if (pr->name)
@@ -208,7 +294,8 @@ static int helper_spawn(struct sqn_net *net, struct helper *h, int err_w)
 		.path = h->path,
 		.argv = argv,
 		.sock = h->sock,
-		.sock_stdio = h->kind != SQN_HELPER_PASST,
+		.sock_stdio = h->kind != SQN_HELPER_PASST &&
+			      h->kind != SQN_HELPER_SLIRP,
 		.err_fd = err_w,
 	};
 	const char *step;
@@ -224,13 +311,21 @@ static int helper_spawn(struct sqn_net *net, struct helper *h, int err_w)
 		argv[n++] = fdnum;
 	} else if (h->kind == SQN_HELPER_GVPROXY) {
 		argv[n++] = "-listen-stdio";
+	} else if (h->kind == SQN_HELPER_SLIRP) {
+		snprintf(fdnum, sizeof(fdnum), "%d", PROC_SOCK_FD);
+		argv[n++] = "--fd";
+		argv[n++] = fdnum;
 	}
 	while (args && *args)
 		argv[n++] = (char *)*args++;
 	/* An MTU the caller asked for goes to the helper too, which tells
-	 * the guest by DHCP: passt(1) --mtu, gvproxy -mtu. */
-	snprintf(mtu, sizeof(mtu), "%u", h->mtu_asked);
-	if (h->mtu_asked && h->kind == SQN_HELPER_PASST) {
+	 * the guest by DHCP: passt(1) --mtu, gvproxy -mtu. Ours always gets
+	 * it: it refuses frames above its MTU, so both ends must agree. */
+	snprintf(mtu, sizeof(mtu), "%u", net->p.mtu);
+	if (h->kind == SQN_HELPER_SLIRP) {
+		argv[n++] = "--mtu";
+		argv[n++] = mtu;
+	} else if (h->mtu_asked && h->kind == SQN_HELPER_PASST) {
 		argv[n++] = "--mtu";
 		argv[n++] = mtu;
 	} else if (h->mtu_asked && h->kind == SQN_HELPER_GVPROXY) {
