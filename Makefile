@@ -51,7 +51,7 @@ endif
 
 LIB_SRC := src/net.c src/config.c src/framing.c src/iov.c src/ipv4.c src/pool.c \
 	src/loopback.c src/sockpeer.c src/stream.c src/dgram.c src/helper.c \
-	src/helper_stderr.c src/tap.c \
+	src/helper_find.c src/helper_stderr.c src/tap.c \
 	src/sys/tap_linux.c $(PLATFORM_SRC)
 # Configs of older versions and the symbols programs built before use.
 LIB_SRC += src/compat.c
@@ -184,6 +184,10 @@ $(B)/slirp/%.o $(B)/asan/slirp/%.o: INCS += $(SLIRP_CFLAGS)
 # squib-net slirp-helper finds the installed helper there.
 $(B)/cli/main.o: DEFS += -DSQN_LIBEXECDIR='"$(LIBEXECDIR)"'
 $(B)/cli/main.o: $(B)/libexecdir
+$(B)/src/helper_find.o $(B)/pic/src/helper_find.o $(B)/asan/src/helper_find.o: \
+	DEFS += -DSQN_LIBEXECDIR='"$(LIBEXECDIR)"'
+$(B)/src/helper_find.o $(B)/pic/src/helper_find.o $(B)/asan/src/helper_find.o: \
+	$(B)/libexecdir
 $(B)/tests/test_slirp_frames.o $(B)/asan/tests/test_slirp_frames.o: \
 	INCS += -Islirp
 

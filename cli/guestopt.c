@@ -45,8 +45,8 @@ void usage_guest(void)
 	       "  host       the same without NAT: guests reach the host only\n"
 	       "  bridged    a port on a LAN: --bridged-iface is a bridge (the\n"
 	       "             TAP joins it) or a NIC (a macvtap is made on it)\n"
-	       "  userspace  a helper, passt or gvproxy, gives the guest the\n"
-	       "             connectivity of the namespace it runs in\n"
+	       "  userspace  a helper (slirp, passt or gvproxy) gives the guest\n"
+	       "             the connectivity of the namespace it runs in\n"
 	       "  stream     a QEMU stream peer listening on --peer SOCKET\n"
 	       "  loopback   every frame comes back (see docs/api.md)\n"
 	       "Guests of one shared or host network cannot reach each other\n"
@@ -71,8 +71,11 @@ void usage_guest(void)
 	       "  --offload             pass checksum and TCP segmentation offloads\n"
 	       "                        between eth0 and the attachment (frames\n"
 	       "                        up to 64 KiB)\n"
-	       "  --helper passt|gvproxy|custom, --helper-path PATH,\n"
-	       "  --helper-arg ARG      userspace: the helper\n"
+	       "  --helper slirp|passt|gvproxy|custom, --helper-path PATH,\n"
+	       "  --helper-arg ARG      userspace: the helper. Default: slirp\n"
+	       "                        (squib-net-slirp-helper, ours, on\n"
+	       "                        libslirp, MTU 1500) when installed or\n"
+	       "                        named by SQN_SLIRP_HELPER, else passt\n"
 	       "  --peer SOCKET         stream: the unix socket to connect to\n"
 	       "                        (a path of at most %zu bytes)\n"
 	       "  --mtu N               the attachment's MTU, %d to %d\n"
@@ -103,7 +106,9 @@ static int usage_error(struct guest_args *a, const char *fmt, ...)
 
 static int guest_parse_helper(struct guest_args *a, const char *s)
 {
-	if (!strcmp(s, "passt"))
+	if (!strcmp(s, "slirp"))
+		a->cfg.helper = SQN_HELPER_SLIRP;
+	else if (!strcmp(s, "passt"))
 		a->cfg.helper = SQN_HELPER_PASST;
 	else if (!strcmp(s, "gvproxy"))
 		a->cfg.helper = SQN_HELPER_GVPROXY;
@@ -248,7 +253,7 @@ static int guest_option(struct guest_args *a, int c, char *arg)
 		if (guest_parse_helper(a, arg))
 			return usage_error(
 				a,
-				"--helper takes passt, gvproxy or custom, not %s",
+				"--helper takes slirp, passt, gvproxy or custom, not %s",
 				arg);
 		break;
 	case 'I':

@@ -37,9 +37,9 @@ static void usage(FILE *out)
 		"\n"
 		"Modes: shared (bridge, DHCP and DNS by dnsmasq, NAT), host (the\n"
 		"same without NAT), bridged (a port on a bridge, or a macvtap on\n"
-		"a NIC) - these three need CAP_NET_ADMIN -, userspace (passt,\n"
-		"gvproxy or a custom helper), stream and loopback. See\n"
-		"squib-net help guest.\n");
+		"a NIC) - these three need CAP_NET_ADMIN -, userspace (our\n"
+		"slirp helper, passt, gvproxy or a custom one), stream and\n"
+		"loopback. See squib-net help guest.\n");
 }
 
 #ifndef SQN_LIBEXECDIR

@@ -83,21 +83,38 @@ enum sqn_framing {
 
 /**
  * enum sqn_helper - which user-space network helper SQN_MODE_USERSPACE runs
- * @SQN_HELPER_DEFAULT:	passt on Linux
+ * @SQN_HELPER_DEFAULT:	on Linux, SQN_HELPER_SLIRP when its binary is found
+ *			(SQN_SLIRP_HELPER, the libexec directory, PATH; not
+ *			helper_path), else SQN_HELPER_PASST. With helper_path
+ *			set it is passt, helper_path passt's binary. passt's
+ *			version is not asked; Debian 12's (0.0~git20230309)
+ *			loses FINs and RSTs with real guests, hence ours first
  * @SQN_HELPER_PASST:	passt -f --fd N [helper_args]; QEMU framing
  * @SQN_HELPER_GVPROXY:	gvproxy -listen-stdio [helper_args], the socket as
  *			its stdin and stdout; 2-byte little-endian framing
  * @SQN_HELPER_CUSTOM:	helper_path [helper_args], the socket as its stdin
  *			and stdout; sqn_config.framing (default QEMU)
+ * @SQN_HELPER_SLIRP:	squib-net-slirp-helper --fd N [helper_args] --mtu M,
+ *			the library's own helper on libslirp (QEMU's user
+ *			networking: guest 10.0.2.15, gateway 10.0.2.2, DNS
+ *			10.0.2.3); QEMU framing; M is sqn_config.mtu, default
+ *			1500, at most 65520 (576 at least). Port forwards
+ *			from the config are not mapped yet: give --forward in
+ *			helper_args
  *
  * The binary is sqn_config.helper_path, else the environment variable
- * SQN_PASST or SQN_GVPROXY, else "passt" or "gvproxy" found in PATH.
+ * SQN_PASST, SQN_GVPROXY or SQN_SLIRP_HELPER, else (slirp only)
+ * squib-net-slirp-helper in the library's libexec directory (make
+ * install's LIBEXECDIR, /usr/local/libexec by default), else "passt",
+ * "gvproxy" or "squib-net-slirp-helper" found in PATH. The variables and
+ * PATH are read with secure_getenv().
  */
 enum sqn_helper {
 	SQN_HELPER_DEFAULT = 0,
 	SQN_HELPER_PASST,
 	SQN_HELPER_GVPROXY,
 	SQN_HELPER_CUSTOM,
+	SQN_HELPER_SLIRP, /* 4: after the others, whose values stay */
 };
 
 /* Offloads, requested in sqn_config.offloads, reported in sqn_info. */

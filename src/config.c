@@ -366,7 +366,7 @@ int config_check(const struct sqn_config *caller, struct net_params *p,
 	if ((unsigned int)cfg->framing > SQN_FRAMING_DGRAM)
 		return fail(msg, msglen, "framing: %d is not a known framing",
 			    (int)cfg->framing);
-	if ((unsigned int)cfg->helper > SQN_HELPER_CUSTOM)
+	if ((unsigned int)cfg->helper > SQN_HELPER_SLIRP)
 		return fail(msg, msglen, "helper: %d is not a known helper",
 			    (int)cfg->helper);
 	if (cfg->queue_depth > SQN_QUEUE_MAX)

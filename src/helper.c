@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* helper.c - the userspace mode: passt or gvproxy on a socketpair, supervised */
+/* helper.c - the userspace mode: passt, gvproxy or our slirp helper on a socketpair, supervised */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,34 +17,6 @@
 #define HELPER_STOP_MS 200 /* from SIGTERM to SIGKILL at close */
 #define HELPER_EXIT_MS 1000 /* for the exit that follows a lost link */
 #define HELPER_ARGV_MAX (6 + SQN_ARGS_MAX + 1)
-/* PATH when the environment has none, as execvp() does. */
-#define HELPER_PATH_DEFAULT "/usr/local/bin:/usr/bin:/bin"
-
-/**
- * struct helper_profile - how one kind of helper is started
- * @name:	its program name: looked up in PATH, used in messages and
- *		as its argv[0] (passt's argv[0] chooses passt or pasta)
- * @env:	environment variable that may hold its path
- * @framing:	what it speaks on the socket
- * @framing_name: that framing, for messages
- * @mtu:	its own default MTU; 0: the largest the framing carries
- */
-struct helper_profile {
-	const char *name;
-	const char *env;
-	enum sqn_framing framing;
-	const char *framing_name;
-	uint32_t mtu;
-};
-
-static const struct helper_profile helper_profiles[] = {
-	[SQN_HELPER_PASST] = { "passt", "SQN_PASST", SQN_FRAMING_QEMU, "qemu",
-			       65520 },
-	/* gvproxy -listen-stdio: 2-byte little-endian lengths, -mtu 1500. */
-	[SQN_HELPER_GVPROXY] = { "gvproxy", "SQN_GVPROXY", SQN_FRAMING_HYPERKIT,
-				 "hyperkit", 1500 },
-	[SQN_HELPER_CUSTOM] = { NULL, NULL, SQN_FRAMING_DEFAULT, NULL, 0 },
-};
 
 /**
  * helper_config() - resolve and check the userspace mode's fields
@@ -55,15 +27,15 @@ static const struct helper_profile helper_profiles[] = {
  *
  * Helpers get a stream socketpair, so datagram framing is refused here
  * rather than half supported (a datagram socketpair shows no end of
- * stream when the helper dies). passt and gvproxy speak one framing each.
+ * stream when the helper dies). The profiles speak one framing each, and
+ * the slirp helper takes MTUs of 576 to 65520 only.
  *
  * Return: 0 or -EINVAL.
  */
 static int helper_config(const struct sqn_config *cfg, struct net_params *p,
 			 char *msg, size_t msglen)
 {
-	enum sqn_helper kind = cfg->helper ? cfg->helper :
-					     platform_helper_default();
+	enum sqn_helper kind = cfg->helper ? cfg->helper : helper_default(cfg);
 	const struct helper_profile *pr = &helper_profiles[kind];
 
 	if (cfg->helper_start_ms > HELPER_START_MS_MAX) {
@@ -87,6 +59,12 @@ static int helper_config(const struct sqn_config *cfg, struct net_params *p,
 	    cfg->framing != pr->framing) {
 		snprintf(msg, msglen, "framing: %s speaks the %s framing only",
 			 pr->name, pr->framing_name);
+		return -EINVAL;
+	}
+	if (cfg->mtu && pr->mtu_max &&
+	    (cfg->mtu < pr->mtu_min || cfg->mtu > pr->mtu_max)) {
+		snprintf(msg, msglen, "mtu: %s takes %u..%u, not %u", pr->name,
+			 pr->mtu_min, pr->mtu_max, cfg->mtu);
 		return -EINVAL;
 	}
 	p->helper = kind;
@@ -113,92 +91,6 @@ static void helper_ended(struct sqn_net *net, struct helper *h)
 	helper_drain(net, h, HELPER_DRAIN_END);
 }
 
-/**
- * helper_search() - @name in the directories of PATH, an executable
- * regular file
- * @name:	program name
- * @out:	its path when found
- * @outlen:	bytes of @out
- *
- * PATH is read with secure_getenv(): a set-user-ID or file-capability
- * program that embeds the library does not let its caller's environment
- * choose what it runs (the default list then, as when PATH is unset).
- * Only absolute entries count: an empty entry (the current directory for
- * execvp()) or a relative one would run whatever the directory the
- * application happens to be in holds.
- *
- * Return: 0, or -ENOENT.
- */
-static int helper_search(const char *name, char *out, size_t outlen)
-{
-	const char *dirs = secure_getenv("PATH"), *d, *end;
-	char why[128];
-	int n;
-
-	if (!dirs)
-		dirs = HELPER_PATH_DEFAULT;
-	for (d = dirs;; d = end + 1) {
-		end = strchr(d, ':');
-		if (!end)
-			end = d + strlen(d);
-		n = snprintf(out, outlen, "%.*s/%s", (int)(end - d), d, name);
-		if (*d == '/' && n > 0 && (size_t)n < outlen &&
-		    !config_check_path("PATH", out, 1, why, sizeof(why)))
-			return 0;
-		if (!*end)
-			return -ENOENT;
-	}
-}
-
-/**
- * helper_find() - the binary: helper_path, else the profile's variable
- * (SQN_PASST, SQN_GVPROXY), else the profile's name in PATH
- * @net:	attachment
- * @h:		its helper; @h->path and @h->name are set
- *
- * The variables are read with secure_getenv(), as PATH is (see
- * helper_search()). The path chosen, and where it came from, is logged
- * at SQN_LOG_INFO.
- *
- * Return: 0, or a negative errno with a message naming what was tried.
- */
-static int helper_find(struct sqn_net *net, struct helper *h)
-{
-	const struct helper_profile *pr = &helper_profiles[h->kind];
-	const char *env = pr->env ? secure_getenv(pr->env) : NULL;
-	const char *base, *from = "helper_path";
-	char why[NET_ERRMSG_LEN];
-	int r;
-
-	if (net->p.helper_path) {
-		snprintf(h->path, sizeof(h->path), "%s", net->p.helper_path);
-	} else if (env && *env) {
-		r = config_check_path(pr->env, env, 1, why, sizeof(why));
-		if (r)
-			return net_error(net, r, "helper %s: %s", pr->name,
-					 why);
-		snprintf(h->path, sizeof(h->path), "%s", env);
-		from = pr->env;
-	} else if (helper_search(pr->name, h->path, sizeof(h->path))) {
-		return net_error(
-			net, -ENOENT,
-			"helper %s: not found in PATH; install %s, or set %s or helper_path",
-			pr->name, pr->name, pr->env);
-	} else {
-		from = "PATH";
-	}
-	base = strrchr(h->path, '/');
-	if (pr->name)
-		base = pr->name;
-	else
-		base = base ? base + 1 : h->path;
-	snprintf(h->name, sizeof(h->name), "%.*s", (int)sizeof(h->name) - 1,
-		 base);
-	net_log(net, SQN_LOG_INFO, "helper %s: %s (from %s)", h->name, h->path,
-		from);
-	return 0;
-}
-
 static int helper_spawn(struct sqn_net *net, struct helper *h, int err_w)
 {
 	const char *const *args = net->p.helper_args;
@@ -208,7 +100,8 @@ static int helper_spawn(struct sqn_net *net, struct helper *h, int err_w)
 		.path = h->path,
 		.argv = argv,
 		.sock = h->sock,
-		.sock_stdio = h->kind != SQN_HELPER_PASST,
+		.sock_stdio = h->kind != SQN_HELPER_PASST &&
+			      h->kind != SQN_HELPER_SLIRP,
 		.err_fd = err_w,
 	};
 	const char *step;
@@ -224,13 +117,21 @@ static int helper_spawn(struct sqn_net *net, struct helper *h, int err_w)
 		argv[n++] = fdnum;
 	} else if (h->kind == SQN_HELPER_GVPROXY) {
 		argv[n++] = "-listen-stdio";
+	} else if (h->kind == SQN_HELPER_SLIRP) {
+		snprintf(fdnum, sizeof(fdnum), "%d", PROC_SOCK_FD);
+		argv[n++] = "--fd";
+		argv[n++] = fdnum;
 	}
 	while (args && *args)
 		argv[n++] = (char *)*args++;
 	/* An MTU the caller asked for goes to the helper too, which tells
-	 * the guest by DHCP: passt(1) --mtu, gvproxy -mtu. */
-	snprintf(mtu, sizeof(mtu), "%u", h->mtu_asked);
-	if (h->mtu_asked && h->kind == SQN_HELPER_PASST) {
+	 * the guest by DHCP: passt(1) --mtu, gvproxy -mtu. Ours always gets
+	 * it: it refuses frames above its MTU, so both ends must agree. */
+	snprintf(mtu, sizeof(mtu), "%u", net->p.mtu);
+	if (h->kind == SQN_HELPER_SLIRP) {
+		argv[n++] = "--mtu";
+		argv[n++] = mtu;
+	} else if (h->mtu_asked && h->kind == SQN_HELPER_PASST) {
 		argv[n++] = "--mtu";
 		argv[n++] = mtu;
 	} else if (h->mtu_asked && h->kind == SQN_HELPER_GVPROXY) {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* helper.h - the userspace mode's helper process, shared by its two files */
+/* helper.h - the userspace mode's helper process, shared by its three files */
 #ifndef SQN_HELPER_H
 #define SQN_HELPER_H
 
@@ -11,6 +11,32 @@
 #define HELPER_LINE_MAX 512 /* longer stderr lines are cut */
 #define HELPER_DRAIN_LOOK 16 /* reads of stderr per look while it runs */
 #define HELPER_DRAIN_END 4096 /* at its end: 2 MiB, more than the pipe */
+
+/**
+ * struct helper_profile - how one kind of helper is started
+ * @name:	its program name: looked up in PATH, used in messages and
+ *		as its argv[0] (passt's argv[0] chooses passt or pasta)
+ * @env:	environment variable that may hold its path
+ * @framing:	what it speaks on the socket
+ * @framing_name: that framing, for messages
+ * @mtu:	its own default MTU; 0: the largest the framing carries
+ * @mtu_min:	the smallest MTU it takes; 0: any the library takes
+ * @mtu_max:	the largest; 0: any the library takes
+ * @libexec:	also looked up in SQN_LIBEXECDIR, before PATH (ours)
+ */
+struct helper_profile {
+	const char *name;
+	const char *env;
+	enum sqn_framing framing;
+	const char *framing_name;
+	uint32_t mtu;
+	uint32_t mtu_min;
+	uint32_t mtu_max;
+	int libexec;
+};
+
+/* Indexed by enum sqn_helper; the custom one has no name. */
+extern const struct helper_profile helper_profiles[];
 
 /**
  * struct helper - a helper process and what the attachment keeps of it
@@ -57,6 +83,8 @@ struct helper {
 	char last[HELPER_LINE_MAX + 1];
 };
 
+int helper_find(struct sqn_net *net, struct helper *h);
+enum sqn_helper helper_default(const struct sqn_config *cfg);
 void helper_drain(struct sqn_net *net, struct helper *h, int reads);
 void helper_status(const struct helper *h, char *buf, size_t len);
 const char *helper_last_intro(const struct helper *h);

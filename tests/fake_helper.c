@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* fake_helper.c - a stand-in for passt and gvproxy, started by the helper tests */
+/* fake_helper.c - a stand-in for passt, gvproxy and the slirp helper, started by the helper tests */
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
@@ -13,13 +13,17 @@
 #include <unistd.h>
 
 /*
- * fake_helper [-f --fd N | -listen-stdio] MODE [ARG]
+ * fake_helper [-f --fd N | --fd N | -listen-stdio] MODE [ARG]
  *
- * With "-f --fd N" (how passt is started) it talks on descriptor N, else
- * on stdin and stdout. Modes:
+ * With "-f --fd N" (how passt is started) or "--fd N" (the slirp helper)
+ * it talks on descriptor N, else on stdin and stdout. Modes:
  *   echo		echo every byte back until the end of the stream
  *   passt		echo, after checking it was started as passt is: -f
  *			--fd N with N a socket, stdin /dev/null (exit 3 if not)
+ *   slirp MTU		echo, after checking it was started as the slirp
+ *			helper is: argv[0] squib-net-slirp-helper, --fd N
+ *			with N a socket, stdin /dev/null, and "--mtu MTU" as
+ *			its last arguments (exit 3 if not)
  *   gvproxy		echo, after checking -listen-stdio, and check that the
  *			frames have 2-byte little-endian lengths of at least
  *			14 (exit 3 at the first that does not)
@@ -190,6 +194,23 @@ static void check_passt(void)
 		die(3, "passt: stdin is not /dev/null");
 }
 
+/* Started as the slirp helper is: NAME --fd N slirp MTU --mtu MTU. */
+static void check_slirp(int argc, char **argv, int i)
+{
+	const char *base = strrchr(argv[0], '/');
+
+	base = base ? base + 1 : argv[0];
+	if (sock_fd < 0 || strcmp(argv[1], "--fd"))
+		die(3, "slirp: not started with --fd N");
+	check_passt();
+	if (strcmp(base, "squib-net-slirp-helper"))
+		die(3, "slirp: argv[0] is not squib-net-slirp-helper");
+	if (argc != i + 4 || strcmp(argv[i + 2], "--mtu") ||
+	    strcmp(argv[i + 3], argv[i + 1]))
+		die(3, "slirp: not ended with the --mtu expected");
+	fprintf(stderr, "fake_helper: slirp --mtu %s\n", argv[i + 3]);
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode;
@@ -199,6 +220,10 @@ int main(int argc, char **argv)
 		sock_fd = atoi(argv[3]);
 		in_fd = out_fd = sock_fd;
 		i = 4;
+	} else if (argc > 2 && !strcmp(argv[1], "--fd")) {
+		sock_fd = atoi(argv[2]);
+		in_fd = out_fd = sock_fd;
+		i = 3;
 	} else if (argc > 1 && !strcmp(argv[1], "-listen-stdio")) {
 		listen_stdio = 1;
 		i = 2;
@@ -211,6 +236,9 @@ int main(int argc, char **argv)
 		echo(0);
 	} else if (!strcmp(mode, "passt")) {
 		check_passt();
+		echo(0);
+	} else if (!strcmp(mode, "slirp") && i + 1 < argc) {
+		check_slirp(argc, argv, i);
 		echo(0);
 	} else if (!strcmp(mode, "gvproxy")) {
 		if (!listen_stdio)

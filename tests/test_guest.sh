@@ -9,6 +9,9 @@ SLOW_PEER=$(realpath "$B/tests/slow_peer")
 . scripts/netns.sh
 tmp=$(mktemp -d)
 SUITE=test_guest
+# These tests are passt's: the default helper is passt when the slirp
+# helper is not found (not installed, SQN_SLIRP_HELPER unset).
+unset SQN_SLIRP_HELPER
 . tests/lib.sh
 trap 'ns_down; rm -rf "$tmp"' EXIT
 

@@ -74,6 +74,7 @@ TEST(helper_not_found_names_the_variable)
 
 	unsetenv("SQN_PASST");
 	unsetenv("SQN_GVPROXY");
+	unsetenv("SQN_SLIRP_HELPER"); /* the default is passt without it */
 	setenv("PATH", "/nonexistent/bin:", 1);
 	sqn_config_init(&cfg);
 	cfg.mode = SQN_MODE_USERSPACE;
@@ -138,6 +139,7 @@ TEST(passt_profile_through_SQN_PASST)
 	/* The fake echoes only when started as passt is (-f --fd 3, stdin
 	 * /dev/null); otherwise it exits with status 3. */
 	setenv("SQN_PASST", fx_fake_helper(), 1);
+	unsetenv("SQN_SLIRP_HELPER");
 	sqn_config_init(&cfg);
 	cfg.mode = SQN_MODE_USERSPACE;
 	cfg.helper_args = args;
@@ -208,6 +210,105 @@ TEST(gvproxy_profile_round_trip)
 	CHECK_EQ(info.max_packet_size, 9014);
 	round_trip(net, 9014, 7);
 	sqn_close(net);
+	CHECK(no_children());
+}
+
+/* Open with @args, see sqn_info report @mtu, and a frame of @len go
+ * through the helper and back. */
+static void opens_with_mtu(struct sqn_config *cfg, const char *const *args,
+			   uint32_t mtu, size_t len)
+{
+	struct sqn_info info;
+	sqn_net *net;
+
+	cfg->helper_args = args;
+	net = must_open(cfg);
+	sqn_info(net, &info);
+	CHECK_EQ(info.mtu, mtu);
+	CHECK_EQ(info.max_packet_size, mtu + 14);
+	round_trip(net, 60, 1);
+	round_trip(net, len, 2);
+	sqn_close(net);
+}
+
+/* The slirp profile: squib-net-slirp-helper --fd 3 [args] --mtu M, with
+ * M the attachment's MTU (1500 by default); the fake checks that argv. */
+TEST(slirp_profile_argv_and_mtu)
+{
+	static const char *const a1500[] = { "slirp", "1500", NULL };
+	static const char *const a9000[] = { "slirp", "9000", NULL };
+	static const char *const a1400[] = { "slirp", "1400", NULL };
+	struct sqn_config cfg;
+	char want[300];
+
+	CHECK_EQ(SQN_HELPER_SLIRP, 4); /* appended: the ABI keeps the rest */
+	setenv("SQN_SLIRP_HELPER", fx_fake_helper(), 1);
+	sqn_config_init(&cfg);
+	cfg.mode = SQN_MODE_USERSPACE;
+	cfg.helper = SQN_HELPER_SLIRP;
+	cfg.log = log_cb;
+	opens_with_mtu(&cfg, a1500, 1500, 1514);
+	snprintf(want, sizeof(want),
+		 "helper squib-net-slirp-helper: %s (from SQN_SLIRP_HELPER)",
+		 fx_fake_helper());
+	CHECK_MSG(logged(SQN_LOG_INFO, want), "no \"%s\"", want);
+	cfg.mtu = 9000;
+	opens_with_mtu(&cfg, a9000, 9000, 9014);
+	/* The fake refuses an MTU it did not expect. */
+	cfg.mtu = 0;
+	cfg.helper_args = a1400;
+	cfg.helper_start_ms = 5000;
+	open_fails(&cfg, -ENOTCONN, "not ended with the --mtu expected");
+	cfg.helper_start_ms = 0;
+	cfg.mtu = 500;
+	open_fails(&cfg, -EINVAL,
+		   "mtu: squib-net-slirp-helper takes 576..65520, not 500");
+	cfg.mtu = 65521;
+	open_fails(&cfg, -EINVAL, "takes 576..65520, not 65521");
+	cfg.mtu = 0;
+	cfg.framing = SQN_FRAMING_HYPERKIT;
+	open_fails(
+		&cfg, -EINVAL,
+		"framing: squib-net-slirp-helper speaks the qemu framing only");
+	cfg.framing = SQN_FRAMING_DEFAULT;
+	cfg.helper = (enum sqn_helper)5;
+	open_fails(&cfg, -EINVAL, "helper: 5 is not a known helper");
+	unsetenv("SQN_SLIRP_HELPER");
+	CHECK(no_children());
+}
+
+/* SQN_HELPER_DEFAULT: the slirp helper when found, else passt; passt too
+ * with helper_path set. (Assumes no squib-net-slirp-helper in the
+ * library's libexec directory, as on a machine it was not installed on.) */
+TEST(default_is_slirp_when_found_else_passt)
+{
+	static const char *const slirp[] = { "slirp", "1500", NULL };
+	static const char *const passt[] = { "passt", NULL };
+	const char *old = getenv("PATH");
+	char path[512];
+	struct sqn_config cfg;
+
+	snprintf(path, sizeof(path), "%s", old ? old : "");
+	setenv("SQN_SLIRP_HELPER", fx_fake_helper(), 1);
+	sqn_config_init(&cfg);
+	cfg.mode = SQN_MODE_USERSPACE;
+	cfg.log = log_cb;
+	opens_with_mtu(&cfg, slirp, 1500, 1514);
+	CHECK(logged(SQN_LOG_INFO, "(from SQN_SLIRP_HELPER)"));
+	/* helper_path: passt's binary, started as passt is. */
+	cfg.helper_path = fx_fake_helper();
+	opens_with_mtu(&cfg, passt, 65520, 65534);
+	/* Neither found: the message names passt, the fallback. */
+	cfg.helper_path = NULL;
+	unsetenv("SQN_SLIRP_HELPER");
+	unsetenv("SQN_PASST");
+	setenv("PATH", "/nonexistent/bin", 1);
+	open_fails(&cfg, -ENOENT, "helper passt: not found in PATH");
+	cfg.helper = SQN_HELPER_SLIRP;
+	open_fails(
+		&cfg, -ENOENT,
+		"libexec or PATH; install squib-net-slirp-helper, or set SQN_SLIRP_HELPER or helper_path");
+	setenv("PATH", path, 1);
 	CHECK(no_children());
 }
 

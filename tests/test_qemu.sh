@@ -15,6 +15,9 @@ NS_TAG=tqm$$ # not sqn*: every link named sqn* is squib-net's
 . scripts/netns.sh
 tmp=$(mktemp -d)
 SUITE=test_qemu
+# These tests are passt's: the default helper is passt when the slirp
+# helper is not found (not installed, SQN_SLIRP_HELPER unset).
+unset SQN_SLIRP_HELPER
 . tests/lib.sh
 GUEST_DIR=$B/guest
 . tests/guest/guest.sh

@@ -4,6 +4,7 @@
 # hostile frames (plain and ASan+UBSan), the sandbox, diagnostics
 #
 # The helper is started as squib-net's custom helper, as nobody (setpriv),
+# and through its profile (--helper slirp, found through SQN_SLIRP_HELPER),
 # in the "host" namespace of scripts/netns.sh, whose only route leads to
 # "wan". wan gets here a DNS server (dnsmasq on 10.99.0.1, host's resolver
 # in /etc/netns) answering wan.test, and IPv6: fd00:99::/64 on the link,
@@ -25,6 +26,8 @@ NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups"
 # seccomp filter forbids), any report fails the run.
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=0
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+# The slirp profile finds the helper here (no --helper-path).
+export SQN_SLIRP_HELPER=$HELPER
 
 # wrapper NAME HELPER: $tmp/NAME, an executable that runs HELPER as nobody
 # and first writes its pid (the helper's, after two execs) to $tmp/NAME.pid.
@@ -62,6 +65,40 @@ sguest_bg() {
 		>"$tmp/$name.out" 2>"$tmp/$name.err" &
 	bg=$!
 	pids+=($bg)
+}
+
+# The profile: --helper slirp, no --helper-path, no --mtu. The library
+# logs where it found the helper (squib-net -v); the MTU is the profile's
+# 1500, in the guest's eth0.
+profile_lease_fetch_default_mtu() {
+	in_host timeout 90 "$PROG" -v guest --mode userspace --helper slirp -- \
+		sh -c "echo addr=$ADDR; ip -o link show eth0;
+		timeout 20 busybox wget -q -O - http://$WAN_ADDR/" >"$tmp/out" 2>"$tmp/err" ||
+		{ why="exit status $?: $(tail -2 "$tmp/err")"; return 1; }
+	has err "helper squib-net-slirp-helper: $HELPER (from SQN_SLIRP_HELPER)" &&
+		has err "by DHCP" && has out "addr=10.0.2.15" && has out " mtu 1500 " &&
+		has out "hello from wan"
+}
+
+# --mtu 9000 reaches the helper: its command line in /proc, while the
+# guest (eth0 at 9000) holds on after a fetch.
+profile_mtu_reaches_helper() {
+	local pid hp cmd
+	rm -f "$tmp/m.addr" "$tmp/go"
+	in_host "$PROG" guest --mode userspace --helper slirp --mtu 9000 -- \
+		sh -c "ip -o link show eth0;
+		timeout 20 busybox wget -q -O - http://$WAN_ADDR/;
+		echo $ADDR >$tmp/m.addr; $HOLD" >"$tmp/m.out" 2>"$tmp/m.err" &
+	pid=$!
+	pids+=($pid)
+	ready m || { stop $pid; return 1; }
+	hp=$(ns_procs "$NS_HOST" squib-net-slirp)
+	cmd=$(tr '\0' ' ' <"/proc/$hp/cmdline" 2>/dev/null)
+	touch "$tmp/go"
+	wait $pid || { why="exit status $?: $(tail -2 "$tmp/m.err")"; return 1; }
+	[ "$cmd" = "squib-net-slirp-helper --fd 3 --mtu 9000 " ] ||
+		{ why="helper ($hp) command line: $cmd"; return 1; }
+	has m.out " mtu 9000 " && has m.out "hello from wan"
 }
 
 # wan's DNS server and IPv6 (beyond what scripts/netns.sh makes).
@@ -327,6 +364,8 @@ setup wan_extras
 wrapper slirp "$HELPER"
 tcase usage_errors usage_errors
 tcase lease_resolve_fetch lease_resolve_fetch
+tcase profile_lease_fetch_default_mtu profile_lease_fetch_default_mtu
+tcase profile_mtu_reaches_helper profile_mtu_reaches_helper
 tcase transfer_16mib_both_ways transfer_16mib_both_ways
 tcase refused_connection_fails_at_once refused_connection_fails_at_once
 tcase open_server_replies_once open_server_replies_once
