@@ -48,6 +48,28 @@ static void usage(FILE *out)
 #define SLIRP_HELPER_NAME "squib-net-slirp-helper"
 
 /**
+ * exe_dir() - the directory this program runs from
+ * @dir:	set to it
+ * @size:	bytes of @dir
+ *
+ * Return: 0, or -1 when /proc/self/exe cannot say.
+ */
+static int exe_dir(char *dir, size_t size)
+{
+	ssize_t n = readlink("/proc/self/exe", dir, size - 1);
+	char *slash;
+
+	if (n <= 0)
+		return -1;
+	dir[n] = 0;
+	slash = strrchr(dir, '/');
+	if (!slash)
+		return -1;
+	*slash = 0;
+	return 0;
+}
+
+/**
  * cmd_slirp_helper() - exec squib-net-slirp-helper with the arguments
  * @argv:	arguments from "slirp-helper" on; argv[0] is replaced by the
  *		helper's name
@@ -59,20 +81,13 @@ static void usage(FILE *out)
  */
 static int cmd_slirp_helper(char **argv)
 {
-	char self[PATH_MAX], path[PATH_MAX + 32], *slash;
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char self[PATH_MAX], path[PATH_MAX + 32];
 
 	argv[0] = (char *)SLIRP_HELPER_NAME;
-	if (n > 0) {
-		self[n] = 0;
-		slash = strrchr(self, '/');
-		if (slash) {
-			*slash = 0;
-			snprintf(path, sizeof(path), "%s/" SLIRP_HELPER_NAME,
-				 self);
-			if (!access(path, X_OK))
-				execv(path, argv);
-		}
+	if (!exe_dir(self, sizeof(self))) {
+		snprintf(path, sizeof(path), "%s/" SLIRP_HELPER_NAME, self);
+		if (!access(path, X_OK))
+			execv(path, argv);
 	}
 	snprintf(path, sizeof(path), "%s",
 		 SQN_LIBEXECDIR "/" SLIRP_HELPER_NAME);
@@ -91,19 +106,10 @@ static int cmd_slirp_helper(char **argv)
  */
 static void libexec_from_build_tree(void)
 {
-	char self[PATH_MAX], dir[PATH_MAX + 32], *slash;
-	ssize_t n;
+	char self[PATH_MAX], dir[PATH_MAX + 32];
 
-	if (getenv("SQN_LIBEXECDIR"))
+	if (getenv("SQN_LIBEXECDIR") || exe_dir(self, sizeof(self)))
 		return;
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n <= 0)
-		return;
-	self[n] = 0;
-	slash = strrchr(self, '/');
-	if (!slash)
-		return;
-	*slash = 0;
 	snprintf(dir, sizeof(dir), "%s/libexec/squib-net-keeper", self);
 	if (access(dir, X_OK))
 		return;

@@ -103,22 +103,31 @@ static int opts_forward(struct opts_fwd *f, const char *arg)
 	return 0;
 }
 
-/* A.B.C.D/N into network and mask. */
-static int opts_subnet(struct opts *o, const char *arg)
+/* ADDR/LEN into @buf (ADDR, NUL-ended) and the LEN text, or NULL. */
+static const char *opts_split(const char *arg, char *buf, size_t size)
 {
-	char buf[32], *slash;
-	long len;
+	char *slash;
 
-	if (strlen(arg) >= sizeof(buf))
-		return -EINVAL;
+	if (strlen(arg) >= size)
+		return NULL;
 	strcpy(buf, arg);
 	slash = strchr(buf, '/');
 	if (!slash)
-		return -EINVAL;
+		return NULL;
 	*slash = 0;
+	return slash + 1;
+}
+
+/* A.B.C.D/N into network and mask. */
+static int opts_subnet(struct opts *o, const char *arg)
+{
+	char buf[32];
+	const char *n = opts_split(arg, buf, sizeof(buf));
+	long len;
+
 	/* At least the gateway, DNS and DHCP's .15 need room. */
-	if (inet_pton(AF_INET, buf, &o->net) != 1 ||
-	    opts_num(slash + 1, 8, 27, &len))
+	if (!n || inet_pton(AF_INET, buf, &o->net) != 1 ||
+	    opts_num(n, 8, 27, &len))
 		return -EINVAL;
 	o->mask.s_addr = htonl(~0u << (32 - len));
 	o->net.s_addr &= o->mask.s_addr;
@@ -128,19 +137,13 @@ static int opts_subnet(struct opts *o, const char *arg)
 /* P/LEN into the IPv6 prefix and its length. */
 static int opts_prefix6(struct opts *o, const char *arg)
 {
-	char buf[INET6_ADDRSTRLEN + 8], *slash;
+	char buf[INET6_ADDRSTRLEN + 8];
+	const char *n = opts_split(arg, buf, sizeof(buf));
 	long len;
 
-	if (strlen(arg) >= sizeof(buf))
-		return -EINVAL;
-	strcpy(buf, arg);
-	slash = strchr(buf, '/');
-	if (!slash)
-		return -EINVAL;
-	*slash = 0;
 	/* SLAAC needs a /64 at most: the guest makes the other 64 bits. */
-	if (inet_pton(AF_INET6, buf, &o->prefix6) != 1 ||
-	    opts_num(slash + 1, 8, 64, &len))
+	if (!n || inet_pton(AF_INET6, buf, &o->prefix6) != 1 ||
+	    opts_num(n, 8, 64, &len))
 		return -EINVAL;
 	o->prefix6_len = (unsigned int)len;
 	return 0;
