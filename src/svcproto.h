@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: MIT */
+/* svcproto.h - the control protocol of squib-net serve, both sides: small
+ * JSON documents (json-c) on a SOCK_SEQPACKET unix socket, one document per
+ * packet, file descriptors passed with SCM_RIGHTS (docs/protocol.md) */
+#ifndef SQN_SVCPROTO_H
+#define SQN_SVCPROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* The version both sides speak: "v" in every document. A request of
+ * another version gets an error reply (EPROTONOSUPPORT) naming ours. */
+#define SVC_PROTO_VERSION 1
+/* The longest document either side sends or accepts (a status reply with
+ * many attachments is the longest). */
+#define SVC_MSG_MAX 65536
+/* Where clients look when neither sqn_config.service_path nor
+ * SQN_SERVICE says otherwise. */
+#define SVC_SOCKET_DEFAULT "/run/squib-net/control"
+/* A network's name (its bridge's, an interface name) with its NUL. */
+#define SVC_NAME_MAX 16
+#define SVC_LABEL_MAX 64
+#define SVC_ERRMSG_MAX 256
+
+enum svc_op {
+	SVC_OP_ATTACH = 1,
+	SVC_OP_DETACH,
+	SVC_OP_STATUS,
+};
+
+/* How long an attachment lives: until the control connection closes
+ * (the library's sqn_open), until the requesting process ends (squib-net
+ * run, which execs the VMM in its own process), or until its parent
+ * ends (squib-net-bridge-helper, whose parent is QEMU). The service
+ * checks a parent is of the same uid and watches either with a pidfd. */
+enum svc_hold {
+	SVC_HOLD_CONNECTION = 0,
+	SVC_HOLD_PROCESS,
+	SVC_HOLD_PARENT,
+};
+
+/**
+ * struct svc_request - one request
+ * @op:		what is asked
+ * @network:	attach: the network's name (its bridge's): "" is the
+ *		default network, sqn-shared; "shared" and "host" stand for
+ *		sqn-shared and sqn-host
+ * @has_mac:	attach: @mac is set (else the guest's MAC is not the
+ *		service's business: it replies a random locally administered
+ *		one the VMM may use)
+ * @mac:	attach: the guest's MAC
+ * @mtu:	attach: 0 the network's, else must equal it
+ * @vnet_hdr:	attach: 1 the TAP carries a virtio_net_hdr (offloads
+ *		possible: vhost-net, QEMU, cloud-hypervisor want this), 0 not
+ * @hold:	attach: enum svc_hold
+ * @label:	attach: free text shown by status (a VM's name), printable
+ *		ASCII only
+ * @id:		detach: the attachment, as the attach reply named it; only
+ *		the uid that made it (or root) may detach it
+ *
+ * JSON: {"v":1,"op":"attach","network":"sqn-shared","mac":"52:54:00:12:34:56",
+ * "mtu":0,"vnet_hdr":true,"hold":"connection","label":"vm1"},
+ * {"v":1,"op":"detach","id":7}, {"v":1,"op":"status"}. Absent members
+ * take the defaults above; unknown members are refused.
+ */
+struct svc_request {
+	enum svc_op op;
+	char network[SVC_NAME_MAX];
+	int has_mac;
+	uint8_t mac[6];
+	uint32_t mtu;
+	int vnet_hdr;
+	enum svc_hold hold;
+	char label[SVC_LABEL_MAX];
+	uint32_t id;
+};
+
+/**
+ * struct svc_attach - the facts of an attachment: the attach reply (sent
+ * with the TAP's fd) and each attachment of a status reply
+ * @id:		the service's number for it
+ * @network:	its network
+ * @mode:	"shared", "host" or "bridged"
+ * @tap:	the TAP's name (a port of the network's bridge)
+ * @guest_mac:	the guest's MAC (asked for, or the one the service chose)
+ * @host_mac:	the TAP's own MAC
+ * @mtu:	the network's MTU, also the TAP's
+ * @vnet_hdr_len: 0, or the virtio_net_hdr's length on the TAP (12)
+ * @offloads:	SQN_OFFLOAD_* the TAP can be given (TUNSETOFFLOAD)
+ * @has_subnet:	shared, host: the next four are set
+ * @subnet:	the network's address
+ * @prefix_len:	its prefix length
+ * @gateway:	the bridge's address, the guests' router
+ * @dns:	the guests' DNS server (dnsmasq, on the gateway)
+ * @uid:	status only: the client's uid
+ * @pid:	status only: the client's pid
+ * @label:	status only: the label it gave
+ * @ip:		status only: the guest's address leased by dnsmasq, "" none
+ * @rx_bytes, @rx_packets, @tx_bytes, @tx_packets: status only: the
+ *		TAP's counters, seen from the host (rx: from the guest)
+ */
+struct svc_attach {
+	uint32_t id;
+	char network[SVC_NAME_MAX];
+	char mode[16];
+	char tap[SVC_NAME_MAX];
+	uint8_t guest_mac[6];
+	uint8_t host_mac[6];
+	uint32_t mtu;
+	uint32_t vnet_hdr_len;
+	uint32_t offloads;
+	int has_subnet;
+	uint8_t subnet[4];
+	uint32_t prefix_len;
+	uint8_t gateway[4];
+	uint8_t dns[4];
+	uint32_t uid;
+	uint32_t pid;
+	char label[SVC_LABEL_MAX];
+	char ip[16];
+	uint64_t rx_bytes, rx_packets, tx_bytes, tx_packets;
+};
+
+/**
+ * struct svc_network - one network of a status reply
+ * @name:	its name, also its bridge's (bridged: the bridge or NIC)
+ * @mode:	"shared", "host" or "bridged"
+ * @has_subnet:	shared, host: the next three are set
+ * @subnet, @prefix_len, @gateway: as in struct svc_attach
+ * @state:	"up", "down" (not made yet, or failed: @error says why)
+ * @error:	why it is down, "" otherwise
+ * @dnsmasq_pid: its dnsmasq's pid, 0 none
+ * @dnsmasq_state: "running", "restarting" or "none"
+ * @attachments: how many it has
+ */
+struct svc_network {
+	char name[SVC_NAME_MAX];
+	char mode[16];
+	int has_subnet;
+	uint8_t subnet[4];
+	uint32_t prefix_len;
+	uint8_t gateway[4];
+	char state[16];
+	char error[SVC_ERRMSG_MAX];
+	uint32_t dnsmasq_pid;
+	char dnsmasq_state[16];
+	uint32_t attachments;
+};
+
+/**
+ * struct svc_reply - one reply
+ * @err:	0, or a positive errno: the request was refused
+ * @message:	with @err: why, for a human ("not allowed: uid 1000 has no
+ *		allow line for network shared in /etc/squib-net/acl.conf")
+ * @attach:	attach's reply (its TAP's fd comes with it)
+ * @networks, @n_networks, @attachments, @n_attachments: status's reply;
+ *		encode reads them, decode fills at most the counts the caller
+ *		set (the arrays are the caller's) and sets the counts found
+ *
+ * JSON: {"v":1,"ok":true,"attachment":{...}},
+ * {"v":1,"ok":false,"errno":13,"error":"EACCES","message":"..."},
+ * {"v":1,"ok":true,"networks":[...],"attachments":[...]}.
+ */
+struct svc_reply {
+	int err;
+	char message[SVC_ERRMSG_MAX];
+	struct svc_attach attach;
+	struct svc_network *networks;
+	unsigned int n_networks;
+	struct svc_attach *attachments;
+	unsigned int n_attachments;
+};
+
+/* Encode: the document's length (< size, NUL-terminated) or -ENOSPC,
+ * -EINVAL for a field that cannot be sent. Decode: 0, or -EPROTO (a
+ * document that is not valid JSON, not an object, of another version, with
+ * a member of a wrong type or out of range, or an unknown one) with why
+ * in @msg. Decode never trusts @len bytes to hold a NUL. */
+int svc_request_encode(const struct svc_request *r, char *buf, size_t size);
+int svc_request_decode(const char *buf, size_t len, struct svc_request *r,
+		       char *msg, size_t msglen);
+int svc_reply_encode(const struct svc_request *req, const struct svc_reply *r,
+		     char *buf, size_t size);
+int svc_reply_decode(enum svc_op op, const char *buf, size_t len,
+		     struct svc_reply *r, char *msg, size_t msglen);
+
+/**
+ * svc_send() - send one document, and @fd with it when @fd >= 0
+ * Return: 0 or a negative errno (-EMSGSIZE past SVC_MSG_MAX).
+ */
+int svc_send(int sock, const char *buf, size_t len, int fd);
+
+/**
+ * svc_recv() - receive one document (into @buf, NUL-terminated) and at
+ * most one fd (into *@fd, close-on-exec, -1 when none came)
+ *
+ * A document that was cut short (MSG_TRUNC), more than one fd, or
+ * control data cut short (MSG_CTRUNC): every fd that came is closed and
+ * -EMSGSIZE/-EPROTO returned. Return: the document's length, 0 when the
+ * peer closed, or a negative errno.
+ */
+ssize_t svc_recv(int sock, char *buf, size_t size, int *fd);
+
+/* The path a client uses: @path if set, else $SQN_SERVICE (secure_getenv)
+ * if set, else SVC_SOCKET_DEFAULT. */
+const char *svc_socket_path(const char *path);
+
+/* "EACCES" for EACCES, ...; "E?" for one it does not know. */
+const char *svc_errno_name(int err);
+
+#endif /* SQN_SVCPROTO_H */
