@@ -23,11 +23,18 @@ set -euo pipefail
 # ROM boots the ELF kernel); it unpacks the downloaded kernel package with
 # dpkg-deb (dpkg), finds the kernel's xz stream with grep -P (grep),
 # decompresses it with xz-utils and packs the initramfs with cpio.
+# squib-net serve (issue 10): libjson-c-dev encodes the control protocol
+# (library and service), libsystemd-dev gives sd_notify/sd_listen_fds,
+# libcap-ng-dev drops the capabilities the service no longer needs.
+# The macOS backend's tests build it against a fake vmnet with clang
+# -fblocks and libblocksruntime-dev; make bench draws its chart with gnuplot
+# (gnuplot-nox).
 pkgs=(make gcc libc6-dev binutils clang libclang-rt-14-dev clang-format
 	iproute2 busybox passt procps tcpdump coreutils bsdutils libmnl-dev
 	dnsmasq-base libnftables-dev nftables iperf3 libcap2-bin util-linux
 	pkgconf libslirp-dev libseccomp-dev curl slirp4netns python3
-	qemu-system-x86 dpkg grep xz-utils cpio)
+	qemu-system-x86 dpkg grep xz-utils cpio libjson-c-dev libsystemd-dev
+	libcap-ng-dev libblocksruntime-dev gnuplot-nox)
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	echo "deps.sh: not a Debian system; make sure these are installed: ${pkgs[*]}" >&2
