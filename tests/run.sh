@@ -38,6 +38,8 @@ single fuzz-config-bounded fuzz fuzz_config
 single fuzz-recv-bounded fuzz fuzz_recv
 single fuzz-cli-bounded fuzz fuzz_cli
 single fuzz-slirp-bounded fuzz fuzz_slirp
+single fuzz-acl-bounded fuzz fuzz_acl \
+	"-seed_inputs=$(echo fuzz/corpus/acl/* | tr ' ' ,)"
 rm -rf "$corpus"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
