@@ -10,12 +10,25 @@
 #include "acl.h"
 #include "acl_rules.h"
 
+/**
+ * acl_path() - the top file's name (acl.h)
+ * @acl:	the ACL
+ *
+ * Return: the path acl_load() was given.
+ */
 const char *acl_path(const struct acl *acl)
 {
 	return acl->files[0];
 }
 
-/* Does @rule name @peer: its uid, its primary gid or one of its groups. */
+/**
+ * matches() - does @rule name @peer: its uid, its primary gid or one of
+ * its supplementary groups
+ * @rule:	the rule
+ * @peer:	the peer
+ *
+ * Return: 1 or 0.
+ */
 static int matches(const struct acl_rule *rule, const struct acl_peer *peer)
 {
 	size_t i;
@@ -35,6 +48,14 @@ static int matches(const struct acl_rule *rule, const struct acl_peer *peer)
 	return 0;
 }
 
+/**
+ * acl_check() - may @peer attach to @network (acl.h); one pass over the
+ * rules, keeping the first matching deny and allow (for the message) and
+ * the smallest matching limit
+ * @acl, @peer, @network, @max_att, @why, @len: as in acl.h
+ *
+ * Return: 0 allowed, -EACCES refused.
+ */
 int acl_check(const struct acl *acl, const struct acl_peer *peer,
 	      const char *network, unsigned int *max_att, char *why, size_t len)
 {
@@ -92,6 +113,13 @@ int acl_check(const struct acl *acl, const struct acl_peer *peer,
 	return 0;
 }
 
+/**
+ * acl_peer_from_socket() - the peer's uid, gid, pid and groups (acl.h)
+ * @fd:		a connected unix socket
+ * @peer:	filled; its groups allocated
+ *
+ * Return: 0 or -errno.
+ */
 int acl_peer_from_socket(int fd, struct acl_peer *peer)
 {
 	struct ucred cred;
@@ -131,6 +159,10 @@ fail:
 	return r;
 }
 
+/**
+ * acl_peer_release() - free the groups acl_peer_from_socket() allocated
+ * @peer:	the peer
+ */
 void acl_peer_release(struct acl_peer *peer)
 {
 	free((void *)peer->groups);

@@ -78,6 +78,13 @@ static long add_file(struct acl_loader *ld, const char *path)
 	return (long)acl->n_files++;
 }
 
+/**
+ * add_rule() - append a rule, within ACL_RULES_MAX
+ * @ld:		the loader
+ * @rule:	the rule
+ *
+ * Return: 0, -EINVAL with a message, -ENOMEM.
+ */
 static int add_rule(struct acl_loader *ld, const struct acl_rule *rule)
 {
 	struct acl *acl = ld->acl;
@@ -430,6 +437,10 @@ out:
 	return r;
 }
 
+/**
+ * acl_free() - free an ACL and the names of its files
+ * @acl:	the ACL, or NULL
+ */
 void acl_free(struct acl *acl)
 {
 	size_t i;
@@ -446,6 +457,12 @@ void acl_free(struct acl *acl)
 /**
  * load() - acl_load() and acl_load_text(): the top file from @path, or
  * @text when not NULL
+ * @path:	the top file's name
+ * @text:	its text, or NULL to read @path
+ * @size:	the length of @text
+ * @out, @msg, @len: as in acl.h
+ *
+ * Return: 0 or -errno; *@out is set only on success.
  */
 static int load(const char *path, const char *text, size_t size,
 		struct acl **out, char *msg, size_t len)
@@ -468,11 +485,23 @@ static int load(const char *path, const char *text, size_t size,
 	return 0;
 }
 
+/**
+ * acl_load() - read an ACL file and its includes (acl.h)
+ * @path, @out, @msg, @len: as in acl.h
+ *
+ * Return: 0 or -errno.
+ */
 int acl_load(const char *path, struct acl **out, char *msg, size_t len)
 {
 	return load(path, NULL, 0, out, msg, len);
 }
 
+/**
+ * acl_load_text() - acl_load() of text in memory (acl.h)
+ * @name, @text, @size, @out, @msg, @len: as in acl.h
+ *
+ * Return: 0 or -errno.
+ */
 int acl_load_text(const char *name, const char *text, size_t size,
 		  struct acl **out, char *msg, size_t len)
 {

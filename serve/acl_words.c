@@ -12,7 +12,15 @@
 
 #include "acl_rules.h"
 
-/* Write @fmt into @why (of @len bytes); return @err. */
+/**
+ * said() - write a message into @why
+ * @why:	the buffer
+ * @len:	its size
+ * @err:	what to return
+ * @fmt:	printf format
+ *
+ * Return: @err.
+ */
 __attribute__((format(printf, 4, 5))) static int
 said(char *why, size_t len, int err, const char *fmt, ...)
 {
@@ -26,6 +34,13 @@ said(char *why, size_t len, int err, const char *fmt, ...)
 	return err;
 }
 
+/**
+ * acl_network_name() - a network's bridge name, aliases resolved
+ * (acl_rules.h)
+ * @name:	as written or requested
+ *
+ * Return: @name, or the name it stands for.
+ */
 const char *acl_network_name(const char *name)
 {
 	if (!*name || !strcmp(name, "shared"))
@@ -61,7 +76,13 @@ int acl_parse_number(const char *s, uint32_t max, uint32_t *out)
 	return 0;
 }
 
-/* getpwnam_r/getgrnam_r: these say "not found" too (getpwnam_r(3)). */
+/**
+ * not_found() - does a getpwnam_r/getgrnam_r error mean "no such name":
+ * 0 with no result, and these (getpwnam_r(3), NOTES)
+ * @err:	its return value
+ *
+ * Return: 1 or 0.
+ */
 static int not_found(int err)
 {
 	return err == 0 || err == ENOENT || err == ESRCH || err == EBADF ||
@@ -167,6 +188,12 @@ int acl_parse_principal(const char *tok, struct acl_rule *rule, char *why,
 		return said(why, len, -EINVAL, "no %s name after \"%s\"", what,
 			    kinds[i].prefix);
 	r = lookup_name(kinds[i].who == ACL_WHO_GID, value, &rule->id);
+	/* user:1000 where uid:1000 was meant */
+	if (r == -ENOENT && !value[strspn(value, "0123456789")])
+		return said(why, len, -EINVAL,
+			    "unknown %s \"%s\" (for a number, write %s:%s)",
+			    what, value,
+			    kinds[i].who == ACL_WHO_UID ? "uid" : "gid", value);
 	if (r == -ENOENT)
 		return said(why, len, -EINVAL, "unknown %s \"%s\"", what,
 			    value);
