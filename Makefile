@@ -3,7 +3,9 @@
 #
 # make            library and program in build/
 # make check      unit, conformance and CLI tests (plain and ASan+UBSan),
-#                 formatting, a bounded fuzz run; last line "N passed, N failed"
+#                 formatting, portable-check, a bounded fuzz run; last line
+#                 "N passed, N failed"
+# make portable-check  the portable files use POSIX headers only
 # make fuzz       the fuzzers, each for FUZZ_TIME seconds (default 600)
 # make bench      benchmarks (not part of check)
 # make install    PREFIX (/usr/local), LIBEXECDIR ($(PREFIX)/libexec: the
@@ -36,25 +38,44 @@ Q := @
 say = @printf '  %-7s %s\n' $(1) $(2);
 endif
 
+# Platform choice, in one place: each system's sources here, and which
+# backend serves each mode in its src/platform_<os>.c. The files of
+# CORE_SRC are linked everywhere; every src/*.c but the platform files
+# and PORTABLE_EXCLUDE builds with POSIX headers only (make
+# portable-check), also those linked on one system only because what
+# they call under src/sys/ exists there alone (tap.c, plane.c, helper*.c).
 OS := $(shell uname -s)
-ifeq ($(OS),Linux)
-PLATFORM_SRC := src/platform_linux.c src/sys/sys_linux.c \
+CORE_SRC := src/net.c src/config.c src/framing.c src/iov.c src/ipv4.c \
+	src/pool.c src/loopback.c src/sockpeer.c src/stream.c src/dgram.c
+# Configs of older versions and the symbols programs built before use.
+CORE_SRC += src/compat.c
+LINUX_SRC := src/platform_linux.c src/sys/sys_linux.c \
 	src/sys/proc_linux.c src/sys/proc_spawn_linux.c src/sys/netlink_linux.c \
 	src/sys/netlink_route_linux.c \
 	src/sys/netplane_linux.c src/sys/network_linux.c \
 	src/sys/keeper_linux.c src/sys/record_linux.c src/sys/dnsmasq_linux.c \
-	src/sys/nft_linux.c \
-	src/plane.c
+	src/sys/nft_linux.c src/sys/tap_linux.c \
+	src/plane.c src/tap.c src/helper.c src/helper_find.c \
+	src/helper_stderr.c
+# macOS: vmnet.framework for shared, host and bridged (src/sys/vmnet.h);
+# the userspace mode's helper supervision (src/sys/proc_linux.c) has no
+# macOS side yet.
+DARWIN_SRC := src/platform_darwin.c src/sys/sys_darwin.c \
+	src/sys/vmnet_darwin.c
+# Files of src/ that are not portable (a new Linux-only one goes here, or
+# behind a src/sys/ call).
+PORTABLE_EXCLUDE := src/platform_linux.c src/platform_darwin.c
+PORTABLE_SRC := $(filter-out $(PORTABLE_EXCLUDE),$(wildcard src/*.c)) \
+	$(wildcard src/*.h) include/squibnet.h
+ifeq ($(OS),Linux)
+PLATFORM_SRC := $(LINUX_SRC)
+else ifeq ($(OS),Darwin)
+PLATFORM_SRC := $(DARWIN_SRC)
 else
-$(error squib-net builds on Linux for now; the macOS vmnet backend is planned)
+$(error squib-net builds on Linux and macOS, not on $(OS))
 endif
 
-LIB_SRC := src/net.c src/config.c src/framing.c src/iov.c src/ipv4.c src/pool.c \
-	src/loopback.c src/sockpeer.c src/stream.c src/dgram.c src/helper.c \
-	src/helper_find.c src/helper_stderr.c src/tap.c \
-	src/sys/tap_linux.c $(PLATFORM_SRC)
-# Configs of older versions and the symbols programs built before use.
-LIB_SRC += src/compat.c
+LIB_SRC := $(CORE_SRC) $(PLATFORM_SRC)
 CLI_SRC := $(wildcard cli/*.c)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_SUPPORT := tests/harness.c tests/peer.c tests/fixture.c tests/taptest.c \
@@ -277,6 +298,11 @@ format:
 check-format:
 	$(Q)clang-format --dry-run --Werror $(FORMAT_SRC)
 
+# The portable files build with POSIX headers alone and name nothing
+# Linux-only (scripts/portable_check.py says what it looks for).
+portable-check:
+	$(Q)python3 scripts/portable_check.py $(CC) $(PORTABLE_SRC)
+
 # squibnet.pc is written at install time, for that install's directories.
 install: all
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) \
@@ -297,7 +323,8 @@ install: all
 clean:
 	rm -rf $(B)
 
-.PHONY: all tests check fuzz bench format check-format install clean FORCE
+.PHONY: all tests check fuzz bench format check-format portable-check \
+	install clean FORCE
 .SECONDARY:
 
 -include $(shell find $(B) -name '*.d' -type f 2>/dev/null)
