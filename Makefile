@@ -61,7 +61,7 @@ LINUX_SRC := src/platform_linux.c src/sys/sys_linux.c \
 # the userspace mode's helper supervision (src/sys/proc_linux.c) has no
 # macOS side yet.
 DARWIN_SRC := src/platform_darwin.c src/sys/sys_darwin.c \
-	src/sys/vmnet_darwin.c
+	src/sys/vmnet_darwin.c src/sys/vmnet_iface_darwin.c
 # Files of src/ that are not portable (a new Linux-only one goes here, or
 # behind a src/sys/ call).
 PORTABLE_EXCLUDE := src/platform_linux.c src/platform_darwin.c
@@ -77,8 +77,10 @@ endif
 
 LIB_SRC := $(CORE_SRC) $(PLATFORM_SRC)
 CLI_SRC := $(wildcard cli/*.c)
-TEST_SRC := $(wildcard tests/test_*.c)
-TEST_SUPPORT := tests/harness.c tests/peer.c tests/fixture.c tests/taptest.c \
+# The vmnet tests build apart (VMNET_TESTS below).
+TEST_SRC := $(filter-out tests/test_vmnet%.c,$(wildcard tests/test_*.c))
+TEST_SUPPORT := tests/harness.c tests/peer.c tests/fixture.c tests/fixture_io.c \
+	tests/taptest.c \
 	tests/fixture_ns.c tests/helper_fx.c tests/plane_ns.c
 BENCH_SRC := $(wildcard bench/*.c)
 # squib-net-slirp-helper: its own program on libslirp and libseccomp.
@@ -267,6 +269,59 @@ $(B)/fuzz/fuzz_cli: fuzz/fuzz_cli.c $(FUZZ_CLI_SRC) $(LIB_SRC)
 	$(Q)$(FUZZ_CC) $(DEFS) $(INCS) -Icli -g -O1 \
 		-fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_CLI_SRC) \
 		$(LIB_SRC) $(LDLIBS)
+
+# The vmnet backend, built on Linux with clang -fblocks against the fake
+# vmnet.framework, libdispatch and XPC of tests/fake_vmnet/ (threads for
+# queues, an echo for the network) and the blocks runtime, with the core
+# and platform_darwin.c's mode choice: the conformance suite and the
+# zero-allocation test with its fixtures (tests/fixture_vmnet.c), and
+# test_vmnet.c. The real framework is not exercised here (docs/macos.md).
+VMNET_CC ?= clang
+VMNET_CFLAGS := -fblocks -DSQN_VMNET_BRIDGED -Itests
+VMNET_LIBS := -lBlocksRuntime -lpthread
+VMNET_LIB_SRC := $(CORE_SRC) src/platform_darwin.c src/sys/vmnet_darwin.c \
+	src/sys/vmnet_iface_darwin.c \
+	src/sys/sys_linux.c
+VMNET_FAKE_SRC := $(wildcard tests/fake_vmnet/*.c)
+VMNET_SUPPORT := tests/harness.c tests/fixture_io.c tests/fixture_vmnet.c
+VMNET_OBJ := $(VMNET_LIB_SRC:%.c=$(B)/vmnet/%.o) \
+	$(VMNET_FAKE_SRC:%.c=$(B)/vmnet/%.o) $(VMNET_SUPPORT:%.c=$(B)/vmnet/%.o)
+VMNET_ASAN_OBJ := $(VMNET_OBJ:$(B)/vmnet/%=$(B)/vmnet-asan/%)
+VMNET_TESTS := $(B)/tests/test_vmnet $(B)/tests/test_vmnet_conformance \
+	$(B)/tests/test_vmnet_alloc
+VMNET_ASAN_TESTS := $(B)/asan/tests/test_vmnet \
+	$(B)/asan/tests/test_vmnet_conformance
+FORMAT_SRC += $(wildcard tests/fake_vmnet/*.[ch])
+
+$(B)/vmnet/%.o: %.c
+	$(call say,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(VMNET_CC) $(DEFS) $(INCS) $(VMNET_CFLAGS) $(WARN) $(CFLAGS) \
+		-MMD -MP -c -o $@ $<
+
+$(B)/vmnet-asan/%.o: %.c
+	$(call say,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(VMNET_CC) $(DEFS) $(INCS) $(VMNET_CFLAGS) $(WARN) -O1 -g $(SAN) \
+		-DSQN_ASAN -MMD -MP -c -o $@ $<
+
+$(B)/tests/test_vmnet: $(B)/vmnet/tests/test_vmnet.o
+$(B)/tests/test_vmnet_conformance: $(B)/vmnet/tests/test_conformance.o
+$(B)/tests/test_vmnet_alloc: $(B)/vmnet/tests/test_alloc.o
+$(VMNET_TESTS): $(VMNET_OBJ) $(B)/vmnet/tests/alloc_count.o
+	$(call say,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(VMNET_CC) $(CFLAGS) -o $@ $^ $(VMNET_LIBS)
+
+$(B)/asan/tests/test_vmnet: $(B)/vmnet-asan/tests/test_vmnet.o
+$(B)/asan/tests/test_vmnet_conformance: \
+	$(B)/vmnet-asan/tests/test_conformance.o
+$(VMNET_ASAN_TESTS): $(VMNET_ASAN_OBJ)
+	$(call say,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(VMNET_CC) $(SAN) -o $@ $^ $(VMNET_LIBS)
+
+tests: $(VMNET_TESTS) $(VMNET_ASAN_TESTS)
 
 tests: $(TESTS) $(ASAN_TESTS) $(FAKE_HELPER) $(SLOW_PEER) $(PROG) \
 	$(SLIRP_HELPER) $(ASAN_SLIRP_HELPER) $(KEEPER)
