@@ -71,12 +71,28 @@ ifeq ($(OS),Linux)
 PLATFORM_SRC := $(LINUX_SRC)
 else ifeq ($(OS),Darwin)
 PLATFORM_SRC := $(DARWIN_SRC)
+# vmnet.framework (libdispatch, XPC and the blocks runtime are libSystem's);
+# blocks for its backend. BRIDGED=1: bridged mode, which needs the
+# restricted com.apple.vm.networking entitlement (docs/macos.md).
+DEFS := -D_DARWIN_C_SOURCE
+LDLIBS := -framework vmnet
+CFLAGS += -fblocks
+ifeq ($(BRIDGED),1)
+DEFS += -DSQN_VMNET_BRIDGED
+endif
 else
 $(error squib-net builds on Linux and macOS, not on $(OS))
 endif
 
 LIB_SRC := $(CORE_SRC) $(PLATFORM_SRC)
-CLI_SRC := $(wildcard cli/*.c)
+# The program: on macOS without the Linux-only commands, which
+# cli/linux_only_darwin.c stands in for.
+CLI_SRC := $(filter-out cli/%_linux.c cli/%_darwin.c,$(wildcard cli/*.c)) \
+	cli/parent_linux.c
+ifeq ($(OS),Darwin)
+CLI_SRC := cli/main.c cli/demo.c cli/log.c cli/util.c cli/pcap.c \
+	cli/probe.c cli/parent_darwin.c cli/linux_only_darwin.c
+endif
 # The vmnet tests build apart (VMNET_TESTS below).
 TEST_SRC := $(filter-out tests/test_vmnet%.c,$(wildcard tests/test_*.c))
 TEST_SUPPORT := tests/harness.c tests/peer.c tests/fixture.c tests/fixture_io.c \
@@ -122,7 +138,13 @@ SLOW_PEER := $(B)/tests/slow_peer
 FORMAT_SRC := $(wildcard include/*.h src/*.[ch] src/sys/*.[ch] cli/*.[ch] \
 	tests/*.[ch] bench/*.[ch] fuzz/*.[ch] slirp/*.[ch])
 
+ifeq ($(OS),Darwin)
+# macOS: the static library and the program; the keeper and the slirp
+# helper serve Linux's modes, and the shared library's link is GNU ld's.
+all: $(STATIC_LIB) $(PROG)
+else
 all: $(STATIC_LIB) $(SHARED_LIB) $(PROG) $(SLIRP_HELPER) $(KEEPER)
+endif
 
 $(B)/%.o: %.c
 	$(call say,CC,$@)
@@ -326,8 +348,26 @@ tests: $(VMNET_TESTS) $(VMNET_ASAN_TESTS)
 tests: $(TESTS) $(ASAN_TESTS) $(FAKE_HELPER) $(SLOW_PEER) $(PROG) \
 	$(SLIRP_HELPER) $(ASAN_SLIRP_HELPER) $(KEEPER)
 
+ifeq ($(OS),Darwin)
+# macOS: the portable files, the build against vmnet.framework, the unit
+# tests that need no Linux, and the program. The vmnet backend's tests on
+# the fake framework run on Linux; the real framework needs root or the
+# entitlement (.github/workflows/macos.yml probes it with sudo).
+DARWIN_TESTS := $(B)/tests/test_framing $(B)/tests/test_ipv4
+$(DARWIN_TESTS): $(B)/tests/%: $(B)/tests/%.o $(B)/tests/harness.o \
+		$(STATIC_LIB)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+check: all $(DARWIN_TESTS)
+	$(Q)$(MAKE) -s portable-check
+	$(Q)for t in $(DARWIN_TESTS); do $$t || exit 1; done
+	$(Q)$(PROG) probe --mode loopback --timeout-ms 300 | \
+		grep -q "mode:      loopback" && echo "squib-net probe: ok"
+else
 check: all tests $(FUZZERS)
 	$(Q)FUZZ_RUNS=$(FUZZ_RUNS) tests/run.sh $(B)
+endif
 
 fuzz: $(FUZZERS)
 	$(Q)mkdir -p $(B)/fuzz/corpus-framing $(B)/fuzz/corpus-config \
