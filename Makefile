@@ -3,7 +3,9 @@
 #
 # make            library and program in build/
 # make check      unit, conformance and CLI tests (plain and ASan+UBSan),
-#                 formatting, a bounded fuzz run; last line "N passed, N failed"
+#                 formatting, portable-check, a bounded fuzz run; last line
+#                 "N passed, N failed"
+# make portable-check  the portable files use POSIX headers only
 # make fuzz       the fuzzers, each for FUZZ_TIME seconds (default 600)
 # make bench      benchmarks (not part of check)
 # make install    PREFIX (/usr/local), LIBEXECDIR ($(PREFIX)/libexec: the
@@ -36,30 +38,71 @@ Q := @
 say = @printf '  %-7s %s\n' $(1) $(2);
 endif
 
+# Platform choice, in one place: each system's sources here, and which
+# backend serves each mode in its src/platform_<os>.c. The files of
+# CORE_SRC are linked everywhere; every src/*.c but the platform files
+# and PORTABLE_EXCLUDE builds with POSIX headers only (make
+# portable-check), also those linked on one system only because what
+# they call under src/sys/ exists there alone (tap.c, plane.c, helper*.c).
 OS := $(shell uname -s)
-ifeq ($(OS),Linux)
-PLATFORM_SRC := src/platform_linux.c src/sys/sys_linux.c \
+CORE_SRC := src/net.c src/config.c src/framing.c src/iov.c src/ipv4.c \
+	src/pool.c src/loopback.c src/sockpeer.c src/stream.c src/dgram.c
+# Configs of older versions and the symbols programs built before use.
+CORE_SRC += src/compat.c
+LINUX_SRC := src/platform_linux.c src/sys/sys_linux.c \
 	src/sys/proc_linux.c src/sys/proc_spawn_linux.c src/sys/netlink_linux.c \
 	src/sys/netlink_route_linux.c \
 	src/sys/netplane_linux.c src/sys/network_linux.c \
 	src/sys/keeper_linux.c src/sys/record_linux.c src/sys/dnsmasq_linux.c \
-	src/sys/nft_linux.c \
-	src/plane.c
+	src/sys/nft_linux.c src/sys/tap_linux.c \
+	src/plane.c src/tap.c src/helper.c src/helper_find.c \
+	src/helper_stderr.c
+# The control protocol of squib-net serve, both sides (json-c); the
+# service is Linux's.
+LINUX_SRC += src/svcproto.c src/svcjson.c src/svcsock.c
+# macOS: vmnet.framework for shared, host and bridged (src/sys/vmnet.h);
+# the userspace mode's helper supervision (src/sys/proc_linux.c) has no
+# macOS side yet.
+DARWIN_SRC := src/platform_darwin.c src/sys/sys_darwin.c \
+	src/sys/vmnet_darwin.c src/sys/vmnet_iface_darwin.c
+# Files of src/ that are not portable (a new Linux-only one goes here, or
+# behind a src/sys/ call).
+# svcsock.c: the service's transport (SCM_RIGHTS with MSG_CMSG_CLOEXEC),
+# Linux's like the service.
+PORTABLE_EXCLUDE := src/platform_linux.c src/platform_darwin.c \
+	src/svcsock.c
+PORTABLE_SRC := $(filter-out $(PORTABLE_EXCLUDE),$(wildcard src/*.c)) \
+	$(wildcard src/*.h) include/squibnet.h
+ifeq ($(OS),Linux)
+PLATFORM_SRC := $(LINUX_SRC)
+else ifeq ($(OS),Darwin)
+PLATFORM_SRC := $(DARWIN_SRC)
+# vmnet.framework (libdispatch, XPC and the blocks runtime are libSystem's);
+# blocks for its backend. BRIDGED=1: bridged mode, which needs the
+# restricted com.apple.vm.networking entitlement (docs/macos.md).
+DEFS := -D_DARWIN_C_SOURCE
+LDLIBS := -framework vmnet
+CFLAGS += -fblocks
+ifeq ($(BRIDGED),1)
+DEFS += -DSQN_VMNET_BRIDGED
+endif
 else
-$(error squib-net builds on Linux for now; the macOS vmnet backend is planned)
+$(error squib-net builds on Linux and macOS, not on $(OS))
 endif
 
-LIB_SRC := src/net.c src/config.c src/framing.c src/iov.c src/ipv4.c src/pool.c \
-	src/loopback.c src/sockpeer.c src/stream.c src/dgram.c src/helper.c \
-	src/helper_find.c src/helper_stderr.c src/tap.c \
-	src/sys/tap_linux.c $(PLATFORM_SRC)
-# Configs of older versions and the symbols programs built before use.
-LIB_SRC += src/compat.c
-# The control protocol of squib-net serve, both sides (json-c).
-LIB_SRC += src/svcproto.c src/svcjson.c src/svcsock.c
-CLI_SRC := $(wildcard cli/*.c)
-TEST_SRC := $(wildcard tests/test_*.c)
-TEST_SUPPORT := tests/harness.c tests/peer.c tests/fixture.c tests/taptest.c \
+LIB_SRC := $(CORE_SRC) $(PLATFORM_SRC)
+# The program: on macOS without the Linux-only commands, which
+# cli/linux_only_darwin.c stands in for.
+CLI_SRC := $(filter-out cli/%_linux.c cli/%_darwin.c,$(wildcard cli/*.c)) \
+	cli/parent_linux.c
+ifeq ($(OS),Darwin)
+CLI_SRC := cli/main.c cli/demo.c cli/log.c cli/util.c cli/pcap.c \
+	cli/probe.c cli/parent_darwin.c cli/linux_only_darwin.c
+endif
+# The vmnet tests build apart (VMNET_TESTS below).
+TEST_SRC := $(filter-out tests/test_vmnet%.c,$(wildcard tests/test_*.c))
+TEST_SUPPORT := tests/harness.c tests/peer.c tests/fixture.c tests/fixture_io.c \
+	tests/taptest.c \
 	tests/fixture_ns.c tests/helper_fx.c tests/plane_ns.c
 BENCH_SRC := $(wildcard bench/*.c)
 # squib-net-slirp-helper: its own program on libslirp and libseccomp.
@@ -101,7 +144,13 @@ SLOW_PEER := $(B)/tests/slow_peer
 FORMAT_SRC := $(wildcard include/*.h src/*.[ch] src/sys/*.[ch] cli/*.[ch] \
 	tests/*.[ch] bench/*.[ch] fuzz/*.[ch] slirp/*.[ch])
 
+ifeq ($(OS),Darwin)
+# macOS: the static library and the program; the keeper and the slirp
+# helper serve Linux's modes, and the shared library's link is GNU ld's.
+all: $(STATIC_LIB) $(PROG)
+else
 all: $(STATIC_LIB) $(SHARED_LIB) $(PROG) $(SLIRP_HELPER) $(KEEPER)
+endif
 
 $(B)/%.o: %.c
 	$(call say,CC,$@)
@@ -264,11 +313,82 @@ $(B)/fuzz/fuzz_acl: fuzz/fuzz_acl.c $(ACL_SRC)
 	$(Q)$(FUZZ_CC) $(DEFS) $(INCS) -Iserve -g -O1 \
 		-fsanitize=fuzzer,address,undefined -o $@ $< $(ACL_SRC)
 
+# The vmnet backend, built on Linux with clang -fblocks against the fake
+# vmnet.framework, libdispatch and XPC of tests/fake_vmnet/ (threads for
+# queues, an echo for the network) and the blocks runtime, with the core
+# and platform_darwin.c's mode choice: the conformance suite and the
+# zero-allocation test with its fixtures (tests/fixture_vmnet.c), and
+# test_vmnet.c. The real framework is not exercised here (docs/macos.md).
+VMNET_CC ?= clang
+VMNET_CFLAGS := -fblocks -DSQN_VMNET_BRIDGED -Itests
+VMNET_LIBS := -lBlocksRuntime -lpthread
+VMNET_LIB_SRC := $(CORE_SRC) src/platform_darwin.c src/sys/vmnet_darwin.c \
+	src/sys/vmnet_iface_darwin.c \
+	src/sys/sys_linux.c
+VMNET_FAKE_SRC := $(wildcard tests/fake_vmnet/*.c)
+VMNET_SUPPORT := tests/harness.c tests/fixture_io.c tests/fixture_vmnet.c
+VMNET_OBJ := $(VMNET_LIB_SRC:%.c=$(B)/vmnet/%.o) \
+	$(VMNET_FAKE_SRC:%.c=$(B)/vmnet/%.o) $(VMNET_SUPPORT:%.c=$(B)/vmnet/%.o)
+VMNET_ASAN_OBJ := $(VMNET_OBJ:$(B)/vmnet/%=$(B)/vmnet-asan/%)
+VMNET_TESTS := $(B)/tests/test_vmnet $(B)/tests/test_vmnet_conformance \
+	$(B)/tests/test_vmnet_alloc
+VMNET_ASAN_TESTS := $(B)/asan/tests/test_vmnet \
+	$(B)/asan/tests/test_vmnet_conformance
+FORMAT_SRC += $(wildcard tests/fake_vmnet/*.[ch])
+
+$(B)/vmnet/%.o: %.c
+	$(call say,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(VMNET_CC) $(DEFS) $(INCS) $(VMNET_CFLAGS) $(WARN) $(CFLAGS) \
+		-MMD -MP -c -o $@ $<
+
+$(B)/vmnet-asan/%.o: %.c
+	$(call say,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(VMNET_CC) $(DEFS) $(INCS) $(VMNET_CFLAGS) $(WARN) -O1 -g $(SAN) \
+		-DSQN_ASAN -MMD -MP -c -o $@ $<
+
+$(B)/tests/test_vmnet: $(B)/vmnet/tests/test_vmnet.o
+$(B)/tests/test_vmnet_conformance: $(B)/vmnet/tests/test_conformance.o
+$(B)/tests/test_vmnet_alloc: $(B)/vmnet/tests/test_alloc.o
+$(VMNET_TESTS): $(VMNET_OBJ) $(B)/vmnet/tests/alloc_count.o
+	$(call say,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(VMNET_CC) $(CFLAGS) -o $@ $^ $(VMNET_LIBS)
+
+$(B)/asan/tests/test_vmnet: $(B)/vmnet-asan/tests/test_vmnet.o
+$(B)/asan/tests/test_vmnet_conformance: \
+	$(B)/vmnet-asan/tests/test_conformance.o
+$(VMNET_ASAN_TESTS): $(VMNET_ASAN_OBJ)
+	$(call say,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(VMNET_CC) $(SAN) -o $@ $^ $(VMNET_LIBS)
+
+tests: $(VMNET_TESTS) $(VMNET_ASAN_TESTS)
+
 tests: $(TESTS) $(ASAN_TESTS) $(FAKE_HELPER) $(SLOW_PEER) $(PROG) \
 	$(SLIRP_HELPER) $(ASAN_SLIRP_HELPER) $(KEEPER)
 
+ifeq ($(OS),Darwin)
+# macOS: the portable files, the build against vmnet.framework, the unit
+# tests that need no Linux, and the program. The vmnet backend's tests on
+# the fake framework run on Linux; the real framework needs root or the
+# entitlement (.github/workflows/macos.yml probes it with sudo).
+DARWIN_TESTS := $(B)/tests/test_framing $(B)/tests/test_ipv4
+$(DARWIN_TESTS): $(B)/tests/%: $(B)/tests/%.o $(B)/tests/harness.o \
+		$(STATIC_LIB)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+check: all $(DARWIN_TESTS)
+	$(Q)$(MAKE) -s portable-check
+	$(Q)for t in $(DARWIN_TESTS); do $$t || exit 1; done
+	$(Q)$(PROG) probe --mode loopback --timeout-ms 300 | \
+		grep -q "mode:      loopback" && echo "squib-net probe: ok"
+else
 check: all tests $(FUZZERS)
 	$(Q)FUZZ_RUNS=$(FUZZ_RUNS) tests/run.sh $(B)
+endif
 
 fuzz: $(FUZZERS)
 	$(Q)mkdir -p $(B)/fuzz/corpus-framing $(B)/fuzz/corpus-config \
@@ -299,6 +419,11 @@ format:
 check-format:
 	$(Q)clang-format --dry-run --Werror $(FORMAT_SRC)
 
+# The portable files build with POSIX headers alone and name nothing
+# Linux-only (scripts/portable_check.py says what it looks for).
+portable-check:
+	$(Q)python3 scripts/portable_check.py $(CC) $(PORTABLE_SRC)
+
 # squibnet.pc is written at install time, for that install's directories.
 install: all
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) \
@@ -319,7 +444,8 @@ install: all
 clean:
 	rm -rf $(B)
 
-.PHONY: all tests check fuzz bench format check-format install clean FORCE
+.PHONY: all tests check fuzz bench format check-format portable-check \
+	install clean FORCE
 .SECONDARY:
 
 -include $(shell find $(B) -name '*.d' -type f 2>/dev/null)

@@ -9,5 +9,7 @@ int cmd_demo(int argc, char **argv);
 int cmd_guest(int argc, char **argv);
 void usage_guest(void);
 void usage_demo(void);
+int cmd_probe(int argc, char **argv);
+void usage_probe(void);
 
 #endif /* SQN_CLI_H */

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -16,6 +15,7 @@
 
 #include "cli.h"
 #include "log.h"
+#include "parent.h"
 #include "util.h"
 
 #define DEMO_BATCH 64
@@ -56,7 +56,7 @@ static void demo_peer(int listen_fd)
 	static uint8_t buf[256 * 1024];
 	int fd;
 
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	parent_death_kills();
 	fd = accept(listen_fd, NULL, NULL);
 	if (fd < 0)
 		_exit(1);

@@ -26,6 +26,8 @@ static void usage(FILE *out)
 		"            (squib-net-slirp-helper; squib-net slirp-helper --help)\n"
 		"  demo      attach through the stream backend to a peer it starts,\n"
 		"            send frames through it and print the stats\n"
+		"  probe     attach (default: shared mode), print what the\n"
+		"            attachment offers, ask for a DHCP offer, detach\n"
 		"  version   print the version\n"
 		"  help [COMMAND]\n"
 		"            this text, or a command's\n"
@@ -153,6 +155,10 @@ int main(int argc, char **argv)
 			usage_demo();
 			return 0;
 		}
+		if (i + 1 < argc && !strcmp(argv[i + 1], "probe")) {
+			usage_probe();
+			return 0;
+		}
 		if (i + 1 < argc && !strcmp(argv[i + 1], "guest")) {
 			usage_guest();
 			return 0;
@@ -169,6 +175,8 @@ int main(int argc, char **argv)
 		return cmd_demo(argc - i, argv + i);
 	if (!strcmp(argv[i], "guest"))
 		return cmd_guest(argc - i, argv + i);
+	if (!strcmp(argv[i], "probe"))
+		return cmd_probe(argc - i, argv + i);
 	if (!strcmp(argv[i], "slirp-helper"))
 		return cmd_slirp_helper(argv + i);
 	err("unknown command %s (see squib-net --help)", argv[i]);

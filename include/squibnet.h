@@ -162,9 +162,13 @@ typedef void (*sqn_log_fn)(void *ctx, int level, const char *msg);
  *		Shared, host and bridged without @tap_fd: the name of the TAP
  *		(or macvtap) made for it, "sqn-<iface_id>" (<iface_id> alone
  *		when it starts with "sqn"), cut to 15 characters, with "-2",
- *		"-3", ... when that name is taken. Other modes: a label only
+ *		"-3", ... when that name is taken. Other modes: a label only.
+ *		macOS (vmnet): each attachment gets a random interface UUID
+ *		(and so its own MAC), unless @iface_id is 32 hex digits: then
+ *		it is the UUID, and vmnet gives the same MAC again
  * @guest_mac:	the guest's MAC address, used when @has_guest_mac is set;
  *		otherwise a random locally administered unicast one is made
+ *		(macOS, vmnet: the one vmnet assigns, which its DHCP knows)
  * @has_guest_mac: use @guest_mac
  * @mtu:	largest L3 payload; 0: the backend's default. Frames may be at
  *		most @mtu + SQN_ETH_HLEN bytes, and never more than SQN_FRAME_MAX.
@@ -232,7 +236,9 @@ typedef void (*sqn_log_fn)(void *ctx, int level, const char *msg);
  * @log_ctx:	passed to @log
  * @connect_timeout_ms: SQN_MODE_STREAM with @peer_path: how long sqn_open()
  *		waits for the listener to take the connection (a full
- *		backlog) before it fails with -ETIMEDOUT; 0: 2000
+ *		backlog) before it fails with -ETIMEDOUT; 0: 2000. On
+ *		macOS, shared, host and bridged: how long it waits for
+ *		vmnet.framework to start the interface; 0: 5000
  * @lock_timeout_ms: SQN_MODE_SHARED and _HOST: how long sqn_open() and
  *		sqn_close() wait for the network plane's lock of the namespace
  *		while another process holds it; 0: 10000. Then sqn_open() fails

@@ -26,14 +26,14 @@ struct dgram {
 	int eof;
 	size_t cap;
 	uint8_t *scratch;
-	struct mmsghdr *mmsg;
+	struct sys_mmsg *mmsg;
 };
 
 static size_t dgram_pool_size(const struct sqn_net *net)
 {
 	(void)net;
 	return pool_round(sizeof(struct dgram)) + pool_round(SQN_FRAME_MAX) +
-	       pool_round(SOCKPEER_BATCH_MAX * sizeof(struct mmsghdr));
+	       pool_round(SOCKPEER_BATCH_MAX * sizeof(struct sys_mmsg));
 }
 
 static unsigned int dgram_iovcnt(const struct sqn_pkt *pkt)
@@ -77,7 +77,7 @@ static int dgram_open(struct sqn_net *net)
 	d->cap = SQN_FRAME_MAX;
 	d->scratch = pool_take(&net->pool, SQN_FRAME_MAX);
 	d->mmsg = pool_take(&net->pool,
-			    SOCKPEER_BATCH_MAX * sizeof(struct mmsghdr));
+			    SOCKPEER_BATCH_MAX * sizeof(struct sys_mmsg));
 	if (!d->scratch || !d->mmsg)
 		return net_error(net, -ENOMEM, "%s: pool too small",
 				 net->ops->name);

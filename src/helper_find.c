@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "helper.h"
+#include "sys/sys.h"
 
 /* PATH when the environment has none, as execvp() does. */
 #define HELPER_PATH_DEFAULT "/usr/local/bin:/usr/bin:/bin"
@@ -45,7 +46,7 @@ const struct helper_profile helper_profiles[] = {
  */
 static int helper_search(const char *name, char *out, size_t outlen)
 {
-	const char *dirs = secure_getenv("PATH"), *d, *end;
+	const char *dirs = sys_getenv_secure("PATH"), *d, *end;
 	char why[128];
 	int n;
 
@@ -84,7 +85,7 @@ static int helper_locate(const struct helper_profile *pr, char *out,
 			 size_t outlen, const char **from, char *why,
 			 size_t whylen)
 {
-	const char *env = secure_getenv(pr->env);
+	const char *env = sys_getenv_secure(pr->env);
 	char err[NET_ERRMSG_LEN];
 	int r;
 

@@ -25,6 +25,17 @@ static int helper_ends(const char *s, size_t len, const char *p)
 	return len >= n && !memcmp(s + len - n, p, n);
 }
 
+/* Whether @len bytes at @s hold @p (memmem() is not POSIX). */
+static int helper_has(const char *s, size_t len, const char *p)
+{
+	size_t i, n = strlen(p);
+
+	for (i = 0; i + n <= len; i++)
+		if (!memcmp(s + i, p, n))
+			return 1;
+	return 0;
+}
+
 /*
  * Lines that are not the helper's complaint: passt 2023.03 follows every
  * line with "Failed to send N bytes to syslog" when no syslog daemon
@@ -46,7 +57,7 @@ static int helper_usage(struct helper *h, const char *s, size_t len)
 		h->in_usage = 1;
 		return 1;
 	}
-	if (helper_starts(s, len, "Try '") && memmem(s, len, "--help", 6))
+	if (helper_starts(s, len, "Try '") && helper_has(s, len, "--help"))
 		return 1;
 	/* A usage text goes on with indented lines and option lines. */
 	if (h->in_usage && (isspace((unsigned char)s[0]) || s[0] == '-'))

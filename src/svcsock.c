@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "svcproto.h"
+#include "sys/sys.h"
 
 /* Room for this many fds in what svc_recv() reads: one is allowed; more
  * that fit are closed here, more than fit the kernel drops itself
@@ -159,7 +160,7 @@ const char *svc_socket_path(const char *path)
 
 	if (path && *path)
 		return path;
-	env = secure_getenv("SQN_SERVICE");
+	env = sys_getenv_secure("SQN_SERVICE");
 	if (env && *env)
 		return env;
 	return SVC_SOCKET_DEFAULT;

@@ -13,6 +13,8 @@ export SQN_LIBEXECDIR
 
 single runner-self-test tests/test_runner.sh
 single check-format make -s check-format
+# Outside src/sys/ and the platform files, POSIX headers only.
+single portable-check make -s portable-check
 # No module calls back into one that calls it, no header circle.
 single layers python3 scripts/layers.py .
 for t in "$B"/tests/test_*; do
@@ -30,6 +32,7 @@ suite tests/test_slirp.sh "$B"
 suite tests/test_host_mode.sh "$B"
 suite tests/test_shared_mode.sh "$B"
 suite tests/test_bridged_mode.sh "$B"
+suite tests/test_probe.sh "$B"
 suite tests/test_qemu.sh "$B"
 corpus=$(mktemp -d)
 cp fuzz/corpus/framing/* "$corpus"/ 2>/dev/null

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* sys_linux.c - Linux side of sys.h: eventfd, getrandom, MSG_NOSIGNAL, sysctls */
 #include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -157,10 +159,19 @@ ssize_t sys_recv(int fd, void *buf, size_t len, int flags)
  *
  * Return: datagrams received, or -1 with errno set.
  */
-int sys_recvmmsg(int fd, struct mmsghdr *msgs, unsigned int n, int flags)
+int sys_recvmmsg(int fd, struct sys_mmsg *msgs, unsigned int n, int flags)
 {
-	return recvmmsg(fd, msgs, n, flags | MSG_DONTWAIT, NULL);
+	return recvmmsg(fd, (struct mmsghdr *)msgs, n, flags | MSG_DONTWAIT,
+			NULL);
 }
+
+/* The kernel reads and writes struct sys_mmsg as its struct mmsghdr. */
+_Static_assert(sizeof(struct sys_mmsg) == sizeof(struct mmsghdr) &&
+		       offsetof(struct sys_mmsg, msg_hdr) ==
+			       offsetof(struct mmsghdr, msg_hdr) &&
+		       offsetof(struct sys_mmsg, msg_len) ==
+			       offsetof(struct mmsghdr, msg_len),
+	       "struct sys_mmsg is laid out as struct mmsghdr");
 
 /**
  * sys_sendmmsg() - non-blocking send of up to @n datagrams, no SIGPIPE
@@ -170,9 +181,22 @@ int sys_recvmmsg(int fd, struct mmsghdr *msgs, unsigned int n, int flags)
  *
  * Return: datagrams sent, or -1 with errno set.
  */
-int sys_sendmmsg(int fd, struct mmsghdr *msgs, unsigned int n)
+int sys_sendmmsg(int fd, struct sys_mmsg *msgs, unsigned int n)
 {
-	return sendmmsg(fd, msgs, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+	return sendmmsg(fd, (struct mmsghdr *)msgs, n,
+			MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+/**
+ * sys_getenv_secure() - an environment variable, unless the program runs
+ * set-user-ID or with file capabilities
+ * @name:	the variable
+ *
+ * Return: its value, or NULL (unset, or not to be trusted).
+ */
+const char *sys_getenv_secure(const char *name)
+{
+	return secure_getenv(name);
 }
 
 /**

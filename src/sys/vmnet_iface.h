@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/* vmnet_iface.h - a vmnet.framework interface's life (description, start,
+ * stop, the handlers' shared state), for the vmnet backend */
+#ifndef SQN_SYS_VMNET_IFACE_H
+#define SQN_SYS_VMNET_IFACE_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "ipv4.h"
+#include "net.h"
+#include "sys/vmnet_api.h"
+
+/* Packets per vmnet_read() (QEMU and socket_vmnet read at most 200), and
+ * the bytes their buffers may take: fewer per call for large packets. */
+#define VMNET_READ_MAX 200
+#define VMNET_READ_BYTES (4u << 20)
+/* Packets per vmnet_write(); halved while vmnet says too many. */
+#define VMNET_WRITE_MAX 200
+/* How long sqn_close() waits for the stop's handler. */
+#define VMNET_STOP_MS 2000
+/* virtio 1.x's virtio_net_hdr (VIRTIO_F_VERSION_1: num_buffers included),
+ * what vmnet_enable_virtio_header_key puts before each packet. */
+#define VMNET_VNET_HDR_LEN 12
+#define VMNET_TSO_FRAME (65535 + SQN_ETH_HLEN)
+#define VMNET_EVENTS VMNET_INTERFACE_PACKETS_AVAILABLE
+
+/**
+ * struct vmnet_shared - what the framework's handlers share with the
+ * attachment, kept until the last of them let go of it: a handler may
+ * come after sqn_close() stopped waiting for it
+ * @lock:	guards @refs and @wake
+ * @refs:	the attachment, and each start or stop handler still due
+ * @wake:	the attachment's fd, which the event handler makes readable;
+ *		-1 once closed
+ * @started:	signalled by the start handler
+ * @stopped:	signalled by the stop handler
+ * @status:	the start handler's status
+ * @mtu:	what the start handler found in interface_param
+ * @max_packet:	likewise
+ * @mac:	likewise, "xx:xx:xx:xx:xx:xx"
+ * @start:	likewise, the subnet's first address (shared, host)
+ * @mask:	likewise, its mask
+ */
+struct vmnet_shared {
+	pthread_mutex_t lock;
+	int refs;
+	int wake;
+	dispatch_semaphore_t started;
+	dispatch_semaphore_t stopped;
+	vmnet_return_t status;
+	uint64_t mtu;
+	uint64_t max_packet;
+	char mac[18];
+	char start[IPV4_STRLEN];
+	char mask[IPV4_STRLEN];
+};
+
+/**
+ * struct vmnet - one attachment's interface
+ * @sh:		what the handlers see
+ * @iface:	the interface, NULL when none was started
+ * @queue:	the serial queue its handlers run on
+ * @rxd:	read descriptors, one per buffer
+ * @rxiov:	their pieces: one buffer each
+ * @rxbuf:	@rx_batch buffers of @rx_slot bytes
+ * @rx_batch:	packets per vmnet_read()
+ * @rx_slot:	bytes per buffer: vmnet's max_packet_size (and header)
+ * @txd:	write descriptors
+ * @tx_max:	packets per vmnet_write()
+ * @down:	the interface failed: read and write no more
+ */
+struct vmnet {
+	struct vmnet_shared *sh;
+	interface_ref iface;
+	dispatch_queue_t queue;
+	struct vmpktdesc *rxd;
+	struct iovec *rxiov;
+	uint8_t *rxbuf;
+	unsigned int rx_batch;
+	size_t rx_slot;
+	struct vmpktdesc *txd;
+	int tx_max;
+	int down;
+};
+
+const char *vmnet_strerror(vmnet_return_t st);
+int vmnet_errno(vmnet_return_t st);
+struct vmnet_shared *vmnet_shared_new(void);
+void vmnet_shared_put(struct vmnet_shared *sh);
+int vmnet_uuid(const char *id, uint8_t uuid[16]);
+uint32_t vmnet_offloads_avail(void);
+uint32_t vmnet_offloads_want(uint32_t asked, uint32_t avail);
+xpc_object_t vmnet_desc(const struct sqn_net *net, const uint8_t *uuid,
+			uint32_t offloads);
+int vmnet_start(struct sqn_net *net, struct vmnet *v, xpc_object_t d);
+int vmnet_events_on(struct vmnet *v);
+void vmnet_stop(struct sqn_net *net, struct vmnet *v);
+
+#endif /* SQN_SYS_VMNET_IFACE_H */

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: MIT */
+/* fake_vmnet.h - a scriptable stand-in for vmnet.framework, libdispatch and
+ * XPC on Linux, so the vmnet backend's logic runs in tests */
+#ifndef SQN_FAKE_VMNET_H
+#define SQN_FAKE_VMNET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sys/vmnet_api.h"
+
+/**
+ * struct fake_vmnet_script - how the next interfaces behave
+ * @start_status:	status the start handler reports
+ * @start_refuse:	vmnet_start_interface() returns NULL, no handler
+ * @start_never:	the start handler is held back (fake_vmnet_release())
+ * @start_delay_ms:	the handler runs this late, on the queue
+ * @stop_never:		the stop handler is held back
+ * @mtu:		interface_param's MTU
+ * @max_packet:		interface_param's max packet size
+ * @mac:		interface_param's MAC, "" for none
+ * @ring:		packets an interface holds for vmnet_read()
+ * @echo:		packets written come back to be read
+ * @write_limit:	vmnet_write() takes at most this many per call (0: all)
+ * @write_max:		more per call than this: VMNET_TOO_MANY_PACKETS
+ * @write_status:	vmnet_write()'s status (0: VMNET_SUCCESS)
+ * @read_status:	vmnet_read()'s status (0: VMNET_SUCCESS)
+ */
+struct fake_vmnet_script {
+	vmnet_return_t start_status;
+	int start_refuse;
+	int start_never;
+	unsigned int start_delay_ms;
+	int stop_never;
+	uint64_t mtu;
+	uint64_t max_packet;
+	char mac[18];
+	unsigned int ring;
+	int echo;
+	int write_limit;
+	int write_max;
+	vmnet_return_t write_status;
+	vmnet_return_t read_status;
+};
+
+/**
+ * struct fake_vmnet_desc - what an interface_desc asked for
+ * @mode:	vmnet_operation_mode_key
+ * @uuid:	vmnet_interface_id_key
+ * @has_uuid:	it was there
+ * @isolation:	vmnet_enable_isolation_key: -1 absent, else 0 or 1
+ * @allocate_mac: vmnet_allocate_mac_address_key: -1 absent, else 0 or 1
+ * @mtu:	vmnet_mtu_key, 0 absent
+ * @start:	vmnet_start_address_key, "" absent
+ * @end:	vmnet_end_address_key
+ * @mask:	vmnet_subnet_mask_key
+ * @bridge:	vmnet_shared_interface_name_key
+ * @virtio_hdr:	vmnet_enable_virtio_header_key: -1 absent
+ * @csum:	vmnet_enable_checksum_offload_key: -1 absent
+ * @tso:	vmnet_enable_tso_key: -1 absent
+ */
+struct fake_vmnet_desc {
+	uint64_t mode;
+	uint8_t uuid[16];
+	int has_uuid;
+	int isolation;
+	int allocate_mac;
+	uint64_t mtu;
+	char start[64];
+	char end[64];
+	char mask[64];
+	char bridge[64];
+	int virtio_hdr;
+	int csum;
+	int tso;
+};
+
+/**
+ * struct fake_vmnet_counts - what the fake saw, since fake_vmnet_reset()
+ * @started:	interfaces started
+ * @stopped:	stop calls
+ * @live:	interfaces not yet freed
+ * @reads:	vmnet_read() calls
+ * @read_max:	most descriptors one vmnet_read() was given
+ * @writes:	vmnet_write() calls
+ * @written:	packets taken by vmnet_write()
+ * @events:	event handler calls
+ * @bad_read_buf: reads with a buffer smaller than max_packet
+ */
+struct fake_vmnet_counts {
+	unsigned int started;
+	unsigned int stopped;
+	unsigned int live;
+	unsigned long reads;
+	unsigned int read_max;
+	unsigned long writes;
+	unsigned long written;
+	unsigned long events;
+	unsigned long bad_read_buf;
+};
+
+struct fake_vmnet_script *fake_vmnet_script(void);
+void fake_vmnet_reset(void);
+struct fake_vmnet_desc fake_vmnet_desc(unsigned int back);
+struct fake_vmnet_counts fake_vmnet_counts(void);
+int fake_vmnet_inject(const void *frame, size_t len);
+void fake_vmnet_release(void);
+
+#endif /* SQN_FAKE_VMNET_H */
