@@ -29,7 +29,7 @@ DEFS := -D_DEFAULT_SOURCE -D_GNU_SOURCE
 INCS := -Iinclude -Isrc
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
-LDLIBS := -lpthread -lmnl -lnftables
+LDLIBS := -lpthread -lmnl -lnftables -ljson-c
 
 ifneq ($(V),1)
 Q := @
@@ -58,6 +58,8 @@ LIB_SRC := src/net.c src/config.c src/framing.c src/iov.c src/ipv4.c src/pool.c 
 LIB_SRC += src/svcclient.c
 # Configs of older versions and the symbols programs built before use.
 LIB_SRC += src/compat.c
+# The control protocol of squib-net serve, both sides (json-c).
+LIB_SRC += src/svcproto.c src/svcjson.c src/svcsock.c
 CLI_SRC := $(wildcard cli/*.c)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_SUPPORT := tests/harness.c tests/peer.c tests/fixture.c tests/taptest.c \
@@ -89,7 +91,7 @@ TESTS := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 ASAN_TESTS := $(filter-out $(B)/asan/tests/test_alloc,$(TEST_SRC:tests/%.c=$(B)/asan/tests/%))
 BENCHES := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 FUZZERS := $(B)/fuzz/fuzz_framing $(B)/fuzz/fuzz_config $(B)/fuzz/fuzz_recv \
-	$(B)/fuzz/fuzz_cli $(B)/fuzz/fuzz_slirp
+	$(B)/fuzz/fuzz_cli $(B)/fuzz/fuzz_slirp $(B)/fuzz/fuzz_proto
 # The CLI's option parser, with what it calls of the program's own.
 FUZZ_CLI_SRC := cli/guestopt.c cli/util.c
 # A stand-in for passt and gvproxy that test_helper and the userspace-echo
@@ -259,7 +261,7 @@ check: all tests $(FUZZERS)
 fuzz: $(FUZZERS)
 	$(Q)mkdir -p $(B)/fuzz/corpus-framing $(B)/fuzz/corpus-config \
 		$(B)/fuzz/corpus-recv \
-		$(B)/fuzz/corpus-cli
+		$(B)/fuzz/corpus-cli $(B)/fuzz/corpus-proto
 	$(B)/fuzz/fuzz_framing -max_total_time=$(FUZZ_TIME) \
 		$(B)/fuzz/corpus-framing fuzz/corpus/framing
 	$(B)/fuzz/fuzz_config -max_total_time=$(FUZZ_TIME) \
@@ -269,6 +271,8 @@ fuzz: $(FUZZERS)
 	$(B)/fuzz/fuzz_cli -max_total_time=$(FUZZ_TIME) \
 		$(B)/fuzz/corpus-cli
 	$(B)/fuzz/fuzz_slirp -max_total_time=$(FUZZ_TIME)
+	$(B)/fuzz/fuzz_proto -max_total_time=$(FUZZ_TIME) \
+		$(B)/fuzz/corpus-proto fuzz/corpus/proto
 
 bench: $(BENCHES) $(PROG) $(KEEPER)
 	$(Q)scripts/deps.sh bench

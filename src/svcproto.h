@@ -173,10 +173,13 @@ struct svc_reply {
 };
 
 /* Encode: the document's length (< size, NUL-terminated) or -ENOSPC,
- * -EINVAL for a field that cannot be sent. Decode: 0, or -EPROTO (a
- * document that is not valid JSON, not an object, of another version, with
- * a member of a wrong type or out of range, or an unknown one) with why
- * in @msg. Decode never trusts @len bytes to hold a NUL. */
+ * -EINVAL for a field that cannot be sent; svc_reply_encode() takes a NULL
+ * @req for an error reply (to a request that did not decode). Decode: 0,
+ * -EPROTONOSUPPORT (an object whose "v" is not ours: the service's reply
+ * says EPROTONOSUPPORT), or -EPROTO (a document that is not valid JSON,
+ * not an object, with a member of a wrong type or out of range, or an
+ * unknown one) with why in @msg. Decode never trusts @len bytes to hold a
+ * NUL. */
 int svc_request_encode(const struct svc_request *r, char *buf, size_t size);
 int svc_request_decode(const char *buf, size_t len, struct svc_request *r,
 		       char *msg, size_t msglen);

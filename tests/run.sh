@@ -38,6 +38,9 @@ single fuzz-config-bounded fuzz fuzz_config
 single fuzz-recv-bounded fuzz fuzz_recv
 single fuzz-cli-bounded fuzz fuzz_cli
 single fuzz-slirp-bounded fuzz fuzz_slirp
+rm -rf "$corpus"/*
+cp fuzz/corpus/proto/* "$corpus"/
+single fuzz-proto-bounded fuzz fuzz_proto "$corpus"
 rm -rf "$corpus"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
