@@ -182,7 +182,6 @@ TEST(attaches_through_the_service_without_cap_net_admin)
 	static const uint8_t subnet[4] = { 10, 77, 0, 0 };
 	struct sqn_config cfg;
 	struct tt t;
-	int r;
 
 	tt_ns_new();
 	memset(&t, 0, sizeof(t));
@@ -234,7 +233,7 @@ TEST(the_request_carries_the_config)
 	struct sqn_info info;
 	unsigned int i;
 	sqn_net *net;
-	int tap, r;
+	int tap;
 
 	tt_ns_new();
 	tap = make_tap();
@@ -409,7 +408,7 @@ TEST(no_descriptor_left_after_many_attachments)
 {
 	struct sqn_config cfg;
 	sqn_net *net;
-	int i, fds, tap, r;
+	int i, fds, tap;
 
 	tt_ns_new();
 	tap = make_tap();
@@ -465,7 +464,7 @@ TEST(cap_net_admin_keeps_the_plane_unless_service_path_is_set)
 {
 	struct sqn_config cfg;
 	sqn_net *net;
-	int tap, r;
+	int tap;
 
 	tt_ns_new();
 	tap = make_tap();
