@@ -227,10 +227,10 @@ $(B)/tests/test_slirp_frames: $(B)/slirp/frames.o
 $(B)/asan/tests/test_slirp_frames: $(B)/asan/slirp/frames.o
 
 # The ABI check: one client built against the headers of config versions
-# 1, 2 and 3 (tests/abi/squibnet-vN.h, from git history), linked against
+# 1 to 4 (tests/abi/squibnet-vN.h, from git history), linked against
 # the shared library as a program built then would be.
 ABI_TESTS := $(B)/tests/test_abi_v1 $(B)/tests/test_abi_v2 \
-	$(B)/tests/test_abi_v3
+	$(B)/tests/test_abi_v3 $(B)/tests/test_abi_v4
 FORMAT_SRC += tests/abi/abi_client.c
 
 tests: $(ABI_TESTS)
