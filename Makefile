@@ -60,6 +60,9 @@ LINUX_SRC := src/platform_linux.c src/sys/sys_linux.c \
 # The control protocol of squib-net serve, both sides (json-c); the
 # service is Linux's.
 LINUX_SRC += src/svcproto.c src/svcjson.c src/svcsock.c
+# The client of squib-net serve (the library's, squib-net run's and the
+# bridge helper's).
+LINUX_SRC += src/svcclient.c
 # macOS: vmnet.framework for shared, host and bridged (src/sys/vmnet.h);
 # the userspace mode's helper supervision (src/sys/proc_linux.c) has no
 # macOS side yet.
@@ -103,7 +106,7 @@ endif
 TEST_SRC := $(filter-out tests/test_vmnet%.c,$(wildcard tests/test_*.c))
 TEST_SUPPORT := tests/harness.c tests/peer.c tests/fixture.c tests/fixture_io.c \
 	tests/taptest.c \
-	tests/fixture_ns.c tests/helper_fx.c tests/plane_ns.c
+	tests/fixture_ns.c tests/helper_fx.c tests/plane_ns.c tests/svcfake.c
 BENCH_SRC := $(wildcard bench/*.c)
 # squib-net-slirp-helper: its own program on libslirp and libseccomp.
 # Debian's slirp.pc requires glib-2.0's .pc, which libslirp.h does not need.
@@ -126,6 +129,9 @@ PROG := $(B)/squib-net
 # no copy of the VMM lives as long as the network (src/sys/keeper_main.c).
 KEEPER := $(B)/libexec/squib-net-keeper
 SLIRP_HELPER := $(B)/squib-net-slirp-helper
+# QEMU's helper=: the program again, under the name it answers to as
+# argv[0] (cli/main.c); a copy in LIBEXECDIR once installed.
+BRIDGE_HELPER := $(B)/libexec/squib-net-bridge-helper
 ASAN_SLIRP_HELPER := $(B)/asan/squib-net-slirp-helper
 TESTS := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 ASAN_TESTS := $(filter-out $(B)/asan/tests/test_alloc,$(TEST_SRC:tests/%.c=$(B)/asan/tests/%))
@@ -149,7 +155,8 @@ ifeq ($(OS),Darwin)
 # helper serve Linux's modes, and the shared library's link is GNU ld's.
 all: $(STATIC_LIB) $(PROG)
 else
-all: $(STATIC_LIB) $(SHARED_LIB) $(PROG) $(SLIRP_HELPER) $(KEEPER)
+all: $(STATIC_LIB) $(SHARED_LIB) $(PROG) $(SLIRP_HELPER) $(KEEPER) \
+	$(BRIDGE_HELPER)
 endif
 
 $(B)/%.o: %.c
@@ -184,6 +191,11 @@ $(PROG): $(CLI_OBJ) $(STATIC_LIB)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(STATIC_LIB) $(LDLIBS)
 
+$(BRIDGE_HELPER): $(PROG)
+	$(call say,LN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)ln -sf ../squib-net $@
+
 $(KEEPER): $(B)/src/sys/keeper_main.o $(STATIC_LIB)
 	$(call say,LD,$@)
 	$(Q)mkdir -p $(@D)
@@ -214,6 +226,15 @@ $(FAKE_HELPER): $(B)/tests/fake_helper.o
 $(SLOW_PEER): $(B)/tests/slow_peer.o
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^
+
+# The stand-in for squib-net serve of tests/test_svc_cli.sh.
+FAKE_SERVICE := $(B)/tests/fake_service
+
+$(FAKE_SERVICE): $(B)/tests/fake_service.o $(B)/tests/svcfake.o $(STATIC_LIB)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+tests: $(FAKE_SERVICE)
 
 # The VMM stand-in of the real-guest test (tests/test_qemu.sh): QEMU's
 # stream socket relayed to a network through the library. Not named
@@ -255,10 +276,10 @@ $(B)/tests/test_slirp_frames: $(B)/slirp/frames.o
 $(B)/asan/tests/test_slirp_frames: $(B)/asan/slirp/frames.o
 
 # The ABI check: one client built against the headers of config versions
-# 1, 2 and 3 (tests/abi/squibnet-vN.h, from git history), linked against
+# 1 to 4 (tests/abi/squibnet-vN.h, from git history), linked against
 # the shared library as a program built then would be.
 ABI_TESTS := $(B)/tests/test_abi_v1 $(B)/tests/test_abi_v2 \
-	$(B)/tests/test_abi_v3
+	$(B)/tests/test_abi_v3 $(B)/tests/test_abi_v4
 FORMAT_SRC += tests/abi/abi_client.c
 
 tests: $(ABI_TESTS)
@@ -440,6 +461,7 @@ install: all
 	install -m 755 $(PROG) $(DESTDIR)$(BINDIR)/
 	install -m 755 $(SLIRP_HELPER) $(DESTDIR)$(LIBEXECDIR)/
 	install -m 755 $(KEEPER) $(DESTDIR)$(LIBEXECDIR)/
+	install -m 755 $(PROG) $(DESTDIR)$(LIBEXECDIR)/squib-net-bridge-helper
 
 clean:
 	rm -rf $(B)

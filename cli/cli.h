@@ -5,11 +5,19 @@
 
 #define EXIT_USAGE 2
 
+/* The bridge helper's name when installed on its own (LIBEXECDIR), which
+ * main() answers to as argv[0]. */
+#define BRIDGE_HELPER_NAME "squib-net-bridge-helper"
+
 int cmd_demo(int argc, char **argv);
 int cmd_guest(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_bridge_helper(int argc, char **argv);
 void usage_guest(void);
 void usage_demo(void);
 int cmd_probe(int argc, char **argv);
 void usage_probe(void);
+void usage_run(void);
+void usage_bridge_helper(void);
 
 #endif /* SQN_CLI_H */

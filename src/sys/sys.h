@@ -36,5 +36,6 @@ int sys_read_line(const char *path, char *buf, size_t len);
 int sys_sendmmsg(int fd, struct sys_mmsg *msgs, unsigned int n);
 const char *sys_getenv_secure(const char *name);
 int sys_ipv6_off(const char *iface);
+int sys_net_admin(void);
 
 #endif /* SQN_SYS_H */
