@@ -249,6 +249,21 @@ $(B)/fuzz/fuzz_cli: fuzz/fuzz_cli.c $(FUZZ_CLI_SRC) $(LIB_SRC)
 		-fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_CLI_SRC) \
 		$(LIB_SRC) $(LDLIBS)
 
+# The service's ACL (acl.conf: who may attach where). Its unit test and
+# fuzzer link these; the program links them with the rest of serve/.
+ACL_SRC := serve/acl.c serve/acl_file.c serve/acl_words.c
+FORMAT_SRC += $(ACL_SRC) serve/acl.h serve/acl_rules.h
+FUZZERS += $(B)/fuzz/fuzz_acl
+$(B)/tests/test_acl.o $(B)/asan/tests/test_acl.o: INCS += -Iserve
+$(B)/tests/test_acl: $(ACL_SRC:%.c=$(B)/%.o)
+$(B)/asan/tests/test_acl: $(ACL_SRC:%.c=$(B)/asan/%.o)
+
+$(B)/fuzz/fuzz_acl: fuzz/fuzz_acl.c $(ACL_SRC)
+	$(call say,FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(DEFS) $(INCS) -Iserve -g -O1 \
+		-fsanitize=fuzzer,address,undefined -o $@ $< $(ACL_SRC)
+
 tests: $(TESTS) $(ASAN_TESTS) $(FAKE_HELPER) $(SLOW_PEER) $(PROG) \
 	$(SLIRP_HELPER) $(ASAN_SLIRP_HELPER) $(KEEPER)
 
@@ -270,6 +285,9 @@ fuzz: $(FUZZERS)
 	$(B)/fuzz/fuzz_slirp -max_total_time=$(FUZZ_TIME)
 	$(B)/fuzz/fuzz_proto -max_total_time=$(FUZZ_TIME) \
 		$(B)/fuzz/corpus-proto fuzz/corpus/proto
+	$(Q)mkdir -p $(B)/fuzz/corpus-acl
+	$(B)/fuzz/fuzz_acl -max_total_time=$(FUZZ_TIME) $(B)/fuzz/corpus-acl \
+		fuzz/corpus/acl
 
 bench: $(BENCHES) $(PROG) $(KEEPER)
 	$(Q)scripts/deps.sh bench

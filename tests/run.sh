@@ -41,6 +41,8 @@ single fuzz-slirp-bounded fuzz fuzz_slirp
 rm -rf "$corpus"/*
 cp fuzz/corpus/proto/* "$corpus"/
 single fuzz-proto-bounded fuzz fuzz_proto "$corpus"
+single fuzz-acl-bounded fuzz fuzz_acl \
+	"-seed_inputs=$(echo fuzz/corpus/acl/* | tr ' ' ,)"
 rm -rf "$corpus"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
