@@ -58,6 +58,10 @@ LIB_SRC += src/compat.c
 # The control protocol of squib-net serve, both sides (json-c).
 LIB_SRC += src/svcproto.c src/svcjson.c src/svcsock.c
 CLI_SRC := $(wildcard cli/*.c)
+# squib-net serve: a program of its own folder, linked into squib-net.
+SERVE_SRC := $(wildcard serve/*.c)
+SERVE_LIBS := $(shell pkg-config --libs libsystemd libcap-ng \
+	2>/dev/null || echo -lsystemd -lcap-ng)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_SUPPORT := tests/harness.c tests/peer.c tests/fixture.c tests/taptest.c \
 	tests/fixture_ns.c tests/helper_fx.c tests/plane_ns.c
@@ -75,6 +79,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(B)/pic/%.o)
 STATIC_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 ASAN_OBJ := $(LIB_SRC:%.c=$(B)/asan/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
+SERVE_OBJ := $(SERVE_SRC:%.c=$(B)/%.o)
 
 STATIC_LIB := $(B)/libsquibnet.a
 SHARED_LIB := $(B)/libsquibnet.so.$(VERSION)
@@ -99,7 +104,7 @@ FAKE_HELPER := $(B)/tests/fake_helper
 SLOW_PEER := $(B)/tests/slow_peer
 
 FORMAT_SRC := $(wildcard include/*.h src/*.[ch] src/sys/*.[ch] cli/*.[ch] \
-	tests/*.[ch] bench/*.[ch] fuzz/*.[ch] slirp/*.[ch])
+	tests/*.[ch] bench/*.[ch] fuzz/*.[ch] slirp/*.[ch] serve/*.[ch])
 
 all: $(STATIC_LIB) $(SHARED_LIB) $(PROG) $(SLIRP_HELPER) $(KEEPER)
 
@@ -131,9 +136,16 @@ $(SHARED_LIB): $(LIB_OBJ) src/libsquibnet.map
 	$(Q)ln -sf libsquibnet.so.$(VERSION) $(B)/libsquibnet.so.$(SOVERSION)
 	$(Q)ln -sf libsquibnet.so.$(SOVERSION) $(B)/libsquibnet.so
 
-$(PROG): $(CLI_OBJ) $(STATIC_LIB)
+$(PROG): $(CLI_OBJ) $(SERVE_OBJ) $(STATIC_LIB)
 	$(call say,LD,$@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(STATIC_LIB) $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(SERVE_OBJ) $(STATIC_LIB) \
+		$(LDLIBS) $(SERVE_LIBS)
+
+# The service uses the program's log and its exe_dir(), and finds the
+# installed keeper in LIBEXECDIR.
+$(SERVE_OBJ): INCS += -Icli
+$(B)/serve/main.o: DEFS += -DSQN_LIBEXECDIR='"$(LIBEXECDIR)"'
+$(B)/serve/main.o: $(B)/libexecdir
 
 $(KEEPER): $(B)/src/sys/keeper_main.o $(STATIC_LIB)
 	$(call say,LD,$@)
@@ -176,6 +188,15 @@ $(VMM_RELAY): $(B)/tests/vmm_relay.o $(STATIC_LIB)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 tests: $(VMM_RELAY)
+
+# A raw client of squib-net serve (tests/test_serve.sh).
+SVC_CLIENT := $(B)/tests/svc_client
+
+$(SVC_CLIENT): $(B)/tests/svc_client.o $(STATIC_LIB)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+tests: $(SVC_CLIENT)
 
 $(B)/asan/tests/%: $(B)/asan/tests/%.o $(TEST_SUPPORT:%.c=$(B)/asan/%.o) \
 		$(ASAN_OBJ)

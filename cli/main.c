@@ -24,6 +24,11 @@ static void usage(FILE *out)
 		"  slirp-helper\n"
 		"            user-mode networking for one guest on libslirp\n"
 		"            (squib-net-slirp-helper; squib-net slirp-helper --help)\n"
+		"  serve     the network service: owns shared, host and bridged\n"
+		"            networks and gives unprivileged VMMs a TAP on them\n"
+		"            (squib-net serve --help)\n"
+		"  status [--json]\n"
+		"            the service's networks and attachments\n"
 		"  demo      attach through the stream backend to a peer it starts,\n"
 		"            send frames through it and print the stats\n"
 		"  version   print the version\n"
@@ -54,7 +59,7 @@ static void usage(FILE *out)
  *
  * Return: 0, or -1 when /proc/self/exe cannot say.
  */
-static int exe_dir(char *dir, size_t size)
+int exe_dir(char *dir, size_t size)
 {
 	ssize_t n = readlink("/proc/self/exe", dir, size - 1);
 	char *slash;
@@ -157,6 +162,14 @@ int main(int argc, char **argv)
 			usage_guest();
 			return 0;
 		}
+		if (i + 1 < argc && !strcmp(argv[i + 1], "serve")) {
+			usage_serve();
+			return 0;
+		}
+		if (i + 1 < argc && !strcmp(argv[i + 1], "status")) {
+			usage_status();
+			return 0;
+		}
 		if (i + 1 < argc && strcmp(argv[i + 1], "version")) {
 			err("no command %s (see squib-net --help)",
 			    argv[i + 1]);
@@ -171,6 +184,10 @@ int main(int argc, char **argv)
 		return cmd_guest(argc - i, argv + i);
 	if (!strcmp(argv[i], "slirp-helper"))
 		return cmd_slirp_helper(argv + i);
+	if (!strcmp(argv[i], "serve"))
+		return cmd_serve(argc - i, argv + i);
+	if (!strcmp(argv[i], "status"))
+		return cmd_status(argc - i, argv + i);
 	err("unknown command %s (see squib-net --help)", argv[i]);
 	return EXIT_USAGE;
 }
