@@ -7,8 +7,9 @@
 # make fuzz       the fuzzers, each for FUZZ_TIME seconds (default 600)
 # make bench      benchmarks (not part of check)
 # make install    PREFIX (/usr/local), LIBEXECDIR ($(PREFIX)/libexec: the
-#                 keeper program, whose place is built into the library)
-#                 and DESTDIR honoured
+#                 keeper program, whose place is built into the library),
+#                 SYSTEMDUNITDIR ($(PREFIX)/lib/systemd/system: the
+#                 service's units) and DESTDIR honoured
 # V=1 shows the commands.
 
 VERSION := 0.2.0
@@ -18,6 +19,8 @@ LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 BINDIR ?= $(PREFIX)/bin
 LIBEXECDIR ?= $(PREFIX)/libexec
+# squib-net.service and .socket (contrib/systemd), their ExecStart in BINDIR.
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 CFLAGS ?= -O2 -g
 FUZZ_CC ?= clang
 FUZZ_TIME ?= 600
@@ -336,6 +339,11 @@ install: all
 	install -m 755 $(PROG) $(DESTDIR)$(BINDIR)/
 	install -m 755 $(SLIRP_HELPER) $(DESTDIR)$(LIBEXECDIR)/
 	install -m 755 $(KEEPER) $(DESTDIR)$(LIBEXECDIR)/
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
+	for u in squib-net.service squib-net.socket; do \
+		sed -e 's|@BINDIR@|$(BINDIR)|g' contrib/systemd/$$u \
+			>$(DESTDIR)$(SYSTEMDUNITDIR)/$$u || exit 1; \
+	done
 
 clean:
 	rm -rf $(B)
