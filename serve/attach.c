@@ -412,11 +412,11 @@ void attach_request(struct serve *s, struct serve_conn *c,
 	}
 	attach_log(c, a, why);
 	rep.attach = a->facts;
+	/* The service keeps its own descriptor (netplane_close() closes it):
+	 * a TAP goes with its last descriptor, and the attachment's TAP must
+	 * live as long as the attachment, whatever the client does with its
+	 * copy (a bridge helper passes it on to QEMU and ends). */
 	conn_reply(s, c, req, &rep, a->np.fd);
-	/* The client has it (or conn_reply() a copy): the TAP lives until
-	 * the service deletes it, whatever the client does with its fd. */
-	close(a->np.fd);
-	a->np.fd = -1;
 }
 
 /**

@@ -32,16 +32,24 @@ spid=
 declare -A holds
 trap 'serve_kill; suite_down' EXIT
 
+LATE=$NS_TAG-late # no such link at the start
 cat >"$tmp/serve.conf" <<EOF
 # the test's network, which no query leaves
 [network sqn-shared]
 mode shared
 subnet $GW/24
 dns-upstream none
+# down until $LATE exists
+[network sqn-late]
+mode shared
+subnet 10.124.0.1/24
+nat-iface $LATE
+dns-upstream none
 EOF
 acl() {
 	cat >"$tmp/acl.conf" <<-EOF
 		allow uid:$U shared
+		allow uid:$U sqn-late
 		allow uid:$D sqn-shared
 		deny uid:$D all
 		allow uid:$M shared
@@ -88,8 +96,12 @@ logged() {
 	why="the service did not log \"$1\""
 	return 1
 }
-link_there() { [ -n "$(in_host ip -o link show dev "$1" 2>/dev/null)" ]; }
-link_gone() { ! link_there "$1"; }
+link_there() {
+	[ -n "$(in_host ip -o link show dev "$1" 2>/dev/null)" ] && return 0
+	why="$1 is gone: $(grep -a "$1" "$tmp/log" | tail -2 | tr '\n' ' ')"
+	return 1
+}
+link_gone() { [ -z "$(in_host ip -o link show dev "$1" 2>/dev/null)" ]; }
 taps() { in_host ip -o link show | awk -F': ' '$2 ~ /^sqn-t/ {print $2}' | sort; }
 tap_of() { sed -n 's/^tap //p' "$tmp/$1.out" | head -1; }
 ATTACH='{"v":1,"op":"attach","network":"shared","label":"t"}'
@@ -261,6 +273,32 @@ dnsmasq_killed_is_restarted() {
 		has status "running (pid $new)"
 }
 
+# A network that could not be made at the start: down, with the reason,
+# attaches refused with it; made at the next attach once it can be, by a
+# service that has dropped its capabilities (net_admin and kill left; the
+# keeper and dnsmasq it then starts get no more than its bounding set).
+late_network_is_made_at_attach() {
+	local dns
+	as $U "$PROG" status --socket "$SOCK" >"$tmp/status" 2>"$tmp/err" &&
+		has status "^sqn-late .* down" && has status "down: .*no interface named $LATE" || return 1
+	client z $U --send '{"v":1,"op":"attach","network":"sqn-late"}'
+	has z.out '"error":"ENETDOWN"' && has z.out "no interface named $LATE" || return 1
+	grep -E '^Cap(Eff|Prm|Bnd)' "/proc/$spid/status" >"$tmp/caps"
+	has caps 'CapEff:.*0000000000001020$' && has caps 'CapPrm:.*00000000000034e0$' &&
+		has caps 'CapBnd:.*00000000000034e0$' || return 1
+	in_host ip link add "$LATE" type dummy && in_host ip link set "$LATE" up || return 1
+	client z $U --send '{"v":1,"op":"attach","network":"sqn-late"}' --dhcp
+	has z.out '^lease 10\.124\.0\.' && logged "network sqn-late: up" || return 1
+	for dns in $(ns_procs "$NS_HOST" dnsmasq); do
+		grep -q "sqn-late" "/proc/$dns/cmdline" || continue
+		grep -q 'CapBnd:.*00000000000034e0$' "/proc/$dns/status" ||
+			{ why="dnsmasq of sqn-late: $(grep CapBnd "/proc/$dns/status")"; return 1; }
+		return 0
+	done
+	why="no dnsmasq of sqn-late"
+	return 1
+}
+
 fds() { ls "/proc/$spid/fd" | wc -l; }
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$spid/status"; }
 # 200 attach/detach cycles: the service's descriptors and memory flat.
@@ -312,6 +350,8 @@ one_dnsmasq() { one "$(ns_procs "$NS_HOST" dnsmasq)"; }
 # SIGKILL of the service with a client attached, then a new one: nothing
 # of the old one left, and attaching works again.
 sigkill_then_restart() {
+	# One network only: sqn-late down again.
+	in_host ip link del "$LATE" 2>/dev/null
 	serve_start || return 1
 	client_bg s $U --send "$ATTACH" --hold
 	has_in s "^tap " || return 1
@@ -370,6 +410,7 @@ tcase hold_process hold_process
 tcase hold_parent hold_parent
 tcase detach_only_by_the_owner detach_only_by_the_owner
 tcase dnsmasq_killed_is_restarted dnsmasq_killed_is_restarted
+tcase late_network_is_made_at_attach late_network_is_made_at_attach
 tcase cycles_leave_fds_and_rss_flat cycles_leave_fds_and_rss_flat
 tcase sighup_reloads_the_acl sighup_reloads_the_acl
 tcase sigterm_removes_everything sigterm_removes_everything
