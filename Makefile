@@ -56,6 +56,9 @@ LIB_SRC := src/net.c src/config.c src/framing.c src/iov.c src/ipv4.c src/pool.c 
 	src/loopback.c src/sockpeer.c src/stream.c src/dgram.c src/helper.c \
 	src/helper_find.c src/helper_stderr.c src/tap.c \
 	src/sys/tap_linux.c $(PLATFORM_SRC)
+# The client of squib-net serve (the library's, squib-net run's and the
+# bridge helper's).
+LIB_SRC += src/svcclient.c
 # Configs of older versions and the symbols programs built before use.
 LIB_SRC += src/compat.c
 # The control protocol of squib-net serve, both sides (json-c).
@@ -67,7 +70,7 @@ SERVE_LIBS := $(shell pkg-config --libs libsystemd libcap-ng \
 	2>/dev/null || echo -lsystemd -lcap-ng)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_SUPPORT := tests/harness.c tests/peer.c tests/fixture.c tests/taptest.c \
-	tests/fixture_ns.c tests/helper_fx.c tests/plane_ns.c
+	tests/fixture_ns.c tests/helper_fx.c tests/plane_ns.c tests/svcfake.c
 BENCH_SRC := $(wildcard bench/*.c)
 # squib-net-slirp-helper: its own program on libslirp and libseccomp.
 # Debian's slirp.pc requires glib-2.0's .pc, which libslirp.h does not need.
@@ -91,6 +94,9 @@ PROG := $(B)/squib-net
 # no copy of the VMM lives as long as the network (src/sys/keeper_main.c).
 KEEPER := $(B)/libexec/squib-net-keeper
 SLIRP_HELPER := $(B)/squib-net-slirp-helper
+# QEMU's helper=: the program again, under the name it answers to as
+# argv[0] (cli/main.c); a copy in LIBEXECDIR once installed.
+BRIDGE_HELPER := $(B)/libexec/squib-net-bridge-helper
 ASAN_SLIRP_HELPER := $(B)/asan/squib-net-slirp-helper
 TESTS := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 ASAN_TESTS := $(filter-out $(B)/asan/tests/test_alloc,$(TEST_SRC:tests/%.c=$(B)/asan/tests/%))
@@ -109,7 +115,8 @@ SLOW_PEER := $(B)/tests/slow_peer
 FORMAT_SRC := $(wildcard include/*.h src/*.[ch] src/sys/*.[ch] cli/*.[ch] \
 	tests/*.[ch] bench/*.[ch] fuzz/*.[ch] slirp/*.[ch] serve/*.[ch])
 
-all: $(STATIC_LIB) $(SHARED_LIB) $(PROG) $(SLIRP_HELPER) $(KEEPER)
+all: $(STATIC_LIB) $(SHARED_LIB) $(PROG) $(SLIRP_HELPER) $(KEEPER) \
+	$(BRIDGE_HELPER)
 
 $(B)/%.o: %.c
 	$(call say,CC,$@)
@@ -150,6 +157,11 @@ $(SERVE_OBJ): INCS += -Icli
 $(B)/serve/main.o: DEFS += -DSQN_LIBEXECDIR='"$(LIBEXECDIR)"'
 $(B)/serve/main.o: $(B)/libexecdir
 
+$(BRIDGE_HELPER): $(PROG)
+	$(call say,LN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)ln -sf ../squib-net $@
+
 $(KEEPER): $(B)/src/sys/keeper_main.o $(STATIC_LIB)
 	$(call say,LD,$@)
 	$(Q)mkdir -p $(@D)
@@ -180,6 +192,15 @@ $(FAKE_HELPER): $(B)/tests/fake_helper.o
 $(SLOW_PEER): $(B)/tests/slow_peer.o
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^
+
+# The stand-in for squib-net serve of tests/test_svc_cli.sh.
+FAKE_SERVICE := $(B)/tests/fake_service
+
+$(FAKE_SERVICE): $(B)/tests/fake_service.o $(B)/tests/svcfake.o $(STATIC_LIB)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+tests: $(FAKE_SERVICE)
 
 # The VMM stand-in of the real-guest test (tests/test_qemu.sh): QEMU's
 # stream socket relayed to a network through the library. Not named
@@ -230,10 +251,10 @@ $(B)/tests/test_slirp_frames: $(B)/slirp/frames.o
 $(B)/asan/tests/test_slirp_frames: $(B)/asan/slirp/frames.o
 
 # The ABI check: one client built against the headers of config versions
-# 1, 2 and 3 (tests/abi/squibnet-vN.h, from git history), linked against
+# 1 to 4 (tests/abi/squibnet-vN.h, from git history), linked against
 # the shared library as a program built then would be.
 ABI_TESTS := $(B)/tests/test_abi_v1 $(B)/tests/test_abi_v2 \
-	$(B)/tests/test_abi_v3
+	$(B)/tests/test_abi_v3 $(B)/tests/test_abi_v4
 FORMAT_SRC += tests/abi/abi_client.c
 
 tests: $(ABI_TESTS)
@@ -344,6 +365,7 @@ install: all
 		sed -e 's|@BINDIR@|$(BINDIR)|g' contrib/systemd/$$u \
 			>$(DESTDIR)$(SYSTEMDUNITDIR)/$$u || exit 1; \
 	done
+	install -m 755 $(PROG) $(DESTDIR)$(LIBEXECDIR)/squib-net-bridge-helper
 
 clean:
 	rm -rf $(B)
