@@ -226,19 +226,22 @@ hold_process() {
 }
 
 # Hold parent: the TAP outlives the client (a bridge helper), not its
-# parent (QEMU); a parent of another uid is refused.
+# parent (QEMU). The client runs in a script of /bin/sh, which ends with
+# it, as QEMU's "sh -c HELPER" does: the shell's parent is held. A parent
+# of another uid is refused.
 hold_parent() {
 	local tap parent
-	"${AS[@]/UID/$U}" sh -c "'$CLIENT' '$SOCK' --send '$(attach_doc parent)'; exec sleep 1000" \
+	printf '%s\n' "'$CLIENT' '$SOCK' --send '$(attach_doc parent)'" true >"$tmp/helper.sh"
+	"${AS[@]/UID/$U}" bash -c "sh '$tmp/helper.sh'; echo shell-ended; exec sleep 1000" \
 		>"$tmp/pa.out" 2>&1 &
 	parent=$!
 	pids+=($parent)
-	has_in pa "^tap " || return 1
+	has_in pa "^tap " && has_in pa shell-ended || return 1
 	tap=$(tap_of pa)
-	logged "$tap, .* hold parent of pid $parent" &&
-		logged "uid $U pid [0-9]*: disconnected" && link_there "$tap" || return 1
+	logged "$tap, .* hold parent of pid $parent," && link_there "$tap" || return 1
 	stop $parent
 	wait_for 10 link_gone "$tap" || { why="$tap still there 1 s after the parent ended"; return 1; }
+	logged "its parent, pid $parent, ended" || return 1
 	# setpriv execs the client: its parent is this root shell.
 	client pr $U --send "$(attach_doc parent)"
 	has pr.out '"error":"EPERM"' && has pr.out "is uid 0, not uid $U"
