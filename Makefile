@@ -9,8 +9,9 @@
 # make fuzz       the fuzzers, each for FUZZ_TIME seconds (default 600)
 # make bench      benchmarks (not part of check)
 # make install    PREFIX (/usr/local), LIBEXECDIR ($(PREFIX)/libexec: the
-#                 keeper program, whose place is built into the library)
-#                 and DESTDIR honoured
+#                 keeper program, whose place is built into the library),
+#                 SYSTEMDUNITDIR ($(PREFIX)/lib/systemd/system: the
+#                 service's units) and DESTDIR honoured
 # V=1 shows the commands.
 
 VERSION := 0.2.0
@@ -20,6 +21,8 @@ LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 BINDIR ?= $(PREFIX)/bin
 LIBEXECDIR ?= $(PREFIX)/libexec
+# squib-net.service and .socket (contrib/systemd), their ExecStart in BINDIR.
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 CFLAGS ?= -O2 -g
 FUZZ_CC ?= clang
 FUZZ_TIME ?= 600
@@ -102,6 +105,15 @@ ifeq ($(OS),Darwin)
 CLI_SRC := cli/main.c cli/demo.c cli/log.c cli/util.c cli/pcap.c \
 	cli/probe.c cli/parent_darwin.c cli/linux_only_darwin.c
 endif
+# squib-net serve: a program of its own folder, linked into squib-net.
+SERVE_SRC := $(wildcard serve/*.c)
+SERVE_LIBS := $(shell pkg-config --libs libsystemd libcap-ng \
+	2>/dev/null || echo -lsystemd -lcap-ng)
+ifeq ($(OS),Darwin)
+# The service is Linux's (cli/linux_only_darwin.c says so).
+SERVE_SRC :=
+SERVE_LIBS :=
+endif
 # The vmnet tests build apart (VMNET_TESTS below).
 TEST_SRC := $(filter-out tests/test_vmnet%.c,$(wildcard tests/test_*.c))
 TEST_SUPPORT := tests/harness.c tests/peer.c tests/fixture.c tests/fixture_io.c \
@@ -121,6 +133,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(B)/pic/%.o)
 STATIC_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 ASAN_OBJ := $(LIB_SRC:%.c=$(B)/asan/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
+SERVE_OBJ := $(SERVE_SRC:%.c=$(B)/%.o)
 
 STATIC_LIB := $(B)/libsquibnet.a
 SHARED_LIB := $(B)/libsquibnet.so.$(VERSION)
@@ -148,7 +161,7 @@ FAKE_HELPER := $(B)/tests/fake_helper
 SLOW_PEER := $(B)/tests/slow_peer
 
 FORMAT_SRC := $(wildcard include/*.h src/*.[ch] src/sys/*.[ch] cli/*.[ch] \
-	tests/*.[ch] bench/*.[ch] fuzz/*.[ch] slirp/*.[ch])
+	tests/*.[ch] bench/*.[ch] fuzz/*.[ch] slirp/*.[ch] serve/*.[ch])
 
 ifeq ($(OS),Darwin)
 # macOS: the static library and the program; the keeper and the slirp
@@ -187,9 +200,16 @@ $(SHARED_LIB): $(LIB_OBJ) src/libsquibnet.map
 	$(Q)ln -sf libsquibnet.so.$(VERSION) $(B)/libsquibnet.so.$(SOVERSION)
 	$(Q)ln -sf libsquibnet.so.$(SOVERSION) $(B)/libsquibnet.so
 
-$(PROG): $(CLI_OBJ) $(STATIC_LIB)
+$(PROG): $(CLI_OBJ) $(SERVE_OBJ) $(STATIC_LIB)
 	$(call say,LD,$@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(STATIC_LIB) $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(SERVE_OBJ) $(STATIC_LIB) \
+		$(LDLIBS) $(SERVE_LIBS)
+
+# The service uses the program's log and its exe_dir(), and finds the
+# installed keeper in LIBEXECDIR.
+$(SERVE_OBJ): INCS += -Icli
+$(B)/serve/main.o: DEFS += -DSQN_LIBEXECDIR='"$(LIBEXECDIR)"'
+$(B)/serve/main.o: $(B)/libexecdir
 
 $(BRIDGE_HELPER): $(PROG)
 	$(call say,LN,$@)
@@ -246,6 +266,15 @@ $(VMM_RELAY): $(B)/tests/vmm_relay.o $(STATIC_LIB)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 tests: $(VMM_RELAY)
+
+# A raw client of squib-net serve (tests/test_serve.sh).
+SVC_CLIENT := $(B)/tests/svc_client
+
+$(SVC_CLIENT): $(B)/tests/svc_client.o $(STATIC_LIB)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+tests: $(SVC_CLIENT)
 
 $(B)/asan/tests/%: $(B)/asan/tests/%.o $(TEST_SUPPORT:%.c=$(B)/asan/%.o) \
 		$(ASAN_OBJ)
@@ -461,6 +490,11 @@ install: all
 	install -m 755 $(PROG) $(DESTDIR)$(BINDIR)/
 	install -m 755 $(SLIRP_HELPER) $(DESTDIR)$(LIBEXECDIR)/
 	install -m 755 $(KEEPER) $(DESTDIR)$(LIBEXECDIR)/
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
+	for u in squib-net.service squib-net.socket; do \
+		sed -e 's|@BINDIR@|$(BINDIR)|g' contrib/systemd/$$u \
+			>$(DESTDIR)$(SYSTEMDUNITDIR)/$$u || exit 1; \
+	done
 	install -m 755 $(PROG) $(DESTDIR)$(LIBEXECDIR)/squib-net-bridge-helper
 
 clean:

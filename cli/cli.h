@@ -3,6 +3,8 @@
 #ifndef SQN_CLI_H
 #define SQN_CLI_H
 
+#include <stddef.h>
+
 #define EXIT_USAGE 2
 
 /* The bridge helper's name when installed on its own (LIBEXECDIR), which
@@ -17,6 +19,11 @@ void usage_guest(void);
 void usage_demo(void);
 int cmd_probe(int argc, char **argv);
 void usage_probe(void);
+int cmd_serve(int argc, char **argv);
+void usage_serve(void);
+int cmd_status(int argc, char **argv);
+void usage_status(void);
+int exe_dir(char *dir, size_t size);
 void usage_run(void);
 void usage_bridge_helper(void);
 

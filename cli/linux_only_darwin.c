@@ -76,3 +76,51 @@ void usage_bridge_helper(void)
 {
 	linux_only("bridge-helper", "QEMU's helper= hands over a TAP");
 }
+
+/**
+ * cmd_serve() - squib-net serve is Linux's
+ * @argc:	unused
+ * @argv:	unused
+ *
+ * Return: 1.
+ */
+int cmd_serve(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return linux_only(
+		"serve",
+		"bridges, TAPs, nftables and dnsmasq; vmnet.framework is macOS's own service");
+}
+
+/**
+ * usage_serve() - squib-net help serve on macOS
+ */
+void usage_serve(void)
+{
+	linux_only(
+		"serve",
+		"bridges, TAPs, nftables and dnsmasq; vmnet.framework is macOS's own service");
+}
+
+/**
+ * cmd_status() - squib-net status is Linux's
+ * @argc:	unused
+ * @argv:	unused
+ *
+ * Return: 1.
+ */
+int cmd_status(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return linux_only("status", "it asks squib-net serve");
+}
+
+/**
+ * usage_status() - squib-net help status on macOS
+ */
+void usage_status(void)
+{
+	linux_only("status", "it asks squib-net serve");
+}

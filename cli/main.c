@@ -29,6 +29,11 @@ static void usage(FILE *out)
 		"  slirp-helper\n"
 		"            user-mode networking for one guest on libslirp\n"
 		"            (squib-net-slirp-helper; squib-net slirp-helper --help)\n"
+		"  serve     the network service: owns shared, host and bridged\n"
+		"            networks and gives unprivileged VMMs a TAP on them\n"
+		"            (squib-net serve --help)\n"
+		"  status [--json]\n"
+		"            the service's networks and attachments\n"
 		"  demo      attach through the stream backend to a peer it starts,\n"
 		"            send frames through it and print the stats\n"
 		"  probe     attach (default: shared mode), print what the\n"
@@ -61,7 +66,7 @@ static void usage(FILE *out)
  *
  * Return: 0, or -1 when /proc/self/exe cannot say.
  */
-static int exe_dir(char *dir, size_t size)
+int exe_dir(char *dir, size_t size)
 {
 	ssize_t n = readlink("/proc/self/exe", dir, size - 1);
 	char *slash;
@@ -136,6 +141,8 @@ static int help(const char *cmd)
 		{ "probe", usage_probe },
 		{ "run", usage_run },
 		{ "bridge-helper", usage_bridge_helper },
+		{ "serve", usage_serve },
+		{ "status", usage_status },
 	};
 	size_t i;
 
@@ -199,6 +206,10 @@ int main(int argc, char **argv)
 		return cmd_probe(argc - i, argv + i);
 	if (!strcmp(argv[i], "slirp-helper"))
 		return cmd_slirp_helper(argv + i);
+	if (!strcmp(argv[i], "serve"))
+		return cmd_serve(argc - i, argv + i);
+	if (!strcmp(argv[i], "status"))
+		return cmd_status(argc - i, argv + i);
 	if (!strcmp(argv[i], "run"))
 		return cmd_run(argc - i, argv + i);
 	if (!strcmp(argv[i], "bridge-helper"))

@@ -108,11 +108,18 @@ static long dnsmasq_pid(const char *path)
 	return pid > 0 ? pid : -1;
 }
 
-/* A dnsmasq of the record that this process did not start: named by the
- * pid file, known by the pid file in its arguments (so never the dnsmasq
- * of another namespace that took a stale pid), signalled through a
- * pidfd. Return: its pidfd, or -1 when none runs. */
-static int dnsmasq_find(const char *dir)
+/**
+ * dnsmasq_find() - the network's dnsmasq, whoever started it
+ * @dir:	the network's record
+ * @pid_out:	set to its pid when found, unless NULL
+ *
+ * Named by the pid file, known by the pid file in its arguments (so never
+ * the dnsmasq of another namespace that took a stale pid), held by a
+ * pidfd (which the caller polls or signals).
+ *
+ * Return: its pidfd (close-on-exec), or -1 when none runs.
+ */
+int dnsmasq_find(const char *dir, long *pid_out)
 {
 	char path[DNSMASQ_ARG_MAX], arg[DNSMASQ_ARG_MAX + 16];
 	long pid;
@@ -131,6 +138,8 @@ static int dnsmasq_find(const char *dir)
 		close(fd);
 		return -1;
 	}
+	if (pid_out)
+		*pid_out = pid;
 	return fd;
 }
 
@@ -169,7 +178,7 @@ void dnsmasq_stop(const char *dir, struct proc *p)
 		dnsmasq_end(p->pidfd);
 		proc_reap(p, &end);
 	}
-	fd = dnsmasq_find(dir);
+	fd = dnsmasq_find(dir, NULL);
 	if (fd >= 0) {
 		dnsmasq_end(fd);
 		/* A child of this process, started by an attachment closed
@@ -287,7 +296,7 @@ int dnsmasq_start(const struct dnsmasq_spec *s, struct proc *p, char *msg,
 
 	*p = PROC_NONE;
 	msg[0] = '\0';
-	fd = dnsmasq_find(s->dir);
+	fd = dnsmasq_find(s->dir, NULL);
 	if (fd >= 0) {
 		close(fd);
 		free(a);
@@ -335,5 +344,39 @@ out:
 	if (r && !msg[0])
 		snprintf(msg, len, "dnsmasq: %s", strerror(-r));
 	free(a);
+	return r;
+}
+
+/**
+ * dnsmasq_lease() - the address the network's dnsmasq leased to a MAC
+ * @dir:	the network's record
+ * @mac:	the client's MAC
+ * @ip:		set to the address, dotted; "" when none
+ * @len:	its size
+ *
+ * dnsmasq's lease file has a line "EXPIRY MAC IP NAME CLIENT-ID" per
+ * lease (dnsmasq(8), --dhcp-leasefile).
+ *
+ * Return: 0, or -ENOENT when it has none.
+ */
+int dnsmasq_lease(const char *dir, const uint8_t mac[6], char *ip, size_t len)
+{
+	char path[DNSMASQ_ARG_MAX], line[512], want[18], m[18], a[16];
+	int r = -ENOENT;
+	FILE *f;
+
+	ip[0] = '\0';
+	snprintf(want, sizeof(want), "%02x:%02x:%02x:%02x:%02x:%02x", mac[0],
+		 mac[1], mac[2], mac[3], mac[4], mac[5]);
+	dnsmasq_path(path, dir, "dnsmasq.leases");
+	f = fopen(path, "re");
+	while (f && r && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%*s %17s %15s", m, a) == 2 &&
+		    !strcasecmp(m, want)) {
+			snprintf(ip, len, "%s", a);
+			r = 0;
+		}
+	if (f)
+		fclose(f);
 	return r;
 }

@@ -10,7 +10,8 @@
 #include "netspec.h"
 
 /* The keeper is a program of its own (keeper_main.c), found in this
- * directory; SQN_LIBEXECDIR in the environment names another. */
+ * directory; SQN_LIBEXECDIR in the environment names another, and
+ * keeper_set_dir() another still. */
 #define KEEPER_PROGRAM "squib-net-keeper"
 /* The descriptor the keeper reports on: "0 ok" once its dnsmasq runs, or
  * "-errno message". */
@@ -56,6 +57,7 @@ struct keeper_argv {
 	char mtu[12];
 };
 
+int keeper_set_dir(const char *dir);
 int keeper_start(const struct keeper_spec *k, char *msg, size_t len);
 int keeper_alive(const char *dir);
 void keeper_args(const struct keeper_spec *k, struct keeper_argv *a);

@@ -178,16 +178,41 @@ int keeper_parse(int argc, char **argv, struct keeper_spec *k)
 	return 0;
 }
 
-/* The keeper program's path: in SQN_LIBEXECDIR when the environment has
- * it (not for a set-user-ID caller: secure_getenv), else where make
- * install put it; 0 when it is an executable file. */
+/* The directory keeper_set_dir() gave, "" when none. */
+static char keeper_dir[RECORD_PATH_MAX - sizeof(KEEPER_PROGRAM) - 1];
+
+/**
+ * keeper_set_dir() - where this process finds the keeper program, instead
+ * of SQN_LIBEXECDIR or the directory it was built for
+ * @dir:	an absolute path, or NULL to go back to those
+ *
+ * For a program that reads no environment for paths (squib-net serve):
+ * it says where its keeper is itself.
+ *
+ * Return: 0, or -ENAMETOOLONG.
+ */
+int keeper_set_dir(const char *dir)
+{
+	if (dir && strlen(dir) >= sizeof(keeper_dir))
+		return -ENAMETOOLONG;
+	snprintf(keeper_dir, sizeof(keeper_dir), "%s", dir ? dir : "");
+	return 0;
+}
+
+/* The keeper program's path: keeper_set_dir()'s, else in SQN_LIBEXECDIR
+ * when the environment has it (not for a set-user-ID caller:
+ * secure_getenv), else where make install put it; 0 when it is an
+ * executable file. */
 static int keeper_path(char *path, size_t size, char *msg, size_t len)
 {
-	const char *dir = secure_getenv("SQN_LIBEXECDIR");
+	const char *dir = keeper_dir[0] ? NULL :
+					  secure_getenv("SQN_LIBEXECDIR");
 	int env = dir && *dir, r;
 	struct stat st;
 
-	if (!env)
+	if (keeper_dir[0])
+		dir = keeper_dir;
+	else if (!env)
 		dir = SQN_LIBEXECDIR;
 	if (dir[0] != '/')
 		return record_err(msg, len, -EINVAL,

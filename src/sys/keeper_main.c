@@ -19,9 +19,13 @@
 #include "network.h"
 #include "record.h"
 
-/* A dnsmasq that ends sooner than this after its start is started again
- * only this much later, so one that cannot run does not spin. */
-#define KEEPER_RETRY_MS 2000
+/* A dnsmasq that ends after running this long is started again at once;
+ * one that ends sooner, or does not start, is started again only after a
+ * pause that doubles each time from KEEPER_RETRY_MS to KEEPER_RETRY_MAX_MS,
+ * so one that cannot run does not spin. */
+#define KEEPER_STABLE_MS 10000
+#define KEEPER_RETRY_MS 1000
+#define KEEPER_RETRY_MAX_MS 60000
 /* What inotify tells: an entry closed (its attachment ended), the
  * network's directory went. */
 #define KEEPER_CHECK 1
@@ -59,11 +63,38 @@ static int keeper_events(int ino)
 	return what;
 }
 
+/**
+ * struct keeper_dns - the network's dnsmasq under the keeper's care
+ * @p:		the process, pid 0 while there is none
+ * @started:	when it was last started
+ * @retry:	when it may be started again
+ * @pause:	the pause before the next start, after a quick end
+ */
+struct keeper_dns {
+	struct proc p;
+	long started;
+	long retry;
+	long pause;
+};
+
+/* dnsmasq ended (or would not start) at @now: when to start it again. */
+static void keeper_backoff(struct keeper_dns *d, long now, int ran)
+{
+	if (ran && now - d->started >= KEEPER_STABLE_MS) {
+		d->pause = KEEPER_RETRY_MS;
+		d->retry = now;
+		return;
+	}
+	d->retry = now + d->pause;
+	d->pause = d->pause * 2 > KEEPER_RETRY_MAX_MS ? KEEPER_RETRY_MAX_MS :
+							d->pause * 2;
+}
+
 /* Under the namespace's lock: the network goes when no attachment is left
  * (then 1), and a dnsmasq that ended is started again. */
-static int keeper_check(const struct keeper_spec *k, struct proc *dns,
-			long *started, long *retry)
+static int keeper_check(const struct keeper_spec *k, struct keeper_dns *d)
 {
+	struct proc *dns = &d->p;
 	struct proc_end end;
 	char msg[256];
 	int lock, done = 0;
@@ -79,12 +110,12 @@ static int keeper_check(const struct keeper_spec *k, struct proc *dns,
 	} else {
 		if (dns->pid && proc_poll(dns, -1, 0, NULL) == 1) {
 			proc_reap(dns, &end);
-			*retry = *started + KEEPER_RETRY_MS;
+			keeper_backoff(d, keeper_now_ms(), 1);
 		}
-		if (!dns->pid && keeper_now_ms() >= *retry) {
-			*started = keeper_now_ms();
-			*retry = *started + KEEPER_RETRY_MS;
-			dnsmasq_start(&k->dns, dns, msg, sizeof(msg));
+		if (!dns->pid && keeper_now_ms() >= d->retry) {
+			d->started = keeper_now_ms();
+			if (dnsmasq_start(&k->dns, dns, msg, sizeof(msg)))
+				keeper_backoff(d, d->started, 0);
 		}
 	}
 	record_unlock(k->ns, lock);
@@ -125,9 +156,10 @@ static int keeper_hold(const struct keeper_spec *k, int *ino, char *msg,
  * KEEPER_STATUS_FD, then waits until no attachment is left. */
 static int keeper_run(const struct keeper_spec *k)
 {
-	long started = 0, retry = 0, left;
-	struct proc dns = PROC_NONE;
+	struct keeper_dns d = { PROC_NONE, 0, 0, KEEPER_RETRY_MS };
+	struct proc *dns = &d.p;
 	char msg[512], line[600];
+	long left;
 	struct proc_end end;
 	struct pollfd p[2];
 	int ino = -1, r, what;
@@ -140,9 +172,9 @@ static int keeper_run(const struct keeper_spec *k)
 	if (!r) {
 		/* One left by a keeper that was killed is stopped: this one
 		 * runs its own, to start it again when it dies. */
-		dnsmasq_stop(k->dir, &dns);
-		started = keeper_now_ms();
-		r = dnsmasq_start(&k->dns, &dns, msg, sizeof(msg));
+		dnsmasq_stop(k->dir, dns);
+		d.started = keeper_now_ms();
+		r = dnsmasq_start(&k->dns, dns, msg, sizeof(msg));
 	}
 	snprintf(line, sizeof(line), "%d %s\n", r, r ? msg : "ok");
 	if (write(KEEPER_STATUS_FD, line, strlen(line)) < 0)
@@ -153,22 +185,22 @@ static int keeper_run(const struct keeper_spec *k)
 	/* The opener has the namespace's lock until its attachment's entry is
 	 * there: the first check waits for it. */
 	for (what = KEEPER_CHECK; !(what & KEEPER_GONE);) {
-		if (keeper_check(k, &dns, &started, &retry))
+		if (keeper_check(k, &d))
 			break;
 		/* Without dnsmasq: wake to start it again when it is time. */
-		left = dns.pid ? -1 : retry - keeper_now_ms();
-		if (!dns.pid && left < 0)
+		left = dns->pid ? -1 : d.retry - keeper_now_ms();
+		if (!dns->pid && left < 0)
 			left = 0;
 		p[0] = (struct pollfd){ ino, POLLIN, 0 };
-		p[1] = (struct pollfd){ dns.pidfd, POLLIN, 0 };
+		p[1] = (struct pollfd){ dns->pidfd, POLLIN, 0 };
 		while (poll(p, 2, left < 0 ? -1 : (int)left) < 0 &&
 		       errno == EINTR)
 			;
 		what = keeper_events(ino) | KEEPER_CHECK;
 	}
-	if (dns.pid) {
-		proc_signal(&dns, SIGKILL);
-		proc_reap(&dns, &end);
+	if (dns->pid) {
+		proc_signal(dns, SIGKILL);
+		proc_reap(dns, &end);
 	}
 	return 0;
 }

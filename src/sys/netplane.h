@@ -34,6 +34,7 @@ struct netplane_port {
  * @fd:		the TAP's descriptor, until the TAP backend has its own
  * @made:	@link was made by this attachment
  * @macvtap:	@link is a macvtap
+ * @plain:	@link is a TAP without IFF_VNET_HDR
  * @cookie:	the network namespace's cookie (record_ns())
  * @lock_ms:	how long netplane_close() waits for the namespace's lock
  */
@@ -46,6 +47,7 @@ struct netplane {
 	int fd;
 	int made;
 	int macvtap;
+	int plain;
 	unsigned long long cookie;
 	uint32_t lock_ms;
 };
@@ -53,5 +55,16 @@ struct netplane {
 int netplane_open(struct netplane *np, const struct net_spec *net,
 		  const struct netplane_port *port, char *msg, size_t len);
 void netplane_close(struct netplane *np);
+int netplane_attach(struct netplane *np, const struct net_spec *net,
+		    const struct netplane_port *port, int vnet_hdr, char *msg,
+		    size_t len);
+int netplane_hold(struct netplane *np, const struct net_spec *net,
+		  const struct netplane_port *port, char *msg, size_t len);
+int netplane_keep(struct netplane *np, const struct net_spec *net, char *msg,
+		  size_t len);
+int netplane_dnsmasq(const struct netplane *np, long *pid);
+int netplane_keeper_alive(const struct netplane *np);
+int netplane_lease(const struct netplane *np, const uint8_t mac[6], char *ip,
+		   size_t len);
 
 #endif /* SQN_SYS_NETPLANE_H */

@@ -20,6 +20,9 @@
 /* How many names a TAP of one iface_id may try: sqn-<id>, then with -2 to
  * -NETPLANE_NAMES_MAX. */
 #define NETPLANE_NAMES_MAX 99
+/* The "link" of a holder's entry (netplane_hold()): not a name of ours
+ * (sqn*), so the sweep deletes no link for it. */
+#define NETPLANE_HOLDER "holder"
 
 /* The network's directory in the namespace's record @ns: its name, or
  * "bridged:<iface>" for bridged attachments of an interface, which no
@@ -71,7 +74,7 @@ static int np_link_ready(const struct netplane *np, const struct net_spec *s,
 static int np_tap(struct netplane *np, const struct net_spec *s, char *msg,
 		  size_t len)
 {
-	int r = sys_tap_create(np->link, &np->fd);
+	int r = sys_tap_create(np->link, !np->plain, &np->fd);
 
 	if (r)
 		return r;
@@ -202,11 +205,19 @@ static void np_leave(struct netplane *np, int locked)
 		network_remove(np->dir, &none);
 }
 
+/* What np_open() makes beside the network: an attachment's link with a
+ * virtio_net_hdr or without, or a holder's entry alone. */
+enum np_what { NP_LINK, NP_LINK_PLAIN, NP_HOLD };
+
+static int np_open(struct netplane *np, const struct net_spec *net,
+		   const struct netplane_port *port, enum np_what what,
+		   char *msg, size_t len);
+
 /**
  * netplane_open() - attach to a network, making it if needed
  * @np:		filled on success; np->fd is the TAP or macvtap
  * @net:	the network
- * @port:	the attachment's name, MAC and lock deadline
+ * @port:	the attachment's name, MAC, header and lock deadline
  * @msg:	set on failure
  * @len:	its size
  *
@@ -229,6 +240,57 @@ static void np_leave(struct netplane *np, int locked)
 int netplane_open(struct netplane *np, const struct net_spec *net,
 		  const struct netplane_port *port, char *msg, size_t len)
 {
+	return np_open(np, net, port, NP_LINK, msg, len);
+}
+
+/**
+ * netplane_attach() - netplane_open(), with a TAP that carries a
+ * virtio_net_hdr or not
+ * @np, @net, @port, @msg, @len: as for netplane_open()
+ * @vnet_hdr:	1: the TAP has IFF_VNET_HDR (offloads possible), 0: plain
+ *		frames (a VMM that takes no header: squib-net serve's
+ *		clients choose). A macvtap always has one.
+ *
+ * Return: as netplane_open().
+ */
+int netplane_attach(struct netplane *np, const struct net_spec *net,
+		    const struct netplane_port *port, int vnet_hdr, char *msg,
+		    size_t len)
+{
+	return np_open(np, net, port, vnet_hdr ? NP_LINK : NP_LINK_PLAIN, msg,
+		       len);
+}
+
+/**
+ * netplane_hold() - hold a network (shared, host) without a link: made or
+ * joined as netplane_open() does, and kept while the holder lives
+ * @np:		filled on success; np->fd is -1
+ * @net:	the network
+ * @port:	only its lock deadline counts
+ * @msg:	set on failure
+ * @len:	its size
+ *
+ * A service that owns networks (squib-net serve) holds each from its
+ * start, so that it outlives the attachments made and ended on it;
+ * netplane_close() lets it go, and the last one out removes it. The
+ * holder's entry is on record like an attachment's: a holder killed
+ * leaves the network to its keeper, or the next sweep.
+ *
+ * Return: as netplane_open(); -EINVAL for a bridged network.
+ */
+int netplane_hold(struct netplane *np, const struct net_spec *net,
+		  const struct netplane_port *port, char *msg, size_t len)
+{
+	if (net->mode == SQN_MODE_BRIDGED)
+		return record_err(msg, len, -EINVAL,
+				  "a bridged network has nothing to hold");
+	return np_open(np, net, port, NP_HOLD, msg, len);
+}
+
+static int np_open(struct netplane *np, const struct net_spec *net,
+		   const struct netplane_port *port, enum np_what what,
+		   char *msg, size_t len)
+{
 	struct net_spec s = *net;
 	char ns[RECORD_PATH_MAX];
 	struct nl_link l;
@@ -238,6 +300,7 @@ int netplane_open(struct netplane *np, const struct net_spec *net,
 	np->fd = -1;
 	np->entry_fd = -1;
 	np->lock_ms = port->lock_ms;
+	np->plain = what == NP_LINK_PLAIN;
 	msg[0] = '\0';
 	if (!sys_net_admin())
 		return record_err(
@@ -282,8 +345,15 @@ int netplane_open(struct netplane *np, const struct net_spec *net,
 	}
 	snprintf(np->on, sizeof(np->on), "%s", s.name);
 	r = np_network(np, &s, ns, msg, len);
-	if (!r)
+	if (!r && what == NP_HOLD) {
+		r = record_enter(np->dir, NETPLANE_HOLDER, np->entry,
+				 sizeof(np->entry), &np->entry_fd);
+		if (r)
+			record_err(msg, len, r, "%s: %s", np->dir,
+				   strerror(-r));
+	} else if (!r) {
 		r = np_attach(np, &s, port, 1, msg, len);
+	}
 out:
 	if (r)
 		np_leave(np, 1);
@@ -327,4 +397,71 @@ void netplane_close(struct netplane *np)
 	}
 	np_leave(np, 1);
 	record_unlock(ns, lock);
+}
+
+/**
+ * netplane_keep() - start the network's keeper again if it has gone (and
+ * with it its dnsmasq)
+ * @np:		a network held (netplane_hold()) or attached to
+ * @net:	the network, as it was opened
+ * @msg:	set on failure
+ * @len:	its size
+ *
+ * Return: 0 (also when it runs), or a negative errno.
+ */
+int netplane_keep(struct netplane *np, const struct net_spec *net, char *msg,
+		  size_t len)
+{
+	char ns[RECORD_PATH_MAX], token[NETWORK_TOKEN_MAX] = "";
+	struct net_spec s = *net;
+	int lock, r;
+
+	msg[0] = '\0';
+	network_nsdir(ns, np->dir);
+	lock = record_lock(ns, np->cookie, (int)np->lock_ms, 0, msg, len);
+	if (lock < 0)
+		return lock;
+	r = network_join(np->dir, &s, token, msg, len);
+	if (!r && !keeper_alive(np->dir))
+		r = np_keeper(np, &s, ns, token, msg, len);
+	record_unlock(ns, lock);
+	return r;
+}
+
+/**
+ * netplane_dnsmasq() - the network's dnsmasq, if it runs
+ * @np:		a network held or attached to
+ * @pid:	set to its pid when it runs
+ *
+ * Return: a pidfd of it (the caller's to close), or -1 when none runs.
+ */
+int netplane_dnsmasq(const struct netplane *np, long *pid)
+{
+	return dnsmasq_find(np->dir, pid);
+}
+
+/**
+ * netplane_keeper_alive() - whether the network's keeper runs
+ * @np:		a network held or attached to
+ *
+ * Return: 1 or 0.
+ */
+int netplane_keeper_alive(const struct netplane *np)
+{
+	return keeper_alive(np->dir);
+}
+
+/**
+ * netplane_lease() - the address dnsmasq leased to a guest
+ * @np:		a network held or attached to
+ * @mac:	the guest's MAC
+ * @ip:		set to the address, dotted; "" when none
+ * @len:	its size
+ *
+ * Return: 0, or -ENOENT when it has none.
+ */
+int netplane_lease(const struct netplane *np, const uint8_t mac[6], char *ip,
+		   size_t len)
+{
+	return dnsmasq_lease(np->dir, mac, ip, len);
 }

@@ -42,7 +42,7 @@ int sys_tap_set_vnet_hdr_len(int fd, int len);
 int sys_tap_set_offloads(int fd, uint32_t offloads);
 int sys_tap_link(const struct sys_tap_info *ti, struct sys_tap_link *l);
 int sys_tap_set_nonblock(int fd);
-int sys_tap_create(const char *name, int *fd);
+int sys_tap_create(const char *name, int vnet_hdr, int *fd);
 int sys_macvtap_open(const char *name, const char *nodedir, int *fd);
 
 #endif /* SQN_SYS_TAP_H */

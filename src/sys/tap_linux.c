@@ -133,13 +133,15 @@ int sys_tap_set_nonblock(int fd)
  * sys_tap_create() - make a TAP interface, gone when its last descriptor
  * closes
  * @name:	its name, shorter than SYS_TAP_NAME_MAX
+ * @vnet_hdr:	1: with IFF_VNET_HDR (offloads possible), 0: plain frames
+ *		(a VMM that takes no virtio_net_hdr, through squib-net serve)
  * @fd:		set on success: the descriptor, close-on-exec, attached
- *		with IFF_TAP | IFF_NO_PI | IFF_VNET_HDR
+ *		with IFF_TAP | IFF_NO_PI [| IFF_VNET_HDR]
  *
  * Return: 0 or a negative errno (-EPERM without CAP_NET_ADMIN, -EBUSY when
  * a TAP of that name exists).
  */
-int sys_tap_create(const char *name, int *fd)
+int sys_tap_create(const char *name, int vnet_hdr, int *fd)
 {
 	struct ifreq ifr;
 	int t, r;
@@ -150,8 +152,8 @@ int sys_tap_create(const char *name, int *fd)
 	memset(&ifr, 0, sizeof(ifr));
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
 	/* IFF_TUN_EXCL: never attach to a TAP of that name made by others. */
-	ifr.ifr_flags =
-		(short)(IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | IFF_TUN_EXCL);
+	ifr.ifr_flags = (short)(IFF_TAP | IFF_NO_PI | IFF_TUN_EXCL |
+				(vnet_hdr ? IFF_VNET_HDR : 0));
 	if (ioctl(t, TUNSETIFF, &ifr)) {
 		r = -errno;
 		close(t);

@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: MIT
+/* status.c - "squib-net status": the service's networks and attachments,
+ * asked over its control socket, as a table or as the reply's JSON */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "log.h"
+#include "svcproto.h"
+
+/* What a reply of SVC_MSG_MAX bytes can hold, and more. */
+#define STATUS_NETS_MAX 256
+#define STATUS_ATTS_MAX 1024
+
+/**
+ * usage_status() - "squib-net help status" on stdout
+ */
+void usage_status(void)
+{
+	printf("usage: squib-net status [--json] [--socket PATH]\n"
+	       "\n"
+	       "The networks of squib-net serve (name, mode, subnet, state,\n"
+	       "dnsmasq) and its attachments (client uid, pid and label, TAP,\n"
+	       "MACs, the guest's leased address, the TAP's counters), asked\n"
+	       "over its control socket: PATH, else $SQN_SERVICE, else\n"
+	       "%s. --json prints the service's reply as it is\n"
+	       "(docs/protocol.md).\n",
+	       SVC_SOCKET_DEFAULT);
+}
+
+/* Connect to the service and ask; the reply's length in @buf. */
+static ssize_t status_ask(const char *path, char *buf, size_t size)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	struct svc_request req = { .op = SVC_OP_STATUS };
+	ssize_t n;
+	int fd, r, tap = -1;
+
+	if (strlen(path) >= sizeof(a.sun_path)) {
+		err("status: %s: too long for a socket path", path);
+		return -ENAMETOOLONG;
+	}
+	memcpy(a.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a))) {
+		r = -errno;
+		err("status: %s: %s (is squib-net serve running, and may you use its socket?)",
+		    path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return r;
+	}
+	n = svc_request_encode(&req, buf, size);
+	r = n < 0 ? (int)n : svc_send(fd, buf, (size_t)n, -1);
+	n = r ? r : svc_recv(fd, buf, size, &tap);
+	if (tap >= 0)
+		close(tap);
+	close(fd);
+	if (n <= 0)
+		err("status: %s: %s", path,
+		    n ? strerror((int)-n) :
+			"the service closed the connection");
+	return n ? n : -EPIPE;
+}
+
+static void status_mac(char *out, const uint8_t m[6])
+{
+	snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
+		 m[3], m[4], m[5]);
+}
+
+/* The table: networks, then attachments. */
+static void status_print(const struct svc_reply *rep)
+{
+	char subnet[24], dns[40], gm[18], hm[18];
+	const struct svc_network *n;
+	const struct svc_attach *a;
+	unsigned int i;
+
+	printf("%-15s %-8s %-18s %-6s %-22s %s\n", "NETWORK", "MODE", "SUBNET",
+	       "STATE", "DNSMASQ", "ATTACHMENTS");
+	for (i = 0; i < rep->n_networks; i++) {
+		n = &rep->networks[i];
+		snprintf(subnet, sizeof(subnet), "-");
+		if (n->has_subnet)
+			snprintf(subnet, sizeof(subnet), "%u.%u.%u.%u/%u",
+				 n->subnet[0], n->subnet[1], n->subnet[2],
+				 n->subnet[3], n->prefix_len);
+		snprintf(dns, sizeof(dns), "%s", n->dnsmasq_state);
+		if (n->dnsmasq_pid)
+			snprintf(dns, sizeof(dns), "%s (pid %u)",
+				 n->dnsmasq_state, n->dnsmasq_pid);
+		printf("%-15s %-8s %-18s %-6s %-22s %u\n", n->name, n->mode,
+		       subnet, n->state, dns, n->attachments);
+		if (n->error[0])
+			printf("  down: %s\n", n->error);
+	}
+	if (!rep->n_attachments) {
+		printf("\nno attachments\n");
+		return;
+	}
+	printf("\n%-4s %-15s %-15s %-6s %-7s %-17s %-17s %-15s %10s %10s %s\n",
+	       "ID", "NETWORK", "TAP", "UID", "PID", "GUEST MAC", "TAP MAC",
+	       "IP", "RX BYTES", "TX BYTES", "LABEL");
+	for (i = 0; i < rep->n_attachments; i++) {
+		a = &rep->attachments[i];
+		status_mac(gm, a->guest_mac);
+		status_mac(hm, a->host_mac);
+		printf("%-4u %-15s %-15s %-6u %-7u %-17s %-17s %-15s %10llu %10llu %s\n",
+		       a->id, a->network, a->tap, a->uid, a->pid, gm, hm,
+		       a->ip[0] ? a->ip : "-", (unsigned long long)a->rx_bytes,
+		       (unsigned long long)a->tx_bytes, a->label);
+	}
+}
+
+/**
+ * cmd_status() - squib-net status [--json] [--socket PATH]
+ * @argc:	argument count, from "status" on
+ * @argv:	arguments
+ *
+ * Return: 0, 1 when the service could not be asked or refused,
+ * EXIT_USAGE for a usage error.
+ */
+int cmd_status(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct svc_reply rep = { 0 };
+	const char *path = NULL;
+	char *buf, msg[SVC_ERRMSG_MAX];
+	int o, json = 0, r = 1;
+	ssize_t n;
+
+	optind = 1;
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		if (o == 'j') {
+			json = 1;
+		} else if (o == 's') {
+			path = optarg;
+		} else if (o == 'h') {
+			usage_status();
+			return 0;
+		} else {
+			err("status: unknown option or missing value: %s (see squib-net help status)",
+			    argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		err("status: takes no arguments: %s", argv[optind]);
+		return EXIT_USAGE;
+	}
+	buf = malloc(SVC_MSG_MAX + 1);
+	rep.networks = calloc(STATUS_NETS_MAX, sizeof(*rep.networks));
+	rep.attachments = calloc(STATUS_ATTS_MAX, sizeof(*rep.attachments));
+	if (!buf || !rep.networks || !rep.attachments)
+		goto out;
+	n = status_ask(svc_socket_path(path), buf, SVC_MSG_MAX + 1);
+	if (n < 0)
+		goto out;
+	rep.n_networks = STATUS_NETS_MAX;
+	rep.n_attachments = STATUS_ATTS_MAX;
+	if (svc_reply_decode(SVC_OP_STATUS, buf, (size_t)n, &rep, msg,
+			     sizeof(msg))) {
+		err("status: the service's reply: %s", msg);
+		goto out;
+	}
+	if (rep.err) {
+		err("status: %s", rep.message);
+		goto out;
+	}
+	if (json)
+		printf("%s\n", buf);
+	else
+		status_print(&rep);
+	r = 0;
+out:
+	free(buf);
+	free(rep.networks);
+	free(rep.attachments);
+	return r;
+}

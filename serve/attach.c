@@ -1,0 +1,538 @@
+// SPDX-License-Identifier: MIT
+/* attach.c - squib-net serve's attachments: the ACL asked, a TAP made on
+ * the network's bridge with the library's plane, its fd sent to the
+ * client, and the TAP removed when its connection, process or parent ends */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "attach.h"
+#include "config.h"
+#include "conn.h"
+#include "ipv4.h"
+#include "log.h"
+#include "nets.h"
+#include "sys/sys.h"
+#include "sys/tap.h"
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+
+/* The virtio_net_hdr with num_buffers, as QEMU and vhost-net use it. */
+#define ATTACH_VNET_HDR_LEN 12
+
+static const char *const attach_holds[] = { "connection", "process", "parent" };
+
+/* A process's parent and real and effective uids, from /proc. */
+static int attach_ids(pid_t pid, pid_t *ppid, uid_t *ruid, uid_t *euid)
+{
+	char path[64], line[256];
+	unsigned int r = 0, e = 0;
+	int got = 0;
+	long pp = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -ESRCH;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "PPid: %ld", &pp) == 1)
+			got |= 1;
+		else if (sscanf(line, "Uid: %u %u", &r, &e) == 2)
+			got |= 2;
+	}
+	fclose(f);
+	if (got != 3)
+		return -ESRCH;
+	*ppid = (pid_t)pp;
+	*ruid = r;
+	*euid = e;
+	return 0;
+}
+
+/* Whether the process of @pidfd still runs. */
+static int attach_alive(int pidfd)
+{
+	return !syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0);
+}
+
+/* The pidfd of the client's process: the kernel's, taken when it
+ * connected, else one opened now and checked to be of its uid. */
+static int attach_peer_pidfd(struct serve_conn *c, char *msg, size_t len)
+{
+	pid_t ppid;
+	uid_t ruid, euid;
+	int fd;
+
+	if (c->pidfd >= 0) {
+		fd = fcntl(c->pidfd, F_DUPFD_CLOEXEC, 0);
+		if (fd < 0)
+			snprintf(msg, len, "pidfd: %s", strerror(errno));
+		return fd < 0 ? -errno : fd;
+	}
+	fd = (int)syscall(SYS_pidfd_open, c->peer.pid, 0);
+	if (fd < 0 || attach_ids(c->peer.pid, &ppid, &ruid, &euid) ||
+	    euid != c->peer.uid) {
+		if (fd >= 0)
+			close(fd);
+		snprintf(msg, len, "process %d has ended", (int)c->peer.pid);
+		return -ESRCH;
+	}
+	return fd;
+}
+
+/*
+ * The pidfd of @child's parent, of uid @uid (any, for root). The parent's
+ * pid is read from /proc while @child_fd pins the child; once the
+ * parent's pidfd is held, the child's parent is read again: had the
+ * parent ended in between, the child would have a new parent (its
+ * reaper), so the pidfd is the parent's.
+ */
+static int attach_parent_of(pid_t child, int child_fd, uid_t uid, pid_t *parent,
+			    char *msg, size_t len)
+{
+	int fd = -1, r = -ESRCH;
+	pid_t ppid, again;
+	uid_t ruid, euid, pr, pe;
+
+	if (attach_ids(child, &ppid, &ruid, &euid) || !attach_alive(child_fd)) {
+		snprintf(msg, len, "process %d has ended", (int)child);
+		return -ESRCH;
+	}
+	if (ppid <= 1) {
+		snprintf(msg, len, "process %d has no parent to hold on to",
+			 (int)child);
+		return -ESRCH;
+	}
+	fd = (int)syscall(SYS_pidfd_open, ppid, 0);
+	if (fd < 0 || attach_ids(ppid, &again, &pr, &pe)) {
+		snprintf(msg, len, "parent %d of process %d has ended",
+			 (int)ppid, (int)child);
+		goto fail;
+	}
+	if (uid != 0 && (pr != uid || pe != uid)) {
+		r = -EPERM;
+		snprintf(
+			msg, len,
+			"parent %d of process %d is uid %u, not uid %u: hold \"parent\" holds on to a process of the client's own",
+			(int)ppid, (int)child, (unsigned int)pr,
+			(unsigned int)uid);
+		goto fail;
+	}
+	if (attach_ids(child, &again, &ruid, &euid) || again != ppid ||
+	    !attach_alive(child_fd)) {
+		snprintf(msg, len, "parent %d of process %d has ended",
+			 (int)ppid, (int)child);
+		goto fail;
+	}
+	*parent = ppid;
+	return fd;
+fail:
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+/* Whether @pid runs /bin/sh: its /proc/PID/exe when the service may read
+ * it (it has no CAP_SYS_PTRACE for other users'), else its name, which
+ * an exec of /bin/sh makes "sh". */
+static int attach_is_sh(pid_t pid)
+{
+	char path[64], comm[32] = "";
+	struct stat a, b;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	if (!stat(path, &a))
+		return !stat("/bin/sh", &b) && a.st_dev == b.st_dev &&
+		       a.st_ino == b.st_ino;
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = '\0';
+	fclose(f);
+	return !strcmp(comm, "sh\n");
+}
+
+/*
+ * The pidfd of the client's parent (QEMU, for its bridge helper). QEMU
+ * runs a helper= with blanks through "/bin/sh -c", and a shell that forks
+ * for it (Debian's dash) ends with the helper: then the shell's parent is
+ * the one to hold on to (svcproto.h).
+ */
+static int attach_parent_pidfd(struct serve_conn *c, pid_t *parent, char *msg,
+			       size_t len)
+{
+	int self, fd, up;
+	pid_t shell;
+
+	self = attach_peer_pidfd(c, msg, len);
+	if (self < 0)
+		return self;
+	fd = attach_parent_of(c->peer.pid, self, c->peer.uid, parent, msg, len);
+	close(self);
+	if (fd < 0 || !attach_is_sh(*parent))
+		return fd;
+	shell = *parent;
+	up = attach_parent_of(shell, fd, c->peer.uid, parent, msg, len);
+	close(fd);
+	return up;
+}
+
+/* The TAP's facts for the reply: its MAC, MTU, header and offloads. */
+static int attach_facts(struct serve_att *a, const struct svc_request *req)
+{
+	const struct net_spec *spec = &a->net->spec;
+	struct svc_attach *f = &a->facts;
+	const uint32_t all = SQN_OFFLOAD_CSUM | SQN_OFFLOAD_TSO4 |
+			     SQN_OFFLOAD_TSO6 | SQN_OFFLOAD_USO;
+	struct sys_tap_info ti;
+	struct sys_tap_link l;
+	int r;
+
+	r = sys_tap_query(a->np.fd, &ti);
+	if (!r)
+		r = sys_tap_link(&ti, &l);
+	if (r)
+		return r;
+	f->id = a->id;
+	snprintf(f->network, sizeof(f->network), "%s", a->net->conf.name);
+	snprintf(f->mode, sizeof(f->mode), "%s", nets_mode(spec->mode));
+	snprintf(f->tap, sizeof(f->tap), "%s", a->np.link);
+	if (!a->np.macvtap)
+		memcpy(f->host_mac, ti.mac, 6);
+	f->mtu = l.mtu;
+	if (ti.vnet_hdr) {
+		r = sys_tap_set_vnet_hdr_len(a->np.fd, ATTACH_VNET_HDR_LEN);
+		if (r)
+			return r;
+		f->vnet_hdr_len = ATTACH_VNET_HDR_LEN;
+		/* What the kernel takes (USO from 6.2), then none until the
+		 * VMM says what it handles. */
+		if (!sys_tap_set_offloads(a->np.fd, all))
+			f->offloads = all;
+		else if (!sys_tap_set_offloads(a->np.fd,
+					       all & ~SQN_OFFLOAD_USO))
+			f->offloads = all & ~SQN_OFFLOAD_USO;
+		sys_tap_set_offloads(a->np.fd, 0);
+	}
+	if (spec->mode != SQN_MODE_BRIDGED) {
+		f->has_subnet = 1;
+		ipv4_unpack(ipv4_network(&spec->gateway), f->subnet);
+		f->prefix_len = (uint32_t)spec->gateway.len;
+		memcpy(f->gateway, spec->gateway.addr, 4);
+		memcpy(f->dns, spec->gateway.addr, 4);
+	}
+	f->uid = a->uid;
+	f->pid = (uint32_t)a->pid;
+	snprintf(f->label, sizeof(f->label), "%s", req->label);
+	return 0;
+}
+
+/* Put @a on the service's list, and watch its holder. */
+static int attach_link(struct serve *s, struct serve_att *a)
+{
+	if (a->w.fd >= 0 && serve_watch_add(s, &a->w, EPOLLIN))
+		return -errno;
+	a->next = s->atts;
+	if (s->atts)
+		s->atts->prev = a;
+	s->atts = a;
+	s->n_atts++;
+	a->net->n_att++;
+	return 0;
+}
+
+/* The attachment goes: its TAP and entry, its holder's watch. */
+static void attach_remove(struct serve *s, struct serve_att *a, const char *why)
+{
+	info("attachment %u (uid %u, %s on %s) removed: %s", a->id,
+	     (unsigned int)a->uid, a->np.link, a->net->conf.name, why);
+	netplane_close(&a->np);
+	if (a->w.fd >= 0) {
+		serve_watch_del(s, &a->w);
+		close(a->w.fd);
+	}
+	if (a->prev)
+		a->prev->next = a->next;
+	else
+		s->atts = a->next;
+	if (a->next)
+		a->next->prev = a->prev;
+	s->n_atts--;
+	a->net->n_att--;
+	free(a);
+}
+
+/* How many attachments uid @uid has. */
+static unsigned int attach_count(const struct serve *s, uid_t uid)
+{
+	const struct serve_att *a;
+	unsigned int n = 0;
+
+	for (a = s->atts; a; a = a->next)
+		n += a->uid == uid;
+	return n;
+}
+
+/* Checks before anything is made: the network, the ACL, the limit. */
+static struct serve_net *attach_allowed(struct serve *s, struct serve_conn *c,
+					const struct svc_request *req,
+					char *why, size_t len)
+{
+	struct serve_net *n = nets_find(s, req->network);
+	unsigned int max = ACL_UNLIMITED, have;
+
+	if (!n) {
+		conn_refuse(s, c, req, ENOENT,
+			    "no network %s (squib-net status lists them)",
+			    req->network);
+		return NULL;
+	}
+	if (acl_check(s->acl, &c->peer, n->conf.name, &max, why, len)) {
+		conn_refuse(s, c, req, EACCES, "%s", why);
+		return NULL;
+	}
+	have = attach_count(s, c->peer.uid);
+	if (max != ACL_UNLIMITED && have >= max) {
+		conn_refuse(
+			s, c, req, EDQUOT,
+			"uid %u has %u attachments, the most it may have (%s)",
+			(unsigned int)c->peer.uid, have, why);
+		return NULL;
+	}
+	if (!n->up && nets_up(s, n)) {
+		conn_refuse(s, c, req, ENETDOWN, "network %s is down: %s",
+			    n->conf.name, n->error);
+		return NULL;
+	}
+	return n;
+}
+
+/* The guest's MAC: the one asked for, or a random locally administered
+ * unicast one. */
+static int attach_mac(const struct svc_request *req, uint8_t mac[6], char *msg,
+		      size_t len)
+{
+	int r;
+
+	if (req->has_mac) {
+		memcpy(mac, req->mac, 6);
+		return config_check_mac(mac, msg, len);
+	}
+	r = sys_random(mac, 6);
+	if (r) {
+		snprintf(msg, len, "no random bytes: %s", strerror(-r));
+		return r;
+	}
+	mac[0] = (uint8_t)((mac[0] & 0xfc) | 0x02);
+	return 0;
+}
+
+/* The holder of an attachment that outlives its connection. */
+static int attach_holder(struct serve_att *a, struct serve_conn *c,
+			 enum svc_hold hold, char *msg, size_t len)
+{
+	a->w.kind = SERVE_HOLDER;
+	a->w.fd = -1;
+	if (hold == SVC_HOLD_CONNECTION) {
+		a->conn = c;
+		return 0;
+	}
+	if (hold == SVC_HOLD_PROCESS) {
+		a->holder = c->peer.pid;
+		a->w.fd = attach_peer_pidfd(c, msg, len);
+	} else {
+		a->w.fd = attach_parent_pidfd(c, &a->holder, msg, len);
+	}
+	return a->w.fd < 0 ? a->w.fd : 0;
+}
+
+/* The attachment's TAP, made and checked against the request, and the
+ * attachment on the service's list. */
+static int attach_make(struct serve *s, struct serve_att *a,
+		       const struct svc_request *req, char *msg, size_t len)
+{
+	struct netplane_port port = { NULL, { 0 }, SERVE_LOCK_MS };
+	char id[16];
+	int r;
+
+	/* sqn-t<id>: unique in the service; the plane takes the next free
+	 * sqn-t<id>-N should another have it. */
+	snprintf(id, sizeof(id), "t%u", a->id);
+	port.iface_id = id;
+	memcpy(port.guest_mac, a->facts.guest_mac, 6);
+	r = netplane_attach(&a->np, &a->net->spec, &port, req->vnet_hdr, msg,
+			    len);
+	if (r)
+		return r;
+	r = attach_facts(a, req);
+	if (r)
+		snprintf(msg, len, "TAP %s: %s", a->np.link, strerror(-r));
+	if (!r && req->mtu && req->mtu != a->facts.mtu) {
+		r = -EINVAL;
+		snprintf(msg, len, "mtu %u asked for; network %s has %u",
+			 req->mtu, a->net->conf.name, a->facts.mtu);
+	}
+	if (!r) {
+		r = attach_link(s, a);
+		if (r)
+			snprintf(msg, len, "epoll: %s", strerror(-r));
+	}
+	if (r)
+		netplane_close(&a->np);
+	return r;
+}
+
+/* The log line of a new attachment. */
+static void attach_log(const struct serve_conn *c, const struct serve_att *a,
+		       const char *why)
+{
+	const uint8_t *m = a->facts.guest_mac;
+	char holder[24] = "";
+
+	if (a->holder)
+		snprintf(holder, sizeof(holder), " of pid %d", (int)a->holder);
+	info("uid %u pid %d: attachment %u on %s: %s, guest MAC %02x:%02x:%02x:%02x:%02x:%02x, hold %s%s, label \"%s\" (%s)",
+	     (unsigned int)c->peer.uid, (int)c->peer.pid, a->id,
+	     a->net->conf.name, a->np.link, m[0], m[1], m[2], m[3], m[4], m[5],
+	     attach_holds[a->hold], holder, a->label, why);
+}
+
+/**
+ * attach_request() - an attach: checked, made, answered with the TAP's fd
+ * @s:		the service
+ * @c:		the client's connection
+ * @req:	the request
+ */
+void attach_request(struct serve *s, struct serve_conn *c,
+		    const struct svc_request *req)
+{
+	char why[SVC_ERRMSG_MAX], msg[SVC_ERRMSG_MAX];
+	struct svc_reply rep = { 0 };
+	struct serve_att *a;
+	struct serve_net *n;
+	int r;
+
+	n = attach_allowed(s, c, req, why, sizeof(why));
+	if (!n)
+		return;
+	a = calloc(1, sizeof(*a));
+	if (!a) {
+		conn_refuse(s, c, req, ENOMEM, "out of memory");
+		return;
+	}
+	a->w.fd = a->np.fd = a->np.entry_fd = -1;
+	a->id = s->next_id++;
+	a->net = n;
+	a->hold = req->hold;
+	a->uid = c->peer.uid;
+	a->pid = c->peer.pid;
+	snprintf(a->label, sizeof(a->label), "%s", req->label);
+	r = attach_mac(req, a->facts.guest_mac, msg, sizeof(msg));
+	if (!r)
+		r = attach_holder(a, c, req->hold, msg, sizeof(msg));
+	if (!r)
+		r = attach_make(s, a, req, msg, sizeof(msg));
+	if (r) {
+		if (a->w.fd >= 0)
+			close(a->w.fd);
+		free(a);
+		conn_refuse(s, c, req, -r, "%s", msg);
+		return;
+	}
+	attach_log(c, a, why);
+	rep.attach = a->facts;
+	/* The service keeps its own descriptor (netplane_close() closes it):
+	 * a TAP goes with its last descriptor, and the attachment's TAP must
+	 * live as long as the attachment, whatever the client does with its
+	 * copy (a bridge helper passes it on to QEMU and ends). */
+	conn_reply(s, c, req, &rep, a->np.fd);
+}
+
+/**
+ * attach_detach() - a detach: only by the uid that made it, or root
+ * @s:		the service
+ * @c:		the client's connection
+ * @req:	the request
+ */
+void attach_detach(struct serve *s, struct serve_conn *c,
+		   const struct svc_request *req)
+{
+	struct svc_reply rep = { 0 };
+	struct serve_att *a;
+	char why[64];
+
+	for (a = s->atts; a && a->id != req->id; a = a->next)
+		;
+	if (!a) {
+		conn_refuse(s, c, req, ENOENT, "no attachment %u", req->id);
+		return;
+	}
+	if (c->peer.uid && c->peer.uid != a->uid) {
+		conn_refuse(
+			s, c, req, EPERM,
+			"attachment %u is uid %u's: only it or root may detach it",
+			a->id, (unsigned int)a->uid);
+		return;
+	}
+	snprintf(why, sizeof(why), "detached by uid %u pid %d",
+		 (unsigned int)c->peer.uid, (int)c->peer.pid);
+	attach_remove(s, a, why);
+	conn_reply(s, c, req, &rep, -1);
+}
+
+/**
+ * attach_conn_gone() - a connection ends: the attachments held by it go
+ * @s:		the service
+ * @c:		the connection
+ */
+void attach_conn_gone(struct serve *s, struct serve_conn *c)
+{
+	struct serve_att *a, *next;
+
+	for (a = s->atts; a; a = next) {
+		next = a->next;
+		if (a->conn == c)
+			attach_remove(s, a, "its connection closed");
+	}
+}
+
+/**
+ * attach_holder_ended() - the process (or parent) an attachment lives as
+ * long as has ended
+ * @s:		the service
+ * @a:		the attachment, removed
+ */
+void attach_holder_ended(struct serve *s, struct serve_att *a)
+{
+	char why[64];
+
+	snprintf(why, sizeof(why), "its %s, pid %d, ended",
+		 a->hold == SVC_HOLD_PARENT ? "parent" : "process",
+		 (int)a->holder);
+	attach_remove(s, a, why);
+}
+
+/**
+ * attach_remove_all() - every attachment goes (the service stops)
+ * @s:		the service
+ */
+void attach_remove_all(struct serve *s)
+{
+	while (s->atts)
+		attach_remove(s, s->atts, "the service stops");
+}

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT */
+/* attach.h - squib-net serve's attachments: a TAP on a network's bridge,
+ * handed to a client, removed when what holds it ends */
+#ifndef SQN_SERVE_ATTACH_H
+#define SQN_SERVE_ATTACH_H
+
+#include "serve.h"
+
+void attach_request(struct serve *s, struct serve_conn *c,
+		    const struct svc_request *req);
+void attach_detach(struct serve *s, struct serve_conn *c,
+		   const struct svc_request *req);
+void attach_conn_gone(struct serve *s, struct serve_conn *c);
+void attach_holder_ended(struct serve *s, struct serve_att *a);
+void attach_remove_all(struct serve *s);
+
+#endif /* SQN_SERVE_ATTACH_H */

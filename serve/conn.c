@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: MIT
+/* conn.c - squib-net serve's control connections: each peer identified by
+ * the kernel (SO_PEERCRED, SO_PEERGROUPS, SO_PEERPIDFD), one request read
+ * at a time, a reply the socket cannot take kept until it can */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "attach.h"
+#include "conn.h"
+#include "log.h"
+#include "status.h"
+
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD 77 /* Linux 6.5 */
+#endif
+
+/* Requests read from one connection before the others get their turn. */
+#define CONN_BURST 16
+
+/* The peer's pidfd, taken by the kernel when it connected: its process,
+ * whatever pid is reused since; -1 on a kernel without it. */
+static int conn_pidfd(int fd)
+{
+	socklen_t len = sizeof(int);
+	int pidfd = -1;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len))
+		return -1;
+	return pidfd;
+}
+
+/* One connection accepted: identified, or closed. */
+static void conn_new(struct serve *s, int fd)
+{
+	struct serve_conn *c;
+	int r;
+
+	if (s->n_conns >= SERVE_CONNS_MAX) {
+		warn("control socket: %u connections already: one more closed",
+		     s->n_conns);
+		close(fd);
+		return;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		close(fd);
+		return;
+	}
+	c->w.kind = SERVE_CONN;
+	c->w.fd = fd;
+	c->out_fd = -1;
+	r = acl_peer_from_socket(fd, &c->peer);
+	if (r) {
+		warn("control socket: a peer not identified (%s): closed",
+		     strerror(-r));
+		close(fd);
+		free(c);
+		return;
+	}
+	c->pidfd = conn_pidfd(fd);
+	if (serve_watch_add(s, &c->w, EPOLLIN)) {
+		acl_peer_release(&c->peer);
+		if (c->pidfd >= 0)
+			close(c->pidfd);
+		close(fd);
+		free(c);
+		return;
+	}
+	c->next = s->conns;
+	if (s->conns)
+		s->conns->prev = c;
+	s->conns = c;
+	s->n_conns++;
+	debug("uid %u pid %d: connected", (unsigned int)c->peer.uid,
+	      (int)c->peer.pid);
+}
+
+/**
+ * conn_accept() - take the connections waiting on the control socket
+ * @s:		the service
+ */
+void conn_accept(struct serve *s)
+{
+	int fd;
+
+	for (;;) {
+		fd = accept4(s->listen.fd, NULL, NULL,
+			     SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno != EAGAIN)
+				warn("control socket: accept: %s",
+				     strerror(errno));
+			return;
+		}
+		conn_new(s, fd);
+	}
+}
+
+/**
+ * conn_close() - end a connection, and the attachments that live as long
+ * @s:		the service
+ * @c:		the connection, freed
+ */
+void conn_close(struct serve *s, struct serve_conn *c)
+{
+	attach_conn_gone(s, c);
+	serve_watch_del(s, &c->w);
+	close(c->w.fd);
+	if (c->pidfd >= 0)
+		close(c->pidfd);
+	if (c->out_fd >= 0)
+		close(c->out_fd);
+	free(c->out);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		s->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	s->n_conns--;
+	debug("uid %u pid %d: disconnected", (unsigned int)c->peer.uid,
+	      (int)c->peer.pid);
+	acl_peer_release(&c->peer);
+	free(c);
+}
+
+/* Keep a reply the socket did not take, and read no request until it is
+ * sent. */
+static int conn_keep(struct serve *s, struct serve_conn *c, const char *buf,
+		     size_t len, int fd)
+{
+	c->out = malloc(len);
+	if (!c->out)
+		return -ENOMEM;
+	memcpy(c->out, buf, len);
+	c->out_len = len;
+	c->out_fd = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 0) : -1;
+	if (fd >= 0 && c->out_fd < 0)
+		return -errno;
+	return serve_watch_mod(s, &c->w, EPOLLOUT);
+}
+
+/**
+ * conn_reply() - answer a request
+ * @s:		the service
+ * @c:		the connection
+ * @req:	the request; NULL for one that could not be read (then
+ *		@rep is an error)
+ * @rep:	the reply
+ * @fd:		the descriptor to send with it (the caller keeps its own),
+ *		or -1
+ *
+ * Never waits: a reply the socket cannot take now is sent when it can.
+ * A connection whose reply cannot be sent at all is marked broken.
+ *
+ * Return: 0, or a negative errno (the client will not get it).
+ */
+int conn_reply(struct serve *s, struct serve_conn *c,
+	       const struct svc_request *req, const struct svc_reply *rep,
+	       int fd)
+{
+	struct svc_reply big = { .err = EMSGSIZE };
+	int n, r;
+
+	n = svc_reply_encode(req, rep, s->buf, SVC_MSG_MAX + 1);
+	if (n == -ENOSPC) {
+		snprintf(big.message, sizeof(big.message),
+			 "the reply is longer than %d bytes", SVC_MSG_MAX);
+		n = svc_reply_encode(req, &big, s->buf, SVC_MSG_MAX + 1);
+		fd = -1;
+	}
+	if (n < 0) {
+		r = n;
+	} else {
+		r = svc_send(c->w.fd, s->buf, (size_t)n, fd);
+		if (r == -EAGAIN || r == -ENOBUFS)
+			r = conn_keep(s, c, s->buf, (size_t)n, fd);
+	}
+	if (r) {
+		c->broken = 1;
+		debug("uid %u pid %d: reply not sent: %s",
+		      (unsigned int)c->peer.uid, (int)c->peer.pid,
+		      strerror(-r));
+	}
+	return r;
+}
+
+/**
+ * conn_refuse() - answer a request with an error, and log it
+ * @s:		the service
+ * @c:		the connection
+ * @req:	the request, or NULL for one that could not be read
+ * @err:	a positive errno
+ * @fmt:	printf format of the message the client gets
+ *
+ * Return: -@err.
+ */
+int conn_refuse(struct serve *s, struct serve_conn *c,
+		const struct svc_request *req, int err, const char *fmt, ...)
+{
+	struct svc_reply rep = { .err = err };
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(rep.message, sizeof(rep.message), fmt, ap);
+	va_end(ap);
+	info("uid %u pid %d: refused (%s): %s", (unsigned int)c->peer.uid,
+	     (int)c->peer.pid, svc_errno_name(err), rep.message);
+	conn_reply(s, c, req, &rep, -1);
+	return -err;
+}
+
+/* One request, in s->buf. */
+static void conn_request(struct serve *s, struct serve_conn *c, size_t len)
+{
+	char msg[SVC_ERRMSG_MAX];
+	struct svc_request req;
+	int r;
+
+	r = svc_request_decode(s->buf, len, &req, msg, sizeof(msg));
+	if (r) {
+		conn_refuse(s, c, NULL, -r, "bad request: %s", msg);
+		return;
+	}
+	switch (req.op) {
+	case SVC_OP_ATTACH:
+		attach_request(s, c, &req);
+		break;
+	case SVC_OP_DETACH:
+		attach_detach(s, c, &req);
+		break;
+	case SVC_OP_STATUS:
+		status_reply(s, c, &req);
+		break;
+	default:
+		conn_refuse(s, c, &req, EOPNOTSUPP, "unknown operation");
+	}
+}
+
+/* Send the reply that waited; then read requests again. */
+static void conn_flush(struct serve *s, struct serve_conn *c)
+{
+	int r = svc_send(c->w.fd, c->out, c->out_len, c->out_fd);
+
+	if (r == -EAGAIN || r == -ENOBUFS)
+		return;
+	free(c->out);
+	c->out = NULL;
+	if (c->out_fd >= 0)
+		close(c->out_fd);
+	c->out_fd = -1;
+	if (r || serve_watch_mod(s, &c->w, EPOLLIN))
+		c->broken = 1;
+}
+
+/**
+ * conn_event() - what epoll said of a connection
+ * @s:		the service
+ * @c:		the connection, closed (freed) when it ended
+ * @events:	EPOLL* bits
+ */
+void conn_event(struct serve *s, struct serve_conn *c, uint32_t events)
+{
+	ssize_t n;
+	int i, fd;
+
+	if (c->out && (events & EPOLLOUT))
+		conn_flush(s, c);
+	for (i = 0;
+	     i < CONN_BURST && !c->out && !c->broken && (events & EPOLLIN);
+	     i++) {
+		n = svc_recv(c->w.fd, s->buf, SVC_MSG_MAX + 1, &fd);
+		/* Clients send no descriptor: one that came goes. */
+		if (n >= 0 && fd >= 0)
+			close(fd);
+		if (n == -EAGAIN || n == -EINTR)
+			break;
+		if (n == -EMSGSIZE || n == -EPROTO) {
+			conn_refuse(
+				s, c, NULL, -(int)n,
+				"a request is one packet of at most %d bytes, with no descriptor",
+				SVC_MSG_MAX);
+			continue;
+		}
+		if (n <= 0) {
+			c->broken = 1;
+			break;
+		}
+		conn_request(s, c, (size_t)n);
+	}
+	if (!c->broken && !(events & (EPOLLIN | EPOLLOUT)) &&
+	    (events & (EPOLLHUP | EPOLLERR)))
+		c->broken = 1;
+	if (c->broken)
+		conn_close(s, c);
+}

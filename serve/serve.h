@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: MIT */
+/* serve.h - squib-net serve: the service's state, which its parts share
+ * (config, networks, connections, attachments, the event loop) */
+#ifndef SQN_SERVE_H
+#define SQN_SERVE_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "acl.h"
+#include "netspec.h"
+#include "svcproto.h"
+#include "sys/netplane.h"
+
+#define SERVE_CONFIG_DEFAULT "/etc/squib-net/serve.conf"
+#define SERVE_GROUP_DEFAULT "squib-net"
+#define SERVE_NETWORKS_MAX 32
+#define SERVE_PATH_MAX 512
+/* Connections at once: each costs a descriptor and a little memory; a
+ * client past this is closed at once (and logged). */
+#define SERVE_CONNS_MAX 1000
+/* How long an attach or a detach waits for the namespace's lock, which
+ * the networks' keepers take briefly. */
+#define SERVE_LOCK_MS 3000
+
+/* What an epoll event is about: the first member of each watched thing. */
+enum serve_kind {
+	SERVE_LISTEN,
+	SERVE_SIGNAL,
+	SERVE_TIMER,
+	SERVE_CONN,
+	SERVE_HOLDER,
+	SERVE_DNSMASQ,
+};
+
+/**
+ * struct serve_watch - a descriptor in the event loop
+ * @kind:	what it is
+ * @fd:		the descriptor, -1 when none
+ */
+struct serve_watch {
+	enum serve_kind kind;
+	int fd;
+};
+
+/**
+ * struct serve_netconf - one network of serve.conf, as written
+ * @name:	its name, also its bridge's
+ * @mode:	shared, host or bridged
+ * @subnet, @nat_iface, @dns_upstream, @dns_hosts, @bridged_iface: the
+ *		settings; "" when not given (the library's defaults)
+ * @isolation:	1 on (the default), 0 off
+ * @mtu:	0: the default
+ * @line:	where it starts in the file, for messages
+ */
+struct serve_netconf {
+	char name[SVC_NAME_MAX];
+	enum sqn_mode mode;
+	char subnet[32];
+	char nat_iface[16];
+	char dns_upstream[128];
+	char dns_hosts[SERVE_PATH_MAX];
+	char bridged_iface[16];
+	int isolation;
+	uint32_t mtu;
+	int line;
+};
+
+/**
+ * struct serve_config - serve.conf and the command line
+ * @path:	the file read, "" when none
+ * @socket:	the control socket's path
+ * @group:	its group (a name or a number), "" for the default
+ * @acl:	the ACL file
+ * @acl_given:	@acl was named (--acl or the file): it must exist
+ * @nets:	the networks
+ * @n_nets:	how many
+ */
+struct serve_config {
+	char path[SERVE_PATH_MAX];
+	char socket[108];
+	char group[64];
+	char acl[SERVE_PATH_MAX];
+	int acl_given;
+	struct serve_netconf nets[SERVE_NETWORKS_MAX];
+	unsigned int n_nets;
+};
+
+/* dnsmasq's state in status: running, being started again, or none
+ * (bridged, or the network is down). */
+enum serve_dns { SERVE_DNS_NONE, SERVE_DNS_RUNNING, SERVE_DNS_RESTARTING };
+
+/**
+ * struct serve_net - one network the service owns
+ * @w:		its dnsmasq's pidfd (SERVE_DNSMASQ), -1 while none runs
+ * @conf:	its settings, as written
+ * @spec:	checked (the library's config_check()); its strings point
+ *		into @conf
+ * @up:		1 once made (held), or found (bridged)
+ * @error:	why it is down
+ * @hold:	the service's hold on it (shared, host)
+ * @dns:	its dnsmasq's state
+ * @dns_pid:	its pid, 0 none
+ * @dns_down_ms: when it was found ended
+ * @n_att:	its attachments
+ */
+struct serve_net {
+	struct serve_watch w;
+	struct serve_netconf conf;
+	struct net_spec spec;
+	int up;
+	char error[SVC_ERRMSG_MAX];
+	struct netplane hold;
+	enum serve_dns dns;
+	long dns_pid;
+	long dns_down_ms;
+	unsigned int n_att;
+};
+
+struct serve_att;
+
+/**
+ * struct serve_conn - one client's control connection
+ * @w:		its socket (SERVE_CONN)
+ * @peer:	who it is (SO_PEERCRED, SO_PEERGROUPS)
+ * @pidfd:	the peer process's pidfd (SO_PEERPIDFD), -1 when the kernel
+ *		has none
+ * @out:	a reply the socket did not take yet, NULL when none; no
+ *		request is read meanwhile
+ * @out_len:	its length
+ * @out_fd:	the descriptor that goes with it, -1 none
+ * @broken:	a reply could not be sent: the connection is closed once
+ *		its request is done
+ * @prev, @next: the service's list
+ */
+struct serve_conn {
+	struct serve_watch w;
+	struct acl_peer peer;
+	int pidfd;
+	char *out;
+	size_t out_len;
+	int out_fd;
+	int broken;
+	struct serve_conn *prev, *next;
+};
+
+/**
+ * struct serve_att - one attachment: a TAP handed to a client
+ * @w:		the holder's pidfd (SERVE_HOLDER) for holds "process" and
+ *		"parent", -1 for "connection"
+ * @id:		its number, as the client knows it
+ * @net:	its network
+ * @conn:	hold "connection": the connection it lives as long as
+ * @hold:	enum svc_hold
+ * @uid:	the client's uid
+ * @pid:	the client's pid
+ * @holder:	the pid it lives as long as (hold process or parent), 0 none
+ * @label:	the client's label
+ * @facts:	what the attach reply said
+ * @np:		its TAP and entry on record
+ * @prev, @next: the service's list
+ */
+struct serve_att {
+	struct serve_watch w;
+	uint32_t id;
+	struct serve_net *net;
+	struct serve_conn *conn;
+	enum svc_hold hold;
+	uid_t uid;
+	pid_t pid;
+	pid_t holder;
+	char label[SVC_LABEL_MAX];
+	struct svc_attach facts;
+	struct netplane np;
+	struct serve_att *prev, *next;
+};
+
+/**
+ * struct serve - the service
+ * @cfg:	its configuration
+ * @acl:	the ACL in force
+ * @ep:		the epoll instance
+ * @listen:	the control socket
+ * @sig:	the signalfd
+ * @timer:	the timerfd of supervision (armed while a dnsmasq is being
+ *		started again)
+ * @activated:	the control socket came from systemd (not ours to unlink)
+ * @socket_made: the control socket's file is ours to unlink at the end
+ * @nets:	the networks
+ * @n_nets:	how many
+ * @conns:	the connections
+ * @n_conns:	how many
+ * @atts:	the attachments
+ * @n_atts:	how many
+ * @next_id:	the next attachment's number
+ * @stop:	SIGTERM came
+ * @buf:	one request or reply, SVC_MSG_MAX bytes and a NUL
+ */
+struct serve {
+	struct serve_config cfg;
+	struct acl *acl;
+	int ep;
+	struct serve_watch listen;
+	struct serve_watch sig;
+	struct serve_watch timer;
+	int activated;
+	int socket_made;
+	struct serve_net nets[SERVE_NETWORKS_MAX];
+	unsigned int n_nets;
+	struct serve_conn *conns;
+	unsigned int n_conns;
+	struct serve_att *atts;
+	unsigned int n_atts;
+	uint32_t next_id;
+	int stop;
+	char *buf;
+};
+
+long serve_now_ms(void);
+int serve_watch_add(struct serve *s, struct serve_watch *w, uint32_t events);
+int serve_watch_mod(struct serve *s, struct serve_watch *w, uint32_t events);
+void serve_watch_del(struct serve *s, struct serve_watch *w);
+
+#endif /* SQN_SERVE_H */

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: MIT
+/* status.c - squib-net serve's status reply: each network (its state and
+ * dnsmasq's), each attachment with the address dnsmasq leased to its guest
+ * and its TAP's counters */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conn.h"
+#include "log.h"
+#include "nets.h"
+#include "status.h"
+
+/* One counter of @tap's, from sysfs (the service's network namespace's:
+ * ip netns exec and systemd both give it its own /sys); 0 when unknown. */
+static uint64_t status_counter(const char *tap, const char *name)
+{
+	char path[128];
+	uint64_t v = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/%s", tap,
+		 name);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%" SCNu64, &v) != 1)
+		v = 0;
+	fclose(f);
+	return v;
+}
+
+/* An attachment as status shows it. */
+static void status_att(const struct serve_att *a, struct svc_attach *out)
+{
+	*out = a->facts;
+	if (a->net->spec.mode != SQN_MODE_BRIDGED)
+		netplane_lease(&a->np, a->facts.guest_mac, out->ip,
+			       sizeof(out->ip));
+	out->rx_bytes = status_counter(a->facts.tap, "rx_bytes");
+	out->rx_packets = status_counter(a->facts.tap, "rx_packets");
+	out->tx_bytes = status_counter(a->facts.tap, "tx_bytes");
+	out->tx_packets = status_counter(a->facts.tap, "tx_packets");
+}
+
+/**
+ * status_reply() - answer a status request: readable by anyone who may
+ * connect (the socket's group)
+ * @s:		the service
+ * @c:		the client's connection
+ * @req:	the request
+ */
+void status_reply(struct serve *s, struct serve_conn *c,
+		  const struct svc_request *req)
+{
+	struct svc_reply rep = { 0 };
+	const struct serve_att *a;
+	unsigned int i;
+
+	rep.networks = calloc(s->n_nets ? s->n_nets : 1, sizeof(*rep.networks));
+	rep.attachments =
+		calloc(s->n_atts ? s->n_atts : 1, sizeof(*rep.attachments));
+	if (!rep.networks || !rep.attachments) {
+		free(rep.networks);
+		free(rep.attachments);
+		conn_refuse(s, c, req, ENOMEM, "out of memory");
+		return;
+	}
+	for (i = 0; i < s->n_nets; i++)
+		nets_status(&s->nets[i], &rep.networks[i]);
+	rep.n_networks = s->n_nets;
+	for (a = s->atts; a; a = a->next)
+		status_att(a, &rep.attachments[rep.n_attachments++]);
+	info("uid %u pid %d: status", (unsigned int)c->peer.uid,
+	     (int)c->peer.pid);
+	conn_reply(s, c, req, &rep, -1);
+	free(rep.networks);
+	free(rep.attachments);
+}
