@@ -53,6 +53,9 @@ LIB_SRC := src/net.c src/config.c src/framing.c src/iov.c src/ipv4.c src/pool.c 
 	src/loopback.c src/sockpeer.c src/stream.c src/dgram.c src/helper.c \
 	src/helper_find.c src/helper_stderr.c src/tap.c \
 	src/sys/tap_linux.c $(PLATFORM_SRC)
+# The client of squib-net serve (the library's, squib-net run's and the
+# bridge helper's).
+LIB_SRC += src/svcclient.c
 # Configs of older versions and the symbols programs built before use.
 LIB_SRC += src/compat.c
 # The control protocol of squib-net serve, both sides (json-c).
@@ -64,7 +67,7 @@ SERVE_LIBS := $(shell pkg-config --libs libsystemd libcap-ng \
 	2>/dev/null || echo -lsystemd -lcap-ng)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_SUPPORT := tests/harness.c tests/peer.c tests/fixture.c tests/taptest.c \
-	tests/fixture_ns.c tests/helper_fx.c tests/plane_ns.c
+	tests/fixture_ns.c tests/helper_fx.c tests/plane_ns.c tests/svcfake.c
 BENCH_SRC := $(wildcard bench/*.c)
 # squib-net-slirp-helper: its own program on libslirp and libseccomp.
 # Debian's slirp.pc requires glib-2.0's .pc, which libslirp.h does not need.

@@ -27,19 +27,18 @@ extern "C" {
 
 /* Value of sqn_config.version for the layout declared below (2: tap_fd was
  * added; 3: network, subnet, nat_iface, dns_upstream, dns_hosts; 4:
- * connect_timeout_ms, lock_timeout_ms). sqn_open() takes a config of any
+ * connect_timeout_ms, lock_timeout_ms; 5: service_path). sqn_open() takes a config of any
  * version from 1 to this one and reads only the fields that version has;
  * the others take their defaults. From version 4 on, fields are only ever
  * added at the end of the struct, with 0 meaning their default, and each
  * addition raises this number. */
-#define SQN_CONFIG_VERSION 4
+#define SQN_CONFIG_VERSION 5
 
 /**
  * enum sqn_mode - what the guest's network attachment is
  * @SQN_MODE_SHARED:	private subnet with DHCP, DNS and NAT out (the default)
  * @SQN_MODE_HOST:	host-only subnet with DHCP (Linux: bridge sqn-host,
- *			192.168.106.1/24, dnsmasq; needs CAP_NET_ADMIN, else
- *			-EPERM, unless tap_fd is given)
+ *			192.168.106.1/24, dnsmasq)
  * @SQN_MODE_BRIDGED:	a port on a real LAN (sqn_config.bridged_iface)
  * @SQN_MODE_USERSPACE:	a supervised user-space TCP/IP helper (passt, gvproxy)
  * @SQN_MODE_LOOPBACK:	every frame sent comes back; the "no network" case
@@ -48,7 +47,12 @@ extern "C" {
  * A mode that this build or platform lacks makes sqn_open() fail with
  * -ENOTSUP and a message naming where it is available.
  *
- * SQN_MODE_SHARED and _HOST on Linux run each network's keeper, the
+ * SQN_MODE_SHARED, _HOST and _BRIDGED without tap_fd make their network
+ * in the process when it has CAP_NET_ADMIN, and attach through the service
+ * (squib-net serve, see sqn_config.service_path) when it has not or when
+ * service_path is set.
+ *
+ * SQN_MODE_SHARED and _HOST made in the process run each network's keeper, the
  * program squib-net-keeper (dnsmasq, and the network's removal once its
  * last attachment has ended): a new program, not a fork of the caller, so
  * guest memory is never copied or kept by it. It is nobody's child and
@@ -232,13 +236,30 @@ typedef void (*sqn_log_fn)(void *ctx, int level, const char *msg);
  * @log_ctx:	passed to @log
  * @connect_timeout_ms: SQN_MODE_STREAM with @peer_path: how long sqn_open()
  *		waits for the listener to take the connection (a full
- *		backlog) before it fails with -ETIMEDOUT; 0: 2000
+ *		backlog) before it fails with -ETIMEDOUT; 0: 2000. Through
+ *		the service: the same for its control socket, and then as
+ *		long again for its reply (0: 10000 for the reply, which may
+ *		wait for the service to make the network)
  * @lock_timeout_ms: SQN_MODE_SHARED and _HOST: how long sqn_open() and
  *		sqn_close() wait for the network plane's lock of the namespace
  *		while another process holds it; 0: 10000. Then sqn_open() fails
  *		with -EBUSY naming the holder's pid, and sqn_close() removes its
  *		own link and leaves the rest to the network's keeper (or the
  *		next open)
+ * @service_path: SQN_MODE_SHARED, _HOST and _BRIDGED without @tap_fd: the
+ *		control socket of squib-net serve, the service that makes
+ *		the network and hands over a TAP of it. Set, the attachment
+ *		always goes through the service; NULL, only when the process
+ *		lacks CAP_NET_ADMIN, through the socket named by the
+ *		environment's SQN_SERVICE (secure_getenv), else
+ *		/run/squib-net/control. The network asked for is @network
+ *		(shared, host) or @bridged_iface (bridged); the service's
+ *		network decides the subnet, NAT and DNS: @subnet,
+ *		@nat_iface, @dns_upstream, @dns_hosts and
+ *		@disable_isolation set are refused (-EINVAL). No service:
+ *		-ENOENT or -ECONNREFUSED, a service that refuses: its errno
+ *		and its message (see docs/api.md). At most 107 bytes (a unix
+ *		socket's address)
  *
  * Fill it with sqn_config_init() and then set what differs. New fields
  * are only ever added at the end (see SQN_CONFIG_VERSION).
@@ -271,6 +292,7 @@ struct sqn_config {
 	void *log_ctx;
 	uint32_t connect_timeout_ms;
 	uint32_t lock_timeout_ms;
+	const char *service_path;
 };
 
 /**

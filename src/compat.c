@@ -11,16 +11,18 @@
  * a version reads up to where its last field ends. */
 #define END_OF(type, field) (offsetof(type, field) + sizeof(((type *)0)->field))
 #define CONFIG_END_V4 END_OF(struct sqn_config, lock_timeout_ms)
-#define CONFIG_END_CURRENT CONFIG_END_V4
+#define CONFIG_END_V5 END_OF(struct sqn_config, service_path)
+#define CONFIG_END_CURRENT CONFIG_END_V5
 
 static const size_t config_end[SQN_CONFIG_VERSION + 1] = {
 	[1] = sizeof(struct config_v1),
 	[2] = sizeof(struct config_v2),
 	[3] = sizeof(struct config_v3),
 	[4] = CONFIG_END_V4,
+	[5] = CONFIG_END_V5,
 };
 
-_Static_assert(SQN_CONFIG_VERSION == 4,
+_Static_assert(SQN_CONFIG_VERSION == 5,
 	       "a new config version needs its end in config_end[]");
 _Static_assert(sizeof(struct sqn_config) - CONFIG_END_CURRENT <
 		       _Alignof(struct sqn_config),

@@ -318,6 +318,17 @@ static int check_mode_fields(const struct sqn_config *cfg, struct net_params *p,
 		return fail(
 			msg, msglen,
 			"peer_path: stream mode needs peer_path or peer_fd");
+	if (cfg->service_path) {
+		r = config_check_path("service_path", cfg->service_path, 0, msg,
+				      msglen);
+		if (r)
+			return r;
+		/* sun_path's 108 bytes, its NUL included (unix(7)). */
+		if (strlen(cfg->service_path) > 107)
+			return fail(
+				msg, msglen,
+				"service_path: longer than 107 bytes, the most a unix socket's address holds");
+	}
 	return 0;
 }
 
@@ -408,6 +419,10 @@ int config_check(const struct sqn_config *caller, struct net_params *p,
 		cfg->connect_timeout_ms ? cfg->connect_timeout_ms : 2000;
 	p->lock_timeout_ms = cfg->lock_timeout_ms ? cfg->lock_timeout_ms :
 						    10000;
+	/* The service may make the network before it answers. */
+	p->reply_timeout_ms =
+		cfg->connect_timeout_ms ? cfg->connect_timeout_ms : 10000;
+	p->service_path = cfg->service_path;
 	/* Only the modes a TAP serves look at it: a config filled without
 	 * sqn_config_init() has 0 there. */
 	p->tap_fd = cfg->tap_fd >= 0 && (cfg->mode == SQN_MODE_SHARED ||

@@ -9,6 +9,7 @@
 #include "compat.h"
 #include "config.h"
 #include "iov.h"
+#include "ipv4.h"
 #include "net.h"
 
 static _Thread_local char open_errmsg[NET_ERRMSG_LEN];
@@ -227,6 +228,19 @@ int net_set_mtu(struct sqn_net *net, size_t frame_cap)
 	net->info.mtu = net->p.mtu;
 	net->info.max_packet_size = net->p.mtu + SQN_ETH_HLEN;
 	return 0;
+}
+
+/**
+ * net_set_subnet() - the subnet, as sqn_info() tells it
+ * @net:	attachment
+ * @gw:		the gateway's address and the prefix length
+ */
+void net_set_subnet(struct sqn_net *net, const struct ipv4_prefix *gw)
+{
+	net->info.has_subnet = 1;
+	ipv4_unpack(ipv4_mask(gw->len), net->info.netmask);
+	ipv4_unpack(ipv4_network(gw), net->info.subnet);
+	memcpy(net->info.gateway, gw->addr, 4);
 }
 
 /**

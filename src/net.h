@@ -75,6 +75,8 @@ struct net_params {
 	int tap_fd;
 	uint32_t connect_timeout_ms;
 	uint32_t lock_timeout_ms;
+	uint32_t reply_timeout_ms; /* the service's reply */
+	const char *service_path; /* NULL: SQN_SERVICE, else the default */
 	uint32_t client_version; /* sqn_config.version as the caller gave it */
 	sqn_log_fn log;
 	void *log_ctx;
@@ -104,6 +106,7 @@ int net_link_down(struct sqn_net *net, const char *fmt, ...)
 void net_pkt_fill(struct sqn_pkt *pkt, const void *a, size_t alen,
 		  const void *b, size_t blen);
 int net_set_mtu(struct sqn_net *net, size_t frame_cap);
+void net_set_subnet(struct sqn_net *net, const struct ipv4_prefix *gw);
 void net_tx_refused(struct sqn_net *net, const struct sqn_pkt *pkt);
 
 /* Chosen per platform in platform_<os>.c. */
@@ -116,5 +119,6 @@ extern const struct backend_ops stream_ops;
 extern const struct backend_ops helper_ops;
 extern const struct backend_ops tap_ops;
 extern const struct backend_ops plane_ops;
+extern const struct backend_ops svcclient_ops;
 
 #endif /* SQN_NET_H */

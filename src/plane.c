@@ -5,24 +5,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ipv4.h"
 #include "net.h"
 #include "sys/netplane.h"
+#include "tap.h"
 
 static size_t plane_pool_size(const struct sqn_net *net)
 {
 	return pool_round(sizeof(struct netplane)) + tap_ops.pool_size(net);
-}
-
-/* The subnet, as sqn_info() tells it. */
-static void plane_info(struct sqn_net *net)
-{
-	const struct ipv4_prefix *g = &net->p.net.gateway;
-
-	net->info.has_subnet = 1;
-	ipv4_unpack(ipv4_mask(g->len), net->info.netmask);
-	ipv4_unpack(ipv4_network(g), net->info.subnet);
-	memcpy(net->info.gateway, g->addr, 4);
 }
 
 /* The network first, then the TAP backend on its TAP, as if the caller
@@ -59,7 +48,7 @@ static int plane_open(struct sqn_net *net)
 		memset(net->info.host_mac, 0, 6);
 	}
 	if (net->p.net.mode != SQN_MODE_BRIDGED)
-		plane_info(net);
+		net_set_subnet(net, &net->p.net.gateway);
 	net_log(net, SQN_LOG_DEBUG, "%s: %s %s on %s",
 		sqn_mode_name(net->p.net.mode), np->macvtap ? "macvtap" : "TAP",
 		np->link, np->on);
@@ -76,28 +65,12 @@ static void plane_close(struct sqn_net *net)
 	net->outer = NULL;
 }
 
-static int plane_recv(struct sqn_net *net, struct sqn_pkt *pkts, unsigned int n)
-{
-	return tap_ops.recv(net, pkts, n);
-}
-
-static int plane_send(struct sqn_net *net, const struct sqn_pkt *pkts,
-		      unsigned int n)
-{
-	return tap_ops.send(net, pkts, n);
-}
-
-static int plane_set_offloads(struct sqn_net *net, uint32_t offloads)
-{
-	return tap_ops.set_offloads(net, offloads);
-}
-
 const struct backend_ops plane_ops = {
 	.name = "plane",
 	.pool_size = plane_pool_size,
 	.open = plane_open,
-	.recv = plane_recv,
-	.send = plane_send,
-	.set_offloads = plane_set_offloads,
+	.recv = tap_recv,
+	.send = tap_send,
+	.set_offloads = tap_set_offloads,
 	.close = plane_close,
 };

@@ -2,6 +2,7 @@
 /* platform_linux.c - which backend serves each mode on Linux */
 #include "dgram.h"
 #include "net.h"
+#include "sys/sys.h"
 
 /**
  * platform_backend() - the backend of a mode in this build
@@ -9,8 +10,10 @@
  *
  * @why:	set, when there is none, to where the mode is available
  *
- * Shared, host and bridged without tap_fd make their network (netplane.h);
- * stream mode with datagram framing is the datagram backend's.
+ * Shared, host and bridged without tap_fd make their network (netplane.h)
+ * when the thread has CAP_NET_ADMIN, and get their TAP from the service
+ * (svcclient.h) when it has not or when service_path is set; stream mode
+ * with datagram framing is the datagram backend's.
  *
  * Return: the ops table, or NULL.
  */
@@ -27,7 +30,11 @@ const struct backend_ops *platform_backend(const struct net_params *p,
 	case SQN_MODE_USERSPACE:
 		return &helper_ops;
 	default:
-		return p->tap_fd >= 0 ? &tap_ops : &plane_ops;
+		if (p->tap_fd >= 0)
+			return &tap_ops;
+		if (p->service_path || !sys_net_admin())
+			return &svcclient_ops;
+		return &plane_ops;
 	}
 }
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* sockpeer.c - the peer socket of the stream and datagram backends: opened without blocking, lost the same way */
+/* sockpeer.c - the peer socket of the stream and datagram backends (and the service's control socket): opened without blocking, lost the same way */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -16,7 +16,12 @@
  * get in once it accepts, seldom enough not to spin. */
 #define SOCKPEER_RETRY_MS 20
 
-static long long sockpeer_now_ms(void)
+/**
+ * sockpeer_now_ms() - a monotonic clock for deadlines
+ *
+ * Return: milliseconds since an arbitrary point.
+ */
+long long sockpeer_now_ms(void)
 {
 	struct timespec ts;
 
@@ -24,12 +29,19 @@ static long long sockpeer_now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Wait for the connect in progress on @fd to end, until @deadline. */
-static int sockpeer_wait_connected(int fd, long long deadline)
+/**
+ * sockpeer_wait() - wait for @fd to be ready for @events, until @deadline
+ * @fd:		descriptor
+ * @events:	POLLIN or POLLOUT
+ * @deadline:	a time of sockpeer_now_ms()
+ *
+ * Return: 0 once ready (or in error: the next call on @fd says which),
+ * -ETIMEDOUT at the deadline, or poll's negative errno.
+ */
+int sockpeer_wait(int fd, short events, long long deadline)
 {
-	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-	socklen_t len = sizeof(int);
-	int err = 0, r;
+	struct pollfd pfd = { .fd = fd, .events = events };
+	int r;
 
 	for (;;) {
 		long long left = deadline - sockpeer_now_ms();
@@ -38,10 +50,20 @@ static int sockpeer_wait_connected(int fd, long long deadline)
 			return -ETIMEDOUT;
 		r = poll(&pfd, 1, (int)left);
 		if (r > 0)
-			break;
+			return 0;
 		if (r < 0 && errno != EINTR)
 			return -errno;
 	}
+}
+
+/* Wait for the connect in progress on @fd to end, until @deadline. */
+static int sockpeer_wait_connected(int fd, long long deadline)
+{
+	socklen_t len = sizeof(int);
+	int err = 0, r = sockpeer_wait(fd, POLLOUT, deadline);
+
+	if (r)
+		return r;
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len))
 		return -errno;
 	return -err;
@@ -51,7 +73,7 @@ static int sockpeer_wait_connected(int fd, long long deadline)
  * sockpeer_connect() - connect a unix socket of @type to @path, with a
  * deadline
  * @path:	socket path
- * @type:	SOCK_STREAM or SOCK_DGRAM
+ * @type:	SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET
  * @timeout_ms:	how long the listener may keep us waiting
  *
  * The connect is non-blocking: a VMM's loop never hangs on a listener that

@@ -10,6 +10,8 @@
 /* Frames per system call: a header and a frame each fill an iovec. */
 #define SOCKPEER_BATCH_MAX (SOCKPEER_IOV_MAX / 2)
 
+long long sockpeer_now_ms(void);
+int sockpeer_wait(int fd, short events, long long deadline);
 int sockpeer_connect(const char *path, int type, unsigned int timeout_ms);
 int sockpeer_open(struct sqn_net *net, int type);
 int sockpeer_full(int err);

@@ -9,6 +9,7 @@
 #include "net.h"
 #include "sys/sys.h"
 #include "sys/tap.h"
+#include "tap.h"
 
 /* struct virtio_net_hdr_v1 (virtio 1.0): num_buffers included. */
 #define TAP_VNET_HDR_LEN 12
@@ -300,11 +301,20 @@ static int tap_read(struct sqn_net *net, struct sqn_pkt *pkt)
 	return 0;
 }
 
-/* Up to @n frames; at most TAP_DROP_MAX dropped on the way, then the
- * frames received so far (maybe none), the rest left for the next call.
- * A frame too large for the caller's buffers is not one of those: tun
- * truncates it (the bounce buffer tells its length) and it takes a slot. */
-static int tap_recv(struct sqn_net *net, struct sqn_pkt *pkts, unsigned int n)
+/**
+ * tap_recv() - up to @n frames from the TAP
+ * @net:	attachment
+ * @pkts:	the caller's descriptors
+ * @n:		how many
+ *
+ * At most TAP_DROP_MAX are dropped on the way, then the frames received so
+ * far (maybe none) are returned, the rest left for the next call. A frame
+ * too large for the caller's buffers is not one of those: tun truncates
+ * it (the bounce buffer tells its length) and it takes a slot.
+ *
+ * Return: frames received (0: none ready), or -ENOTCONN.
+ */
+int tap_recv(struct sqn_net *net, struct sqn_pkt *pkts, unsigned int n)
 {
 	unsigned int i, dropped = 0;
 	int r;
@@ -375,8 +385,15 @@ static int tap_write(struct sqn_net *net, const struct sqn_pkt *pkt)
 	}
 }
 
-static int tap_send(struct sqn_net *net, const struct sqn_pkt *pkts,
-		    unsigned int n)
+/**
+ * tap_send() - up to @n frames to the TAP
+ * @net:	attachment
+ * @pkts:	checked frames
+ * @n:		how many
+ *
+ * Return: frames taken (0: the TAP is full), or -ENOTCONN.
+ */
+int tap_send(struct sqn_net *net, const struct sqn_pkt *pkts, unsigned int n)
 {
 	unsigned int i;
 	int r;
@@ -391,9 +408,15 @@ static int tap_send(struct sqn_net *net, const struct sqn_pkt *pkts,
 	return (int)i;
 }
 
-/* sqn_set_offloads(): only a TAP with IFF_VNET_HDR carries a header, and
- * offloads need one. */
-static int tap_set_offloads(struct sqn_net *net, uint32_t offloads)
+/**
+ * tap_set_offloads() - sqn_set_offloads() on the TAP: only a TAP with
+ * IFF_VNET_HDR carries a header, and offloads need one
+ * @net:	attachment
+ * @offloads:	checked SQN_OFFLOAD_* bits
+ *
+ * Return: 0 or a negative errno.
+ */
+int tap_set_offloads(struct sqn_net *net, uint32_t offloads)
 {
 	struct tap *t = net->priv;
 

@@ -4,12 +4,10 @@
  * and keeper.h keeps */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/capability.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "keeper.h"
@@ -25,20 +23,6 @@
 /* The "link" of a holder's entry (netplane_hold()): not a name of ours
  * (sqn*), so the sweep deletes no link for it. */
 #define NETPLANE_HOLDER "holder"
-
-/* Whether CAP_NET_ADMIN is in the effective set. */
-static int np_net_admin(void)
-{
-	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3,
-						0 };
-	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
-
-	memset(data, 0, sizeof(data));
-	if (syscall(SYS_capget, &hdr, data))
-		return 1; /* unknown: let the kernel say */
-	return (data[CAP_TO_INDEX(CAP_NET_ADMIN)].effective &
-		CAP_TO_MASK(CAP_NET_ADMIN)) != 0;
-}
 
 /* The network's directory in the namespace's record @ns: its name, or
  * "bridged:<iface>" for bridged attachments of an interface, which no
@@ -318,7 +302,7 @@ static int np_open(struct netplane *np, const struct net_spec *net,
 	np->lock_ms = port->lock_ms;
 	np->plain = what == NP_LINK_PLAIN;
 	msg[0] = '\0';
-	if (!np_net_admin())
+	if (!sys_net_admin())
 		return record_err(
 			msg, len, -EPERM,
 			"%s mode needs CAP_NET_ADMIN (to make bridges and TAPs), which this process has not got; run it as root or pass tap_fd",

@@ -20,5 +20,6 @@ int sys_recvmmsg(int fd, struct mmsghdr *msgs, unsigned int n, int flags);
 int sys_read_line(const char *path, char *buf, size_t len);
 int sys_sendmmsg(int fd, struct mmsghdr *msgs, unsigned int n);
 int sys_ipv6_off(const char *iface);
+int sys_net_admin(void);
 
 #endif /* SQN_SYS_H */

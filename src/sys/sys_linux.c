@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
-/* sys_linux.c - Linux side of sys.h: eventfd, getrandom, MSG_NOSIGNAL, sysctls */
+/* sys_linux.c - Linux side of sys.h: eventfd, getrandom, MSG_NOSIGNAL, sysctls, capabilities */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -224,4 +226,23 @@ int sys_ipv6_off(const char *iface)
 		n = -errno;
 	close(fd);
 	return n == 1 ? 0 : n < 0 ? (int)n : -EIO;
+}
+
+/**
+ * sys_net_admin() - whether the calling thread may make links, bridges
+ * and nftables tables: CAP_NET_ADMIN in its effective set
+ *
+ * Return: 1 or 0; 1 when the kernel cannot say (let it refuse later).
+ */
+int sys_net_admin(void)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3,
+						0 };
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capget, &hdr, data))
+		return 1;
+	return (data[CAP_TO_INDEX(CAP_NET_ADMIN)].effective &
+		CAP_TO_MASK(CAP_NET_ADMIN)) != 0;
 }
