@@ -93,6 +93,9 @@ PROG := $(B)/squib-net
 # no copy of the VMM lives as long as the network (src/sys/keeper_main.c).
 KEEPER := $(B)/libexec/squib-net-keeper
 SLIRP_HELPER := $(B)/squib-net-slirp-helper
+# QEMU's helper=: the program again, under the name it answers to as
+# argv[0] (cli/main.c); a copy in LIBEXECDIR once installed.
+BRIDGE_HELPER := $(B)/libexec/squib-net-bridge-helper
 ASAN_SLIRP_HELPER := $(B)/asan/squib-net-slirp-helper
 TESTS := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 ASAN_TESTS := $(filter-out $(B)/asan/tests/test_alloc,$(TEST_SRC:tests/%.c=$(B)/asan/tests/%))
@@ -111,7 +114,8 @@ SLOW_PEER := $(B)/tests/slow_peer
 FORMAT_SRC := $(wildcard include/*.h src/*.[ch] src/sys/*.[ch] cli/*.[ch] \
 	tests/*.[ch] bench/*.[ch] fuzz/*.[ch] slirp/*.[ch] serve/*.[ch])
 
-all: $(STATIC_LIB) $(SHARED_LIB) $(PROG) $(SLIRP_HELPER) $(KEEPER)
+all: $(STATIC_LIB) $(SHARED_LIB) $(PROG) $(SLIRP_HELPER) $(KEEPER) \
+	$(BRIDGE_HELPER)
 
 $(B)/%.o: %.c
 	$(call say,CC,$@)
@@ -152,6 +156,11 @@ $(SERVE_OBJ): INCS += -Icli
 $(B)/serve/main.o: DEFS += -DSQN_LIBEXECDIR='"$(LIBEXECDIR)"'
 $(B)/serve/main.o: $(B)/libexecdir
 
+$(BRIDGE_HELPER): $(PROG)
+	$(call say,LN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)ln -sf ../squib-net $@
+
 $(KEEPER): $(B)/src/sys/keeper_main.o $(STATIC_LIB)
 	$(call say,LD,$@)
 	$(Q)mkdir -p $(@D)
@@ -182,6 +191,15 @@ $(FAKE_HELPER): $(B)/tests/fake_helper.o
 $(SLOW_PEER): $(B)/tests/slow_peer.o
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^
+
+# The stand-in for squib-net serve of tests/test_svc_cli.sh.
+FAKE_SERVICE := $(B)/tests/fake_service
+
+$(FAKE_SERVICE): $(B)/tests/fake_service.o $(B)/tests/svcfake.o $(STATIC_LIB)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+tests: $(FAKE_SERVICE)
 
 # The VMM stand-in of the real-guest test (tests/test_qemu.sh): QEMU's
 # stream socket relayed to a network through the library. Not named
@@ -344,6 +362,7 @@ install: all
 	install -m 755 $(PROG) $(DESTDIR)$(BINDIR)/
 	install -m 755 $(SLIRP_HELPER) $(DESTDIR)$(LIBEXECDIR)/
 	install -m 755 $(KEEPER) $(DESTDIR)$(LIBEXECDIR)/
+	install -m 755 $(PROG) $(DESTDIR)$(LIBEXECDIR)/squib-net-bridge-helper
 
 clean:
 	rm -rf $(B)

@@ -21,6 +21,11 @@ static void usage(FILE *out)
 		"commands:\n"
 		"  guest     run a command in a new network namespace whose eth0\n"
 		"            is relayed to an attachment (default: shared mode)\n"
+		"  run       execute a VMM with a TAP from squib-net serve on fd 3\n"
+		"            (squib-net help run)\n"
+		"  bridge-helper\n"
+		"            QEMU's helper= for a TAP from squib-net serve, also\n"
+		"            installed as libexec/" BRIDGE_HELPER_NAME "\n"
 		"  slirp-helper\n"
 		"            user-mode networking for one guest on libslirp\n"
 		"            (squib-net-slirp-helper; squib-net slirp-helper --help)\n"
@@ -42,9 +47,9 @@ static void usage(FILE *out)
 		"\n"
 		"Modes: shared (bridge, DHCP and DNS by dnsmasq, NAT), host (the\n"
 		"same without NAT), bridged (a port on a bridge, or a macvtap on\n"
-		"a NIC) - these three need CAP_NET_ADMIN -, userspace (our\n"
-		"slirp helper, passt, gvproxy or a custom one), stream and\n"
-		"loopback. See squib-net help guest.\n");
+		"a NIC) - these three made here with CAP_NET_ADMIN, else through\n"
+		"squib-net serve -, userspace (our slirp helper, passt, gvproxy\n"
+		"or a custom one), stream and loopback. See squib-net help guest.\n");
 }
 
 #ifndef SQN_LIBEXECDIR
@@ -122,10 +127,45 @@ static void libexec_from_build_tree(void)
 	setenv("SQN_LIBEXECDIR", dir, 0);
 }
 
+/* "help COMMAND". Return: 0, or EXIT_USAGE for a command there is none of. */
+static int help(const char *cmd)
+{
+	static const struct {
+		const char *name;
+		void (*usage)(void);
+	} cmds[] = {
+		{ "demo", usage_demo },
+		{ "guest", usage_guest },
+		{ "run", usage_run },
+		{ "bridge-helper", usage_bridge_helper },
+		{ "serve", usage_serve },
+		{ "status", usage_status },
+	};
+	size_t i;
+
+	for (i = 0; cmd && i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (!strcmp(cmd, cmds[i].name)) {
+			cmds[i].usage();
+			return 0;
+		}
+	}
+	if (cmd && strcmp(cmd, "version")) {
+		err("no command %s (see squib-net --help)", cmd);
+		return EXIT_USAGE;
+	}
+	usage(stdout);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	const char *base = strrchr(argv[0], '/');
 	int i;
 
+	/* QEMU runs the installed helper by its own name, with its own
+	 * arguments (helper=). */
+	if (!strcmp(base ? base + 1 : argv[0], BRIDGE_HELPER_NAME))
+		return cmd_bridge_helper(argc, argv);
 	libexec_from_build_tree();
 
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
@@ -153,31 +193,8 @@ int main(int argc, char **argv)
 		printf("squib-net %s\n", SQN_VERSION_STRING);
 		return 0;
 	}
-	if (!strcmp(argv[i], "help")) {
-		if (i + 1 < argc && !strcmp(argv[i + 1], "demo")) {
-			usage_demo();
-			return 0;
-		}
-		if (i + 1 < argc && !strcmp(argv[i + 1], "guest")) {
-			usage_guest();
-			return 0;
-		}
-		if (i + 1 < argc && !strcmp(argv[i + 1], "serve")) {
-			usage_serve();
-			return 0;
-		}
-		if (i + 1 < argc && !strcmp(argv[i + 1], "status")) {
-			usage_status();
-			return 0;
-		}
-		if (i + 1 < argc && strcmp(argv[i + 1], "version")) {
-			err("no command %s (see squib-net --help)",
-			    argv[i + 1]);
-			return EXIT_USAGE;
-		}
-		usage(stdout);
-		return 0;
-	}
+	if (!strcmp(argv[i], "help"))
+		return help(i + 1 < argc ? argv[i + 1] : NULL);
 	if (!strcmp(argv[i], "demo"))
 		return cmd_demo(argc - i, argv + i);
 	if (!strcmp(argv[i], "guest"))
@@ -188,6 +205,10 @@ int main(int argc, char **argv)
 		return cmd_serve(argc - i, argv + i);
 	if (!strcmp(argv[i], "status"))
 		return cmd_status(argc - i, argv + i);
+	if (!strcmp(argv[i], "run"))
+		return cmd_run(argc - i, argv + i);
+	if (!strcmp(argv[i], "bridge-helper"))
+		return cmd_bridge_helper(argc - i, argv + i);
 	err("unknown command %s (see squib-net --help)", argv[i]);
 	return EXIT_USAGE;
 }

@@ -21,6 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* Strings are NUL-terminated copies here, never pointers into the input. */
 static char iface_id[ID_FUZZ_LEN + 1];
 static char peer_path[PATH_FUZZ_LEN + 1];
+static char service_path[PATH_FUZZ_LEN + 1];
 static char bridged[IFNAME_FUZZ_LEN + 1];
 static char network[IFNAME_FUZZ_LEN + 1];
 static char subnet[IFNAME_FUZZ_LEN + 1];
@@ -90,6 +91,7 @@ static int names_a_field(const char *m)
 		"bridged_iface:", "helper_path:",  "helper_args:",
 		"peer_path:",	  "network:",	   "subnet:",
 		"nat_iface:",	  "dns_upstream:", "dns_hosts:",
+		"service_path:",
 	};
 	size_t i;
 
@@ -167,10 +169,32 @@ static void check_ok(const struct sqn_config *cfg, const struct net_params *p)
 	if (p->peer_path &&
 	    (!*p->peer_path || strlen(p->peer_path) > SQN_PATH_MAX))
 		abort();
+	if (p->service_path != cfg->service_path ||
+	    (p->service_path &&
+	     (!*p->service_path || strlen(p->service_path) > 107)))
+		abort();
 	for (n = 0; p->helper_args && p->helper_args[n]; n++)
 		if (n >= SQN_ARGS_MAX ||
 		    strlen(p->helper_args[n]) > SQN_ARG_LEN_MAX)
 			abort();
+}
+
+/*
+ * @cfg as a client built against the header of version 4 has it: the
+ * current struct up to lock_timeout_ms, in a block of exactly that size;
+ * service_path gets its default in @cfg. Return: the block, to free.
+ */
+static void *v4_layout(struct sqn_config *cfg)
+{
+	size_t size = offsetof(struct sqn_config, lock_timeout_ms) +
+		      sizeof(cfg->lock_timeout_ms);
+	void *block = malloc(size);
+
+	if (!block)
+		abort();
+	memcpy(block, cfg, size);
+	cfg->service_path = NULL;
+	return block;
 }
 
 /* Never called: config_check() only passes it on. */
@@ -227,6 +251,7 @@ static void *old_layout(struct sqn_config *cfg)
 		cfg->network = cfg->subnet = cfg->nat_iface =
 			cfg->dns_upstream = cfg->dns_hosts = NULL;
 	cfg->connect_timeout_ms = cfg->lock_timeout_ms = 0;
+	cfg->service_path = NULL;
 	block = malloc(size);
 	if (!block)
 		abort();
@@ -288,8 +313,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cfg.helper_args = args;
 	}
 
-	if (cfg.version >= 1 && cfg.version < SQN_CONFIG_VERSION)
+	if (u8(&rd) & 1)
+		cfg.service_path = str(&rd, service_path, PATH_FUZZ_LEN);
+	if (cfg.version >= 1 && cfg.version <= 3)
 		old = old_layout(&cfg);
+	else if (cfg.version == 4)
+		old = v4_layout(&cfg);
 	memset(msg, 0x5a, sizeof(msg));
 	r = config_check(flags2 & 0x80 ? NULL :
 			 old	       ? old :

@@ -33,7 +33,11 @@ enum svc_op {
  * (the library's sqn_open), until the requesting process ends (squib-net
  * run, which execs the VMM in its own process), or until its parent
  * ends (squib-net-bridge-helper, whose parent is QEMU). The service
- * checks a parent is of the same uid and watches either with a pidfd. */
+ * checks a parent is of the same uid and watches either with a pidfd.
+ * QEMU runs a helper= with blanks as "/bin/sh -c 'HELPER ARGS'", and
+ * Debian's dash forks for it rather than exec: when the parent's
+ * /proc/PID/exe is /bin/sh's file, the shell ends with the helper, and
+ * the process to hold on to is the shell's parent (QEMU). */
 enum svc_hold {
 	SVC_HOLD_CONNECTION = 0,
 	SVC_HOLD_PROCESS,

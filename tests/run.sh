@@ -25,6 +25,7 @@ for t in "$B"/asan/tests/test_*; do
 done
 suite tests/test_cli.sh "$B"
 suite tests/test_install.sh "$B"
+suite tests/test_svc_cli.sh "$B"
 suite tests/test_guest.sh "$B"
 suite tests/test_slirp.sh "$B"
 suite tests/test_host_mode.sh "$B"

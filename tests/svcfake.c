@@ -152,6 +152,24 @@ static int svcfake_answer(int conn, const struct svcfake_answer *a,
 	return r;
 }
 
+/* The parent of @pid, from /proc (0 when it is gone). */
+static pid_t svcfake_ppid(pid_t pid)
+{
+	char path[64], line[256];
+	FILE *f;
+	int ppid = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "PPid: %d", &ppid) == 1)
+			break;
+	fclose(f);
+	return ppid;
+}
+
 /**
  * svcfake_serve() - read one request on @conn and answer it
  * @conn:	an accepted connection
@@ -186,6 +204,7 @@ int svcfake_serve(int conn, const struct svcfake_answer *a,
 		return -EPROTO;
 	}
 	seen->decoded = 1;
+	seen->ppid = svcfake_ppid(seen->pid);
 	return svcfake_answer(conn, a, seen);
 }
 

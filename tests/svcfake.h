@@ -53,6 +53,7 @@ struct svcfake_answer {
  * @decoded:	1 when its request was decoded into @req
  * @req:	the request
  * @pid:	the client's pid (SO_PEERCRED)
+ * @ppid:	its parent's, while it waited for the answer
  * @uid:	its uid
  * @tap:	SVCFAKE_TAP: the TAP's name
  */
@@ -60,6 +61,7 @@ struct svcfake_seen {
 	int decoded;
 	struct svc_request req;
 	pid_t pid;
+	pid_t ppid;
 	uid_t uid;
 	char tap[SVC_NAME_MAX];
 };

@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: MIT
 # test_install.sh - what make install leaves for a program built against
 # libsquibnet: squibnet.pc for the install's prefix, the network's keeper
-# where the library looks for it, and the libraries the static library
-# needs (libmnl, libnftables) named in Requires.private, and the man pages
-# in MANDIR, which man renders without a warning
+# where the library looks for it, QEMU's bridge helper, the libraries
+# the static library needs (libmnl, libnftables) named in Requires.private,
+# and the man pages in MANDIR, which man renders without a warning
 set -uo pipefail
 B=${1:-build}
 cd "$(dirname "$0")/.."
@@ -50,6 +50,17 @@ keeper_in_libexecdir() {
 		strings "$tmp"/own/opt/sqn/lib/libsquibnet.so.*.* >"$tmp/own.str" &&
 		has other.str '^/opt/sqn/libexec$' && has root.str '^/usr/libexec$' &&
 		has own.str '^/opt/sqn/lib/sqn$'
+}
+
+# QEMU's helper= finds the bridge helper in LIBEXECDIR, and it answers to
+# its own name there (the program dispatches on argv[0]).
+bridge_helper_in_libexecdir() {
+	inst own /opt/sqn LIBEXECDIR=/opt/sqn/lib/sqn || return 1
+	local h=$tmp/own/opt/sqn/lib/sqn/squib-net-bridge-helper
+	[ -x "$h" ] || { why="squib-net-bridge-helper not installed in LIBEXECDIR"; return 1; }
+	"$h" --help >"$tmp/out" 2>"$tmp/err" && has out '^usage: squib-net bridge-helper' || return 1
+	"$h" --use-vnet --br=sqn-shared >"$tmp/out" 2>"$tmp/err"
+	[ $? = 2 ] && has err -- '--fd=N and --br=NETWORK are needed'
 }
 
 # libmnl and libnftables are pkg-config packages: Requires.private, so
@@ -121,6 +132,7 @@ man_pages_installed() {
 
 tcase pc_follows_each_prefix pc_follows_each_prefix
 tcase keeper_in_libexecdir keeper_in_libexecdir
+tcase bridge_helper_in_libexecdir bridge_helper_in_libexecdir
 tcase requires_mnl_and_nftables requires_mnl_and_nftables
 tcase static_link_with_its_flags static_link_with_its_flags
 tcase man_pages_installed man_pages_installed

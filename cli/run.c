@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: MIT
+/* run.c - "squib-net run": a TAP from the service on fd N, then exec the VMM in this process */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "attach.h"
+#include "cli.h"
+#include "log.h"
+#include "util.h"
+
+/* The VMM's fd of the TAP: QEMU's fd=3 and socket_vmnet_client's habit. */
+#define RUN_FD_DEFAULT 3
+#define RUN_FD_MAX 65535
+
+void usage_run(void)
+{
+	printf("usage: squib-net run [--network NAME] [--mac MAC] [--fd N]\n"
+	       "                     [--socket PATH] [--no-vnet-hdr] [--label TEXT]\n"
+	       "                     -- VMM [ARGS...]\n"
+	       "\n"
+	       "Asks squib-net serve for a TAP on its network NAME (default: its\n"
+	       "default network, sqn-shared; \"shared\" and \"host\" stand for\n"
+	       "sqn-shared and sqn-host), puts it on fd N (default 3) and\n"
+	       "executes VMM in this process, printing nothing. The attachment\n"
+	       "lasts as long as that process (the VMM): when it ends, the\n"
+	       "service removes the TAP. No privilege is needed beyond what\n"
+	       "the service's ACL allows.\n"
+	       "\n"
+	       "  --network NAME  the service's network (a bridge's name)\n"
+	       "  --mac MAC       the guest's MAC (default: the service picks one)\n"
+	       "  --fd N          the TAP's descriptor in VMM, 3 or above\n"
+	       "  --socket PATH   the service's socket (default: $SQN_SERVICE,\n"
+	       "                  else /run/squib-net/control)\n"
+	       "  --no-vnet-hdr   a TAP without a virtio-net header (no offloads,\n"
+	       "                  no vhost-net); by default it has one\n"
+	       "  --label TEXT    what squib-net status shows (default: VMM's name)\n"
+	       "\n"
+	       "VMM's environment gets SQN_MAC (the guest's MAC), SQN_TAP (the\n"
+	       "TAP's name), SQN_TAP_FD (N) and SQN_MTU (the network's MTU).\n"
+	       "\n"
+	       "  squib-net run -- qemu-system-x86_64 ... \\\n"
+	       "      -netdev tap,id=n0,fd=3,vhost=on -device virtio-net-pci,netdev=n0\n"
+	       "  squib-net run -- sh -c 'exec cloud-hypervisor ... --net fd=3,mac=$SQN_MAC'\n"
+	       "  squib-net run -- crosvm run --net tap-fd=3 ...\n"
+	       "\n"
+	       "Exit status: VMM's; 1 when the service is not there or refuses\n"
+	       "(its reason on stderr) or VMM cannot be executed, 2 for a usage\n"
+	       "error.\n");
+}
+
+/**
+ * struct run - what squib-net run was asked
+ * @req:	the attach request
+ * @socket:	--socket, or NULL
+ * @fd:		--fd
+ * @label:	--label given
+ */
+struct run {
+	struct svc_request req;
+	const char *socket;
+	unsigned long fd;
+	int label;
+};
+
+/* The options up to VMM. Return: 0, -1 after --help, or EXIT_USAGE. */
+static int run_parse(struct run *r, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "network", required_argument, NULL, 'n' },
+		{ "mac", required_argument, NULL, 'm' },
+		{ "fd", required_argument, NULL, 'f' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "no-vnet-hdr", no_argument, NULL, 'N' },
+		{ "label", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	opterr = 0;
+	/* '+': VMM's own options are not ours. */
+	while ((c = getopt_long(argc, argv, "+n:m:f:s:Nl:h", opts, NULL)) !=
+	       -1) {
+		switch (c) {
+		case 'n':
+			if (strlen(optarg) >= SVC_NAME_MAX) {
+				err("run: --network: \"%s\" is longer than %d bytes",
+				    optarg, SVC_NAME_MAX - 1);
+				return EXIT_USAGE;
+			}
+			snprintf(r->req.network, sizeof(r->req.network), "%s",
+				 optarg);
+			break;
+		case 'm':
+			if (parse_mac(optarg, r->req.mac) ||
+			    (r->req.mac[0] & 1)) {
+				err("run: --mac takes a unicast xx:xx:xx:xx:xx:xx, not %s",
+				    optarg);
+				return EXIT_USAGE;
+			}
+			r->req.has_mac = 1;
+			break;
+		case 'f':
+			if (parse_uint(optarg, RUN_FD_MAX, &r->fd) ||
+			    r->fd <= 2) {
+				err("run: --fd takes a number from 3 to %d, not %s",
+				    RUN_FD_MAX, optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 's':
+			r->socket = optarg;
+			break;
+		case 'N':
+			r->req.vnet_hdr = 0;
+			break;
+		case 'l':
+			attach_label(r->req.label, optarg);
+			r->label = 1;
+			break;
+		case 'h':
+			usage_run();
+			return -1;
+		default:
+			err("run: unknown or incomplete option %s (see squib-net help run)",
+			    argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind == argc) {
+		err("run: no VMM to run (squib-net run [OPTIONS] -- VMM [ARGS...])");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* The TAP on fd @fd, open across exec; nothing else of ours is. */
+static int run_place_tap(struct svcclient *c, int fd)
+{
+	/* The connection first: it may sit on @fd itself. Closing it
+	 * ends nothing: the attachment is held by this process. */
+	close(c->conn);
+	c->conn = -1;
+	if (c->tap == fd)
+		return fcntl(fd, F_SETFD, 0);
+	if (dup2(c->tap, fd) < 0)
+		return -1;
+	close(c->tap);
+	c->tap = -1;
+	return 0;
+}
+
+/* What VMM may want to know, in its environment. */
+static void run_export(const struct svc_attach *att, int fd)
+{
+	const uint8_t *m = att->guest_mac;
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1],
+		 m[2], m[3], m[4], m[5]);
+	setenv("SQN_MAC", buf, 1);
+	setenv("SQN_TAP", att->tap, 1);
+	snprintf(buf, sizeof(buf), "%d", fd);
+	setenv("SQN_TAP_FD", buf, 1);
+	snprintf(buf, sizeof(buf), "%u", att->mtu);
+	setenv("SQN_MTU", buf, 1);
+}
+
+/**
+ * cmd_run() - squib-net run
+ * @argc:	arguments from "run" on
+ * @argv:	the same
+ *
+ * Return: only on failure: 1, or EXIT_USAGE (0 after --help).
+ */
+int cmd_run(int argc, char **argv)
+{
+	struct run r;
+	struct svcclient c;
+	char **vmm;
+	int st;
+
+	memset(&r, 0, sizeof(r));
+	r.req.op = SVC_OP_ATTACH;
+	r.req.vnet_hdr = 1;
+	r.req.hold = SVC_HOLD_PROCESS;
+	r.fd = RUN_FD_DEFAULT;
+	st = run_parse(&r, argc, argv);
+	if (st)
+		return st < 0 ? 0 : st;
+	vmm = argv + optind;
+	if (!r.label) {
+		const char *base = strrchr(vmm[0], '/');
+
+		attach_label(r.req.label, base ? base + 1 : vmm[0]);
+	}
+	if (attach_service("run", r.socket, &r.req, &c))
+		return 1;
+	if (run_place_tap(&c, (int)r.fd)) {
+		err("run: the TAP on fd %lu: %s", r.fd, strerror(errno));
+		svcclient_close(&c);
+		return 1;
+	}
+	run_export(&c.att, (int)r.fd);
+	execvp(vmm[0], vmm);
+	err("run: %s: %s", vmm[0], strerror(errno));
+	return 1;
+}
