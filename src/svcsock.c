@@ -52,6 +52,7 @@ int svc_send(int sock, const char *buf, size_t len, int fd)
 		cm->cmsg_len = CMSG_LEN(sizeof(int));
 		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
 	}
+	/* SEQPACKET raises no SIGPIPE; a socket of another type might */
 	do
 		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
