@@ -19,6 +19,8 @@ SOVERSION := 0
 PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
+# squib-net.1 and squib-net-serve.conf.5 (docs/) go to its man1 and man5.
+MANDIR ?= $(PREFIX)/share/man
 BINDIR ?= $(PREFIX)/bin
 LIBEXECDIR ?= $(PREFIX)/libexec
 # squib-net.service and .socket (contrib/systemd), their ExecStart in BINDIR.
@@ -484,6 +486,9 @@ install: all
 		$(DESTDIR)$(LIBDIR)/libsquibnet.so.$(SOVERSION)
 	ln -sf libsquibnet.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libsquibnet.so
 	install -m 644 include/squibnet.h $(DESTDIR)$(INCLUDEDIR)/
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+	install -m 644 docs/squib-net.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 docs/squib-net-serve.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
 		squibnet.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/squibnet.pc

@@ -28,13 +28,14 @@ set -euo pipefail
 # libcap-ng-dev drops the capabilities the service no longer needs.
 # The macOS backend's tests build it against a fake vmnet with clang
 # -fblocks and libblocksruntime-dev; make bench draws its chart with gnuplot
-# (gnuplot-nox).
+# (gnuplot-nox). test_install renders the man pages with man -l (man-db,
+# which brings groff-base).
 pkgs=(make gcc libc6-dev binutils clang libclang-rt-14-dev clang-format
 	iproute2 busybox passt procps tcpdump coreutils bsdutils libmnl-dev
 	dnsmasq-base libnftables-dev nftables iperf3 libcap2-bin util-linux
 	pkgconf libslirp-dev libseccomp-dev curl slirp4netns python3
 	qemu-system-x86 dpkg grep xz-utils cpio libjson-c-dev libsystemd-dev
-	libcap-ng-dev libblocksruntime-dev gnuplot-nox)
+	libcap-ng-dev libblocksruntime-dev gnuplot-nox man-db)
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	echo "deps.sh: not a Debian system; make sure these are installed: ${pkgs[*]}" >&2

@@ -36,6 +36,7 @@ suite tests/test_bridged_mode.sh "$B"
 suite tests/test_probe.sh "$B"
 suite tests/test_serve.sh "$B"
 suite tests/test_qemu.sh "$B"
+suite tests/test_serve_qemu.sh "$B"
 corpus=$(mktemp -d)
 cp fuzz/corpus/framing/* "$corpus"/ 2>/dev/null
 single fuzz-framing-bounded fuzz fuzz_framing "$corpus"

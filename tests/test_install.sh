@@ -4,7 +4,8 @@
 # libsquibnet: squibnet.pc for the install's prefix, the network's keeper
 # where the library looks for it, QEMU's bridge helper, the libraries the
 # static library needs (libmnl, libnftables) named in Requires.private, and
-# squib-net serve's systemd units
+# squib-net serve's systemd units, and the man pages in MANDIR, which man
+# renders without a warning
 set -uo pipefail
 B=${1:-build}
 cd "$(dirname "$0")/.."
@@ -123,12 +124,37 @@ systemd_units_installed() {
 		! grep -q @ "$tmp/service" || { why="${why:-an @...@ left unsubstituted}"; return 1; }
 }
 
+# squib-net.1 and squib-net-serve.conf.5 in MANDIR (PREFIX/share/man unless
+# given), each rendered by man -l with no troff warning and with its
+# sections; man-db is in scripts/deps.sh.
+man_pages_installed() {
+	local page
+	inst root /usr && inst own /opt/sqn MANDIR=/opt/sqn/man || return 1
+	for page in usr/share/man/man1/squib-net.1 usr/share/man/man5/squib-net-serve.conf.5 \
+		opt/sqn/man/man1/squib-net.1 opt/sqn/man/man5/squib-net-serve.conf.5; do
+		case $page in usr/*) page=root/$page ;; *) page=own/$page ;; esac
+		[ -f "$tmp/$page" ] || { why="$page not installed"; return 1; }
+	done
+	for page in root/usr/share/man/man1/squib-net.1 root/usr/share/man/man5/squib-net-serve.conf.5; do
+		MANWIDTH=80 man -l --warnings=w "$tmp/$page" >"$tmp/man.txt" 2>"$tmp/err" ||
+			{ why="man -l $page failed"; return 1; }
+		[ ! -s "$tmp/err" ] || { why="man -l $page: $(head -3 "$tmp/err")"; return 1; }
+		has man.txt '^NAME' && has man.txt '^SEE ALSO' || return 1
+	done
+	# Every command of the program's help has its section in squib-net.1.
+	MANWIDTH=80 man -l "$tmp/root/usr/share/man/man1/squib-net.1" >"$tmp/man.txt" 2>/dev/null
+	for page in $("$B/squib-net" --help | awk '/^commands:/ {on=1; next} /^$/ && on {exit} on && /^  [a-z]/ {print $1}'); do
+		has man.txt "^   $page" || return 1
+	done
+}
+
 tcase pc_follows_each_prefix pc_follows_each_prefix
 tcase keeper_in_libexecdir keeper_in_libexecdir
 tcase bridge_helper_in_libexecdir bridge_helper_in_libexecdir
 tcase requires_mnl_and_nftables requires_mnl_and_nftables
 tcase static_link_with_its_flags static_link_with_its_flags
 tcase systemd_units_installed systemd_units_installed
+tcase man_pages_installed man_pages_installed
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -7,18 +7,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "squibnet.h"
 
 /*
- * vmm_relay --stream SOCK [--mode shared|host|userspace|loopback]
+ * vmm_relay --stream SOCK|--listen SOCK [--mode shared|host|userspace|loopback]
  *           [--network NAME] [--subnet A.B.C.D/N] [--dns-upstream LIST]
  *           [--dns-hosts FILE] [--pid-file FILE]
  *
  * Attachment A is SQN_MODE_STREAM on SOCK (a QEMU -netdev stream listening
- * there); attachment B is the network of --mode (default shared). Frames
+ * there), or with --listen on the first connection to a socket it listens
+ * on at SOCK (squib-net guest --mode stream --peer SOCK, which connects);
+ * attachment B is the network of --mode (default shared), opened before
+ * that connection is accepted. Frames
  * go both ways until A's link goes down (QEMU ended: exit 0) or SIGTERM or
  * SIGINT (exit 0); then both are closed, which removes what B made. The
  * pid file is written once both are open. At the end one line of counts
@@ -189,10 +194,72 @@ static int relay(sqn_net *a, sqn_net *b, struct way *ab, struct way *ba)
 	return 0;
 }
 
+/**
+ * listen_on() - a unix stream socket listening at @path
+ * @path:	where; it must not exist
+ *
+ * Return: the socket, or -1 (with a message on stderr).
+ */
+static int listen_on(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd = -1;
+
+	if (strlen(path) >= sizeof(a.sun_path)) {
+		fprintf(stderr, "vmm_relay: %s: too long\n", path);
+		return -1;
+	}
+	memcpy(a.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) ||
+	    listen(fd, 1)) {
+		fprintf(stderr, "vmm_relay: listen on %s: %s\n", path,
+			strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/**
+ * accept_one() - the first connection to @lfd, waiting with the signals
+ * unblocked (SIGTERM ends the wait)
+ * @lfd:	the listening socket
+ * @path:	its path, for messages
+ *
+ * Return: the connected socket, or -1 (with a message on stderr, unless
+ * a signal asked to stop).
+ */
+static int accept_one(int lfd, const char *path)
+{
+	struct pollfd p = { .fd = lfd, .events = POLLIN };
+	sigset_t none;
+	int fd;
+
+	sigemptyset(&none);
+	while (!stop_requested) {
+		if (ppoll(&p, 1, NULL, &none) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd >= 0)
+			return fd;
+		if (errno != EINTR && errno != EAGAIN && errno != ECONNABORTED)
+			break;
+	}
+	if (!stop_requested)
+		fprintf(stderr, "vmm_relay: accept on %s: %s\n", path,
+			strerror(errno));
+	return -1;
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: vmm_relay --stream SOCK [--mode shared|host|userspace|loopback]\n"
+		"usage: vmm_relay --stream SOCK|--listen SOCK [--mode shared|host|userspace|loopback]\n"
 		"       [--network NAME] [--subnet A.B.C.D/N] [--dns-upstream LIST]\n"
 		"       [--dns-hosts FILE] [--pid-file FILE]\n");
 }
@@ -223,6 +290,7 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "stream", required_argument, NULL, 's' },
+		{ "listen", required_argument, NULL, 'l' },
 		{ "mode", required_argument, NULL, 'm' },
 		{ "network", required_argument, NULL, 'n' },
 		{ "subnet", required_argument, NULL, 'S' },
@@ -234,10 +302,10 @@ int main(int argc, char **argv)
 	struct sqn_config ca, cb;
 	struct way ab = { 0 }, ba = { 0 };
 	sqn_net *a = NULL, *b = NULL;
-	const char *pid_file = NULL;
+	const char *pid_file = NULL, *listen_path = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigset_t block;
-	int c, r, status = 1;
+	int c, r, status = 1, lfd = -1;
 	FILE *f;
 
 	if (sqn_config_init(&ca) < 0 || sqn_config_init(&cb) < 0)
@@ -248,6 +316,9 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 's':
 			ca.peer_path = optarg;
+			break;
+		case 'l':
+			listen_path = optarg;
 			break;
 		case 'm':
 			r = parse_mode(optarg);
@@ -277,7 +348,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!ca.peer_path || optind != argc) {
+	if (!ca.peer_path == !listen_path || optind != argc) {
 		usage();
 		return 2;
 	}
@@ -288,17 +359,28 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 
-	ca.iface_id = "vmm";
-	r = sqn_open(&ca, &a);
-	if (r < 0) {
-		fprintf(stderr, "vmm_relay: stream %s: %s\n", ca.peer_path,
-			sqn_last_error(NULL));
-		goto out;
+	if (listen_path) {
+		lfd = listen_on(listen_path);
+		if (lfd < 0)
+			goto out;
 	}
 	cb.iface_id = "net";
 	r = sqn_open(&cb, &b);
 	if (r < 0) {
 		fprintf(stderr, "vmm_relay: network: %s\n",
+			sqn_last_error(NULL));
+		goto out;
+	}
+	if (listen_path) {
+		ca.peer_fd = accept_one(lfd, listen_path);
+		if (ca.peer_fd < 0)
+			goto out;
+	}
+	ca.iface_id = "vmm";
+	r = sqn_open(&ca, &a);
+	if (r < 0) {
+		fprintf(stderr, "vmm_relay: stream %s: %s\n",
+			listen_path ? listen_path : ca.peer_path,
 			sqn_last_error(NULL));
 		goto out;
 	}
@@ -329,6 +411,10 @@ int main(int argc, char **argv)
 out:
 	sqn_close(b);
 	sqn_close(a);
+	if (ca.peer_fd >= 0)
+		close(ca.peer_fd);
+	if (lfd >= 0)
+		close(lfd);
 	free(ab.buf);
 	free(ba.buf);
 	return status;

@@ -9,6 +9,7 @@
 #
 #   . tests/guest/guest.sh
 #   GUEST_EXEC=(ip netns exec NS)       # optional: where QEMU runs
+#   GUEST_WRAP=(squib-net run --)       # optional: what execs QEMU
 #   guest_boot "$tmp/g" "sqn.run=fetch sqn.url=http://10.99.1.1/" \
 #       "stream,id=n0,server=on,addr.type=unix,addr.path=$tmp/s.sock"
 #   guest_wait "$tmp/g" "sqn-guest: done" && guest_end
@@ -21,13 +22,17 @@ GUEST_DIR=${GUEST_DIR:-build/guest}
 GUEST_LIMIT=${GUEST_LIMIT:-120}
 GUEST_MAC=${GUEST_MAC:-52:54:00:5a:9b:01}
 GUEST_EXEC=()
+# Words between timeout and QEMU, a program that execs QEMU in its own
+# process (squib-net run --): what watches that process watches QEMU.
+GUEST_WRAP=()
 # cryptomgr.notests skips the crypto self-tests (0.7 s of boot under TCG).
 GUEST_APPEND="console=ttyS0 panic=-1 quiet cryptomgr.notests"
 guest_pid=
 guest_status=
 
 # guest_boot OUT SCENARIO NETDEV [QEMU_ARGS...]: start QEMU in the
-# background, "${GUEST_EXEC[@]}" before it, ended after $GUEST_LIMIT s at
+# background, "${GUEST_EXEC[@]}" before timeout and "${GUEST_WRAP[@]}"
+# between timeout and QEMU, ended after $GUEST_LIMIT s at
 # the latest. SCENARIO: kernel command-line words for the guest's init
 # (sqn.run=..., sqn.url=..., see tests/guest/init). The console goes to
 # OUT.console, QEMU's own messages to OUT.err; the pid (timeout's, whose
@@ -36,7 +41,7 @@ guest_boot() {
 	local out=$1 scenario=$2 netdev=$3
 	shift 3
 	: >"$out.console"
-	"${GUEST_EXEC[@]}" timeout "$GUEST_LIMIT" qemu-system-x86_64 \
+	"${GUEST_EXEC[@]}" timeout "$GUEST_LIMIT" "${GUEST_WRAP[@]}" qemu-system-x86_64 \
 		-M q35 -accel tcg -m 256 -smp 1 \
 		-nodefaults -no-reboot -display none -monitor none \
 		-serial "file:$out.console" \
