@@ -5,7 +5,8 @@
 # make check      unit, conformance and CLI tests (plain and ASan+UBSan),
 #                 formatting, a bounded fuzz run; last line "N passed, N failed"
 # make fuzz       the fuzzers, each for FUZZ_TIME seconds (default 600)
-# make bench      benchmarks (not part of check)
+# make bench      benchmarks (not part of check): a table, bench/results/*.csv
+#                 and bench.png; QUICK=1 in under 2 minutes
 # make install    PREFIX (/usr/local), LIBEXECDIR ($(PREFIX)/libexec: the
 #                 keeper program, whose place is built into the library)
 #                 and DESTDIR honoured
@@ -224,7 +225,9 @@ $(B)/tests/test_abi_v%: $(B)/tests/abi/abi_client_v%.o $(B)/tests/harness.o \
 	$(Q)$(CC) $(CFLAGS) -o $@ $(filter %.o,$^) -L$(B) -lsquibnet \
 		-Wl,-rpath,'$$ORIGIN/..'
 
-$(B)/bench/%: $(B)/bench/%.o $(STATIC_LIB)
+# Benchmarks count allocations as the plain tests do (tests/alloc_count.c).
+$(B)/bench/%.o: INCS += -Itests
+$(B)/bench/%: $(B)/bench/%.o $(B)/tests/alloc_count.o $(STATIC_LIB)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -267,9 +270,11 @@ fuzz: $(FUZZERS)
 		$(B)/fuzz/corpus-cli
 	$(B)/fuzz/fuzz_slirp -max_total_time=$(FUZZ_TIME)
 
+# make bench QUICK=1: under 2 minutes; BENCH_BASE=<git revision>: that
+# revision's squib-net beside this one (bench/run.sh).
 bench: $(BENCHES) $(PROG) $(KEEPER)
-	$(Q)scripts/deps.sh bench
-	$(Q)bench/run.sh $(B)
+	$(Q)scripts/deps.sh
+	$(Q)QUICK=$(QUICK) BENCH_BASE=$(BENCH_BASE) bench/run.sh $(B)
 
 format:
 	clang-format -i $(FORMAT_SRC)
