@@ -52,7 +52,7 @@ endif
 
 LIB_SRC := src/net.c src/config.c src/framing.c src/iov.c src/ipv4.c src/pool.c \
 	src/loopback.c src/sockpeer.c src/stream.c src/dgram.c src/helper.c \
-	src/helper_find.c src/helper_stderr.c src/tap.c \
+	src/helper_find.c src/helper_stderr.c src/tap.c src/tcpmerge.c \
 	src/sys/tap_linux.c $(PLATFORM_SRC)
 # Configs of older versions and the symbols programs built before use.
 LIB_SRC += src/compat.c
