@@ -108,7 +108,7 @@ kernel_up() {
 
 # probe DEST: bench/probe.sh's arguments for a guest measuring DEST.
 probe() {
-	echo "$PROBE" "$1" "$PORT_IPERF" "$PORT_RR" "$SECS" "$STREAMS" "$PINGS" "$RR"
+	echo "$PROBE" "$1" "$PORT_IPERF" "$PORT_RR" "$SECS" "${STREAMS// /,}" "$PINGS" "$RR"
 }
 
 # squib ARGS...: a squib-net guest in "host" running the probe against wan.
