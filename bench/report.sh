@@ -171,14 +171,15 @@ done
 gnuplot <<EOF
 set terminal pngcairo size 1200,900 font ",10"
 set output "$out/bench.png"
-set multiplot layout 2,1 title "squib-net make bench: $machine"
+set multiplot layout 2,1 title "squib-net make bench: $machine (medians of the runs)"
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
 set boxwidth 0.9
 set xtics rotate by -30 left
 set grid ytics
-set key top right
+set key top center horizontal
+set rmargin 12
 set bmargin 8
 set ylabel "Gbit/s (median)"
 set title "TCP throughput, iperf3, guest to wan (or host / other guest) and back"
