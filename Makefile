@@ -7,7 +7,8 @@
 #                 "N passed, N failed"
 # make portable-check  the portable files use POSIX headers only
 # make fuzz       the fuzzers, each for FUZZ_TIME seconds (default 600)
-# make bench      benchmarks (not part of check)
+# make bench      benchmarks (not part of check): a table, bench/results/*.csv
+#                 and bench.png; QUICK=1 in under 2 minutes
 # make install    PREFIX (/usr/local), LIBEXECDIR ($(PREFIX)/libexec: the
 #                 keeper program, whose place is built into the library),
 #                 SYSTEMDUNITDIR ($(PREFIX)/lib/systemd/system: the
@@ -60,7 +61,7 @@ LINUX_SRC := src/platform_linux.c src/sys/sys_linux.c \
 	src/sys/netplane_linux.c src/sys/network_linux.c \
 	src/sys/keeper_linux.c src/sys/record_linux.c src/sys/dnsmasq_linux.c \
 	src/sys/nft_linux.c src/sys/tap_linux.c \
-	src/plane.c src/tap.c src/helper.c src/helper_find.c \
+	src/plane.c src/tap.c src/tcpmerge.c src/helper.c src/helper_find.c \
 	src/helper_stderr.c
 # The control protocol of squib-net serve, both sides (json-c); the
 # service is Linux's.
@@ -327,7 +328,9 @@ $(B)/tests/test_abi_v%: $(B)/tests/abi/abi_client_v%.o $(B)/tests/harness.o \
 	$(Q)$(CC) $(CFLAGS) -o $@ $(filter %.o,$^) -L$(B) -lsquibnet \
 		-Wl,-rpath,'$$ORIGIN/..'
 
-$(B)/bench/%: $(B)/bench/%.o $(STATIC_LIB)
+# Benchmarks count allocations as the plain tests do (tests/alloc_count.c).
+$(B)/bench/%.o: INCS += -Itests
+$(B)/bench/%: $(B)/bench/%.o $(B)/tests/alloc_count.o $(STATIC_LIB)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -461,9 +464,11 @@ fuzz: $(FUZZERS)
 	$(B)/fuzz/fuzz_acl -max_total_time=$(FUZZ_TIME) $(B)/fuzz/corpus-acl \
 		fuzz/corpus/acl
 
+# make bench QUICK=1: under 2 minutes; BENCH_BASE=<git revision>: that
+# revision's squib-net beside this one (bench/run.sh).
 bench: $(BENCHES) $(PROG) $(KEEPER)
-	$(Q)scripts/deps.sh bench
-	$(Q)bench/run.sh $(B)
+	$(Q)scripts/deps.sh
+	$(Q)QUICK=$(QUICK) BENCH_BASE=$(BENCH_BASE) bench/run.sh $(B)
 
 format:
 	clang-format -i $(FORMAT_SRC)

@@ -4,79 +4,75 @@
 #
 # The script sets B (the build directory) and runs from the top of the
 # tree. This brings in scripts/netns.sh (ns_up, in_host, NS_HOST, NS_WAN,
-# WAN_ADDR), an iperf3 server in "wan", the lease-time loop and the iperf3
-# report. bench_down stops what bench_iperf_server started and removes the
-# namespaces.
+# WAN_ADDR), the settings of a run (QUICK, RUNS, SECS, ...), the servers
+# the guests measure against, and bench_down, which stops them (by pid)
+# and removes the namespaces.
 PROG=$(realpath "$B/squib-net")
+RR=$(realpath "$B/bench/rr")
+PROBE=$(realpath bench/probe.sh)
 # The network's keeper program of this build (shared and host mode).
 SQN_LIBEXECDIR=$(realpath "$B/libexec")
 export SQN_LIBEXECDIR
-SECS=${BENCH_SECS:-5}
-LEASE_RUNS=10
+# QUICK=1: a check that the whole harness works, in under 2 minutes;
+# still the median of 3 runs, of shorter transfers and fewer cases.
+if [ "${QUICK:-0}" = 1 ]; then
+	RUNS=${BENCH_RUNS:-3} SECS=${BENCH_SECS:-1} STREAMS=${BENCH_STREAMS:-1}
+	PINGS=${BENCH_PINGS:-50} SCALE=${BENCH_SCALE:-1 4}
+else
+	RUNS=${BENCH_RUNS:-3} SECS=${BENCH_SECS:-2} STREAMS=${BENCH_STREAMS:-1 4}
+	PINGS=${BENCH_PINGS:-100} SCALE=${BENCH_SCALE:-1 2 4 8}
+fi
+# The userspace peers' MTU: their default (passt, pasta) or what podman
+# gives slirp4netns; squib-net's shared and host modes keep Ethernet's.
+USER_MTU=${BENCH_USER_MTU:-65520}
+PORT_IPERF=5201 # wan: 5201 and up, one per scale guest; host: 5201
+PORT_RR=5300    # wan and host
+SCALE_MAX=8
 . scripts/netns.sh
-BENCH_IPERF_PID=
+BENCH_PIDS=()
 
-# bench_lease LABEL GUEST_ARGS...: `squib-net guest GUEST_ARGS -- true` in
-# "host" LEASE_RUNS times; prints the median, min and max of the lease time
-# it reports ("by DHCP N s after start": from its start to the lease).
-bench_lease() {
-	local label=$1 i out t times=()
-	shift
-	for i in $(seq "$LEASE_RUNS"); do
-		out=$(in_host timeout 60 "$PROG" guest "$@" -- true 2>&1) || true
-		t=$(echo "$out" | sed -n 's/.*by DHCP \([0-9.]*\) s after start.*/\1/p')
-		if [ -z "$t" ]; then
-			echo "${0##*/}: $label: run $i got no lease" >&2
-			echo "$out" | tail -5 | sed 's/^/    /' >&2
-			return 1
-		fi
-		times+=("$t")
-	done
-	printf '%s\n' "${times[@]}" | sort -n | awk -v what="$label" '
-		{ v[NR] = $1; all = all " " $1 }
-		END {
-			m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-			printf "lease time %s (%d runs): median %.3f s, min %s s, max %s s; all:%s\n",
-				what, NR, m, v[1], v[NR], all
-		}'
-}
-
-# bench_iperf_server: an iperf3 server on WAN_ADDR in "wan", until bench_down.
-bench_iperf_server() {
+# bench_servers: iperf3 servers (SCALE_MAX of them) and an rr server in
+# "wan" on WAN_ADDR, one of each in "host" on every address of it (the
+# host-mode and kernel-bridge guests reach it on their gateway).
+bench_servers() {
 	local i
-	ip netns exec "$NS_WAN" iperf3 -s -B "$WAN_ADDR" >/dev/null 2>&1 &
-	BENCH_IPERF_PID=$!
-	for i in $(seq 50); do
-		[ -n "$(ip netns exec "$NS_WAN" ss -Hltn "sport = :5201")" ] && return 0
-		sleep 0.1
+	for i in $(seq 0 $((SCALE_MAX - 1))); do
+		ip netns exec "$NS_WAN" iperf3 -s -B "$WAN_ADDR" -p $((PORT_IPERF + i)) >/dev/null 2>&1 &
+		BENCH_PIDS+=($!)
 	done
-	echo "${0##*/}: iperf3 server did not start" >&2
+	ip netns exec "$NS_WAN" "$RR" server "$WAN_ADDR" "$PORT_RR" &
+	BENCH_PIDS+=($!)
+	ip netns exec "$NS_HOST" iperf3 -s -p "$PORT_IPERF" >/dev/null 2>&1 &
+	BENCH_PIDS+=($!)
+	ip netns exec "$NS_HOST" "$RR" server 0.0.0.0 "$PORT_RR" &
+	BENCH_PIDS+=($!)
+	ns_wait "$NS_WAN" ss -Hltn "sport = :$((PORT_IPERF + SCALE_MAX - 1))" &&
+		ns_wait "$NS_WAN" ss -Hltn "sport = :$PORT_RR" &&
+		ns_wait "$NS_HOST" ss -Hltn "sport = :$PORT_IPERF" &&
+		ns_wait "$NS_HOST" ss -Hltn "sport = :$PORT_RR" && return 0
+	echo "${0##*/}: the servers did not start" >&2
 	return 1
 }
 
-# bench_iperf LABEL NS CMD...: run CMD in namespace NS: an iperf3 client
-# with -f m, or squib-net guest running one. Prints its receiver rate as one
-# line, then the line "squib-net: stats: ..." that --stats adds, if any.
-# Fails when there is no rate.
-bench_iperf() {
-	local label=$1 ns=$2 out rate retr
-	shift 2
-	out=$(ip netns exec "$ns" timeout $((SECS + 60)) "$@" 2>&1) || true
-	rate=$(echo "$out" | awk '/receiver/ {print $(NF-2), $(NF-1)}' | tail -1)
-	retr=$(echo "$out" | awk '/sender/ && NF >= 9 {print $(NF-1)}' | tail -1)
-	echo "iperf3 $label, $SECS s, 1 stream: ${rate:-failed} (sender retransmits: ${retr:-?})"
-	echo "$out" | grep '^squib-net: stats:' | sed 's/^/    /' || true
-	[ -n "$rate" ] && return 0
-	echo "$out" | tail -5 | sed 's/^/    /'
-	return 1
+# bench_stop PID...: end these processes of ours, and reap them.
+bench_stop() {
+	local p
+	for p in "$@"; do
+		kill "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
 }
 
-# bench_down: stop the iperf3 server (by pid) and remove the namespaces.
+# bench_down: stop the servers (by pid) and remove the namespaces.
 bench_down() {
-	if [ -n "$BENCH_IPERF_PID" ]; then
-		kill "$BENCH_IPERF_PID" 2>/dev/null || true
-		wait "$BENCH_IPERF_PID" 2>/dev/null || true
-		BENCH_IPERF_PID=
-	fi
+	bench_stop "${BENCH_PIDS[@]}"
+	BENCH_PIDS=()
 	ns_down
+}
+
+# bench_median: the median of the numbers on stdin, one a line.
+bench_median() {
+	sort -g | awk '{ v[NR] = $1 } END {
+		if (NR) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2)
+	}'
 }

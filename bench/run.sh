@@ -1,54 +1,64 @@
-#!/bin/sh
+#!/bin/bash
 # SPDX-License-Identifier: MIT
-# run.sh - run every benchmark binary of a build: bench/run.sh [BUILD_DIR]
+# run.sh - make bench: every benchmark, one table, CSV and chart
 #
-# BUILD_DIR defaults to "build"; the binaries are BUILD_DIR/bench/bench_*.
-# Extra arguments after BUILD_DIR go to every benchmark. Exits non-zero when
-# one fails (a verification error) or none is built.
-set -eu
+# bench/run.sh [BUILD_DIR]; QUICK=1 for a short check (under 2 minutes);
+# BENCH_BASE=<git revision> adds the shared-mode rows of that revision's
+# squib-net (built in BUILD_DIR/base), to see a change side by side.
+# Runs bench_framing (micro), bench_stream (library to library, printed
+# only), then, as root, e2e.sh and scale.sh in namespaces of their own;
+# bench/report.sh turns what they print into the tables, and
+# bench/results/{micro,e2e,scale,raw}.csv and bench.png. Exits non-zero
+# when a benchmark program fails.
+set -euo pipefail
+B=${1:-build}
+cd "$(dirname "$0")/.."
+QUICK=${QUICK:-0}
+OUT=bench/results
+raw=$(mktemp /tmp/sqn-bench-raw.XXXXXX)
+trap 'rm -f "$raw"' EXIT
+start=$(date +%s)
+export QUICK
 
-dir=${1:-build}
-if [ $# -gt 0 ]; then
-	shift
+{
+	echo "machine,date,$(date -u +%Y-%m-%d)"
+	echo "machine,cpu,$(nproc) x $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1 | tr -s ' ,' ' ')"
+	echo "machine,kernel,Linux $(uname -r)"
+	[ "$QUICK" != 1 ] || echo "machine,quick,QUICK=1"
+} >"$raw"
+
+secs=1
+[ "$QUICK" != 1 ] || secs=0.2
+echo "== micro: bench_framing" >&2
+"$B/bench/bench_framing" --csv --time "$secs" >>"$raw"
+if [ "$QUICK" != 1 ]; then
+	echo "== bench_stream: library to library over a socketpair" >&2
+	"$B/bench/bench_stream" --time 0.5 --sizes 64,1514,9000,65535 \
+		--backends stream,dgram >&2
 fi
 
-found=0
-failed=0
-# run NAME CMD...: one benchmark, counted.
-run() {
-	name=$1
-	shift
-	found=$((found + 1))
-	echo "== $name"
-	if ! "$@"; then
-		echo "== $name: FAILED" >&2
-		failed=$((failed + 1))
+if [ "$(id -u)" != 0 ]; then
+	echo "run.sh: not root: the end-to-end and scale benchmarks need namespaces" >&2
+else
+	if [ -n "${BENCH_BASE:-}" ]; then
+		echo "== building squib-net of $BENCH_BASE in $B/base" >&2
+		rm -rf "$B/base"
+		mkdir -p "$B/base"
+		git archive --format=tar "$BENCH_BASE" | tar -x -C "$B/base"
+		make -C "$B/base" -j2 build/squib-net build/libexec/squib-net-keeper >/dev/null
+		BENCH_BASE_PROG=$(realpath "$B/base/build/squib-net")
+		export BENCH_BASE_PROG
 	fi
-	echo
-}
-
-for bench in "$dir"/bench/bench_*; do
-	case ${bench##*/} in
-	*.*) continue ;; # bench_x.o, bench_x.d
-	esac
-	if [ ! -f "$bench" ] || [ ! -x "$bench" ]; then
-		continue
-	fi
-	run "${bench##*/}" "$bench" "$@"
-done
-
-# Benchmarks that need namespaces and helpers (root; scripts/deps.sh bench):
-# guest.sh (userspace mode), shared.sh (shared mode and the kernel's own
-# bridge and NAT). lib.sh is what they source.
-for script in bench/*.sh; do
-	case ${script##*/} in
-	run.sh | lib.sh) continue ;;
-	esac
-	run "${script##*/}" "$script" "$dir"
-done
-
-if [ "$found" -eq 0 ]; then
-	echo "run.sh: no benchmarks in $dir/bench (make $dir/bench/bench_stream)" >&2
-	exit 1
+	echo "== end to end: bench/e2e.sh" >&2
+	bench/e2e.sh "$B" >>"$raw"
+	echo "== scale: bench/scale.sh" >&2
+	bench/scale.sh "$B" >>"$raw"
 fi
-[ "$failed" -eq 0 ] || exit 1
+echo "machine,took,$(($(date +%s) - start)) s" >>"$raw"
+mkdir -p "$OUT"
+cp "$raw" "$OUT/raw.csv"
+echo
+awk -F, '$1 == "machine" { printf "%s%s", sep, $3; sep = ", " } END { print "" }' "$raw"
+bench/report.sh "$raw" "$OUT"
+echo
+echo "CSV and chart in $OUT/ ($(($(date +%s) - start)) s)"

@@ -15,8 +15,9 @@ set -euo pipefail
 # capabilities with capsh (libcap2-bin) and setpriv (util-linux); pkgconf
 # reads the installed squibnet.pc back (test_install). libslirp-dev is the
 # TCP/IP stack of squib-net-slirp-helper and libseccomp-dev its syscall
-# filter; the helper's tests fetch over IPv6 with curl; bench/slirp.sh
-# compares it with slirp4netns. scripts/layers.py (python3) checks for circles
+# filter; the helper's tests fetch over IPv6 with curl; make bench
+# compares squib-net with slirp4netns and pasta (in passt) and reads
+# iperf3's JSON with jq. scripts/layers.py (python3) checks for circles
 # among the library's modules.
 # The real-guest kit (scripts/guest-kit.sh) boots Debian's kernel under
 # qemu-system-x86 (TCG; it pulls in qemu-system-data, whose pvh.bin option
@@ -35,7 +36,7 @@ pkgs=(make gcc libc6-dev binutils clang libclang-rt-14-dev clang-format
 	dnsmasq-base libnftables-dev nftables iperf3 libcap2-bin util-linux
 	pkgconf libslirp-dev libseccomp-dev curl slirp4netns python3
 	qemu-system-x86 dpkg grep xz-utils cpio libjson-c-dev libsystemd-dev
-	libcap-ng-dev libblocksruntime-dev gnuplot-nox man-db)
+	libcap-ng-dev libblocksruntime-dev gnuplot-nox man-db jq)
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	echo "deps.sh: not a Debian system; make sure these are installed: ${pkgs[*]}" >&2

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* tap.c - the TAP backend: frames on a TAP made elsewhere, one per read or write */
+/* tap.c - the TAP backend: frames on a TAP made elsewhere, one per read or write
+ * (a run of one TCP flow's segments as one TSO write: tcpmerge.c) */
 #include <errno.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -10,6 +11,7 @@
 #include "sys/sys.h"
 #include "sys/tap.h"
 #include "tap.h"
+#include "tcpmerge.h"
 
 /* struct virtio_net_hdr_v1 (virtio 1.0): num_buffers included. */
 #define TAP_VNET_HDR_LEN 12
@@ -38,6 +40,9 @@
  * @iov:	a header followed by the caller's pieces, for one readv/writev
  * @bounce:	a frame whose pieces are too many for one readv/writev
  * @scratch:	the received header that @strip drops
+ * @merge:	segments of one TCP flow leaving as one write (with @strip:
+ *		the caller's frames are complete and the header is ours)
+ * @no_merge:	the kernel refused a joined frame: no more are tried
  */
 struct tap {
 	int fd;
@@ -47,6 +52,8 @@ struct tap {
 	struct iovec *iov;
 	uint8_t *bounce;
 	uint8_t scratch[TAP_VNET_HDR_LEN];
+	struct tcpmerge merge;
+	int no_merge;
 };
 
 static const uint8_t tap_zero_hdr[TAP_VNET_HDR_LEN];
@@ -385,6 +392,61 @@ static int tap_write(struct sqn_net *net, const struct sqn_pkt *pkt)
 	}
 }
 
+/* How many frames from @pkts on leave as one TSO frame (t->merge ready),
+ * at least 2; or 1: the first goes alone. Joining needs the header. */
+static unsigned int tap_merge(struct tap *t, const struct sqn_pkt *pkts,
+			      unsigned int n)
+{
+	unsigned int k = 1;
+
+	if (!t->strip || t->no_merge || n < 2 || pkts[0].iovcnt != 1 ||
+	    !tcpmerge_start(&t->merge, pkts[0].iov[0].iov_base,
+			    pkts[0].iov[0].iov_len))
+		return 1;
+	while (k < n && pkts[k].iovcnt == 1 &&
+	       tcpmerge_add(&t->merge, pkts[k].iov[0].iov_base,
+			    pkts[k].iov[0].iov_len))
+		k++;
+	if (k > 1)
+		tcpmerge_finish(&t->merge);
+	return k;
+}
+
+/* @k frames joined by tap_merge() out in one write: the joined headers,
+ * then each one's payload where it lies. Return: as tap_write(), or 1
+ * when the kernel refused the frame: the segments go one at a time. */
+static int tap_write_merged(struct sqn_net *net, const struct sqn_pkt *pkts,
+			    unsigned int k)
+{
+	struct tap *t = net->priv;
+	size_t off = t->merge.l4end;
+	unsigned int i;
+	ssize_t m;
+
+	t->iov[0] = (struct iovec){ t->merge.hdr, t->merge.hdr_len };
+	for (i = 0; i < k; i++)
+		t->iov[i + 1] =
+			(struct iovec){ (uint8_t *)pkts[i].iov[0].iov_base +
+						off,
+					pkts[i].iov[0].iov_len - off };
+	do {
+		m = writev(t->fd, t->iov, (int)k + 1);
+	} while (m < 0 && errno == EINTR);
+	if (m >= 0)
+		return 0;
+	if (errno == EAGAIN || errno == ENOBUFS)
+		return -EAGAIN;
+	if (errno == EBADFD) {
+		net->stats.tx_errors++;
+		return tap_gone(net, "write", errno);
+	}
+	/* EINVAL: a kernel that takes no TSO frame from us; EIO: no
+	 * carrier, which the single writes count as refused. */
+	if (errno == EINVAL)
+		t->no_merge = 1;
+	return 1;
+}
+
 /**
  * tap_send() - up to @n frames to the TAP
  * @net:	attachment
@@ -395,11 +457,17 @@ static int tap_write(struct sqn_net *net, const struct sqn_pkt *pkt)
  */
 int tap_send(struct sqn_net *net, const struct sqn_pkt *pkts, unsigned int n)
 {
-	unsigned int i;
+	struct tap *t = net->priv;
+	unsigned int i, k;
 	int r;
 
-	for (i = 0; i < n; i++) {
-		r = tap_write(net, &pkts[i]);
+	for (i = 0; i < n; i += k) {
+		k = tap_merge(t, pkts + i, n - i);
+		r = k > 1 ? tap_write_merged(net, pkts + i, k) : 1;
+		if (r == 1) {
+			k = 1;
+			r = tap_write(net, &pkts[i]);
+		}
 		if (r == -EAGAIN)
 			break;
 		if (r < 0)

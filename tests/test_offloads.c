@@ -5,6 +5,7 @@
 #include <linux/if_tun.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -185,6 +186,74 @@ TEST(tso4_segments_both_ways)
 }
 
 /* Follow the attachment's new header length, and check what it says. */
+/* Frames the TAP's interface took from us (its rx_packets), from
+ * /proc/net/dev of this process's namespace. */
+static unsigned long tap_rx_packets(void)
+{
+	char line[512];
+	unsigned long rx = 0, pk = 0;
+	FILE *f = fopen("/proc/self/net/dev", "re");
+
+	CHECK(f != NULL);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, " " TAP_NAME ": %lu %lu", &rx, &pk) == 2)
+			break;
+	fclose(f);
+	return pk;
+}
+
+/*
+ * Without offloads the caller's frames are complete: a batch of one
+ * flow's consecutive segments enters the TAP as one TSO frame (tcpmerge.c),
+ * and the kernel's socket reads every byte in order. A segment out of
+ * order, or a bad checksum, ends the run: those go alone.
+ */
+TEST(tcp_segments_of_a_batch_enter_the_tap_as_one_tso_frame)
+{
+	static uint8_t seg[10][1600];
+	struct iovec iov[10];
+	struct sqn_pkt pkts[10];
+	unsigned long rx0;
+	struct conn c;
+	struct tt t;
+	size_t n, i;
+	ssize_t m;
+
+	tt_open(&t, IFF_VNET_HDR, 0);
+	CHECK_EQ(t.info.offloads, 0u);
+	tt_arp(&t);
+	conn_open(&t, &c);
+	for (i = 0; i < 10; i++) {
+		/* 8 in a row, then one that skips a segment, then one with
+		 * a checksum off by one. */
+		uint32_t seq = c.ourseq + (uint32_t)((i < 8 ? i : i + 1) * MSS);
+
+		iov[i] =
+			(struct iovec){ seg[i],
+					tt_tcp(seg[i], t.tap_mac, c.sport, seq,
+					       c.kseq, 0x10, NULL, 0, MSS, 0) };
+		pkts[i] = (struct sqn_pkt){ .iov = &iov[i], .iovcnt = 1 };
+	}
+	seg[9][50]++;
+	rx0 = tap_rx_packets();
+	CHECK_EQ(sqn_send(t.net, pkts, 10), 10);
+	CHECK_EQ(sqn_flush(t.net), 0);
+	/* The 8 in order, each with tt_tcp()'s pattern from its start. */
+	for (n = 0; n < 8 * MSS; n += (size_t)m) {
+		struct pollfd pf = { c.s, POLLIN, 0 };
+
+		CHECK_MSG(poll(&pf, 1, WAIT_MS) == 1, "got %zu", n);
+		m = recv(c.s, kbuf + n, 8 * MSS - n, 0);
+		CHECK(m > 0);
+	}
+	for (n = 0; n < 8 * MSS; n++)
+		CHECK_EQ(kbuf[n], (uint8_t)((n % MSS) * 7 + 3));
+	/* One frame for the 8, one each for the two that could not join. */
+	CHECK_EQ(tap_rx_packets() - rx0, 3ul);
+	close(c.s);
+	tt_close(&t);
+}
+
 static void set_offloads(struct tt *t, uint32_t offloads, uint32_t want,
 			 uint32_t max_packet_size)
 {

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: MIT
+/* tcpmerge.c - consecutive TCP/IPv4 segments joined into one TSO frame
+ *
+ * What the kernel's GRO does to frames it receives, done to a batch of
+ * frames before they enter a TAP: a guest without offloads sends 1514-byte
+ * frames, and each one written alone travels the host's whole stack
+ * (bridge, netfilter, NAT, forwarding, the receiver's TCP) as a packet of
+ * its own. Joined, a run of up to 64 segments travels it once, as the
+ * kernel's own TSO frames do, and is cut again only where a device needs
+ * it. Only what GRO would join is joined (tcp_gro_receive(),
+ * inet_gro_receive()): IPv4 without options, DF and no fragment, TCP with
+ * only ACK (PSH on the last), the same addresses, ports, acknowledgment,
+ * window and options, each segment starting where the last one ended, all
+ * but the last of the first one's size, every checksum right (a segment
+ * with a bad one is left alone: the receiver drops it, as it would have).
+ */
+#include <string.h>
+
+#include "tcpmerge.h"
+
+#define ETH_HLEN 14
+#define IP_HLEN 20 /* no options */
+#define L3 ETH_HLEN
+#define L4 (ETH_HLEN + IP_HLEN)
+#define TCP_ACK 0x10
+#define TCP_PSH 0x08
+#define IP_DF 0x4000
+#define IP_MF_OFFSET 0x3fff
+/* virtio_net_hdr: VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_TCPV4 */
+#define VNET_F_NEEDS_CSUM 1
+#define VNET_GSO_TCPV4 1
+
+static uint16_t be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+static void put_be16(uint8_t *p, size_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void put_le16(uint8_t *p, size_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+/* The ones' complement sum of @len bytes at @p added to @sum, in the
+ * machine's byte order (the sum does not depend on it: RFC 1071). */
+static uint64_t csum_add(uint64_t sum, const uint8_t *p, size_t len)
+{
+	uint64_t q;
+	uint32_t w;
+	uint16_t h;
+
+	/* Two 32-bit halves per load: a sum of 64-bit words would need the
+	 * carry of each addition; this one overflows after 2^32 loads. */
+	for (; len >= 8; p += 8, len -= 8) {
+		memcpy(&q, p, 8);
+		sum += (q & 0xffffffffu) + (q >> 32);
+	}
+	if (len >= 4) {
+		memcpy(&w, p, 4);
+		sum += w;
+		p += 4;
+		len -= 4;
+	}
+	if (len >= 2) {
+		memcpy(&h, p, 2);
+		sum += h;
+		p += 2;
+		len -= 2;
+	}
+	if (len) {
+		uint8_t last[2] = { *p, 0 };
+
+		memcpy(&h, last, 2);
+		sum += h;
+	}
+	return sum;
+}
+
+static uint16_t csum_fold(uint64_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+/* The TCP pseudo-header of @ip (addresses from it) for @tcp_len bytes. */
+static uint64_t csum_pseudo(const uint8_t *ip, size_t tcp_len)
+{
+	uint8_t tail[4] = { 0, 6, (uint8_t)(tcp_len >> 8), (uint8_t)tcp_len };
+
+	return csum_add(csum_add(0, ip + 12, 8), tail, 4);
+}
+
+/* The IPv4 header and the TCP checksum of a frame are right. */
+static int csum_ok(const uint8_t *frame, size_t len)
+{
+	const uint8_t *ip = frame + L3;
+
+	return csum_fold(csum_add(0, ip, IP_HLEN)) == 0xffff &&
+	       csum_fold(csum_add(csum_pseudo(ip, len - L4), ip + IP_HLEN,
+				  len - L4)) == 0xffff;
+}
+
+/**
+ * tcpmerge_start() - begin a run with @frame, if it can be joined at all
+ * @m:		the run
+ * @frame:	a complete Ethernet frame, checksums filled in
+ * @len:	its length
+ *
+ * Return: 1 when @frame began the run, 0 when it must go alone.
+ */
+int tcpmerge_start(struct tcpmerge *m, const uint8_t *frame, size_t len)
+{
+	const uint8_t *ip = frame + L3, *tcp = frame + L4;
+	size_t doff;
+
+	if (len < L4 + 20 || be16(frame + 12) != 0x0800 || ip[0] != 0x45 ||
+	    be16(ip + 2) != len - L3 || ip[9] != 6 ||
+	    (be16(ip + 6) & (IP_DF | IP_MF_OFFSET)) != IP_DF)
+		return 0;
+	doff = (size_t)(tcp[12] >> 4) * 4;
+	if (doff < 20 || L4 + doff >= len || (tcp[13] & ~TCP_PSH) != TCP_ACK ||
+	    !csum_ok(frame, len))
+		return 0;
+	m->l4end = L4 + doff;
+	m->mss = m->payload = len - m->l4end;
+	m->segs = 1;
+	m->next_seq = be32(tcp + 4) + (uint32_t)m->payload;
+	m->psh = (tcp[13] & TCP_PSH) != 0;
+	memcpy(m->hdr + TCPMERGE_VNET_LEN, frame, m->l4end);
+	return 1;
+}
+
+/* @a and @b agree on bytes @from to @to (exclusive). */
+static int same(const uint8_t *a, const uint8_t *b, size_t from, size_t to)
+{
+	return !memcmp(a + from, b + from, to - from);
+}
+
+/**
+ * tcpmerge_add() - join @frame to the run, if it continues it
+ * @m:		a run begun by tcpmerge_start()
+ * @frame:	a complete Ethernet frame, checksums filled in
+ * @len:	its length
+ *
+ * Return: 1 when joined, 0 when the run ends before @frame.
+ */
+int tcpmerge_add(struct tcpmerge *m, const uint8_t *frame, size_t len)
+{
+	const uint8_t *f = m->hdr + TCPMERGE_VNET_LEN;
+	const uint8_t *ip = frame + L3, *tcp = frame + L4;
+	size_t payload = len - m->l4end;
+
+	/* Only the last segment may be short, or carry PSH. */
+	if (m->psh || m->segs == TCPMERGE_SEGS_MAX ||
+	    m->payload != m->mss * m->segs || len <= m->l4end ||
+	    payload > m->mss ||
+	    m->l4end - L3 + m->payload + payload > TCPMERGE_IP_MAX)
+		return 0;
+	/* Everything but the IP length, ID and checksum and the TCP
+	 * sequence number, PSH and checksum is the first segment's. */
+	if (!same(f, frame, 0, L3 + 2) || be16(ip + 2) != len - L3 ||
+	    !same(f, frame, L3 + 6, L3 + 10) ||
+	    !same(f, frame, L3 + 12, L4 + 4) || be32(tcp + 4) != m->next_seq ||
+	    !same(f, frame, L4 + 8, L4 + 13) ||
+	    (tcp[13] & ~TCP_PSH) != TCP_ACK ||
+	    !same(f, frame, L4 + 14, L4 + 16) ||
+	    !same(f, frame, L4 + 18, m->l4end) || !csum_ok(frame, len))
+		return 0;
+	m->payload += payload;
+	m->segs++;
+	m->next_seq += (uint32_t)payload;
+	m->psh = (tcp[13] & TCP_PSH) != 0;
+	return 1;
+}
+
+/**
+ * tcpmerge_finish() - the joined frame's virtio-net header and headers
+ * @m:		a run of at least two segments
+ *
+ * After it, m->hdr (m->hdr_len bytes), then the payload of each segment
+ * (from m->l4end on), is the frame: its IPv4 length and checksum set,
+ * PSH if the last segment had it, the TCP checksum field holding the
+ * pseudo-header's sum for the device to finish (CHECKSUM_PARTIAL), and a
+ * virtio-net header asking for TCPv4 segmentation at the first segment's
+ * size.
+ */
+void tcpmerge_finish(struct tcpmerge *m)
+{
+	uint8_t *v = m->hdr, *f = m->hdr + TCPMERGE_VNET_LEN;
+	uint8_t *ip = f + L3, *tcp = f + L4;
+	size_t tcp_len = m->l4end - L4 + m->payload;
+	uint16_t c;
+
+	put_be16(ip + 2, IP_HLEN + tcp_len);
+	memset(ip + 10, 0, 2);
+	/* Checksums are stored in the machine's order, as summed. */
+	c = (uint16_t)~csum_fold(csum_add(0, ip, IP_HLEN));
+	memcpy(ip + 10, &c, 2);
+	if (m->psh)
+		tcp[13] |= TCP_PSH;
+	c = csum_fold(csum_pseudo(ip, tcp_len));
+	memcpy(tcp + 16, &c, 2);
+	memset(v, 0, TCPMERGE_VNET_LEN);
+	v[0] = VNET_F_NEEDS_CSUM;
+	v[1] = VNET_GSO_TCPV4;
+	put_le16(v + 2, m->l4end);
+	put_le16(v + 4, m->mss);
+	put_le16(v + 6, L4);
+	put_le16(v + 8, 16);
+	m->hdr_len = TCPMERGE_VNET_LEN + m->l4end;
+}

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: MIT
+/* test_tcpmerge.c - joining TCP segments into one TSO frame (tcpmerge.h),
+ * from memory: what joins, what the joined frame says, what never joins */
+#include <string.h>
+
+#include "harness.h"
+#include "tcpmerge.h"
+
+#define MSS 1448
+#define SEG_MAX (14 + 20 + 60 + MSS)
+
+static uint8_t seg[70][SEG_MAX];
+
+static void put16(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/* RFC 1071, big-endian 16-bit words: independent of tcpmerge.c's sum. */
+static uint32_t sum16(const uint8_t *p, size_t len, uint32_t sum)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (len & 1)
+		sum += (uint32_t)p[len - 1] << 8;
+	return sum;
+}
+
+static uint16_t fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+static uint32_t pseudo(const uint8_t *ip, size_t tcp_len)
+{
+	return sum16(ip + 12, 8, 6 + (uint32_t)tcp_len);
+}
+
+/* A segment of @paylen bytes at @seq, flags @flags, 12 bytes of
+ * timestamp option, checksums right. Return: its length. */
+static size_t mkseg(uint8_t *f, uint32_t seq, uint8_t flags, size_t paylen)
+{
+	static const uint8_t opt[12] = { 1, 1, 8, 10, 0, 0, 0, 7, 0, 0, 0, 9 };
+	uint8_t *ip = f + 14, *th = f + 34;
+	size_t tlen = 32 + paylen, i;
+
+	memset(f, 0, 66);
+	memcpy(f, "\x02\x00\x00\x00\x00\x01\x02\x00\x00\x00\x00\x02\x08\x00",
+	       14);
+	ip[0] = 0x45;
+	put16(ip + 2, (uint32_t)(20 + tlen));
+	put16(ip + 4, seq / MSS); /* the ID may differ (DF) */
+	ip[6] = 0x40;
+	ip[8] = 64;
+	ip[9] = 6;
+	memcpy(ip + 12, "\x0a\x00\x00\x02\x0a\x00\x00\x01", 8);
+	put16(ip + 10, (uint16_t)~fold(sum16(ip, 20, 0)));
+	put16(th, 40000);
+	put16(th + 2, 5201);
+	put16(th + 4, seq >> 16);
+	put16(th + 6, seq & 0xffff);
+	put16(th + 8, 0x1234);
+	put16(th + 10, 0x5678);
+	th[12] = 8 << 4;
+	th[13] = flags;
+	put16(th + 14, 502);
+	memcpy(th + 20, opt, 12);
+	for (i = 0; i < paylen; i++)
+		th[32 + i] = (uint8_t)(seq + i);
+	put16(th + 16, (uint16_t)~fold(sum16(th, tlen, pseudo(ip, tlen))));
+	return 34 + tlen;
+}
+
+/* The IPv4 header checksum of @ip is right. */
+static int ip_ok(const uint8_t *ip)
+{
+	return fold(sum16(ip, 20, 0)) == 0xffff;
+}
+
+TEST(consecutive_segments_join_and_the_frame_says_how_to_cut_them)
+{
+	struct tcpmerge m;
+	uint8_t *v = m.hdr, *ip = m.hdr + 12 + 14, *th = ip + 20;
+	static uint8_t whole[65536];
+	size_t len[4], i, tlen;
+	uint16_t c;
+
+	for (i = 0; i < 4; i++)
+		len[i] = mkseg(seg[i], 1000 + (uint32_t)(i * MSS),
+			       i == 3 ? 0x18 : 0x10, i == 3 ? 100 : MSS);
+	CHECK_EQ(tcpmerge_start(&m, seg[0], len[0]), 1);
+	for (i = 1; i < 4; i++)
+		CHECK_EQ(tcpmerge_add(&m, seg[i], len[i]), 1);
+	tcpmerge_finish(&m);
+	CHECK_EQ(m.segs, 4u);
+	CHECK_EQ(m.l4end, 66u);
+	CHECK_EQ(m.hdr_len, 12u + 66);
+	/* virtio_net_hdr: NEEDS_CSUM, GSO_TCPV4, hdr_len, gso_size,
+	 * csum_start, csum_offset, little-endian. */
+	CHECK_EQ(v[0], 1);
+	CHECK_EQ(v[1], 1);
+	CHECK_EQ(v[2] | v[3] << 8, 66);
+	CHECK_EQ(v[4] | v[5] << 8, MSS);
+	CHECK_EQ(v[6] | v[7] << 8, 34);
+	CHECK_EQ(v[8] | v[9] << 8, 16);
+	tlen = 32 + 3 * MSS + 100;
+	CHECK_EQ(ip[2] << 8 | ip[3], (int)(20 + tlen));
+	CHECK(ip_ok(ip));
+	CHECK_EQ(th[13], 0x18); /* the last one's PSH */
+	/* Finished as a device would, the checksum is right. */
+	memcpy(whole, th, 32);
+	for (i = 0; i < 4; i++)
+		memcpy(whole + 32 + i * MSS, seg[i] + 66, len[i] - 66);
+	c = (uint16_t)~fold(sum16(whole, tlen, 0));
+	put16(whole + 16, c);
+	CHECK_EQ(fold(sum16(whole, tlen, pseudo(ip, tlen))), 0xffff);
+	/* The partial sum is the pseudo-header's, in network order. */
+	CHECK_EQ(th[16] << 8 | th[17], fold(pseudo(ip, tlen)));
+}
+
+TEST(what_does_not_continue_the_run_is_left_alone)
+{
+	struct tcpmerge m;
+	size_t l0, l;
+	int i;
+
+	l0 = mkseg(seg[0], 5000, 0x10, MSS);
+	/* 0: a gap; 1: an older one; 2: another ack; 3: SYN; 4: FIN;
+	 * 5: bad TCP checksum; 6: bad IP checksum; 7: another port;
+	 * 8: a longer one; 9: a window change; 10: another timestamp. */
+	for (i = 0; i < 11; i++) {
+		uint32_t seq = i == 0 ? 5000 + 2 * MSS :
+			       i == 1 ? 5000 :
+					5000 + MSS;
+		uint8_t fl = i == 3 ? 0x12 : i == 4 ? 0x11 : 0x10;
+
+		l = mkseg(seg[1], seq, fl, i == 8 ? MSS + 1 : MSS);
+		if (i == 2)
+			seg[1][34 + 11]++;
+		if (i == 5)
+			seg[1][100]++;
+		if (i == 6)
+			seg[1][14 + 8]--; /* TTL */
+		if (i == 7)
+			seg[1][34 + 1]++;
+		if (i == 9)
+			seg[1][34 + 15]++;
+		if (i == 10)
+			seg[1][34 + 27]++;
+		CHECK_EQ(tcpmerge_start(&m, seg[0], l0), 1);
+		CHECK_MSG(tcpmerge_add(&m, seg[1], l) == 0, "case %d joined",
+			  i);
+	}
+	/* Nothing follows a short segment, or one with PSH. */
+	CHECK_EQ(tcpmerge_start(&m, seg[0], mkseg(seg[0], 0, 0x10, MSS)), 1);
+	CHECK_EQ(tcpmerge_add(&m, seg[1], mkseg(seg[1], MSS, 0x10, 100)), 1);
+	CHECK_EQ(tcpmerge_add(&m, seg[2], mkseg(seg[2], MSS + 100, 0x10, 100)),
+		 0);
+	CHECK_EQ(tcpmerge_start(&m, seg[0], mkseg(seg[0], 0, 0x18, MSS)), 1);
+	CHECK_EQ(tcpmerge_add(&m, seg[1], mkseg(seg[1], MSS, 0x10, MSS)), 0);
+}
+
+TEST(frames_that_cannot_start_a_run)
+{
+	struct tcpmerge m;
+	size_t l = mkseg(seg[0], 0, 0x10, MSS);
+
+	CHECK_EQ(tcpmerge_start(&m, seg[0], mkseg(seg[0], 0, 0x10, 0)), 0);
+	seg[0][12] = 0x86; /* IPv6 */
+	seg[0][13] = 0xdd;
+	CHECK_EQ(tcpmerge_start(&m, seg[0], l), 0);
+	l = mkseg(seg[0], 0, 0x10, MSS);
+	seg[0][20] = 0x00; /* no DF */
+	CHECK_EQ(tcpmerge_start(&m, seg[0], l), 0);
+	l = mkseg(seg[0], 0, 0x10, MSS);
+	CHECK_EQ(tcpmerge_start(&m, seg[0], l + 4), 0); /* padded */
+	l = mkseg(seg[0], 0, 0x11, MSS);
+	CHECK_EQ(tcpmerge_start(&m, seg[0], l), 0); /* FIN */
+	l = mkseg(seg[0], 0, 0x90, MSS);
+	CHECK_EQ(tcpmerge_start(&m, seg[0], l), 0); /* CWR */
+}
+
+TEST(a_joined_frame_stays_within_an_ipv4_datagram)
+{
+	struct tcpmerge m;
+	unsigned int i;
+
+	CHECK_EQ(tcpmerge_start(&m, seg[0], mkseg(seg[0], 0, 0x10, MSS)), 1);
+	for (i = 1; i < 70; i++)
+		if (!tcpmerge_add(&m, seg[i],
+				  mkseg(seg[i], i * MSS, 0x10, MSS)))
+			break;
+	/* 45 * 1448 + 52 fits 65535; a 46th does not. */
+	CHECK_EQ(i, 45u);
+	CHECK(m.l4end - 14 + m.payload <= 65535);
+}
+
+TEST(hostile_lengths_and_offsets_are_refused_not_read_past)
+{
+	struct tcpmerge m;
+	size_t len, l0 = mkseg(seg[0], 0, 0x10, MSS);
+
+	for (len = 0; len < 100; len++) {
+		mkseg(seg[1], 0, 0x10, MSS);
+		put16(seg[1] + 16, (uint32_t)(len - 14));
+		CHECK_EQ(tcpmerge_start(&m, seg[1], len), 0);
+	}
+	mkseg(seg[1], 0, 0x10, 10);
+	seg[1][46] = 0xf0; /* doff 60: past the frame's end */
+	CHECK_EQ(tcpmerge_start(&m, seg[1], 14 + 20 + 42), 0);
+	seg[1][46] = 0x40; /* doff 16: below a TCP header */
+	CHECK_EQ(tcpmerge_start(&m, seg[1], 14 + 20 + 42), 0);
+	CHECK_EQ(tcpmerge_start(&m, seg[0], l0), 1);
+	/* A frame shorter than the run's headers. */
+	CHECK_EQ(tcpmerge_add(&m, seg[1], 40), 0);
+	CHECK_EQ(tcpmerge_add(&m, seg[1], 66), 0);
+}
