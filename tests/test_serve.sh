@@ -32,7 +32,7 @@ spid=
 declare -A holds
 trap 'serve_kill; suite_down' EXIT
 
-LATE=$NS_TAG-late # no such link at the start
+LATE=$NS_TAG-l # no such link at the start (then a veth, to $NS_TAG-lp)
 cat >"$tmp/serve.conf" <<EOF
 # the test's network, which no query leaves
 [network sqn-shared]
@@ -84,7 +84,10 @@ client_bg() {
 	holds[$name]=$bg
 	pids+=($bg)
 }
-release() { stop "${holds[$1]}"; }
+release() {
+	stop "${holds[$1]}"
+	return 0
+}
 # has_in NAME TEXT: $tmp/NAME.out has TEXT, within 10 s.
 has_in() {
 	wait_for 100 grep -q -- "$2" "$tmp/$1.out" && return 0
@@ -289,7 +292,8 @@ late_network_is_made_at_attach() {
 	grep -E '^Cap(Eff|Prm|Bnd)' "/proc/$spid/status" >"$tmp/caps"
 	has caps 'CapEff:.*0000000000001020$' && has caps 'CapPrm:.*00000000000034e0$' &&
 		has caps 'CapBnd:.*00000000000034e0$' || return 1
-	in_host ip link add "$LATE" type dummy && in_host ip link set "$LATE" up || return 1
+	in_host ip link add "$LATE" type veth peer name "$NS_TAG-lp" &&
+		in_host ip link set "$LATE" up || return 1
 	client z $U --send '{"v":1,"op":"attach","network":"sqn-late"}' --dhcp
 	has z.out '^lease 10\.124\.0\.' && logged "network sqn-late: up" || return 1
 	for dns in $(ns_procs "$NS_HOST" dnsmasq); do
@@ -328,7 +332,7 @@ sighup_reloads_the_acl() {
 	has h.out '"ok":true' || return 1
 	acl "alow uid:$H shared"
 	kill -HUP "$spid"
-	logged "SIGHUP: ACL not read again, the old one stays: $tmp/acl.conf:6" || return 1
+	logged "SIGHUP: ACL not read again, the old one stays: $tmp/acl.conf:$(grep -n alow "$tmp/acl.conf" | cut -d: -f1):" || return 1
 	client h $H --send "$ATTACH"
 	has h.out '"ok":true'
 }
