@@ -7,8 +7,9 @@
 # make fuzz       the fuzzers, each for FUZZ_TIME seconds (default 600)
 # make bench      benchmarks (not part of check)
 # make install    PREFIX (/usr/local), LIBEXECDIR ($(PREFIX)/libexec: the
-#                 keeper program, whose place is built into the library)
-#                 and DESTDIR honoured
+#                 keeper program, whose place is built into the library),
+#                 SYSTEMDUNITDIR ($(PREFIX)/lib/systemd/system: the
+#                 service's units) and DESTDIR honoured
 # V=1 shows the commands.
 
 VERSION := 0.2.0
@@ -20,6 +21,8 @@ INCLUDEDIR ?= $(PREFIX)/include
 MANDIR ?= $(PREFIX)/share/man
 BINDIR ?= $(PREFIX)/bin
 LIBEXECDIR ?= $(PREFIX)/libexec
+# squib-net.service and .socket (contrib/systemd), their ExecStart in BINDIR.
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 CFLAGS ?= -O2 -g
 FUZZ_CC ?= clang
 FUZZ_TIME ?= 600
@@ -250,10 +253,10 @@ $(B)/tests/test_slirp_frames: $(B)/slirp/frames.o
 $(B)/asan/tests/test_slirp_frames: $(B)/asan/slirp/frames.o
 
 # The ABI check: one client built against the headers of config versions
-# 1, 2 and 3 (tests/abi/squibnet-vN.h, from git history), linked against
+# 1 to 4 (tests/abi/squibnet-vN.h, from git history), linked against
 # the shared library as a program built then would be.
 ABI_TESTS := $(B)/tests/test_abi_v1 $(B)/tests/test_abi_v2 \
-	$(B)/tests/test_abi_v3
+	$(B)/tests/test_abi_v3 $(B)/tests/test_abi_v4
 FORMAT_SRC += tests/abi/abi_client.c
 
 tests: $(ABI_TESTS)
@@ -362,6 +365,11 @@ install: all
 	install -m 755 $(PROG) $(DESTDIR)$(BINDIR)/
 	install -m 755 $(SLIRP_HELPER) $(DESTDIR)$(LIBEXECDIR)/
 	install -m 755 $(KEEPER) $(DESTDIR)$(LIBEXECDIR)/
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
+	for u in squib-net.service squib-net.socket; do \
+		sed -e 's|@BINDIR@|$(BINDIR)|g' contrib/systemd/$$u \
+			>$(DESTDIR)$(SYSTEMDUNITDIR)/$$u || exit 1; \
+	done
 	install -m 755 $(PROG) $(DESTDIR)$(LIBEXECDIR)/squib-net-bridge-helper
 
 clean:

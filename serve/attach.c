@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -92,60 +93,103 @@ static int attach_peer_pidfd(struct serve_conn *c, char *msg, size_t len)
 }
 
 /*
- * The pidfd of the client's parent (QEMU, for its bridge helper), of the
- * client's uid. The parent's pid is read from /proc while the client's
- * pidfd pins the client; once the parent's pidfd is held, the client's
- * parent is read again: had the parent ended in between, the client
- * would have a new parent (its reaper), so the pidfd is the parent's.
+ * The pidfd of @child's parent, of uid @uid (any, for root). The parent's
+ * pid is read from /proc while @child_fd pins the child; once the
+ * parent's pidfd is held, the child's parent is read again: had the
+ * parent ended in between, the child would have a new parent (its
+ * reaper), so the pidfd is the parent's.
  */
-static int attach_parent_pidfd(struct serve_conn *c, pid_t *parent, char *msg,
-			       size_t len)
+static int attach_parent_of(pid_t child, int child_fd, uid_t uid, pid_t *parent,
+			    char *msg, size_t len)
 {
-	int self, fd = -1, r = -ESRCH;
+	int fd = -1, r = -ESRCH;
 	pid_t ppid, again;
 	uid_t ruid, euid, pr, pe;
 
-	self = attach_peer_pidfd(c, msg, len);
-	if (self < 0)
-		return self;
-	if (attach_ids(c->peer.pid, &ppid, &ruid, &euid) ||
-	    !attach_alive(self)) {
-		snprintf(msg, len, "process %d has ended", (int)c->peer.pid);
-		goto out;
+	if (attach_ids(child, &ppid, &ruid, &euid) || !attach_alive(child_fd)) {
+		snprintf(msg, len, "process %d has ended", (int)child);
+		return -ESRCH;
 	}
 	if (ppid <= 1) {
 		snprintf(msg, len, "process %d has no parent to hold on to",
-			 (int)c->peer.pid);
-		goto out;
+			 (int)child);
+		return -ESRCH;
 	}
 	fd = (int)syscall(SYS_pidfd_open, ppid, 0);
 	if (fd < 0 || attach_ids(ppid, &again, &pr, &pe)) {
 		snprintf(msg, len, "parent %d of process %d has ended",
-			 (int)ppid, (int)c->peer.pid);
-		goto out;
+			 (int)ppid, (int)child);
+		goto fail;
 	}
-	if (c->peer.uid != 0 && (pr != c->peer.uid || pe != c->peer.uid)) {
+	if (uid != 0 && (pr != uid || pe != uid)) {
 		r = -EPERM;
 		snprintf(
 			msg, len,
 			"parent %d of process %d is uid %u, not uid %u: hold \"parent\" holds on to a process of the client's own",
-			(int)ppid, (int)c->peer.pid, (unsigned int)pr,
-			(unsigned int)c->peer.uid);
-		goto out;
+			(int)ppid, (int)child, (unsigned int)pr,
+			(unsigned int)uid);
+		goto fail;
 	}
-	if (attach_ids(c->peer.pid, &again, &ruid, &euid) || again != ppid ||
-	    !attach_alive(self)) {
+	if (attach_ids(child, &again, &ruid, &euid) || again != ppid ||
+	    !attach_alive(child_fd)) {
 		snprintf(msg, len, "parent %d of process %d has ended",
-			 (int)ppid, (int)c->peer.pid);
-		goto out;
+			 (int)ppid, (int)child);
+		goto fail;
 	}
 	*parent = ppid;
-	r = 0;
-out:
-	close(self);
-	if (r && fd >= 0)
+	return fd;
+fail:
+	if (fd >= 0)
 		close(fd);
-	return r ? r : fd;
+	return r;
+}
+
+/* Whether @pid runs /bin/sh: its /proc/PID/exe when the service may read
+ * it (it has no CAP_SYS_PTRACE for other users'), else its name, which
+ * an exec of /bin/sh makes "sh". */
+static int attach_is_sh(pid_t pid)
+{
+	char path[64], comm[32] = "";
+	struct stat a, b;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	if (!stat(path, &a))
+		return !stat("/bin/sh", &b) && a.st_dev == b.st_dev &&
+		       a.st_ino == b.st_ino;
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = '\0';
+	fclose(f);
+	return !strcmp(comm, "sh\n");
+}
+
+/*
+ * The pidfd of the client's parent (QEMU, for its bridge helper). QEMU
+ * runs a helper= with blanks through "/bin/sh -c", and a shell that forks
+ * for it (Debian's dash) ends with the helper: then the shell's parent is
+ * the one to hold on to (svcproto.h).
+ */
+static int attach_parent_pidfd(struct serve_conn *c, pid_t *parent, char *msg,
+			       size_t len)
+{
+	int self, fd, up;
+	pid_t shell;
+
+	self = attach_peer_pidfd(c, msg, len);
+	if (self < 0)
+		return self;
+	fd = attach_parent_of(c->peer.pid, self, c->peer.uid, parent, msg, len);
+	close(self);
+	if (fd < 0 || !attach_is_sh(*parent))
+		return fd;
+	shell = *parent;
+	up = attach_parent_of(shell, fd, c->peer.uid, parent, msg, len);
+	close(fd);
+	return up;
 }
 
 /* The TAP's facts for the reply: its MAC, MTU, header and offloads. */
@@ -412,11 +456,11 @@ void attach_request(struct serve *s, struct serve_conn *c,
 	}
 	attach_log(c, a, why);
 	rep.attach = a->facts;
+	/* The service keeps its own descriptor (netplane_close() closes it):
+	 * a TAP goes with its last descriptor, and the attachment's TAP must
+	 * live as long as the attachment, whatever the client does with its
+	 * copy (a bridge helper passes it on to QEMU and ends). */
 	conn_reply(s, c, req, &rep, a->np.fd);
-	/* The client has it (or conn_reply() a copy): the TAP lives until
-	 * the service deletes it, whatever the client does with its fd. */
-	close(a->np.fd);
-	a->np.fd = -1;
 }
 
 /**

@@ -59,7 +59,9 @@ void usage_serve(void)
 	       "(squib-net.socket). See docs/serve.md.\n");
 }
 
-/* The command line over the file: which file first, then the rest. */
+/* The command line over the file: which file first, then the rest.
+ * Return: -1 to go on, else the exit status (0 after --help, EXIT_USAGE,
+ * 1 for a configuration that is wrong). */
 static int serve_options(struct serve *s, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -96,16 +98,16 @@ static int serve_options(struct serve *s, int argc, char **argv)
 			break;
 		case 'h':
 			usage_serve();
-			return 1;
+			return 0;
 		default:
 			err("serve: unknown option or missing value: %s (see squib-net serve --help)",
 			    argv[optind - 1]);
-			return -EINVAL;
+			return EXIT_USAGE;
 		}
 	}
 	if (optind != argc) {
 		err("serve: takes no arguments: %s", argv[optind]);
-		return -EINVAL;
+		return EXIT_USAGE;
 	}
 	conf_init(&s->cfg);
 	r = conf_load(&s->cfg, config ? config : SERVE_CONFIG_DEFAULT,
@@ -124,10 +126,10 @@ static int serve_options(struct serve *s, int argc, char **argv)
 	}
 	if (r) {
 		err("serve: %s", msg);
-		return r;
+		return 1;
 	}
 	conf_defaults(&s->cfg);
-	return 0;
+	return -1;
 }
 
 /* The keeper program: beside this program in a build tree (its libexec),
@@ -208,9 +210,9 @@ int cmd_serve(int argc, char **argv)
 	s->ep = s->sig.fd = s->timer.fd = s->listen.fd = -1;
 	s->next_id = 1;
 	r = serve_options(s, argc, argv);
-	if (r) {
+	if (r >= 0) {
 		free(s);
-		return r > 0 ? 0 : r == -EINVAL ? EXIT_USAGE : 1;
+		return r;
 	}
 	serve_keeper_dir();
 	serve_nofile();
@@ -240,7 +242,8 @@ int cmd_serve(int argc, char **argv)
 		serve_end(s);
 		return 1;
 	}
-	info("ready: %u networks, control socket %s", s->n_nets, s->cfg.socket);
+	info("ready: %u networks, control socket %s", s->n_nets,
+	     s->activated ? "from systemd" : s->cfg.socket);
 	sd_notify(0, "READY=1");
 	r = loop_run(s);
 	if (r)

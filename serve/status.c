@@ -36,8 +36,6 @@ static uint64_t status_counter(const char *tap, const char *name)
 static void status_att(const struct serve_att *a, struct svc_attach *out)
 {
 	*out = a->facts;
-	if (a->holder)
-		out->pid = (uint32_t)a->holder;
 	if (a->net->spec.mode != SQN_MODE_BRIDGED)
 		netplane_lease(&a->np, a->facts.guest_mac, out->ip,
 			       sizeof(out->ip));

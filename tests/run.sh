@@ -31,6 +31,7 @@ suite tests/test_slirp.sh "$B"
 suite tests/test_host_mode.sh "$B"
 suite tests/test_shared_mode.sh "$B"
 suite tests/test_bridged_mode.sh "$B"
+suite tests/test_serve.sh "$B"
 suite tests/test_qemu.sh "$B"
 suite tests/test_serve_qemu.sh "$B"
 corpus=$(mktemp -d)

@@ -11,9 +11,14 @@
  *   --detach         detach the last attachment, print the reply
  *   --close          close the connection (the TAP's fd stays)
  *   --drop-tap       close the TAP's fd
- *   --hold           wait until stdin ends (print "held" first)
+ *   --hold           print "held", then wait to be killed
  *   --cycles N DOC   N times: connect, attach with DOC, detach, close;
  *                    "cycles N" when every one worked
+ *
+ *   svc_client --notify PATH
+ *                    a NOTIFY_SOCKET for sd_notify(): binds a datagram
+ *                    socket at PATH, prints "notify TEXT" per message
+ *                    (newlines as blanks) until killed
  *
  * Exit: 0, 1 when a step failed, 3 when connect() failed (with
  * "connect: ERROR" on stdout).
@@ -269,6 +274,29 @@ static int sc_cycles(const char *path, int n, const char *doc)
 	return 0;
 }
 
+/* The notification socket a service manager listens on. */
+static int sc_notify(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ssize_t n, i;
+
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a))) {
+		printf("notify: %s\n", strerror(errno));
+		return 1;
+	}
+	printf("listening\n");
+	while ((n = recv(fd, buf, sizeof(buf) - 1, 0)) >= 0) {
+		for (i = 0; i < n; i++)
+			if (buf[i] == '\n')
+				buf[i] = ' ';
+		buf[n] = '\0';
+		printf("notify %s\n", buf);
+	}
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	char *garbage;
@@ -280,6 +308,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: svc_client SOCKET STEP...\n");
 		return 2;
 	}
+	if (argc == 3 && !strcmp(argv[1], "--notify"))
+		return sc_notify(argv[2]);
 	if (argc > 2 && !strcmp(argv[2], "--cycles"))
 		return argc == 5 && !sc_cycles(argv[1], atoi(argv[3]),
 					       argv[4]) ?
@@ -313,8 +343,8 @@ int main(int argc, char **argv)
 			tap = -1;
 		} else if (!strcmp(argv[i], "--hold")) {
 			printf("held\n");
-			while (read(0, buf, sizeof(buf)) > 0)
-				;
+			for (;;)
+				pause();
 		} else {
 			fprintf(stderr, "svc_client: bad step %s\n", argv[i]);
 			return 2;

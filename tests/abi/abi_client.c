@@ -59,12 +59,13 @@ static void *at_page_end(size_t size)
 
 /* A config of this header's version, at the end of a page: filled with
  * the library's old sqn_config_init() for version 3 (the only version
- * whose binaries could call it and work), by hand for the older ones. */
+ * whose binaries could call it and work), with the sized one from
+ * version 4 on, by hand for the older ones. */
 static struct sqn_config *config_at_page_end(enum sqn_mode mode)
 {
 	struct sqn_config *cfg = at_page_end(sizeof(*cfg));
 
-#if SQN_CONFIG_VERSION == 3
+#if SQN_CONFIG_VERSION >= 3
 	sqn_config_init(cfg);
 #else
 	memset(cfg, 0, sizeof(*cfg));
