@@ -3,7 +3,7 @@
 # test_install.sh - what make install leaves for a program built against
 # libsquibnet: squibnet.pc for the install's prefix, the network's keeper
 # where the library looks for it, QEMU's bridge helper, the libraries the
-# static library needs (libmnl, libnftables) named in Requires.private, and
+# static library needs (libmnl, libnftables) named in Requires.private,
 # squib-net serve's systemd units, and the man pages in MANDIR, which man
 # renders without a warning
 set -uo pipefail
@@ -107,23 +107,6 @@ static_link_with_its_flags() {
 		{ why="linked without the private libraries: the check proves nothing"; return 1; }
 }
 
-# squib-net serve's units: in SYSTEMDUNITDIR (PREFIX/lib/systemd/system
-# unless given), ExecStart in that install's BINDIR.
-systemd_units_installed() {
-	inst root /usr && inst own /opt/sqn SYSTEMDUNITDIR=/opt/sqn/units || return 1
-	local u=$tmp/root/usr/lib/systemd/system
-	[ -f "$u/squib-net.service" ] && [ -f "$u/squib-net.socket" ] &&
-		[ -f "$tmp/own/opt/sqn/units/squib-net.service" ] ||
-		{ why="squib-net.service or .socket not installed"; return 1; }
-	cp "$u/squib-net.service" "$tmp/service" && cp "$u/squib-net.socket" "$tmp/socket" &&
-		cp "$tmp/own/opt/sqn/units/squib-net.service" "$tmp/own.service" &&
-		has service '^Type=notify$' && has service '^ExecStart=/usr/bin/squib-net serve$' &&
-		has own.service '^ExecStart=/opt/sqn/bin/squib-net serve$' &&
-		has socket '^ListenSequentialPacket=/run/squib-net/control$' &&
-		has socket '^SocketMode=0660$' && has socket '^SocketGroup=squib-net$' &&
-		! grep -q @ "$tmp/service" || { why="${why:-an @...@ left unsubstituted}"; return 1; }
-}
-
 # squib-net.1 and squib-net-serve.conf.5 in MANDIR (PREFIX/share/man unless
 # given), each rendered by man -l with no troff warning and with its
 # sections; man-db is in scripts/deps.sh.
@@ -148,13 +131,30 @@ man_pages_installed() {
 	done
 }
 
+# squib-net serve's units: in SYSTEMDUNITDIR (PREFIX/lib/systemd/system
+# unless given), ExecStart in that install's BINDIR.
+systemd_units_installed() {
+	inst root /usr && inst own /opt/sqn SYSTEMDUNITDIR=/opt/sqn/units || return 1
+	local u=$tmp/root/usr/lib/systemd/system
+	[ -f "$u/squib-net.service" ] && [ -f "$u/squib-net.socket" ] &&
+		[ -f "$tmp/own/opt/sqn/units/squib-net.service" ] ||
+		{ why="squib-net.service or .socket not installed"; return 1; }
+	cp "$u/squib-net.service" "$tmp/service" && cp "$u/squib-net.socket" "$tmp/socket" &&
+		cp "$tmp/own/opt/sqn/units/squib-net.service" "$tmp/own.service" &&
+		has service '^Type=notify$' && has service '^ExecStart=/usr/bin/squib-net serve$' &&
+		has own.service '^ExecStart=/opt/sqn/bin/squib-net serve$' &&
+		has socket '^ListenSequentialPacket=/run/squib-net/control$' &&
+		has socket '^SocketMode=0660$' && has socket '^SocketGroup=squib-net$' &&
+		! grep -q @ "$tmp/service" || { why="${why:-an @...@ left unsubstituted}"; return 1; }
+}
+
 tcase pc_follows_each_prefix pc_follows_each_prefix
 tcase keeper_in_libexecdir keeper_in_libexecdir
 tcase bridge_helper_in_libexecdir bridge_helper_in_libexecdir
 tcase requires_mnl_and_nftables requires_mnl_and_nftables
 tcase static_link_with_its_flags static_link_with_its_flags
-tcase systemd_units_installed systemd_units_installed
 tcase man_pages_installed man_pages_installed
+tcase systemd_units_installed systemd_units_installed
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
