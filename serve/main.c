@@ -185,6 +185,7 @@ static void serve_end(struct serve *s)
 	attach_remove_all(s);
 	nets_down(s);
 	sock_close(s);
+	conn_fini(s);
 	loop_fini(s);
 	acl_free(s->acl);
 	free(s->buf);
@@ -207,7 +208,7 @@ int cmd_serve(int argc, char **argv)
 
 	if (!s)
 		return 1;
-	s->ep = s->sig.fd = s->timer.fd = s->listen.fd = -1;
+	s->ep = s->sig.fd = s->timer.fd = s->listen.fd = s->spare = -1;
 	s->next_id = 1;
 	r = serve_options(s, argc, argv);
 	if (r >= 0) {
@@ -216,6 +217,7 @@ int cmd_serve(int argc, char **argv)
 	}
 	serve_keeper_dir();
 	serve_nofile();
+	conn_spare(s);
 	s->buf = malloc(SVC_MSG_MAX + 1);
 	r = s->buf ? serve_acl(s) : -ENOMEM;
 	if (!r) {

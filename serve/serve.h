@@ -194,6 +194,11 @@ struct serve_att {
  * @n_atts:	how many
  * @next_id:	the next attachment's number
  * @stop:	SIGTERM came
+ * @spare:	a descriptor kept in reserve (/dev/null), closed to accept and
+ *		close a connection when the service is out of descriptors, so
+ *		the listening socket does not stay readable; -1 while none
+ * @warned_ms:	when conn.c last warned of a refused connection
+ * @unwarned:	refusals not logged since
  * @buf:	one request or reply, SVC_MSG_MAX bytes and a NUL
  */
 struct serve {
@@ -213,6 +218,9 @@ struct serve {
 	unsigned int n_atts;
 	uint32_t next_id;
 	int stop;
+	int spare;
+	long warned_ms;
+	unsigned long unwarned;
 	char *buf;
 };
 

@@ -317,6 +317,31 @@ cycles_leave_fds_and_rss_flat() {
 	[ -z "$(taps)" ] || { why="TAPs left: $(taps | tr '\n' ' ')"; return 1; }
 }
 
+# Out of descriptors: a connection past them is closed at once (not left
+# in the backlog, the loop spinning on it), logged once, and the service
+# answers again once descriptors are free.
+STATUS='{"v":1,"op":"status"}'
+refused() { grep -q "^recv:\|^send:\|^connect:" "$tmp/$1.out"; }
+answered() { grep -q "^held" "$tmp/$1.out" || refused "$1"; }
+emfile_refuses_without_spinning() {
+	local lim n i last=
+	lim=$(prlimit --pid "$spid" --nofile -o SOFT,HARD --noheadings | awk '{print $1 ":" $2}')
+	n=$(fds)
+	prlimit --pid "$spid" --nofile=$((n + 6)) || { why="prlimit failed"; return 1; }
+	for i in $(seq 12); do
+		client_bg e$i $U --send "$STATUS" --hold
+		wait_for 100 answered e$i || { why="connection $i neither answered nor closed"; break; }
+		refused e$i && { last=$i; break; }
+	done
+	prlimit --pid "$spid" --nofile="$lim"
+	for i in $(seq 12); do [ -n "${holds[e$i]:-}" ] && release e$i && unset "holds[e$i]"; done
+	[ -n "$last" ] || { why=${why:-"12 connections and none closed"}; return 1; }
+	[ "$(grep -c 'out of descriptors\|accept:' "$tmp/log")" -le 1 ] ||
+		{ why="logged $(grep -c 'out of descriptors\|accept:' "$tmp/log") times"; return 1; }
+	client s $U --send "$STATUS"
+	has s.out '"ok":true'
+}
+
 # SIGHUP: a new ACL is read; a broken one is refused and the old stays.
 sighup_reloads_the_acl() {
 	client h $H --send "$ATTACH"
@@ -415,6 +440,7 @@ tcase detach_only_by_the_owner detach_only_by_the_owner
 tcase dnsmasq_killed_is_restarted dnsmasq_killed_is_restarted
 tcase late_network_is_made_at_attach late_network_is_made_at_attach
 tcase cycles_leave_fds_and_rss_flat cycles_leave_fds_and_rss_flat
+tcase emfile_refuses_without_spinning emfile_refuses_without_spinning
 tcase sighup_reloads_the_acl sighup_reloads_the_acl
 tcase sigterm_removes_everything sigterm_removes_everything
 acl ""
