@@ -177,19 +177,49 @@ static void serve_nofile(void)
 }
 
 /* Everything made goes: connections and their attachments, the other
- * attachments, the networks (dnsmasq, keepers, record), the socket. */
-static void serve_end(struct serve *s)
+ * attachments, the networks (dnsmasq, keepers, record), the socket.
+ * Return: how many networks stayed (each logged). */
+static unsigned int serve_end(struct serve *s)
 {
+	unsigned int left;
+
 	while (s->conns)
 		conn_close(s, s->conns);
 	attach_remove_all(s);
-	nets_down(s);
+	left = nets_down(s);
 	sock_close(s);
 	conn_fini(s);
 	loop_fini(s);
 	acl_free(s->acl);
 	free(s->buf);
 	free(s);
+	return left;
+}
+
+/* Ready: how many networks are up, and each that is down named (the
+ * service serves the others, and tries it again at its next attach). */
+static void serve_ready(struct serve *s)
+{
+	char down[256] = "";
+	unsigned int i, up = 0;
+	size_t n = 0;
+
+	for (i = 0; i < s->n_nets; i++) {
+		if (s->nets[i].up) {
+			up++;
+			continue;
+		}
+		if (n < sizeof(down))
+			n += (size_t)snprintf(down + n, sizeof(down) - n, " %s",
+					      s->nets[i].conf.name);
+	}
+	if (up == s->n_nets)
+		info("ready: %u networks, control socket %s", s->n_nets,
+		     s->activated ? "from systemd" : s->cfg.socket);
+	else
+		warn("ready: only %u of %u networks up (down:%s), control socket %s",
+		     up, s->n_nets, down,
+		     s->activated ? "from systemd" : s->cfg.socket);
 }
 
 /**
@@ -244,14 +274,15 @@ int cmd_serve(int argc, char **argv)
 		serve_end(s);
 		return 1;
 	}
-	info("ready: %u networks, control socket %s", s->n_nets,
-	     s->activated ? "from systemd" : s->cfg.socket);
+	serve_ready(s);
 	sd_notify(0, "READY=1");
 	r = loop_run(s);
 	if (r)
 		err("serve: event loop: %s", strerror(-r));
 	sd_notify(0, "STOPPING=1");
-	serve_end(s);
-	info("stopped: everything removed");
+	if (serve_end(s))
+		warn("stopped: not everything removed (see above)");
+	else
+		info("stopped: everything removed");
 	return r ? 1 : 0;
 }

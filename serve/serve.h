@@ -103,6 +103,9 @@ enum serve_dns { SERVE_DNS_NONE, SERVE_DNS_RUNNING, SERVE_DNS_RESTARTING };
  * @dns_pid:	its pid, 0 none
  * @dns_down_ms: when it was found ended
  * @n_att:	its attachments
+ * @keeper_retry_ms: when its keeper, found gone, may be started again
+ * @keeper_pause_ms: the pause before that, doubled at each start that
+ *		did not bring dnsmasq back (0 while it runs)
  */
 struct serve_net {
 	struct serve_watch w;
@@ -115,6 +118,8 @@ struct serve_net {
 	long dns_pid;
 	long dns_down_ms;
 	unsigned int n_att;
+	long keeper_retry_ms;
+	long keeper_pause_ms;
 };
 
 struct serve_att;

@@ -282,6 +282,7 @@ dnsmasq_killed_is_restarted() {
 # keeper and dnsmasq it then starts get no more than its bounding set).
 late_network_is_made_at_attach() {
 	local dns
+	has log "ready: only 1 of 2 networks up (down: sqn-late)" || return 1
 	as $U "$PROG" status --socket "$SOCK" >"$tmp/status" 2>"$tmp/err" &&
 		has status "^sqn-late .* down" && has status "down: .*no interface named $LATE" || return 1
 	client z $U --send '{"v":1,"op":"attach","network":"sqn-late"}'
