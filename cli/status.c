@@ -62,11 +62,12 @@ static ssize_t status_ask(const char *path, char *buf, size_t size)
 	if (tap >= 0)
 		close(tap);
 	close(fd);
-	if (n <= 0)
-		err("status: %s: %s", path,
-		    n ? strerror((int)-n) :
-			"the service closed the connection");
-	return n ? n : -EPIPE;
+	if (!n || n == -ECONNRESET || n == -EPIPE)
+		err("status: %s: the service refused the connection (closed it without an answer: too many connections, or it is out of descriptors; its log says why)",
+		    path);
+	else if (n < 0)
+		err("status: %s: %s", path, strerror((int)-n));
+	return n ? n : -ECONNRESET;
 }
 
 static void status_mac(char *out, const uint8_t m[6])

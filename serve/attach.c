@@ -307,6 +307,14 @@ static struct serve_net *attach_allowed(struct serve *s, struct serve_conn *c,
 		return NULL;
 	}
 	have = attach_count(s, c->peer.uid);
+	if (max == ACL_UNLIMITED && c->peer.uid &&
+	    have >= SERVE_ATT_DEFAULT_MAX) {
+		conn_refuse(
+			s, c, req, EDQUOT,
+			"uid %u has %u attachments, the most it may have (the default when the ACL sets no max-attachments for it)",
+			(unsigned int)c->peer.uid, have);
+		return NULL;
+	}
 	if (max != ACL_UNLIMITED && have >= max) {
 		conn_refuse(
 			s, c, req, EDQUOT,

@@ -27,16 +27,18 @@
  * them must not flood the log too. */
 #define CONN_WARN_MS 10000
 
-/* A connection refused: warned of, at most once per CONN_WARN_MS, with how
- * many went unlogged since. */
+/* A connection refused: warned of, for the same reason at most once per
+ * CONN_WARN_MS, with how many went unlogged since. */
 static void conn_warn(struct serve *s, const char *why)
 {
 	long now = serve_now_ms();
 
-	if (s->warned_ms && now - s->warned_ms < CONN_WARN_MS) {
+	if (s->warned_ms && now - s->warned_ms < CONN_WARN_MS &&
+	    !strcmp(why, s->warned_why)) {
 		s->unwarned++;
 		return;
 	}
+	snprintf(s->warned_why, sizeof(s->warned_why), "%s", why);
 	if (s->unwarned)
 		warn("control socket: %s: one more closed (and %lu since the last warning)",
 		     why, s->unwarned);
@@ -102,10 +104,30 @@ static int conn_pidfd(int fd)
 	return pidfd;
 }
 
+/* Why a connection of @uid is one too many, or NULL: no uid but root
+ * may take the last SERVE_CONNS_ROOT, nor more than SERVE_CONNS_PER_UID. */
+static const char *conn_too_many(const struct serve *s, uid_t uid)
+{
+	const struct serve_conn *c;
+	unsigned int n = 0;
+
+	if (s->n_conns >= SERVE_CONNS_MAX)
+		return "too many connections";
+	if (!uid)
+		return NULL;
+	if (s->n_conns >= SERVE_CONNS_MAX - SERVE_CONNS_ROOT)
+		return "the last connections are root's";
+	for (c = s->conns; c; c = c->next)
+		n += c->peer.uid == uid;
+	return n >= SERVE_CONNS_PER_UID ? "too many connections of one uid" :
+					  NULL;
+}
+
 /* One connection accepted: identified, or closed. */
 static void conn_new(struct serve *s, int fd)
 {
 	struct serve_conn *c;
+	const char *why;
 	int r;
 
 	if (s->n_conns >= SERVE_CONNS_MAX) {
@@ -125,6 +147,14 @@ static void conn_new(struct serve *s, int fd)
 	if (r) {
 		warn("control socket: a peer not identified (%s): closed",
 		     strerror(-r));
+		close(fd);
+		free(c);
+		return;
+	}
+	why = conn_too_many(s, c->peer.uid);
+	if (why) {
+		conn_warn(s, why);
+		acl_peer_release(&c->peer);
 		close(fd);
 		free(c);
 		return;

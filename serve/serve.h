@@ -19,6 +19,14 @@
 /* Connections at once: each costs a descriptor and a little memory; a
  * client past this is closed at once (and logged). */
 #define SERVE_CONNS_MAX 1000
+/* Of those, the last ones are root's only (the administrator's status
+ * gets through whatever the others do), and one uid other than root has
+ * at most SERVE_CONNS_PER_UID. */
+#define SERVE_CONNS_ROOT 16
+#define SERVE_CONNS_PER_UID 64
+/* Attachments of one uid other than root when no max-attachments line of
+ * the ACL limits it. */
+#define SERVE_ATT_DEFAULT_MAX 256
 /* How long an attach or a detach waits for the namespace's lock, which
  * the networks' keepers take briefly. */
 #define SERVE_LOCK_MS 3000
@@ -203,6 +211,7 @@ struct serve_att {
  *		close a connection when the service is out of descriptors, so
  *		the listening socket does not stay readable; -1 while none
  * @warned_ms:	when conn.c last warned of a refused connection
+ * @warned_why:	why (another reason is warned of at once)
  * @unwarned:	refusals not logged since
  * @buf:	one request or reply, SVC_MSG_MAX bytes and a NUL
  */
@@ -225,6 +234,7 @@ struct serve {
 	int stop;
 	int spare;
 	long warned_ms;
+	char warned_why[64];
 	unsigned long unwarned;
 	char *buf;
 };
