@@ -261,6 +261,7 @@ int cmd_serve(int argc, char **argv)
 			err("serve: %s", msg);
 	}
 	if (!r) {
+		caps_bound();
 		r = nets_init(s, msg, sizeof(msg));
 		if (r)
 			err("serve: %s", msg);

@@ -318,6 +318,21 @@ cycles_leave_fds_and_rss_flat() {
 	[ -z "$(taps)" ] || { why="TAPs left: $(taps | tr '\n' ' ')"; return 1; }
 }
 
+# The default network's keeper and dnsmasq, made at the start, hold no
+# more than dnsmasq needs (the bounding set cut before they are made) and
+# none of the service's environment (a fixed PATH only).
+keepers_hold_only_what_dnsmasq_needs() {
+	local p n=0
+	for p in $(ns_procs "$NS_HOST" sqn-keeper) $(ns_procs "$NS_HOST" dnsmasq); do
+		n=$((n + 1))
+		grep -q 'CapBnd:.*00000000000034e0$' "/proc/$p/status" ||
+			{ why="$(cat "/proc/$p/comm") $p: $(grep CapBnd "/proc/$p/status")"; return 1; }
+		tr '\0' '\n' <"/proc/$p/environ" | grep -v '^PATH=\|^[A-Z]*SAN_OPTIONS=' >"$tmp/env"
+		[ ! -s "$tmp/env" ] || { why="$(cat "/proc/$p/comm") $p has $(head -3 "$tmp/env" | tr '\n' ' ')"; return 1; }
+	done
+	[ "$n" -ge 2 ] || { why="$n keepers and dnsmasqs"; return 1; }
+}
+
 # Out of descriptors: a connection past them is closed at once (not left
 # in the backlog, the loop spinning on it), logged once, and the service
 # answers again once descriptors are free.
@@ -453,6 +468,7 @@ acl ""
 tcase config_errors_refuse_the_start config_errors_refuse_the_start
 setup serve_start
 tcase attach_gives_a_working_tap attach_gives_a_working_tap
+tcase keepers_hold_only_what_dnsmasq_needs keepers_hold_only_what_dnsmasq_needs
 tcase refusals_say_why_and_make_nothing refusals_say_why_and_make_nothing
 tcase hostile_requests_harm_no_one hostile_requests_harm_no_one
 tcase client_sigkilled_its_tap_goes client_sigkilled_its_tap_goes
