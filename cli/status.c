@@ -144,7 +144,7 @@ int cmd_status(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
 		if (o == 'j') {
 			json = 1;
 		} else if (o == 's') {
@@ -152,8 +152,12 @@ int cmd_status(int argc, char **argv)
 		} else if (o == 'h') {
 			usage_status();
 			return 0;
+		} else if (o == ':') {
+			err("status: %s needs a value (see squib-net help status)",
+			    argv[optind - 1]);
+			return EXIT_USAGE;
 		} else {
-			err("status: unknown option or missing value: %s (see squib-net help status)",
+			err("status: unknown option: %s (see squib-net help status)",
 			    argv[optind - 1]);
 			return EXIT_USAGE;
 		}

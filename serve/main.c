@@ -79,7 +79,7 @@ static int serve_options(struct serve *s, int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "+:vh", opts, NULL)) != -1) {
 		switch (o) {
 		case 'c':
 			config = optarg;
@@ -99,8 +99,12 @@ static int serve_options(struct serve *s, int argc, char **argv)
 		case 'h':
 			usage_serve();
 			return 0;
+		case ':':
+			err("serve: %s needs a value (see squib-net serve --help)",
+			    argv[optind - 1]);
+			return EXIT_USAGE;
 		default:
-			err("serve: unknown option or missing value: %s (see squib-net serve --help)",
+			err("serve: unknown option: %s (see squib-net serve --help)",
 			    argv[optind - 1]);
 			return EXIT_USAGE;
 		}

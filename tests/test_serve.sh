@@ -135,6 +135,10 @@ config_errors_refuse_the_start() {
 	[ $? = 1 ] && has err "bad.conf:2: unknown setting frobnicate" || return 1
 	in_host "$PROG" serve --config "$tmp/none.conf" --socket "$SOCK" 2>"$tmp/err"
 	[ $? = 1 ] && has err "none.conf: No such file" || return 1
+	in_host "$PROG" serve --frob 2>"$tmp/err"
+	has err "unknown option: --frob" || return 1
+	in_host "$PROG" serve --socket 2>"$tmp/err"
+	has err "--socket needs a value" || return 1
 	[ ! -e "$SOCK" ] && leftovers
 }
 
@@ -239,6 +243,9 @@ hold_parent() {
 	has_in pa "^tap " && has_in pa shell-ended || return 1
 	tap=$(tap_of pa)
 	logged "$tap, .* hold parent of pid $parent," && link_there "$tap" || return 1
+	# status shows the holder's pid, not the helper's that has ended.
+	in_host "$PROG" status --json --socket "$SOCK" >"$tmp/st.out" 2>&1
+	has st.out "\"pid\":$parent," || return 1
 	stop $parent
 	wait_for 10 link_gone "$tap" || { why="$tap still there 1 s after the parent ended"; return 1; }
 	logged "its parent, pid $parent, ended" || return 1
@@ -331,6 +338,16 @@ keepers_hold_only_what_dnsmasq_needs() {
 		[ ! -s "$tmp/env" ] || { why="$(cat "/proc/$p/comm") $p has $(head -3 "$tmp/env" | tr '\n' ' ')"; return 1; }
 	done
 	[ "$n" -ge 2 ] || { why="$n keepers and dnsmasqs"; return 1; }
+}
+
+# Two guests of one network with one MAC: the second is refused.
+MACDOC='{"v":1,"op":"attach","network":"shared","mac":"52:54:00:0a:0b:0c"}'
+one_mac_per_network() {
+	client_bg m1 $U --send "$MACDOC" --hold
+	has_in m1 "^held" || return 1
+	client m2 $U --send "$MACDOC"
+	release m1
+	has m2.out '"error":"EADDRINUSE"' && has m2.out "is attachment [0-9]*'s on network sqn-shared already"
 }
 
 # Out of descriptors: a connection past them is closed at once (not left
@@ -470,6 +487,7 @@ setup serve_start
 tcase attach_gives_a_working_tap attach_gives_a_working_tap
 tcase keepers_hold_only_what_dnsmasq_needs keepers_hold_only_what_dnsmasq_needs
 tcase refusals_say_why_and_make_nothing refusals_say_why_and_make_nothing
+tcase one_mac_per_network one_mac_per_network
 tcase hostile_requests_harm_no_one hostile_requests_harm_no_one
 tcase client_sigkilled_its_tap_goes client_sigkilled_its_tap_goes
 tcase hold_process hold_process
