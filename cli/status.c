@@ -62,11 +62,12 @@ static ssize_t status_ask(const char *path, char *buf, size_t size)
 	if (tap >= 0)
 		close(tap);
 	close(fd);
-	if (n <= 0)
-		err("status: %s: %s", path,
-		    n ? strerror((int)-n) :
-			"the service closed the connection");
-	return n ? n : -EPIPE;
+	if (!n || n == -ECONNRESET || n == -EPIPE)
+		err("status: %s: the service refused the connection (closed it without an answer: too many connections, or it is out of descriptors; its log says why)",
+		    path);
+	else if (n < 0)
+		err("status: %s: %s", path, strerror((int)-n));
+	return n ? n : -ECONNRESET;
 }
 
 static void status_mac(char *out, const uint8_t m[6])
@@ -143,7 +144,7 @@ int cmd_status(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
 		if (o == 'j') {
 			json = 1;
 		} else if (o == 's') {
@@ -151,8 +152,12 @@ int cmd_status(int argc, char **argv)
 		} else if (o == 'h') {
 			usage_status();
 			return 0;
+		} else if (o == ':') {
+			err("status: %s needs a value (see squib-net help status)",
+			    argv[optind - 1]);
+			return EXIT_USAGE;
 		} else {
-			err("status: unknown option or missing value: %s (see squib-net help status)",
+			err("status: unknown option: %s (see squib-net help status)",
 			    argv[optind - 1]);
 			return EXIT_USAGE;
 		}

@@ -307,6 +307,14 @@ static struct serve_net *attach_allowed(struct serve *s, struct serve_conn *c,
 		return NULL;
 	}
 	have = attach_count(s, c->peer.uid);
+	if (max == ACL_UNLIMITED && c->peer.uid &&
+	    have >= SERVE_ATT_DEFAULT_MAX) {
+		conn_refuse(
+			s, c, req, EDQUOT,
+			"uid %u has %u attachments, the most it may have (the default when the ACL sets no max-attachments for it)",
+			(unsigned int)c->peer.uid, have);
+		return NULL;
+	}
 	if (max != ACL_UNLIMITED && have >= max) {
 		conn_refuse(
 			s, c, req, EDQUOT,
@@ -322,23 +330,51 @@ static struct serve_net *attach_allowed(struct serve *s, struct serve_conn *c,
 	return n;
 }
 
+/* The attachment of network @n whose guest has @mac, or NULL. */
+static const struct serve_att *attach_mac_owner(const struct serve *s,
+						const struct serve_net *n,
+						const uint8_t mac[6])
+{
+	const struct serve_att *a;
+
+	for (a = s->atts; a; a = a->next)
+		if (a->net == n && !memcmp(a->facts.guest_mac, mac, 6))
+			return a;
+	return NULL;
+}
+
 /* The guest's MAC: the one asked for, or a random locally administered
- * unicast one. */
-static int attach_mac(const struct svc_request *req, uint8_t mac[6], char *msg,
+ * unicast one; never one another guest of the network has (two would
+ * confuse the bridge and dnsmasq's leases). */
+static int attach_mac(const struct serve *s, const struct serve_net *n,
+		      const struct svc_request *req, uint8_t mac[6], char *msg,
 		      size_t len)
 {
-	int r;
+	const struct serve_att *o;
+	int r, tries = 0;
 
 	if (req->has_mac) {
 		memcpy(mac, req->mac, 6);
-		return config_check_mac(mac, msg, len);
-	}
-	r = sys_random(mac, 6);
-	if (r) {
-		snprintf(msg, len, "no random bytes: %s", strerror(-r));
+		r = config_check_mac(mac, msg, len);
+		o = r ? NULL : attach_mac_owner(s, n, mac);
+		if (o) {
+			snprintf(
+				msg, len,
+				"mac %02x:%02x:%02x:%02x:%02x:%02x is attachment %u's on network %s already",
+				mac[0], mac[1], mac[2], mac[3], mac[4], mac[5],
+				o->id, n->conf.name);
+			return -EADDRINUSE;
+		}
 		return r;
 	}
-	mac[0] = (uint8_t)((mac[0] & 0xfc) | 0x02);
+	do {
+		r = sys_random(mac, 6);
+		if (r) {
+			snprintf(msg, len, "no random bytes: %s", strerror(-r));
+			return r;
+		}
+		mac[0] = (uint8_t)((mac[0] & 0xfc) | 0x02);
+	} while (attach_mac_owner(s, n, mac) && ++tries < 8);
 	return 0;
 }
 
@@ -442,7 +478,7 @@ void attach_request(struct serve *s, struct serve_conn *c,
 	a->uid = c->peer.uid;
 	a->pid = c->peer.pid;
 	snprintf(a->label, sizeof(a->label), "%s", req->label);
-	r = attach_mac(req, a->facts.guest_mac, msg, sizeof(msg));
+	r = attach_mac(s, n, req, a->facts.guest_mac, msg, sizeof(msg));
 	if (!r)
 		r = attach_holder(a, c, req->hold, msg, sizeof(msg));
 	if (!r)

@@ -27,6 +27,43 @@ static const unsigned int caps_own[] = { CAP_NET_ADMIN, CAP_KILL };
 static const unsigned int caps_children[] = { CAP_NET_BIND_SERVICE, CAP_NET_RAW,
 					      CAP_SETUID, CAP_SETGID };
 
+/* Whether @cap is one of @list's @n. */
+static int caps_in(const unsigned int *list, size_t n, unsigned int cap)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (list[i] == cap)
+			return 1;
+	return 0;
+}
+
+/**
+ * caps_bound() - cut the bounding set down to what caps_drop() keeps,
+ * before the networks are made: their keepers (and dnsmasq) run as root
+ * and get the bounding set at exec, so cut first they hold no more than
+ * the keepers of networks made later
+ *
+ * The service's own sets stay until caps_drop(). Without CAP_SETPCAP
+ * nothing changes.
+ */
+void caps_bound(void)
+{
+	const size_t n_own = sizeof(caps_own) / sizeof(caps_own[0]);
+	const size_t n_ch = sizeof(caps_children) / sizeof(caps_children[0]);
+	unsigned int cap;
+
+	capng_get_caps_process();
+	if (!capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP))
+		return;
+	for (cap = 0; cap <= CAP_LAST_CAP; cap++)
+		if (!caps_in(caps_own, n_own, cap) &&
+		    !caps_in(caps_children, n_ch, cap))
+			capng_update(CAPNG_DROP, CAPNG_BOUNDING_SET, cap);
+	if (capng_apply(CAPNG_SELECT_BOUNDS))
+		warn("capabilities: the bounding set could not be cut down");
+}
+
 /**
  * caps_drop() - keep only the capabilities the service and the programs
  * it starts still need

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 
+void caps_bound(void);
 int caps_drop(char *msg, size_t len);
 
 #endif /* SQN_SERVE_CAPS_H */

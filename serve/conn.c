@@ -23,6 +23,74 @@
 
 /* Requests read from one connection before the others get their turn. */
 #define CONN_BURST 16
+/* Refused connections are logged at most once in this long: a flood of
+ * them must not flood the log too. */
+#define CONN_WARN_MS 10000
+
+/* A connection refused: warned of, for the same reason at most once per
+ * CONN_WARN_MS, with how many went unlogged since. */
+static void conn_warn(struct serve *s, const char *why)
+{
+	long now = serve_now_ms();
+
+	if (s->warned_ms && now - s->warned_ms < CONN_WARN_MS &&
+	    !strcmp(why, s->warned_why)) {
+		s->unwarned++;
+		return;
+	}
+	snprintf(s->warned_why, sizeof(s->warned_why), "%s", why);
+	if (s->unwarned)
+		warn("control socket: %s: one more closed (and %lu since the last warning)",
+		     why, s->unwarned);
+	else
+		warn("control socket: %s: one more closed", why);
+	s->warned_ms = now ? now : 1;
+	s->unwarned = 0;
+}
+
+/**
+ * conn_spare() - keep a descriptor in reserve, for when the service runs
+ * out of them (called at the start, and again once it was used)
+ * @s:		the service
+ */
+void conn_spare(struct serve *s)
+{
+	if (s->spare < 0)
+		s->spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+/**
+ * conn_fini() - close the descriptor kept in reserve
+ * @s:		the service
+ */
+void conn_fini(struct serve *s)
+{
+	if (s->spare >= 0)
+		close(s->spare);
+	s->spare = -1;
+}
+
+/* Out of descriptors: the connection waiting is taken with the one in
+ * reserve and closed at once (its client sees the refusal), else the
+ * listening socket stays readable and the loop spins on it. Return: 1
+ * when one was taken, 0 when there is nothing more to do. */
+static int conn_shed(struct serve *s)
+{
+	int fd;
+
+	if (s->spare < 0)
+		return 0;
+	close(s->spare);
+	s->spare = -1;
+	fd = accept4(s->listen.fd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd >= 0)
+		close(fd);
+	conn_spare(s);
+	if (fd < 0)
+		return 0;
+	conn_warn(s, "out of descriptors");
+	return 1;
+}
 
 /* The peer's pidfd, taken by the kernel when it connected: its process,
  * whatever pid is reused since; -1 on a kernel without it. */
@@ -36,15 +104,34 @@ static int conn_pidfd(int fd)
 	return pidfd;
 }
 
+/* Why a connection of @uid is one too many, or NULL: no uid but root
+ * may take the last SERVE_CONNS_ROOT, nor more than SERVE_CONNS_PER_UID. */
+static const char *conn_too_many(const struct serve *s, uid_t uid)
+{
+	const struct serve_conn *c;
+	unsigned int n = 0;
+
+	if (s->n_conns >= SERVE_CONNS_MAX)
+		return "too many connections";
+	if (!uid)
+		return NULL;
+	if (s->n_conns >= SERVE_CONNS_MAX - SERVE_CONNS_ROOT)
+		return "the last connections are root's";
+	for (c = s->conns; c; c = c->next)
+		n += c->peer.uid == uid;
+	return n >= SERVE_CONNS_PER_UID ? "too many connections of one uid" :
+					  NULL;
+}
+
 /* One connection accepted: identified, or closed. */
 static void conn_new(struct serve *s, int fd)
 {
 	struct serve_conn *c;
+	const char *why;
 	int r;
 
 	if (s->n_conns >= SERVE_CONNS_MAX) {
-		warn("control socket: %u connections already: one more closed",
-		     s->n_conns);
+		conn_warn(s, "too many connections");
 		close(fd);
 		return;
 	}
@@ -60,6 +147,14 @@ static void conn_new(struct serve *s, int fd)
 	if (r) {
 		warn("control socket: a peer not identified (%s): closed",
 		     strerror(-r));
+		close(fd);
+		free(c);
+		return;
+	}
+	why = conn_too_many(s, c->peer.uid);
+	if (why) {
+		conn_warn(s, why);
+		acl_peer_release(&c->peer);
 		close(fd);
 		free(c);
 		return;
@@ -90,15 +185,18 @@ void conn_accept(struct serve *s)
 {
 	int fd;
 
+	conn_spare(s);
 	for (;;) {
 		fd = accept4(s->listen.fd, NULL, NULL,
 			     SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
+			if ((errno == EMFILE || errno == ENFILE) &&
+			    conn_shed(s))
+				continue;
 			if (errno != EAGAIN)
-				warn("control socket: accept: %s",
-				     strerror(errno));
+				conn_warn(s, strerror(errno));
 			return;
 		}
 		conn_new(s, fd);

@@ -9,6 +9,8 @@
 #include "serve.h"
 
 void conn_accept(struct serve *s);
+void conn_spare(struct serve *s);
+void conn_fini(struct serve *s);
 void conn_event(struct serve *s, struct serve_conn *c, uint32_t events);
 void conn_close(struct serve *s, struct serve_conn *c);
 int conn_reply(struct serve *s, struct serve_conn *c,

@@ -79,7 +79,7 @@ static int serve_options(struct serve *s, int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "+:vh", opts, NULL)) != -1) {
 		switch (o) {
 		case 'c':
 			config = optarg;
@@ -99,8 +99,12 @@ static int serve_options(struct serve *s, int argc, char **argv)
 		case 'h':
 			usage_serve();
 			return 0;
+		case ':':
+			err("serve: %s needs a value (see squib-net serve --help)",
+			    argv[optind - 1]);
+			return EXIT_USAGE;
 		default:
-			err("serve: unknown option or missing value: %s (see squib-net serve --help)",
+			err("serve: unknown option: %s (see squib-net serve --help)",
 			    argv[optind - 1]);
 			return EXIT_USAGE;
 		}
@@ -177,18 +181,49 @@ static void serve_nofile(void)
 }
 
 /* Everything made goes: connections and their attachments, the other
- * attachments, the networks (dnsmasq, keepers, record), the socket. */
-static void serve_end(struct serve *s)
+ * attachments, the networks (dnsmasq, keepers, record), the socket.
+ * Return: how many networks stayed (each logged). */
+static unsigned int serve_end(struct serve *s)
 {
+	unsigned int left;
+
 	while (s->conns)
 		conn_close(s, s->conns);
 	attach_remove_all(s);
-	nets_down(s);
+	left = nets_down(s);
 	sock_close(s);
+	conn_fini(s);
 	loop_fini(s);
 	acl_free(s->acl);
 	free(s->buf);
 	free(s);
+	return left;
+}
+
+/* Ready: how many networks are up, and each that is down named (the
+ * service serves the others, and tries it again at its next attach). */
+static void serve_ready(struct serve *s)
+{
+	char down[256] = "";
+	unsigned int i, up = 0;
+	size_t n = 0;
+
+	for (i = 0; i < s->n_nets; i++) {
+		if (s->nets[i].up) {
+			up++;
+			continue;
+		}
+		if (n < sizeof(down))
+			n += (size_t)snprintf(down + n, sizeof(down) - n, " %s",
+					      s->nets[i].conf.name);
+	}
+	if (up == s->n_nets)
+		info("ready: %u networks, control socket %s", s->n_nets,
+		     s->activated ? "from systemd" : s->cfg.socket);
+	else
+		warn("ready: only %u of %u networks up (down:%s), control socket %s",
+		     up, s->n_nets, down,
+		     s->activated ? "from systemd" : s->cfg.socket);
 }
 
 /**
@@ -207,7 +242,7 @@ int cmd_serve(int argc, char **argv)
 
 	if (!s)
 		return 1;
-	s->ep = s->sig.fd = s->timer.fd = s->listen.fd = -1;
+	s->ep = s->sig.fd = s->timer.fd = s->listen.fd = s->spare = -1;
 	s->next_id = 1;
 	r = serve_options(s, argc, argv);
 	if (r >= 0) {
@@ -216,6 +251,7 @@ int cmd_serve(int argc, char **argv)
 	}
 	serve_keeper_dir();
 	serve_nofile();
+	conn_spare(s);
 	s->buf = malloc(SVC_MSG_MAX + 1);
 	r = s->buf ? serve_acl(s) : -ENOMEM;
 	if (!r) {
@@ -229,6 +265,7 @@ int cmd_serve(int argc, char **argv)
 			err("serve: %s", msg);
 	}
 	if (!r) {
+		caps_bound();
 		r = nets_init(s, msg, sizeof(msg));
 		if (r)
 			err("serve: %s", msg);
@@ -242,14 +279,15 @@ int cmd_serve(int argc, char **argv)
 		serve_end(s);
 		return 1;
 	}
-	info("ready: %u networks, control socket %s", s->n_nets,
-	     s->activated ? "from systemd" : s->cfg.socket);
+	serve_ready(s);
 	sd_notify(0, "READY=1");
 	r = loop_run(s);
 	if (r)
 		err("serve: event loop: %s", strerror(-r));
 	sd_notify(0, "STOPPING=1");
-	serve_end(s);
-	info("stopped: everything removed");
+	if (serve_end(s))
+		warn("stopped: not everything removed (see above)");
+	else
+		info("stopped: everything removed");
 	return r ? 1 : 0;
 }

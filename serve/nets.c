@@ -14,6 +14,11 @@
 #include "log.h"
 #include "nets.h"
 
+/* A keeper found gone is started again after this pause, doubled each
+ * time it is found gone again, up to the most. */
+#define NETS_KEEPER_PAUSE_MS 1000
+#define NETS_KEEPER_PAUSE_MAX_MS 60000
+
 /**
  * nets_mode() - a mode's name, as status and the attach reply give it
  * @mode:	shared, host or bridged
@@ -138,11 +143,14 @@ int nets_init(struct serve *s, char *msg, size_t len)
  * nets_down() - undo every network: the last one out (the service, its
  * attachments gone) removes it, dnsmasq and the keeper with it
  * @s:		the service
+ *
+ * Return: how many networks' bridges are still there (each logged): in
+ * use by others, or not removable.
  */
-void nets_down(struct serve *s)
+unsigned int nets_down(struct serve *s)
 {
+	unsigned int i, left = 0;
 	struct serve_net *n;
-	unsigned int i;
 
 	for (i = 0; i < s->n_nets; i++) {
 		n = &s->nets[i];
@@ -157,8 +165,15 @@ void nets_down(struct serve *s)
 		if (n->spec.mode == SQN_MODE_BRIDGED)
 			continue;
 		netplane_close(&n->hold);
+		if (if_nametoindex(n->conf.name)) {
+			warn("network %s: left, not removed: its bridge is still there (in use by another program, or it could not be removed)",
+			     n->conf.name);
+			left++;
+			continue;
+		}
 		info("network %s: removed", n->conf.name);
 	}
+	return left;
 }
 
 /**
@@ -216,6 +231,7 @@ int nets_supervise(struct serve *s)
 	char msg[SVC_ERRMSG_MAX];
 	int waiting = 0, r;
 	unsigned int i;
+	long now;
 
 	for (i = 0; i < s->n_nets; i++) {
 		n = &s->nets[i];
@@ -223,6 +239,7 @@ int nets_supervise(struct serve *s)
 			continue;
 		nets_watch(s, n);
 		if (n->dns == SERVE_DNS_RUNNING) {
+			n->keeper_pause_ms = 0;
 			info("network %s: dnsmasq started again (pid %ld), %ld ms after it ended",
 			     n->conf.name, n->dns_pid,
 			     serve_now_ms() - n->dns_down_ms);
@@ -231,8 +248,19 @@ int nets_supervise(struct serve *s)
 		waiting++;
 		if (netplane_keeper_alive(&n->hold))
 			continue;
-		warn("network %s: its keeper has gone: starting it again",
-		     n->conf.name);
+		/* A keeper that cannot stay (its network's record unreadable,
+		 * say) is started again less and less often, not in a loop. */
+		now = serve_now_ms();
+		if (now < n->keeper_retry_ms)
+			continue;
+		n->keeper_pause_ms = n->keeper_pause_ms ?
+					     n->keeper_pause_ms * 2 :
+					     NETS_KEEPER_PAUSE_MS;
+		if (n->keeper_pause_ms > NETS_KEEPER_PAUSE_MAX_MS)
+			n->keeper_pause_ms = NETS_KEEPER_PAUSE_MAX_MS;
+		n->keeper_retry_ms = now + n->keeper_pause_ms;
+		warn("network %s: its keeper has gone: starting it again (next time not before %ld s)",
+		     n->conf.name, n->keeper_pause_ms / 1000);
 		r = netplane_keep(&n->hold, &n->spec, msg, sizeof(msg));
 		if (r)
 			err("network %s: keeper: %s", n->conf.name, msg);

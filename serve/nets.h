@@ -8,7 +8,7 @@
 
 int nets_init(struct serve *s, char *msg, size_t len);
 int nets_up(struct serve *s, struct serve_net *n);
-void nets_down(struct serve *s);
+unsigned int nets_down(struct serve *s);
 struct serve_net *nets_find(struct serve *s, const char *name);
 void nets_dnsmasq_ended(struct serve *s, struct serve_net *n);
 int nets_supervise(struct serve *s);

@@ -19,6 +19,14 @@
 /* Connections at once: each costs a descriptor and a little memory; a
  * client past this is closed at once (and logged). */
 #define SERVE_CONNS_MAX 1000
+/* Of those, the last ones are root's only (the administrator's status
+ * gets through whatever the others do), and one uid other than root has
+ * at most SERVE_CONNS_PER_UID. */
+#define SERVE_CONNS_ROOT 16
+#define SERVE_CONNS_PER_UID 64
+/* Attachments of one uid other than root when no max-attachments line of
+ * the ACL limits it. */
+#define SERVE_ATT_DEFAULT_MAX 256
 /* How long an attach or a detach waits for the namespace's lock, which
  * the networks' keepers take briefly. */
 #define SERVE_LOCK_MS 3000
@@ -103,6 +111,9 @@ enum serve_dns { SERVE_DNS_NONE, SERVE_DNS_RUNNING, SERVE_DNS_RESTARTING };
  * @dns_pid:	its pid, 0 none
  * @dns_down_ms: when it was found ended
  * @n_att:	its attachments
+ * @keeper_retry_ms: when its keeper, found gone, may be started again
+ * @keeper_pause_ms: the pause before that, doubled at each start that
+ *		did not bring dnsmasq back (0 while it runs)
  */
 struct serve_net {
 	struct serve_watch w;
@@ -115,6 +126,8 @@ struct serve_net {
 	long dns_pid;
 	long dns_down_ms;
 	unsigned int n_att;
+	long keeper_retry_ms;
+	long keeper_pause_ms;
 };
 
 struct serve_att;
@@ -194,6 +207,12 @@ struct serve_att {
  * @n_atts:	how many
  * @next_id:	the next attachment's number
  * @stop:	SIGTERM came
+ * @spare:	a descriptor kept in reserve (/dev/null), closed to accept and
+ *		close a connection when the service is out of descriptors, so
+ *		the listening socket does not stay readable; -1 while none
+ * @warned_ms:	when conn.c last warned of a refused connection
+ * @warned_why:	why (another reason is warned of at once)
+ * @unwarned:	refusals not logged since
  * @buf:	one request or reply, SVC_MSG_MAX bytes and a NUL
  */
 struct serve {
@@ -213,6 +232,10 @@ struct serve {
 	unsigned int n_atts;
 	uint32_t next_id;
 	int stop;
+	int spare;
+	long warned_ms;
+	char warned_why[64];
+	unsigned long unwarned;
 	char *buf;
 };
 

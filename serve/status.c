@@ -36,6 +36,10 @@ static uint64_t status_counter(const char *tap, const char *name)
 static void status_att(const struct serve_att *a, struct svc_attach *out)
 {
 	*out = a->facts;
+	/* Hold "parent": the helper that asked has ended; the process the
+	 * attachment lives as long as is the one to show. */
+	if (a->holder)
+		out->pid = (uint32_t)a->holder;
 	if (a->net->spec.mode != SQN_MODE_BRIDGED)
 		netplane_lease(&a->np, a->facts.guest_mac, out->ip,
 			       sizeof(out->ip));
@@ -73,8 +77,8 @@ void status_reply(struct serve *s, struct serve_conn *c,
 	rep.n_networks = s->n_nets;
 	for (a = s->atts; a; a = a->next)
 		status_att(a, &rep.attachments[rep.n_attachments++]);
-	info("uid %u pid %d: status", (unsigned int)c->peer.uid,
-	     (int)c->peer.pid);
+	debug("uid %u pid %d: status", (unsigned int)c->peer.uid,
+	      (int)c->peer.pid);
 	conn_reply(s, c, req, &rep, -1);
 	free(rep.networks);
 	free(rep.attachments);

@@ -69,6 +69,11 @@ static int svcclient_connect_failed(struct svcclient *c, int err)
 	}
 }
 
+/* The service closed the connection before it answered: what it does to
+ * a connection past its limits (its log says which). */
+#define SVCCLIENT_REFUSED \
+	"%s: the service refused the connection (closed it without an answer: too many connections, or it is out of descriptors; its log says why)"
+
 /* One document out, waiting for room until @deadline. */
 static int svcclient_send(struct svcclient *c, const char *buf, size_t len,
 			  long long deadline)
@@ -85,6 +90,9 @@ static int svcclient_send(struct svcclient *c, const char *buf, size_t len,
 			c, r,
 			"%s: the service took no request within %u ms: is it stuck?",
 			c->path, c->reply_ms);
+	if (r == -EPIPE || r == -ECONNRESET)
+		return svcclient_fail(c, -ECONNRESET, SVCCLIENT_REFUSED,
+				      c->path);
 	if (r)
 		return svcclient_fail(c, r, "%s: sending the request: %s",
 				      c->path, strerror(-r));
@@ -113,11 +121,9 @@ static ssize_t svcclient_recv(struct svcclient *c, char *buf, size_t size,
 			return svcclient_fail(c, r, "%s: %s", c->path,
 					      strerror(-r));
 	}
-	if (!n)
-		return svcclient_fail(
-			c, -ECONNRESET,
-			"%s: the service closed the connection without an answer",
-			c->path);
+	if (!n || n == -ECONNRESET)
+		return svcclient_fail(c, -ECONNRESET, SVCCLIENT_REFUSED,
+				      c->path);
 	if (n == -EMSGSIZE || n == -EPROTO)
 		return svcclient_fail(
 			c, -EPROTO,

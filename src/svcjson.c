@@ -464,8 +464,8 @@ static const char *lexical_refusal(const char *buf, size_t len)
 /**
  * svcjson_parse() - a peer's document, strictly: RFC 8259 JSON (json-c's
  * strict mode, UTF-8 checked, nothing after it), no NUL (raw or escaped),
- * at most SVC_MSG_MAX bytes and SVC_JSON_DEPTH levels, an object whose
- * "v" is ours
+ * at most SVC_MSG_MAX bytes and SVC_JSON_DEPTH levels, no member twice in
+ * one object, an object whose "v" is ours
  * @buf:	the document; never read past @len, need not hold a NUL
  * @len:	its length
  * @root:	the object, for the caller to json_object_put()
@@ -479,6 +479,7 @@ int svcjson_parse(const char *buf, size_t len, json_object **root, char *msg,
 {
 	json_tokener *tok;
 	json_object *obj, *v = NULL;
+	char dup[SVC_KEY_SHOWN + 1];
 	const char *why;
 	int64_t ver;
 	size_t end = 0;
@@ -525,6 +526,15 @@ int svcjson_parse(const char *buf, size_t len, json_object **root, char *msg,
 	if (!json_object_is_type(obj, json_type_object)) {
 		json_object_put(obj);
 		return svcjson_fail(msg, msglen, "not a JSON object");
+	}
+	/* json-c keeps the last of a member given twice: refused, lest the
+	 * two sides of a proxy read two different requests in one. */
+	if (svcjson_dup_member(buf, len, obj, dup, sizeof(dup))) {
+		json_object_put(obj);
+		return svcjson_fail(msg, msglen, "member %s%s%s appears twice",
+				    dup[0] ? "\"" : "",
+				    dup[0] ? dup : "(escaped)",
+				    dup[0] ? "\"" : "");
 	}
 	if (!json_object_object_get_ex(obj, "v", &v) ||
 	    !json_object_is_type(v, json_type_int)) {

@@ -70,4 +70,7 @@ int svcjson_parse(const char *buf, size_t len, json_object **root, char *msg,
 json_object *svcjson_document(void);
 int svcjson_serialise(json_object *obj, char *buf, size_t size);
 
+int svcjson_dup_member(const char *buf, size_t len, json_object *obj,
+		       char *name, size_t size);
+
 #endif /* SQN_SVCJSON_H */

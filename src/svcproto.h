@@ -98,7 +98,8 @@ struct svc_request {
  * @gateway:	the bridge's address, the guests' router
  * @dns:	the guests' DNS server (dnsmasq, on the gateway)
  * @uid:	status only: the client's uid
- * @pid:	status only: the client's pid
+ * @pid:	status only: the client's pid (for holds "process" and
+ *		"parent", the holder's)
  * @label:	status only: the label it gave
  * @ip:		status only: the guest's address leased by dnsmasq, "" none
  * @rx_bytes, @rx_packets, @tx_bytes, @tx_packets: status only: the

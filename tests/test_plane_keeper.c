@@ -16,6 +16,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -99,6 +100,44 @@ TEST(dnsmasq_says_why_it_did_not_start)
 	CHECK_MSG(strstr(sqn_last_error(NULL), "Address already in use"), "%s",
 		  sqn_last_error(NULL));
 	close(fd);
+	nothing_left();
+}
+
+/* An open that runs out of descriptors at any step fails, and leaves the
+ * network in use as it was: never taken for one nobody uses (removed
+ * under its user), nor for another's (EEXIST for every open after). */
+TEST(out_of_descriptors_an_open_fails_and_the_network_stays)
+{
+	struct rlimit rl, low;
+	struct sqn_config cfg;
+	sqn_net *a, *b;
+	int fd, i, r;
+
+	ns_new();
+	config(&cfg, SQN_MODE_SHARED, "10.251.0.1/24");
+	a = open_ok(&cfg);
+	CHECK(!getrlimit(RLIMIT_NOFILE, &rl));
+	fd = dup(0);
+	CHECK(fd >= 0 && !close(fd));
+	for (i = 0; i < 24; i++) {
+		low = rl;
+		low.rlim_cur = (rlim_t)(fd + i);
+		b = NULL;
+		CHECK(!setrlimit(RLIMIT_NOFILE, &low));
+		r = sqn_open(&cfg, &b);
+		CHECK(!setrlimit(RLIMIT_NOFILE, &rl));
+		if (!r)
+			sqn_close(b);
+		b = NULL;
+		r = sqn_open(&cfg, &b);
+		CHECK_MSG(!r, "after an open with %d descriptors: %s", fd + i,
+			  sqn_last_error(NULL));
+		if (r)
+			break;
+		sqn_close(b);
+	}
+	CHECK_MSG(if_nametoindex(NET), "the network went with a user left");
+	sqn_close(a);
 	nothing_left();
 }
 

@@ -138,6 +138,10 @@ config_errors_refuse_the_start() {
 	[ $? = 1 ] && has err "bad.conf:2: unknown setting frobnicate" || return 1
 	in_host "$PROG" serve --config "$tmp/none.conf" --socket "$SOCK" 2>"$tmp/err"
 	[ $? = 1 ] && has err "none.conf: No such file" || return 1
+	in_host "$PROG" serve --frob 2>"$tmp/err"
+	has err "unknown option: --frob" || return 1
+	in_host "$PROG" serve --socket 2>"$tmp/err"
+	has err "--socket needs a value" || return 1
 	[ ! -e "$SOCK" ] && leftovers
 }
 
@@ -242,6 +246,9 @@ hold_parent() {
 	has_in pa "^tap " && has_in pa shell-ended || return 1
 	tap=$(tap_of pa)
 	logged "$tap, .* hold parent of pid $parent," && link_there "$tap" || return 1
+	# status shows the holder's pid, not the helper's that has ended.
+	in_host "$PROG" status --json --socket "$SOCK" >"$tmp/st.out" 2>&1
+	has st.out "\"pid\":$parent," || return 1
 	stop $parent
 	wait_for 10 link_gone "$tap" || { why="$tap still there 1 s after the parent ended"; return 1; }
 	logged "its parent, pid $parent, ended" || return 1
@@ -285,6 +292,7 @@ dnsmasq_killed_is_restarted() {
 # keeper and dnsmasq it then starts get no more than its bounding set).
 late_network_is_made_at_attach() {
 	local dns
+	has log "ready: only 1 of 2 networks up (down: sqn-late)" || return 1
 	as $U "$PROG" status --socket "$SOCK" >"$tmp/status" 2>"$tmp/err" &&
 		has status "^sqn-late .* down" && has status "down: .*no interface named $LATE" || return 1
 	client z $U --send '{"v":1,"op":"attach","network":"sqn-late"}'
@@ -319,6 +327,77 @@ cycles_leave_fds_and_rss_flat() {
 	[ "$f1" = "$f0" ] || { why="descriptors: $f0 before, $f1 after"; return 1; }
 	[ $((r1 - r0)) -le 512 ] || { why="VmRSS: $r0 kB before, $r1 kB after"; return 1; }
 	[ -z "$(taps)" ] || { why="TAPs left: $(taps | tr '\n' ' ')"; return 1; }
+}
+
+# The default network's keeper and dnsmasq, made at the start, hold no
+# more than dnsmasq needs (the bounding set cut before they are made) and
+# none of the service's environment (a fixed PATH only).
+keepers_hold_only_what_dnsmasq_needs() {
+	local p n=0
+	for p in $(ns_procs "$NS_HOST" sqn-keeper) $(ns_procs "$NS_HOST" dnsmasq); do
+		n=$((n + 1))
+		grep -q 'CapBnd:.*00000000000034e0$' "/proc/$p/status" ||
+			{ why="$(cat "/proc/$p/comm") $p: $(grep CapBnd "/proc/$p/status")"; return 1; }
+		tr '\0' '\n' <"/proc/$p/environ" | grep -v '^PATH=\|^[A-Z]*SAN_OPTIONS=' >"$tmp/env"
+		[ ! -s "$tmp/env" ] || { why="$(cat "/proc/$p/comm") $p has $(head -3 "$tmp/env" | tr '\n' ' ')"; return 1; }
+	done
+	[ "$n" -ge 2 ] || { why="$n keepers and dnsmasqs"; return 1; }
+}
+
+# Two guests of one network with one MAC: the second is refused.
+MACDOC='{"v":1,"op":"attach","network":"shared","mac":"52:54:00:0a:0b:0c"}'
+one_mac_per_network() {
+	client_bg m1 $U --send "$MACDOC" --hold
+	has_in m1 "^held" || return 1
+	client m2 $U --send "$MACDOC"
+	release m1
+	has m2.out '"error":"EADDRINUSE"' && has m2.out "is attachment [0-9]*'s on network sqn-shared already"
+}
+
+# Out of descriptors: a connection past them is closed at once (not left
+# in the backlog, the loop spinning on it), logged once, and the service
+# answers again once descriptors are free.
+STATUS='{"v":1,"op":"status"}'
+refused() { grep -q "^recv:\|^send:\|^connect:" "$tmp/$1.out"; }
+answered() { grep -q "^held" "$tmp/$1.out" || refused "$1"; }
+emfile_refuses_without_spinning() {
+	local lim n i last=
+	# The soft limit only: raising the hard one again needs CAP_SYS_RESOURCE.
+	lim=$(prlimit --pid "$spid" --nofile -o SOFT --noheadings | tr -d ' ')
+	n=$(fds)
+	prlimit --pid "$spid" --nofile=$((n + 6)): || { why="prlimit failed"; return 1; }
+	for i in $(seq 12); do
+		client_bg e$i $U --send "$STATUS" --hold
+		wait_for 100 answered e$i || { why="connection $i neither answered nor closed"; break; }
+		refused e$i && { last=$i; break; }
+	done
+	prlimit --pid "$spid" --nofile="$lim":
+	for i in $(seq 12); do [ -n "${holds[e$i]:-}" ] && release e$i && unset "holds[e$i]"; done
+	[ -n "$last" ] || { why=${why:-"12 connections and none closed"}; return 1; }
+	[ "$(grep -c 'out of descriptors\|accept:' "$tmp/log")" -le 1 ] ||
+		{ why="logged $(grep -c 'out of descriptors\|accept:' "$tmp/log") times"; return 1; }
+	client s $U --send "$STATUS"
+	has s.out '"ok":true'
+}
+
+# One uid holds at most 64 connections: the next is refused, and said so
+# by squib-net status; root still gets through; one warning.
+uid_connections_are_capped() {
+	local i
+	for i in $(seq 64); do
+		client_bg u$i $U --send "$STATUS" --hold
+	done
+	for i in $(seq 64); do
+		wait_for 100 grep -q "^held" "$tmp/u$i.out" || { why="connection $i: $(cat "$tmp/u$i.out")"; break; }
+	done
+	[ -z "$why" ] && as $U "$PROG" status --socket "$SOCK" >"$tmp/u.out" 2>&1
+	has u.out "the service refused the connection" || why="uid $U's 65th: $(cat "$tmp/u.out")"
+	in_host "$PROG" status --socket "$SOCK" >"$tmp/r.out" 2>&1 && has r.out "^sqn-shared" ||
+		why=${why:-"root's status: $(cat "$tmp/r.out")"}
+	for i in $(seq 64); do release u$i; unset "holds[u$i]"; done
+	[ -z "$why" ] || return 1
+	[ "$(grep -c 'too many connections of one uid' "$tmp/log")" = 1 ] ||
+		{ why="logged $(grep -c 'too many connections of one uid' "$tmp/log") times"; return 1; }
 }
 
 # SIGHUP: a new ACL is read; a broken one is refused and the old stays.
@@ -410,7 +489,9 @@ acl ""
 tcase config_errors_refuse_the_start config_errors_refuse_the_start
 setup serve_start
 tcase attach_gives_a_working_tap attach_gives_a_working_tap
+tcase keepers_hold_only_what_dnsmasq_needs keepers_hold_only_what_dnsmasq_needs
 tcase refusals_say_why_and_make_nothing refusals_say_why_and_make_nothing
+tcase one_mac_per_network one_mac_per_network
 tcase hostile_requests_harm_no_one hostile_requests_harm_no_one
 tcase client_sigkilled_its_tap_goes client_sigkilled_its_tap_goes
 tcase hold_process hold_process
@@ -419,6 +500,8 @@ tcase detach_only_by_the_owner detach_only_by_the_owner
 tcase dnsmasq_killed_is_restarted dnsmasq_killed_is_restarted
 tcase late_network_is_made_at_attach late_network_is_made_at_attach
 tcase cycles_leave_fds_and_rss_flat cycles_leave_fds_and_rss_flat
+tcase emfile_refuses_without_spinning emfile_refuses_without_spinning
+tcase uid_connections_are_capped uid_connections_are_capped
 tcase sighup_reloads_the_acl sighup_reloads_the_acl
 tcase sigterm_removes_everything sigterm_removes_everything
 acl ""

@@ -390,7 +390,7 @@ TEST(bad_answers_are_refused)
 	fake_wait_eof();
 	fk.ans.how = SVCFAKE_HANGUP;
 	refused(&cfg, -ECONNRESET,
-		(const char *const[]){ "closed the connection", NULL });
+		(const char *const[]){ "refused the connection", NULL });
 	fake_wait_eof();
 	fk.ans.how = SVCFAKE_TAP;
 	fk.ans.mode = "host";

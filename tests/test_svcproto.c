@@ -174,6 +174,14 @@ static const struct bad bad_requests[] = {
 	{ "{\"v\":0,\"op\":\"status\"}", -EPROTONOSUPPORT, "version 0" },
 	{ "{\"v\":2,\"op\":\"status\",\"new\":1}", -EPROTONOSUPPORT, "v:" },
 	{ "{\"v\":1}", -EPROTO, "op: missing" },
+	{ "{\"v\":1,\"op\":\"status\",\"op\":\"status\"}", -EPROTO,
+	  "member \"op\" appears twice" },
+	{ "{\"v\":1,\"v\":1,\"op\":\"status\"}", -EPROTO,
+	  "member \"v\" appears twice" },
+	{ A "\"network\":\"a\",\"net\\u0077ork\":\"b\"}", -EPROTO,
+	  "appears twice" },
+	{ A "\"mac\":{\"a\":1,\"a\":2}}", -EPROTO,
+	  "member \"a\" appears twice" },
 	{ "{\"v\":1,\"op\":\"reboot\"}", -EPROTO, "op:" },
 	{ "{\"v\":1,\"op\":1}", -EPROTO, "op:" },
 	{ "{\"v\":1,\"op\":\"status\",\"x\":1}", -EPROTO,
@@ -559,15 +567,19 @@ TEST(proto_reply_status_too_long)
 	CHECK(svc_reply_encode(&req, &r, big, sizeof(big)) > 0);
 }
 
-#define ATT                                                                \
-	"\"id\":7,\"network\":\"sqn-shared\",\"mode\":\"shared\",\"tap\":" \
-	"\"t7\",\"guest_mac\":\"52:54:00:12:34:56\",\"host_mac\":"         \
-	"\"02:00:00:00:00:01\",\"mtu\":1500,\"vnet_hdr_len\":12,"          \
+#define ATT_REST                                                   \
+	"\"network\":\"sqn-shared\",\"mode\":\"shared\",\"tap\":"  \
+	"\"t7\",\"guest_mac\":\"52:54:00:12:34:56\",\"host_mac\":" \
+	"\"02:00:00:00:00:01\",\"mtu\":1500,\"vnet_hdr_len\":12,"  \
 	"\"offloads\":31"
-#define NET                                                            \
-	"\"name\":\"sqn-host\",\"mode\":\"host\",\"state\":\"up\","    \
-	"\"error\":\"\",\"dnsmasq_pid\":1,\"dnsmasq_state\":\"none\"," \
-	"\"attachments\":0"
+#define ATT "\"id\":7," ATT_REST
+/* A network whose name, state, error and dnsmasq_pid are given (each
+ * member once: a second is refused as such). */
+#define NETX(name, state, error, pid)                          \
+	"\"name\":" name ",\"mode\":\"host\",\"state\":" state \
+	",\"error\":" error ",\"dnsmasq_pid\":" pid            \
+	",\"dnsmasq_state\":\"none\",\"attachments\":0"
+#define NET NETX("\"sqn-host\"", "\"up\"", "\"\"", "1")
 #define OK "{\"v\":1,\"ok\":true,"
 #define ST OK "\"attachments\":[],\"networks\":"
 #define SUBNET(plen, gw)                                   \
@@ -598,7 +610,7 @@ static const struct {
 	  -EPROTO },
 	{ SVC_OP_ATTACH, SUBNET("33", "10.0.0.1"), "prefix_len: out of range",
 	  -EPROTO },
-	{ SVC_OP_ATTACH, OK "\"attachment\":{" ATT ",\"id\":-7}}",
+	{ SVC_OP_ATTACH, OK "\"attachment\":{\"id\":-7," ATT_REST "}}",
 	  "id:", -EPROTO },
 	{ SVC_OP_ATTACH,
 	  OK "\"attachment\":{\"id\":7,\"network\":\"sqn-shared\"}}",
@@ -611,15 +623,20 @@ static const struct {
 	  -EPROTO },
 	{ SVC_OP_STATUS, ST "{}}", "networks: not an array", -EPROTO },
 	{ SVC_OP_STATUS, ST "[1]}", "networks[0]: not an object", -EPROTO },
+	{ SVC_OP_STATUS, ST "[{" NET ",\"state\":\"up\"}]}",
+	  "member \"state\" appears twice", -EPROTO },
 	{ SVC_OP_STATUS, ST "[{" NET "},{" NET ",\"z\":1}]}",
 	  "networks[1]: unknown member \"z\"", -EPROTO },
-	{ SVC_OP_STATUS, ST "[{" NET ",\"state\":\"sideways\"}]}",
+	{ SVC_OP_STATUS,
+	  ST "[{" NETX("\"sqn-host\"", "\"sideways\"", "\"\"", "1") "}]}",
 	  "state: not a valid", -EPROTO },
-	{ SVC_OP_STATUS, ST "[{" NET ",\"dnsmasq_pid\":-1}]}",
+	{ SVC_OP_STATUS,
+	  ST "[{" NETX("\"sqn-host\"", "\"up\"", "\"\"", "-1") "}]}",
 	  "dnsmasq_pid:", -EPROTO },
-	{ SVC_OP_STATUS, ST "[{" NET ",\"name\":\"\"}]}", "name: empty",
-	  -EPROTO },
-	{ SVC_OP_STATUS, ST "[{" NET ",\"error\":\"a\\nb\"}]}",
+	{ SVC_OP_STATUS, ST "[{" NETX("\"\"", "\"up\"", "\"\"", "1") "}]}",
+	  "name: empty", -EPROTO },
+	{ SVC_OP_STATUS,
+	  ST "[{" NETX("\"sqn-host\"", "\"up\"", "\"a\\nb\"", "1") "}]}",
 	  "error: not a valid", -EPROTO },
 	{ SVC_OP_STATUS, OK "\"networks\":[],\"attachments\":[{" ATT "}]}",
 	  "attachments[0]: uid: missing", -EPROTO },

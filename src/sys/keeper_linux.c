@@ -247,6 +247,7 @@ static int keeper_path(char *path, size_t size, char *msg, size_t len)
  * @maxfd:	descriptors to close when close_range() is missing
  * @stack:	the top of the second child's stack
  * @err:	set by a child whose step failed
+ * @envp:	its environment (keeper_env())
  */
 struct keeper_child {
 	const char *path;
@@ -256,7 +257,35 @@ struct keeper_child {
 	long maxfd;
 	char *stack;
 	int err;
+	char **envp;
 };
+
+/* Variables of the caller's environment the keeper still gets: the
+ * sanitizers' options (a test build's), which name no program or path it
+ * runs. */
+static const char *const keeper_env_kept[] = { "ASAN_OPTIONS=", "LSAN_OPTIONS=",
+					       "UBSAN_OPTIONS=" };
+#define KEEPER_ENV_MAX (2 + sizeof(keeper_env_kept) / sizeof(char *))
+
+/* The keeper's environment, in @env: a fixed PATH, not the caller's
+ * environment (which a service's may hold anything in); it runs dnsmasq
+ * by its full path. */
+static void keeper_env(char *env[KEEPER_ENV_MAX])
+{
+	static char path[] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
+	size_t i, k, n = 0;
+	char **e;
+
+	env[n++] = path;
+	for (e = environ; e && *e; e++)
+		for (k = 0; k < sizeof(keeper_env_kept) / sizeof(char *); k++)
+			if (!strncmp(*e, keeper_env_kept[k],
+				     strlen(keeper_env_kept[k])) &&
+			    n + 1 < KEEPER_ENV_MAX)
+				env[n++] = *e;
+	for (i = n; i < KEEPER_ENV_MAX; i++)
+		env[i] = NULL;
+}
 
 /*
  * The second child, which becomes the keeper: a session of its own,
@@ -282,7 +311,7 @@ __attribute__((no_sanitize_address, noinline)) static int keeper_exec(void *arg)
 	if (syscall(SYS_close_range, KEEPER_STATUS_FD + 1, ~0u, 0))
 		for (fd = KEEPER_STATUS_FD + 1; fd < c->maxfd; fd++)
 			close((int)fd);
-	execve(c->path, c->argv, environ);
+	execve(c->path, c->argv, c->envp);
 fail:
 	c->err = errno;
 	_exit(127);
@@ -332,12 +361,15 @@ static void keeper_reap(pid_t pid, int pidfd)
 static int keeper_spawn(const char *path, char *const *argv, int status,
 			char *msg, size_t len)
 {
-	struct keeper_child c = { path, argv, status, -1, 0, NULL, 0 };
+	struct keeper_child c = { path, argv, status, -1, 0, NULL, 0, NULL };
+	char *env[KEEPER_ENV_MAX];
 	int pidfd = -1, err = 0;
 	sigset_t all, old;
 	char *stack;
 	pid_t pid;
 
+	keeper_env(env);
+	c.envp = env;
 	c.maxfd = sysconf(_SC_OPEN_MAX);
 	if (c.maxfd < 0)
 		c.maxfd = 65536;

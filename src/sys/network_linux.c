@@ -162,9 +162,10 @@ static void network_fwd_release(const char *ns, const char *self,
  */
 void network_remove(const char *dir, struct proc *dnsmasq)
 {
-	char path[RECORD_PATH_MAX], ns[RECORD_PATH_MAX], val[64];
+	char path[RECORD_PATH_MAX], ns[RECORD_PATH_MAX], val[64], nat[64];
+	char table[64];
 	const char *name = strrchr(dir, '/') + 1;
-	int bridge = 0, fail = 0;
+	int bridge = 0, fail = 0, rb, rn, rt;
 	uint8_t mac[6];
 	struct nl_link l;
 
@@ -173,8 +174,16 @@ void network_remove(const char *dir, struct proc *dnsmasq)
 		rmdir(dir);
 		return;
 	}
+	/* A record that cannot be read now (out of descriptors, say) is
+	 * not one without a bridge or table: all stays, for the next sweep. */
+	rb = record_get(dir, "bridge", val, sizeof(val));
+	rn = record_get(dir, "nat", nat, sizeof(nat));
+	rt = record_get(dir, "table", table, sizeof(table));
+	if ((rb && rb != -ENOENT) || (rn && rn != -ENOENT) ||
+	    (rt && rt != -ENOENT))
+		return;
 	dnsmasq_stop(dir, dnsmasq);
-	if (!record_get(dir, "bridge", val, sizeof(val)) &&
+	if (!rb &&
 	    sscanf(val, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &mac[0], &mac[1],
 		   &mac[2], &mac[3], &mac[4], &mac[5]) == 6 &&
 	    !nl_link_get(name, &l) && !memcmp(l.mac, mac, 6)) {
@@ -182,12 +191,12 @@ void network_remove(const char *dir, struct proc *dnsmasq)
 		/* Nothing is forwarded to or from it once its table goes. */
 		network_forwarding(name, NULL, "0");
 	}
-	if (!record_get(dir, "nat", val, sizeof(val))) {
+	if (!rn) {
 		network_nsdir(ns, dir);
-		network_fwd_release(ns, dir, val);
+		network_fwd_release(ns, dir, nat);
 	}
-	if (!record_get(dir, "table", val, sizeof(val)))
-		fail |= nft_table_del(name, val);
+	if (!rt)
+		fail |= nft_table_del(name, table);
 	if (bridge)
 		fail |= nl_link_del(name);
 	/* What could not be undone stays on record, for the next sweep. */
@@ -225,14 +234,17 @@ int network_sweep_one(const char *dir, void *ctx)
  * @dir:	its directory
  * @token:	from network_make()
  *
- * Return: 1 or 0.
+ * Return: 1 or 0, or a negative errno when the record could not be read
+ * (not "not ours": a keeper must not give up its network for that).
  */
 int network_ours(const char *dir, const char *token)
 {
 	char val[64];
+	int r = record_get(dir, "table", val, sizeof(val));
 
-	return !record_get(dir, "table", val, sizeof(val)) &&
-	       !strcmp(val, token);
+	if (r && r != -ENOENT)
+		return r;
+	return !r && !strcmp(val, token);
 }
 
 static void network_settings(const struct net_spec *s, char *out, size_t len)
@@ -259,29 +271,42 @@ static void network_settings(const struct net_spec *s, char *out, size_t len)
  * @msg:	set on failure
  * @len:	its size
  *
- * Return: 0, or -EEXIST when it was made with other settings (an MTU
- * other than its own too).
+ * Return: 0, -EEXIST when it was made with other settings (an MTU
+ * other than its own too), or the errno of a record that could not be
+ * read.
  */
 int network_join(const char *dir, struct net_spec *s, char *token, char *msg,
 		 size_t len)
 {
 	char want[NETWORK_SETTINGS_MAX], have[NETWORK_SETTINGS_MAX] = "";
 	char mtu[16];
+	int r;
 
+	/* Its record unreadable (EMFILE, ENOMEM...) is the caller's trouble,
+	 * not other settings: said with its own errno. */
+	r = record_get(dir, "mtu", mtu, sizeof(mtu));
+	if (r && r != -ENOENT)
+		goto unreadable;
 	if (!s->mtu)
-		s->mtu = record_get(dir, "mtu", mtu, sizeof(mtu)) ?
-				 NET_SPEC_MTU_DEFAULT :
-				 (uint32_t)strtoul(mtu, NULL, 10);
+		s->mtu = r ? NET_SPEC_MTU_DEFAULT :
+			     (uint32_t)strtoul(mtu, NULL, 10);
 	network_settings(s, want, sizeof(want));
 	want[strcspn(want, "\n")] = '\0';
-	record_get(dir, "settings", have, sizeof(have));
-	record_get(dir, "table", token, NETWORK_TOKEN_MAX);
+	r = record_get(dir, "settings", have, sizeof(have));
+	if (r && r != -ENOENT)
+		goto unreadable;
+	r = record_get(dir, "table", token, NETWORK_TOKEN_MAX);
+	if (r && r != -ENOENT)
+		goto unreadable;
 	if (!strcmp(have, want + 9))
 		return 0;
 	return record_err(
 		msg, len, -EEXIST,
 		"network %s exists, in use, with other settings (%s); this one asks for %s",
 		s->name, have[0] ? have : "unknown", want + 9);
+unreadable:
+	return record_err(msg, len, r, "network %s: its record: %s", s->name,
+			  strerror(-r));
 }
 
 /* Interface names go into nft's commands; only plain ones are taken. */

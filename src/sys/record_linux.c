@@ -136,7 +136,9 @@ int record_write(const char *path, const char *text, int append)
  * @val:	set to the rest of the line, without its newline
  * @len:	its size
  *
- * Return: 0, or -ENOENT when there is no such line.
+ * Return: 0, -ENOENT when there is no such line (or no file), or the
+ * errno of a file that could not be opened (EMFILE, ENOMEM...): a caller
+ * must not take the service's own trouble for a network not on record.
  */
 int record_get(const char *dir, const char *key, char *val, size_t len)
 {
@@ -148,7 +150,7 @@ int record_get(const char *dir, const char *key, char *val, size_t len)
 	record_path(path, dir, "network");
 	f = fopen(path, "re");
 	if (!f)
-		return -ENOENT;
+		return errno ? -errno : -ENOENT;
 	while (r && fgets(line, sizeof(line), f)) {
 		if (strncmp(line, key, k) ||
 		    (line[k] != ' ' && line[k] != '\n'))
@@ -508,7 +510,10 @@ int record_each(const char *ns, int (*fn)(const char *dir, void *ctx),
  * An attachment holds a lock on its entry for as long as it lives (its
  * process, or a child it forked, holds the descriptor): an entry that
  * can be locked belongs to no one. Only links named sqn* are handed to
- * @gone, whatever an entry says.
+ * @gone, whatever an entry says. An entry that cannot be opened (the
+ * caller out of descriptors, say) counts as live, and a directory that
+ * cannot be read as one live entry: a transient error must never remove
+ * a network in use.
  *
  * Return: how many entries of live attachments remain.
  */
@@ -522,14 +527,17 @@ int record_sweep(const char *dir, void (*gone)(const char *link))
 
 	dp = opendir(dir);
 	if (!dp)
-		return 0;
+		return errno == ENOENT ? 0 : 1;
 	while ((d = readdir(dp))) {
 		if (strncmp(d->d_name, RECORD_ENTRY, strlen(RECORD_ENTRY)))
 			continue;
 		record_path(path, dir, d->d_name);
 		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
+		if (fd < 0) {
+			if (errno != ENOENT)
+				alive++;
 			continue;
+		}
 		if (flock(fd, LOCK_EX | LOCK_NB)) {
 			alive++;
 			close(fd);
