@@ -321,7 +321,7 @@ $(B)/fuzz/fuzz_acl: fuzz/fuzz_acl.c $(ACL_SRC)
 # test_vmnet.c. The real framework is not exercised here (docs/macos.md).
 VMNET_CC ?= clang
 VMNET_CFLAGS := -fblocks -DSQN_VMNET_BRIDGED -Itests
-VMNET_LIBS := -lBlocksRuntime -lpthread
+VMNET_LIBS := -lBlocksRuntime -lpthread -ldl -rdynamic
 VMNET_LIB_SRC := $(CORE_SRC) src/platform_darwin.c src/sys/vmnet_darwin.c \
 	src/sys/vmnet_iface_darwin.c \
 	src/sys/sys_linux.c
@@ -382,6 +382,7 @@ $(DARWIN_TESTS): $(B)/tests/%: $(B)/tests/%.o $(B)/tests/harness.o \
 
 check: all $(DARWIN_TESTS)
 	$(Q)$(MAKE) -s portable-check
+	$(Q)scripts/vmnet_keys_check.sh $(B)/src/sys/vmnet*_darwin.o
 	$(Q)for t in $(DARWIN_TESTS); do $$t || exit 1; done
 	$(Q)$(PROG) probe --mode loopback --timeout-ms 300 | \
 		grep -q "mode:      loopback" && echo "squib-net probe: ok"
