@@ -364,7 +364,22 @@ $(VMNET_ASAN_TESTS): $(VMNET_ASAN_OBJ)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(VMNET_CC) $(SAN) -o $@ $^ $(VMNET_LIBS)
 
-tests: $(VMNET_TESTS) $(VMNET_ASAN_TESTS)
+# And once as a build without BRIDGED=1 would choose modes: bridged is
+# refused with -ENOTSUP (tests/test_vmnet_nobridged.c).
+VMNET_NOBR_OBJ := $(filter-out $(B)/vmnet/src/platform_darwin.o \
+	$(B)/vmnet/tests/fixture_vmnet.o,$(VMNET_OBJ)) \
+	$(B)/vmnet-nobr/src/platform_darwin.o
+$(B)/vmnet-nobr/%.o: %.c
+	$(call say,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(VMNET_CC) $(DEFS) $(INCS) $(filter-out -DSQN_VMNET_BRIDGED, \
+		$(VMNET_CFLAGS)) $(WARN) $(CFLAGS) -MMD -MP -c -o $@ $<
+$(B)/tests/test_vmnet_nobridged: $(B)/vmnet/tests/test_vmnet_nobridged.o \
+		$(VMNET_NOBR_OBJ)
+	$(call say,LD,$@)
+	$(Q)$(VMNET_CC) $(CFLAGS) -o $@ $^ $(VMNET_LIBS)
+
+tests: $(VMNET_TESTS) $(VMNET_ASAN_TESTS) $(B)/tests/test_vmnet_nobridged
 
 tests: $(TESTS) $(ASAN_TESTS) $(FAKE_HELPER) $(SLOW_PEER) $(PROG) \
 	$(SLIRP_HELPER) $(ASAN_SLIRP_HELPER) $(KEEPER)
