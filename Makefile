@@ -95,10 +95,14 @@ LIB_SRC := $(CORE_SRC) $(PLATFORM_SRC)
 # cli/linux_only_darwin.c stands in for.
 CLI_SRC := $(filter-out cli/%_linux.c cli/%_darwin.c,$(wildcard cli/*.c)) \
 	cli/parent_linux.c
-ifeq ($(OS),Darwin)
-CLI_SRC := cli/main.c cli/demo.c cli/log.c cli/util.c cli/pcap.c \
+DARWIN_CLI_SRC := cli/main.c cli/demo.c cli/log.c cli/util.c cli/pcap.c \
 	cli/probe.c cli/parent_darwin.c cli/linux_only_darwin.c
+ifeq ($(OS),Darwin)
+CLI_SRC := $(DARWIN_CLI_SRC)
 endif
+# The macOS program's files are checked on every system (portable-check).
+PORTABLE_SRC += $(DARWIN_CLI_SRC) cli/cli.h cli/log.h cli/util.h \
+	cli/pcap.h cli/parent.h
 # The vmnet tests build apart (VMNET_TESTS below).
 TEST_SRC := $(filter-out tests/test_vmnet%.c,$(wildcard tests/test_*.c))
 TEST_SUPPORT := tests/harness.c tests/peer.c tests/fixture.c tests/fixture_io.c \
