@@ -106,6 +106,7 @@ PORTABLE_SRC += $(DARWIN_CLI_SRC) cli/cli.h cli/log.h cli/util.h \
 # The vmnet tests build apart (VMNET_TESTS below).
 TEST_SRC := $(filter-out tests/test_vmnet%.c,$(wildcard tests/test_*.c))
 TEST_SUPPORT := tests/harness.c tests/peer.c tests/fixture.c tests/fixture_io.c \
+	tests/fixture_sock.c \
 	tests/taptest.c \
 	tests/fixture_ns.c tests/helper_fx.c tests/plane_ns.c
 BENCH_SRC := $(wildcard bench/*.c)
@@ -388,6 +389,18 @@ tests: $(VMNET_TESTS) $(VMNET_ASAN_TESTS) $(B)/tests/test_vmnet_nobridged
 tests: $(TESTS) $(ASAN_TESTS) $(FAKE_HELPER) $(SLOW_PEER) $(PROG) \
 	$(SLIRP_HELPER) $(ASAN_SLIRP_HELPER) $(KEEPER)
 
+# The conformance suite with macOS's fixtures (tests/fixture_posix.c):
+# built and run on Linux too, so that they are known to work.
+CONFORMANCE_POSIX_OBJ := $(addprefix $(B)/tests/,test_conformance.o \
+	fixture_posix.o fixture_sock.o fixture_io.o peer.o harness.o)
+ifeq ($(OS),Linux)
+$(B)/tests/test_conformance_posix: $(CONFORMANCE_POSIX_OBJ) \
+		$(B)/tests/alloc_count.o $(STATIC_OBJ)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+tests: $(B)/tests/test_conformance_posix
+endif
+
 ifeq ($(OS),Darwin)
 # macOS: the portable files, the build against vmnet.framework, the unit
 # tests that need no Linux, and the program. The vmnet backend's tests on
@@ -396,6 +409,13 @@ ifeq ($(OS),Darwin)
 DARWIN_TESTS := $(B)/tests/test_framing $(B)/tests/test_ipv4
 $(DARWIN_TESTS): $(B)/tests/%: $(B)/tests/%.o $(B)/tests/harness.o \
 		$(STATIC_LIB)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+# The conformance suite on loopback and the stream mode (sys_darwin.c's
+# kqueue wake-up, its socket calls); no glibc allocator to count.
+DARWIN_TESTS += $(B)/tests/test_conformance_posix
+$(B)/tests/test_conformance.o: DEFS += -DSQN_NO_ALLOC_COUNT
+$(B)/tests/test_conformance_posix: $(CONFORMANCE_POSIX_OBJ) $(STATIC_LIB)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -6,19 +6,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "fixture.h"
 #include "fixture_ns.h"
 #include "peer.h"
 
+/* The first five are fixture_sock.c's, in its order. */
 enum {
-	FX_LOOPBACK,
-	FX_STREAM_FD,
-	FX_STREAM_PATH,
-	FX_HYPERKIT,
-	FX_DGRAM,
+	FX_LOOPBACK = FX_SOCK_LOOPBACK,
+	FX_STREAM_FD = FX_SOCK_FD,
+	FX_STREAM_PATH = FX_SOCK_PATH,
+	FX_HYPERKIT = FX_SOCK_HYPERKIT,
+	FX_DGRAM = FX_SOCK_DGRAM,
 	FX_USERSPACE,
 	FX_TAP,
 	FX_PLANE,
@@ -116,8 +116,7 @@ int fx_open(struct fx *f, unsigned int which, const struct sqn_config *base)
 {
 	static const char *const echo_args[] = { "echo", NULL };
 	struct sqn_config cfg;
-	char path[64];
-	int sp[2] = { -1, -1 }, r, dgram = which == FX_DGRAM;
+	int r;
 
 	memset(f, 0, sizeof(*f));
 	f->name = fx_names[which];
@@ -130,11 +129,6 @@ int fx_open(struct fx *f, unsigned int which, const struct sqn_config *base)
 		r = fx_ns_open(f, which == FX_PLANE, &cfg);
 		goto out;
 	}
-	cfg.mode = which ? SQN_MODE_STREAM : SQN_MODE_LOOPBACK;
-	if (which == FX_HYPERKIT)
-		cfg.framing = SQN_FRAMING_HYPERKIT;
-	if (dgram)
-		cfg.framing = SQN_FRAMING_DGRAM;
 	if (which == FX_USERSPACE) {
 		/* The helper is the peer: tests/fake_helper.c echoes. */
 		cfg.mode = SQN_MODE_USERSPACE;
@@ -142,31 +136,10 @@ int fx_open(struct fx *f, unsigned int which, const struct sqn_config *base)
 		cfg.helper_path = fx_fake_helper();
 		cfg.helper_args = echo_args;
 		cfg.helper_start_ms = 1;
-	} else if (which == FX_STREAM_PATH) {
-		snprintf(path, sizeof(path), "/tmp/sqn-test-%d.sock", getpid());
-		f->peer = peer_listen_start(path);
-		if (!f->peer)
-			return -EIO;
-		cfg.peer_path = path;
-	} else if (which) {
-		if (socketpair(AF_UNIX,
-			       (dgram ? SOCK_DGRAM : SOCK_STREAM) |
-				       SOCK_CLOEXEC,
-			       0, sp))
-			return -errno;
-		cfg.peer_fd = sp[0];
+		r = sqn_open(&cfg, &f->net);
+	} else {
+		r = fx_sock_open(f, (enum fx_sock)which, &cfg);
 	}
-	r = sqn_open(&cfg, &f->net);
-	if (sp[0] >= 0)
-		close(sp[0]);
-	if (!r && sp[1] >= 0) {
-		f->peer = peer_echo_start(sp[1], dgram);
-		if (!f->peer)
-			r = -EIO;
-		sp[1] = -1;
-	}
-	if (sp[1] >= 0)
-		close(sp[1]);
 out:
 	if (r) {
 		fx_close(f);
