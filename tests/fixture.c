@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* fixture.c - an attachment of every backend (with an echo peer) for tests */
-#include <errno.h>
 #include <limits.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +8,6 @@
 
 #include "fixture.h"
 #include "fixture_ns.h"
-#include "peer.h"
 
 /* The first five are fixture_sock.c's, in its order. */
 enum {
@@ -118,18 +115,10 @@ int fx_open(struct fx *f, unsigned int which, const struct sqn_config *base)
 	struct sqn_config cfg;
 	int r;
 
-	memset(f, 0, sizeof(*f));
-	f->name = fx_names[which];
-	f->kind = &fx_kinds[which];
-	if (base)
-		cfg = *base;
-	else
-		sqn_config_init(&cfg);
+	fx_prepare(f, which, base, &cfg);
 	if (which == FX_TAP || which == FX_PLANE) {
 		r = fx_ns_open(f, which == FX_PLANE, &cfg);
-		goto out;
-	}
-	if (which == FX_USERSPACE) {
+	} else if (which == FX_USERSPACE) {
 		/* The helper is the peer: tests/fake_helper.c echoes. */
 		cfg.mode = SQN_MODE_USERSPACE;
 		cfg.helper = SQN_HELPER_CUSTOM;
@@ -140,13 +129,7 @@ int fx_open(struct fx *f, unsigned int which, const struct sqn_config *base)
 	} else {
 		r = fx_sock_open(f, (enum fx_sock)which, &cfg);
 	}
-out:
-	if (r) {
-		fx_close(f);
-		return r;
-	}
-	sqn_info(f->net, &f->info);
-	return 0;
+	return fx_opened(f, r);
 }
 
 /**
@@ -155,9 +138,6 @@ out:
  */
 void fx_close(struct fx *f)
 {
-	sqn_close(f->net);
-	f->net = NULL;
-	peer_stop(f->peer);
-	f->peer = NULL;
+	fx_sock_close(f);
 	fx_ns_close(f);
 }

@@ -59,6 +59,10 @@ enum fx_sock {
 
 const char *fx_fake_helper(void);
 int fx_sock_open(struct fx *f, enum fx_sock how, struct sqn_config *cfg);
+void fx_sock_close(struct fx *f);
+void fx_prepare(struct fx *f, unsigned int which, const struct sqn_config *base,
+		struct sqn_config *cfg);
+int fx_opened(struct fx *f, int r);
 int fx_open(struct fx *f, unsigned int which, const struct sqn_config *base);
 void fx_close(struct fx *f);
 

@@ -1,10 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* fixture_posix.c - the fixtures of a system without TAPs or namespaces
  * (macOS): loopback and the stream mode, for the conformance suite */
-#include <string.h>
-
 #include "fixture.h"
-#include "peer.h"
 
 /*
  * As in fixture.c. The datagram framing is left out: its largest frame
@@ -34,22 +31,9 @@ static const enum fx_sock fx_how[] = { FX_SOCK_LOOPBACK, FX_SOCK_FD,
 int fx_open(struct fx *f, unsigned int which, const struct sqn_config *base)
 {
 	struct sqn_config cfg;
-	int r;
 
-	memset(f, 0, sizeof(*f));
-	f->name = fx_names[which];
-	f->kind = &fx_kinds[which];
-	if (base)
-		cfg = *base;
-	else
-		sqn_config_init(&cfg);
-	r = fx_sock_open(f, fx_how[which], &cfg);
-	if (r) {
-		fx_close(f);
-		return r;
-	}
-	sqn_info(f->net, &f->info);
-	return 0;
+	fx_prepare(f, which, base, &cfg);
+	return fx_opened(f, fx_sock_open(f, fx_how[which], &cfg));
 }
 
 /**
@@ -58,8 +42,5 @@ int fx_open(struct fx *f, unsigned int which, const struct sqn_config *base)
  */
 void fx_close(struct fx *f)
 {
-	sqn_close(f->net);
-	f->net = NULL;
-	peer_stop(f->peer);
-	f->peer = NULL;
+	fx_sock_close(f);
 }

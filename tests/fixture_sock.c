@@ -70,3 +70,15 @@ int fx_sock_open(struct fx *f, enum fx_sock how, struct sqn_config *cfg)
 		close(sp[1]);
 	return r;
 }
+
+/**
+ * fx_sock_close() - close the attachment, then stop the peer
+ * @f:		fixture
+ */
+void fx_sock_close(struct fx *f)
+{
+	sqn_close(f->net);
+	f->net = NULL;
+	peer_stop(f->peer);
+	f->peer = NULL;
+}
