@@ -104,9 +104,10 @@ LIB_SRC := $(CORE_SRC) $(PLATFORM_SRC)
 # cli/linux_only_darwin.c stands in for.
 CLI_SRC := $(filter-out cli/%_linux.c cli/%_darwin.c,$(wildcard cli/*.c)) \
 	cli/parent_linux.c
-ifeq ($(OS),Darwin)
-CLI_SRC := cli/main.c cli/demo.c cli/log.c cli/util.c cli/pcap.c \
+DARWIN_CLI_SRC := cli/main.c cli/demo.c cli/log.c cli/util.c cli/pcap.c \
 	cli/probe.c cli/parent_darwin.c cli/linux_only_darwin.c
+ifeq ($(OS),Darwin)
+CLI_SRC := $(DARWIN_CLI_SRC)
 endif
 # squib-net serve: a program of its own folder, linked into squib-net.
 SERVE_SRC := $(wildcard serve/*.c)
@@ -117,9 +118,13 @@ ifeq ($(OS),Darwin)
 SERVE_SRC :=
 SERVE_LIBS :=
 endif
+# The macOS program's files are checked on every system (portable-check).
+PORTABLE_SRC += $(DARWIN_CLI_SRC) cli/cli.h cli/log.h cli/util.h \
+	cli/pcap.h cli/parent.h
 # The vmnet tests build apart (VMNET_TESTS below).
 TEST_SRC := $(filter-out tests/test_vmnet%.c,$(wildcard tests/test_*.c))
 TEST_SUPPORT := tests/harness.c tests/peer.c tests/fixture.c tests/fixture_io.c \
+	tests/fixture_sock.c \
 	tests/taptest.c \
 	tests/fixture_ns.c tests/helper_fx.c tests/plane_ns.c tests/svcfake.c
 BENCH_SRC := $(wildcard bench/*.c)
@@ -376,7 +381,7 @@ $(B)/fuzz/fuzz_acl: fuzz/fuzz_acl.c $(ACL_SRC)
 # test_vmnet.c. The real framework is not exercised here (docs/macos.md).
 VMNET_CC ?= clang
 VMNET_CFLAGS := -fblocks -DSQN_VMNET_BRIDGED -Itests
-VMNET_LIBS := -lBlocksRuntime -lpthread
+VMNET_LIBS := -lBlocksRuntime -lpthread -ldl -rdynamic
 VMNET_LIB_SRC := $(CORE_SRC) src/platform_darwin.c src/sys/vmnet_darwin.c \
 	src/sys/vmnet_iface_darwin.c \
 	src/sys/sys_linux.c
@@ -419,10 +424,37 @@ $(VMNET_ASAN_TESTS): $(VMNET_ASAN_OBJ)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(VMNET_CC) $(SAN) -o $@ $^ $(VMNET_LIBS)
 
-tests: $(VMNET_TESTS) $(VMNET_ASAN_TESTS)
+# And once as a build without BRIDGED=1 would choose modes: bridged is
+# refused with -ENOTSUP (tests/test_vmnet_nobridged.c).
+VMNET_NOBR_OBJ := $(filter-out $(B)/vmnet/src/platform_darwin.o \
+	$(B)/vmnet/tests/fixture_vmnet.o,$(VMNET_OBJ)) \
+	$(B)/vmnet-nobr/src/platform_darwin.o
+$(B)/vmnet-nobr/%.o: %.c
+	$(call say,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(VMNET_CC) $(DEFS) $(INCS) $(filter-out -DSQN_VMNET_BRIDGED, \
+		$(VMNET_CFLAGS)) $(WARN) $(CFLAGS) -MMD -MP -c -o $@ $<
+$(B)/tests/test_vmnet_nobridged: $(B)/vmnet/tests/test_vmnet_nobridged.o \
+		$(VMNET_NOBR_OBJ)
+	$(call say,LD,$@)
+	$(Q)$(VMNET_CC) $(CFLAGS) -o $@ $^ $(VMNET_LIBS)
+
+tests: $(VMNET_TESTS) $(VMNET_ASAN_TESTS) $(B)/tests/test_vmnet_nobridged
 
 tests: $(TESTS) $(ASAN_TESTS) $(FAKE_HELPER) $(SLOW_PEER) $(PROG) \
 	$(SLIRP_HELPER) $(ASAN_SLIRP_HELPER) $(KEEPER)
+
+# The conformance suite with macOS's fixtures (tests/fixture_posix.c):
+# built and run on Linux too, so that they are known to work.
+CONFORMANCE_POSIX_OBJ := $(addprefix $(B)/tests/,test_conformance.o \
+	fixture_posix.o fixture_sock.o fixture_io.o peer.o harness.o)
+ifeq ($(OS),Linux)
+$(B)/tests/test_conformance_posix: $(CONFORMANCE_POSIX_OBJ) \
+		$(B)/tests/alloc_count.o $(STATIC_OBJ)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+tests: $(B)/tests/test_conformance_posix
+endif
 
 ifeq ($(OS),Darwin)
 # macOS: the portable files, the build against vmnet.framework, the unit
@@ -434,9 +466,17 @@ $(DARWIN_TESTS): $(B)/tests/%: $(B)/tests/%.o $(B)/tests/harness.o \
 		$(STATIC_LIB)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+# The conformance suite on loopback and the stream mode (sys_darwin.c's
+# kqueue wake-up, its socket calls); no glibc allocator to count.
+DARWIN_TESTS += $(B)/tests/test_conformance_posix
+$(B)/tests/test_conformance.o: DEFS += -DSQN_NO_ALLOC_COUNT
+$(B)/tests/test_conformance_posix: $(CONFORMANCE_POSIX_OBJ) $(STATIC_LIB)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 check: all $(DARWIN_TESTS)
 	$(Q)$(MAKE) -s portable-check
+	$(Q)scripts/vmnet_keys_check.sh $(B)/src/sys/vmnet*_darwin.o
 	$(Q)for t in $(DARWIN_TESTS); do $$t || exit 1; done
 	$(Q)$(PROG) probe --mode loopback --timeout-ms 300 | \
 		grep -q "mode:      loopback" && echo "squib-net probe: ok"

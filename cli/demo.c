@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* demo.c - "squib-net demo": frames through the stream backend to a peer it starts */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
@@ -50,13 +51,16 @@ void usage_demo(void)
 	       "no peer is started. Exit status 0 when every frame came back.\n");
 }
 
-/* The peer: a separate process, as a QEMU stream peer would be. */
+/* The peer: a separate process, as a QEMU stream peer would be. A
+ * program that went away is a write error, not a signal (SIG_IGN rather
+ * than Linux's MSG_NOSIGNAL: macOS has none). */
 static void demo_peer(int listen_fd)
 {
 	static uint8_t buf[256 * 1024];
 	int fd;
 
 	parent_death_kills();
+	signal(SIGPIPE, SIG_IGN);
 	fd = accept(listen_fd, NULL, NULL);
 	if (fd < 0)
 		_exit(1);
@@ -68,8 +72,7 @@ static void demo_peer(int listen_fd)
 		if (m <= 0)
 			_exit(m ? 1 : 0);
 		while (off < m) {
-			ssize_t w = send(fd, buf + off, (size_t)(m - off),
-					 MSG_NOSIGNAL);
+			ssize_t w = send(fd, buf + off, (size_t)(m - off), 0);
 
 			if (w < 0 && errno == EINTR)
 				continue;
@@ -92,8 +95,10 @@ static int demo_start_peer(struct demo *d)
 	}
 	snprintf(d->path, sizeof(d->path), "%s/peer.sock", d->dir);
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", d->path);
-	d->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (d->listen_fd < 0 ||
+	/* Close-on-exec by fcntl(): macOS has no SOCK_CLOEXEC (no thread
+	 * here could exec in between). */
+	d->listen_fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (d->listen_fd < 0 || fcntl(d->listen_fd, F_SETFD, FD_CLOEXEC) ||
 	    bind(d->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) ||
 	    listen(d->listen_fd, 1)) {
 		err("peer socket %s: %s", d->path, strerror(errno));

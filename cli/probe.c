@@ -199,9 +199,13 @@ static int ask(sqn_net *net, const uint8_t mac[6], int timeout_ms)
 		if (n == 1 && !(r.flags & SQN_PKT_TRUNCATED) &&
 		    offer(rx, r.len, xid))
 			return 0;
-		if (n == -EAGAIN)
-			poll(&p, 1, (int)(deadline - now_ms()));
-		else if (n < 0) {
+		if (n == -EAGAIN) {
+			/* The deadline may have passed since the loop's
+			 * test: a negative timeout would wait forever. */
+			long left = deadline - now_ms();
+
+			poll(&p, 1, left > 0 ? (int)left : 0);
+		} else if (n < 0) {
 			err("probe: receive: %s: %s", sqn_strerror(n),
 			    sqn_last_error(net));
 			return 1;

@@ -3,8 +3,9 @@
 #ifndef SQN_ALLOC_COUNT_H
 #define SQN_ALLOC_COUNT_H
 
-#ifdef SQN_ASAN
-/* Under ASan the sanitizer owns malloc; LeakSanitizer checks for leaks. */
+#if defined(SQN_ASAN) || defined(SQN_NO_ALLOC_COUNT)
+/* Under ASan the sanitizer owns malloc; LeakSanitizer checks for leaks.
+ * SQN_NO_ALLOC_COUNT: no glibc to wrap (alloc_count.c), as on macOS. */
 static inline long alloc_count_calls(void)
 {
 	return 0;

@@ -1,24 +1,21 @@
 // SPDX-License-Identifier: MIT
 /* fixture.c - an attachment of every backend (with an echo peer) for tests */
-#include <errno.h>
 #include <limits.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "fixture.h"
 #include "fixture_ns.h"
-#include "peer.h"
 
+/* The first five are fixture_sock.c's, in its order. */
 enum {
-	FX_LOOPBACK,
-	FX_STREAM_FD,
-	FX_STREAM_PATH,
-	FX_HYPERKIT,
-	FX_DGRAM,
+	FX_LOOPBACK = FX_SOCK_LOOPBACK,
+	FX_STREAM_FD = FX_SOCK_FD,
+	FX_STREAM_PATH = FX_SOCK_PATH,
+	FX_HYPERKIT = FX_SOCK_HYPERKIT,
+	FX_DGRAM = FX_SOCK_DGRAM,
 	FX_USERSPACE,
 	FX_TAP,
 	FX_PLANE,
@@ -116,64 +113,23 @@ int fx_open(struct fx *f, unsigned int which, const struct sqn_config *base)
 {
 	static const char *const echo_args[] = { "echo", NULL };
 	struct sqn_config cfg;
-	char path[64];
-	int sp[2] = { -1, -1 }, r, dgram = which == FX_DGRAM;
+	int r;
 
-	memset(f, 0, sizeof(*f));
-	f->name = fx_names[which];
-	f->kind = &fx_kinds[which];
-	if (base)
-		cfg = *base;
-	else
-		sqn_config_init(&cfg);
+	fx_prepare(f, which, base, &cfg);
 	if (which == FX_TAP || which == FX_PLANE) {
 		r = fx_ns_open(f, which == FX_PLANE, &cfg);
-		goto out;
-	}
-	cfg.mode = which ? SQN_MODE_STREAM : SQN_MODE_LOOPBACK;
-	if (which == FX_HYPERKIT)
-		cfg.framing = SQN_FRAMING_HYPERKIT;
-	if (dgram)
-		cfg.framing = SQN_FRAMING_DGRAM;
-	if (which == FX_USERSPACE) {
+	} else if (which == FX_USERSPACE) {
 		/* The helper is the peer: tests/fake_helper.c echoes. */
 		cfg.mode = SQN_MODE_USERSPACE;
 		cfg.helper = SQN_HELPER_CUSTOM;
 		cfg.helper_path = fx_fake_helper();
 		cfg.helper_args = echo_args;
 		cfg.helper_start_ms = 1;
-	} else if (which == FX_STREAM_PATH) {
-		snprintf(path, sizeof(path), "/tmp/sqn-test-%d.sock", getpid());
-		f->peer = peer_listen_start(path);
-		if (!f->peer)
-			return -EIO;
-		cfg.peer_path = path;
-	} else if (which) {
-		if (socketpair(AF_UNIX,
-			       (dgram ? SOCK_DGRAM : SOCK_STREAM) |
-				       SOCK_CLOEXEC,
-			       0, sp))
-			return -errno;
-		cfg.peer_fd = sp[0];
+		r = sqn_open(&cfg, &f->net);
+	} else {
+		r = fx_sock_open(f, (enum fx_sock)which, &cfg);
 	}
-	r = sqn_open(&cfg, &f->net);
-	if (sp[0] >= 0)
-		close(sp[0]);
-	if (!r && sp[1] >= 0) {
-		f->peer = peer_echo_start(sp[1], dgram);
-		if (!f->peer)
-			r = -EIO;
-		sp[1] = -1;
-	}
-	if (sp[1] >= 0)
-		close(sp[1]);
-out:
-	if (r) {
-		fx_close(f);
-		return r;
-	}
-	sqn_info(f->net, &f->info);
-	return 0;
+	return fx_opened(f, r);
 }
 
 /**
@@ -182,9 +138,6 @@ out:
  */
 void fx_close(struct fx *f)
 {
-	sqn_close(f->net);
-	f->net = NULL;
-	peer_stop(f->peer);
-	f->peer = NULL;
+	fx_sock_close(f);
 	fx_ns_close(f);
 }

@@ -48,7 +48,21 @@ extern const char *const fx_names[];
 extern const struct fx_kind fx_kinds[];
 extern const unsigned int fx_count;
 
+/* The fixtures of tests/fixture_sock.c: a peer on a socket, or none. */
+enum fx_sock {
+	FX_SOCK_LOOPBACK,
+	FX_SOCK_FD,
+	FX_SOCK_PATH,
+	FX_SOCK_HYPERKIT,
+	FX_SOCK_DGRAM,
+};
+
 const char *fx_fake_helper(void);
+int fx_sock_open(struct fx *f, enum fx_sock how, struct sqn_config *cfg);
+void fx_sock_close(struct fx *f);
+void fx_prepare(struct fx *f, unsigned int which, const struct sqn_config *base,
+		struct sqn_config *cfg);
+int fx_opened(struct fx *f, int r);
 int fx_open(struct fx *f, unsigned int which, const struct sqn_config *base);
 void fx_close(struct fx *f);
 

@@ -7,6 +7,42 @@
 #include "fixture.h"
 
 /**
+ * fx_prepare() - an empty fixture @which, and the config it starts from
+ * @f:		fixture to fill
+ * @which:	index in fx_names
+ * @base:	config to start from, or NULL for the defaults
+ * @cfg:	set to it
+ */
+void fx_prepare(struct fx *f, unsigned int which, const struct sqn_config *base,
+		struct sqn_config *cfg)
+{
+	memset(f, 0, sizeof(*f));
+	f->name = fx_names[which];
+	f->kind = &fx_kinds[which];
+	if (base)
+		*cfg = *base;
+	else
+		sqn_config_init(cfg);
+}
+
+/**
+ * fx_opened() - finish fx_open(): its info, or, when @r failed, nothing
+ * left open
+ * @f:		fixture
+ * @r:		what opening it returned
+ *
+ * Return: @r.
+ */
+int fx_opened(struct fx *f, int r)
+{
+	if (r)
+		fx_close(f);
+	else
+		sqn_info(f->net, &f->info);
+	return r;
+}
+
+/**
  * frame_fill() - a frame of @len bytes whose content derives from @seq
  * @buf:	at least @len bytes
  * @len:	at least 14

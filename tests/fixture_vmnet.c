@@ -36,15 +36,8 @@ int fx_open(struct fx *f, unsigned int which, const struct sqn_config *base)
 					       SQN_MODE_BRIDGED };
 	struct fake_vmnet_script *sc;
 	struct sqn_config cfg;
-	int r;
 
-	memset(f, 0, sizeof(*f));
-	f->name = fx_names[which];
-	f->kind = &fx_kinds[which];
-	if (base)
-		cfg = *base;
-	else
-		sqn_config_init(&cfg);
+	fx_prepare(f, which, base, &cfg);
 	fake_vmnet_reset();
 	sc = fake_vmnet_script();
 	sc->mtu = 65535 - 14;
@@ -52,11 +45,7 @@ int fx_open(struct fx *f, unsigned int which, const struct sqn_config *base)
 	cfg.mode = modes[which];
 	if (cfg.mode == SQN_MODE_BRIDGED)
 		cfg.bridged_iface = "en0";
-	r = sqn_open(&cfg, &f->net);
-	if (r)
-		return r;
-	sqn_info(f->net, &f->info);
-	return 0;
+	return fx_opened(f, sqn_open(&cfg, &f->net));
 }
 
 /**

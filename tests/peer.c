@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* peer.c - test peers: echo threads on a socket or a listening unix socket */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,25 @@
 #include "peer.h"
 
 #define PEER_BUF (256 * 1024)
+
+/* A guest that went away is a write error, not SIGPIPE: per send() on
+ * Linux, per socket on macOS (which has no MSG_NOSIGNAL; peer_nosigpipe()). */
+#ifdef MSG_NOSIGNAL
+#define PEER_NOSIGNAL MSG_NOSIGNAL
+#else
+#define PEER_NOSIGNAL 0
+#endif
+
+static void peer_nosigpipe(int fd)
+{
+#ifdef SO_NOSIGPIPE
+	int one = 1;
+
+	setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof(one));
+#else
+	(void)fd;
+#endif
+}
 
 struct peer {
 	int fd;
@@ -25,7 +45,7 @@ struct peer {
 static int send_all(int fd, const unsigned char *p, size_t n)
 {
 	while (n) {
-		ssize_t m = send(fd, p, n, MSG_NOSIGNAL);
+		ssize_t m = send(fd, p, n, PEER_NOSIGNAL);
 
 		if (m < 0) {
 			if (errno == EINTR)
@@ -62,6 +82,7 @@ static void *echo_main(void *arg)
 		if (p->fd < 0)
 			return NULL;
 	}
+	peer_nosigpipe(p->fd);
 	echo(p);
 	return NULL;
 }
@@ -106,8 +127,8 @@ struct peer *peer_listen_start(const char *path)
 	snprintf(p->path, sizeof(p->path), "%s", path);
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
 	unlink(path);
-	p->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (p->listen_fd < 0 ||
+	p->listen_fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (p->listen_fd < 0 || fcntl(p->listen_fd, F_SETFD, FD_CLOEXEC) ||
 	    bind(p->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) ||
 	    listen(p->listen_fd, 1) ||
 	    pthread_create(&p->thread, NULL, echo_main, p)) {

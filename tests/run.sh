@@ -15,6 +15,8 @@ single runner-self-test tests/test_runner.sh
 single check-format make -s check-format
 # Outside src/sys/ and the platform files, POSIX headers only.
 single portable-check make -s portable-check
+# The vmnet backend links no dictionary key later than macOS 10.10.
+single vmnet-keys scripts/vmnet_keys_check.sh "$B"/vmnet/src/sys/vmnet*_darwin.o
 # No module calls back into one that calls it, no header circle.
 single layers python3 scripts/layers.py .
 for t in "$B"/tests/test_*; do

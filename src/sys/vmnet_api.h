@@ -69,6 +69,9 @@ intptr_t dispatch_semaphore_wait(dispatch_semaphore_t sem,
 intptr_t dispatch_semaphore_signal(dispatch_semaphore_t sem);
 dispatch_time_t dispatch_time(dispatch_time_t when, int64_t delta);
 void dispatch_release(void *object);
+/* Runs a copy of @block on @queue, after what is queued there. */
+typedef void (^dispatch_block_t)(void);
+void dispatch_async(dispatch_queue_t queue, dispatch_block_t block);
 
 /* vmnet.framework. vmnet_return_t [A: vmnet_return_t; N: values]; 1009 and
  * 1010 are the later additions [A: VMNET_SHARING_SERVICE_BUSY,
@@ -146,35 +149,31 @@ vmnet_return_t vmnet_write(interface_ref interface, struct vmpktdesc *packets,
  * Dictionary keys [A: "interface_desc/interface_param XPC Dictionary
  * Keys"]: global variables of the framework (extern const char *), whose
  * values are the strings vmnet looks for ("vmnet_operation_mode", ... [S]).
- * Declared as variables, never as string literals: the framework's own
- * strings are used, whatever they are. Keys younger than macOS 11 are weak:
- * their address is NULL on a system that lacks them, and the backend then
- * leaves the option out.
+ * Used as variables, never as string literals: the framework's own
+ * strings are used, whatever they are. Those of macOS 10.10 are linked;
+ * every later one is looked up at run time, by its symbol's name
+ * (vmnet_iface_darwin.c's vmnet_key()), never linked: an SDK older than
+ * the key does not have it, and even a weak reference to it fails to link
+ * there (macos-14's SDK lacks vmnet_enable_virtio_header_key). Absent: the
+ * backend leaves the option out. Looked up by name:
+ *  vmnet_start_address_key, vmnet_end_address_key, vmnet_subnet_mask_key
+ *	interface_desc, shared and host mode [A: macOS 10.15+]
+ *  vmnet_shared_interface_name_key  bridged mode's NIC [A: macOS 10.15+]
+ *  vmnet_enable_isolation_key  [A: macOS 11.0+]
+ *  vmnet_allocate_mac_address_key  false lets the guest use a MAC address
+ *	of its own [A: macOS 10.15+]
+ *  vmnet_enable_tso_key  [A: macOS 11.0+]
+ *  vmnet_enable_virtio_header_key  [A: macOS 15.4+]: a virtio_net_hdr
+ *	before each packet, which carries the checksum offload; Apple's
+ *	reference says it must not be given with
+ *	vmnet_enable_checksum_offload_key [A: macOS 12.0+], which is
+ *	therefore never used
  */
-#define VMNET_WEAK __attribute__((weak))
 /* interface_desc, macOS 10.10 */
 extern const char *const vmnet_operation_mode_key;
 /* [A: vmnet_interface_id_key]: an xpc uuid; vmnet maps it to a MAC
  * address, so two interfaces given the same one ask for the same MAC */
 extern const char *const vmnet_interface_id_key;
-/* interface_desc, shared and host mode [A: vmnet_start_address_key etc.;
- * "macOS 10.15+"] */
-extern const char *const vmnet_start_address_key VMNET_WEAK;
-extern const char *const vmnet_end_address_key VMNET_WEAK;
-extern const char *const vmnet_subnet_mask_key VMNET_WEAK;
-/* interface_desc, bridged mode: the NIC [A: macOS 10.15+] */
-extern const char *const vmnet_shared_interface_name_key VMNET_WEAK;
-/* interface_desc [A: vmnet_enable_isolation_key, macOS 11.0+] */
-extern const char *const vmnet_enable_isolation_key VMNET_WEAK;
-/* interface_desc [A: vmnet_allocate_mac_address_key, macOS 10.15+]: false
- * lets the guest use a MAC address of its own */
-extern const char *const vmnet_allocate_mac_address_key VMNET_WEAK;
-/* interface_desc [A: vmnet_enable_tso_key macOS 11.0+,
- * vmnet_enable_checksum_offload_key macOS 12.0+,
- * vmnet_enable_virtio_header_key macOS 15.4+] */
-extern const char *const vmnet_enable_tso_key VMNET_WEAK;
-extern const char *const vmnet_enable_checksum_offload_key VMNET_WEAK;
-extern const char *const vmnet_enable_virtio_header_key VMNET_WEAK;
 /* interface_desc (asks for an MTU) and interface_param [A: vmnet_mtu_key,
  * macOS 10.10+, "the MTU to be configured on the virtual interface in the
  * guest", uint64] */

@@ -17,7 +17,8 @@ static size_t vmnet_pool_size(const struct sqn_net *net)
 	return pool_round(sizeof(struct vmnet)) +
 	       pool_round(VMNET_READ_MAX * sizeof(struct vmpktdesc)) +
 	       pool_round(VMNET_READ_MAX * sizeof(struct iovec)) +
-	       pool_round(VMNET_WRITE_MAX * sizeof(struct vmpktdesc));
+	       pool_round(VMNET_WRITE_MAX * sizeof(struct vmpktdesc)) +
+	       pool_round(VMNET_WRITE_MAX * sizeof(struct iovec));
 }
 
 /* sqn_info's guest MAC and subnet from what the start handler copied. */
@@ -56,21 +57,29 @@ static int vmnet_fill_info(struct sqn_net *net, const struct vmnet_shared *sh)
 	return 0;
 }
 
-/* Buffers for vmnet_read(), now that the largest packet is known. */
-static int vmnet_rx_setup(struct sqn_net *net, struct vmnet *v, size_t max)
+/* @slots buffers of @slot bytes: as many as @bytes take, 1 to @most. */
+static unsigned int vmnet_slots(size_t slot, unsigned int most)
+{
+	size_t n = VMNET_READ_BYTES / slot;
+
+	return n > most ? most : n ? (unsigned int)n : 1;
+}
+
+/* Buffers for vmnet_read() and for frames vmnet_write() needs in one
+ * piece, now that the largest packet is known: made once, here. */
+static int vmnet_bufs_setup(struct sqn_net *net, struct vmnet *v, size_t max)
 {
 	v->rx_slot = max + net->info.vnet_hdr_len;
-	v->rx_batch = VMNET_READ_BYTES / v->rx_slot;
-	if (v->rx_batch > VMNET_READ_MAX)
-		v->rx_batch = VMNET_READ_MAX;
-	if (!v->rx_batch)
-		v->rx_batch = 1;
+	v->rx_batch = vmnet_slots(v->rx_slot, VMNET_READ_MAX);
 	v->rxbuf = malloc(v->rx_batch * v->rx_slot);
-	if (!v->rxbuf)
+	v->tx_slot = net->info.max_packet_size + net->info.vnet_hdr_len;
+	v->tx_slots = vmnet_slots(v->tx_slot, VMNET_WRITE_MAX);
+	v->txbuf = malloc(v->tx_slots * v->tx_slot);
+	if (!v->rxbuf || !v->txbuf)
 		return net_error(
 			net, -ENOMEM,
-			"vmnet: cannot allocate %u read buffers of %zu bytes",
-			v->rx_batch, v->rx_slot);
+			"vmnet: cannot allocate %u read buffers of %zu bytes and %u write buffers of %zu",
+			v->rx_batch, v->rx_slot, v->tx_slots, v->tx_slot);
 	return 0;
 }
 
@@ -90,9 +99,10 @@ static int vmnet_open(struct sqn_net *net)
 	v->rxd = pool_take(&net->pool, VMNET_READ_MAX * sizeof(*v->rxd));
 	v->rxiov = pool_take(&net->pool, VMNET_READ_MAX * sizeof(*v->rxiov));
 	v->txd = pool_take(&net->pool, VMNET_WRITE_MAX * sizeof(*v->txd));
+	v->txiov = pool_take(&net->pool, VMNET_WRITE_MAX * sizeof(*v->txiov));
 	v->tx_max = VMNET_WRITE_MAX;
 	v->sh = vmnet_shared_new();
-	if (!v->rxd || !v->rxiov || !v->txd || !v->sh)
+	if (!v->rxd || !v->rxiov || !v->txd || !v->txiov || !v->sh)
 		return net_error(net, -ENOMEM, "vmnet: out of memory");
 	r = sys_wake_open();
 	if (r < 0)
@@ -114,6 +124,13 @@ static int vmnet_open(struct sqn_net *net)
 	xpc_release(d);
 	if (r)
 		return r;
+	/* Its buffers are sized from it (and divided by it). */
+	if (v->sh->max_packet < VMNET_MIN_PACKET)
+		return net_error(
+			net, -EIO,
+			"vmnet: the interface reported a max packet size of %llu bytes (none, or below %d)",
+			(unsigned long long)v->sh->max_packet,
+			VMNET_MIN_PACKET);
 	net->info.offloads = want;
 	net->info.offloads_avail = avail;
 	net->info.vnet_hdr_len = want ? VMNET_VNET_HDR_LEN : 0;
@@ -122,11 +139,14 @@ static int vmnet_open(struct sqn_net *net)
 	r = net_set_mtu(net, (size_t)v->sh->max_packet);
 	if (r)
 		return r;
+	/* With TSO, frames of up to 64 KiB whatever the MTU (squibnet.h's
+	 * max_packet_size), both ways. */
+	max = v->sh->max_packet;
+	if (want & (SQN_OFFLOAD_TSO4 | SQN_OFFLOAD_TSO6))
+		max = net->info.max_packet_size = VMNET_TSO_FRAME;
 	r = vmnet_fill_info(net, v->sh);
-	max = want & (SQN_OFFLOAD_TSO4 | SQN_OFFLOAD_TSO6) ? VMNET_TSO_FRAME :
-							     v->sh->max_packet;
 	if (!r)
-		r = vmnet_rx_setup(net, v, max);
+		r = vmnet_bufs_setup(net, v, max);
 	if (r)
 		return r;
 	r = vmnet_events_on(v);
@@ -166,8 +186,6 @@ static int vmnet_recv(struct sqn_net *net, struct sqn_pkt *pkts, unsigned int n)
 
 	if (v->down)
 		return -ENOTCONN;
-	if (net->info.offloads & (SQN_OFFLOAD_TSO4 | SQN_OFFLOAD_TSO6))
-		cap = v->rx_slot;
 	sys_wake_clear(net->fd);
 	cnt = (int)(n < v->rx_batch ? n : v->rx_batch);
 	for (i = 0; i < cnt; i++) {
@@ -201,15 +219,40 @@ static int vmnet_recv(struct sqn_net *net, struct sqn_pkt *pkts, unsigned int n)
 	return out;
 }
 
+/* Descriptors for up to @n frames, one piece each: a frame in several is
+ * copied into a write buffer. Return: how many (fewer when the buffers
+ * ran out). */
+static int vmnet_tx_fill(struct vmnet *v, const struct sqn_pkt *pkts, int n)
+{
+	unsigned int slot = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		struct iovec *io = pkts[i].iov;
+		size_t len = iov_size(io, pkts[i].iovcnt);
+
+		if (pkts[i].iovcnt != 1) {
+			if (slot == v->tx_slots)
+				break;
+			io = &v->txiov[i];
+			io->iov_base = v->txbuf + (size_t)slot++ * v->tx_slot;
+			io->iov_len = iov_to_buf(pkts[i].iov, pkts[i].iovcnt, 0,
+						 io->iov_base, len);
+		}
+		v->txd[i] = (struct vmpktdesc){ len, io, 1, 0 };
+	}
+	return i;
+}
+
 /**
- * vmnet_send() - write up to @n packets, one descriptor each, straight
- * from the caller's pieces
+ * vmnet_send() - write up to @n packets, one descriptor and one piece each
  * @net:	attachment
  * @pkts:	valid frames
  * @n:		how many
  *
  * vmnet says how many it took [A: vmnet_write]: the rest is the caller's
- * to send again (back-pressure, never a silent drop).
+ * to send again (back-pressure, never a silent drop). While it says too
+ * many per call, the batch halves; it grows back after a while.
  *
  * Return: packets taken (0: vmnet is full), or -ENOTCONN.
  */
@@ -218,27 +261,30 @@ static int vmnet_send(struct sqn_net *net, const struct sqn_pkt *pkts,
 {
 	struct vmnet *v = net->priv;
 	vmnet_return_t st;
-	int i, ask, cnt;
+	int ask, cnt;
 
 	if (v->down)
 		return -ENOTCONN;
+	ask = vmnet_tx_fill(v, pkts,
+			    n < (unsigned int)v->tx_max ? (int)n : v->tx_max);
 	for (;;) {
-		ask = (int)(n < (unsigned int)v->tx_max ?
-				    n :
-				    (unsigned int)v->tx_max);
-		for (i = 0; i < ask; i++)
-			v->txd[i] = (struct vmpktdesc){
-				iov_size(pkts[i].iov, pkts[i].iovcnt),
-				pkts[i].iov, pkts[i].iovcnt, 0
-			};
 		cnt = ask;
 		st = vmnet_write(v->iface, v->txd, &cnt);
 		if (st != VMNET_TOO_MANY_PACKETS || v->tx_max == 1)
 			break;
 		v->tx_max /= 2;
+		v->tx_full = 0;
+		if (ask > v->tx_max)
+			ask = v->tx_max;
 	}
 	if (cnt < 0 || cnt > ask)
 		cnt = 0;
+	if (st == VMNET_SUCCESS && cnt == v->tx_max &&
+	    v->tx_max < VMNET_WRITE_MAX && ++v->tx_full >= VMNET_WRITE_GROW) {
+		v->tx_max = v->tx_max * 2 < VMNET_WRITE_MAX ? v->tx_max * 2 :
+							      VMNET_WRITE_MAX;
+		v->tx_full = 0;
+	}
 	if (st == VMNET_SUCCESS || st == VMNET_BUFFER_EXHAUSTED)
 		return cnt;
 	net->stats.tx_errors++;
@@ -278,6 +324,8 @@ static void vmnet_close(struct sqn_net *net)
 	v->queue = NULL;
 	free(v->rxbuf);
 	v->rxbuf = NULL;
+	free(v->txbuf);
+	v->txbuf = NULL;
 	net->priv = NULL;
 }
 

@@ -15,8 +15,12 @@
  * the bytes their buffers may take: fewer per call for large packets. */
 #define VMNET_READ_MAX 200
 #define VMNET_READ_BYTES (4u << 20)
-/* Packets per vmnet_write(); halved while vmnet says too many. */
+/* Packets per vmnet_write(); halved while vmnet says too many, doubled
+ * again after VMNET_WRITE_GROW full batches at the smaller size. */
 #define VMNET_WRITE_MAX 200
+#define VMNET_WRITE_GROW 64
+/* The smallest max packet size vmnet may report: an Ethernet minimum. */
+#define VMNET_MIN_PACKET 60
 /* How long sqn_close() waits for the stop's handler. */
 #define VMNET_STOP_MS 2000
 /* virtio 1.x's virtio_net_hdr (VIRTIO_F_VERSION_1: num_buffers included),
@@ -30,7 +34,8 @@
  * attachment, kept until the last of them let go of it: a handler may
  * come after sqn_close() stopped waiting for it
  * @lock:	guards @refs and @wake
- * @refs:	the attachment, and each start or stop handler still due
+ * @refs:	the attachment, the event handler (until a block queued
+ *		after its unregistering), each start or stop handler due
  * @wake:	the attachment's fd, which the event handler makes readable;
  *		-1 once closed
  * @started:	signalled by the start handler
@@ -67,8 +72,16 @@ struct vmnet_shared {
  * @rx_batch:	packets per vmnet_read()
  * @rx_slot:	bytes per buffer: vmnet's max_packet_size (and header)
  * @txd:	write descriptors
+ * @txiov:	their pieces, for frames copied into @txbuf
+ * @txbuf:	@tx_slots buffers of @tx_slot bytes: vmnet takes one piece
+ *		per packet [design §7], so a frame the caller gives in
+ *		several is copied into one of them
+ * @tx_slots:	how many
+ * @tx_slot:	bytes each: the largest frame (and header)
  * @tx_max:	packets per vmnet_write()
+ * @tx_full:	full batches written at @tx_max since it last changed
  * @down:	the interface failed: read and write no more
+ * @events:	the event handler is registered (and holds a reference)
  */
 struct vmnet {
 	struct vmnet_shared *sh;
@@ -80,8 +93,14 @@ struct vmnet {
 	unsigned int rx_batch;
 	size_t rx_slot;
 	struct vmpktdesc *txd;
+	struct iovec *txiov;
+	uint8_t *txbuf;
+	unsigned int tx_slots;
+	size_t tx_slot;
 	int tx_max;
+	unsigned int tx_full;
 	int down;
+	int events;
 };
 
 const char *vmnet_strerror(vmnet_return_t st);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* vmnet_iface_darwin.c - a vmnet.framework interface's life: its
  * description, its start and stop with their handlers, its events */
+#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -127,10 +128,25 @@ static void vmnet_shared_wake(struct vmnet_shared *sh)
 	pthread_mutex_unlock(&sh->lock);
 }
 
-static void copy_string(char *dst, size_t len, xpc_object_t d,
-			const char *const *key)
+/**
+ * vmnet_key() - a dictionary key of a later macOS than 10.10, by name
+ * @sym:	its variable's name, "vmnet_enable_tso_key"
+ *
+ * Looked up at run time, not linked (vmnet_api.h says why). The
+ * variable's address is what dlsym() finds: the key is what it holds.
+ *
+ * Return: the key, or NULL on a system without it.
+ */
+static const char *vmnet_key(const char *sym)
 {
-	const char *s = key && *key ? xpc_dictionary_get_string(d, *key) : NULL;
+	const char *const *k = dlsym(RTLD_DEFAULT, sym);
+
+	return k ? *k : NULL;
+}
+
+static void copy_string(char *dst, size_t len, xpc_object_t d, const char *key)
+{
+	const char *s = key ? xpc_dictionary_get_string(d, key) : NULL;
 
 	snprintf(dst, len, "%s", s ? s : "");
 }
@@ -146,11 +162,11 @@ static void vmnet_started(struct vmnet_shared *sh, vmnet_return_t st,
 		sh->max_packet = xpc_dictionary_get_uint64(
 			param, vmnet_max_packet_size_key);
 		copy_string(sh->mac, sizeof(sh->mac), param,
-			    &vmnet_mac_address_key);
+			    vmnet_mac_address_key);
 		copy_string(sh->start, sizeof(sh->start), param,
-			    &vmnet_start_address_key);
+			    vmnet_key("vmnet_start_address_key"));
 		copy_string(sh->mask, sizeof(sh->mask), param,
-			    &vmnet_subnet_mask_key);
+			    vmnet_key("vmnet_subnet_mask_key"));
 	}
 	dispatch_semaphore_signal(sh->started);
 	vmnet_shared_put(sh);
@@ -197,17 +213,17 @@ int vmnet_uuid(const char *id, uint8_t uuid[16])
 	return 0;
 }
 
-/* Offloads this system's vmnet offers: each needs its key, and, as for a
- * TAP, CSUM needs the header and TSO needs CSUM. */
+/* Offloads this system's vmnet offers. With the virtio header, vmnet
+ * takes the checksum offload from each header (never from
+ * vmnet_enable_checksum_offload_key, which Apple's reference forbids with
+ * it); TSO needs, as for a TAP, the header and its key. */
 uint32_t vmnet_offloads_avail(void)
 {
 	uint32_t o = 0;
 
-	if (&vmnet_enable_virtio_header_key)
-		o |= SQN_OFFLOAD_VNET_HDR;
-	if ((o & SQN_OFFLOAD_VNET_HDR) && &vmnet_enable_checksum_offload_key)
-		o |= SQN_OFFLOAD_CSUM;
-	if ((o & SQN_OFFLOAD_CSUM) && &vmnet_enable_tso_key)
+	if (vmnet_key("vmnet_enable_virtio_header_key"))
+		o |= SQN_OFFLOAD_VNET_HDR | SQN_OFFLOAD_CSUM;
+	if ((o & SQN_OFFLOAD_CSUM) && vmnet_key("vmnet_enable_tso_key"))
 		o |= SQN_OFFLOAD_TSO4 | SQN_OFFLOAD_TSO6;
 	return o;
 }
@@ -223,20 +239,29 @@ uint32_t vmnet_offloads_want(uint32_t asked, uint32_t avail)
 	return o;
 }
 
-static void set_addr(xpc_object_t d, const char *const *key, uint32_t a)
+static void set_addr(xpc_object_t d, const char *key, uint32_t a)
 {
 	char s[IPV4_STRLEN];
 
-	if (key && *key)
-		xpc_dictionary_set_string(d, *key, ipv4_format(s, a));
+	if (key)
+		xpc_dictionary_set_string(d, key, ipv4_format(s, a));
 }
 
-/* interface_desc: the mode, its options, and what the caller asked for. */
+static void set_bool(xpc_object_t d, const char *key, bool b)
+{
+	if (key)
+		xpc_dictionary_set_bool(d, key, b);
+}
+
+/* interface_desc: the mode, its options, and what the caller asked for.
+ * Isolation is left out in bridged mode (as QEMU does): it is a vmnet
+ * network's option, and a bridged interface joins none. */
 xpc_object_t vmnet_desc(const struct sqn_net *net, const uint8_t *uuid,
 			uint32_t offloads)
 {
 	const struct net_params *p = &net->p;
 	xpc_object_t d = xpc_dictionary_create(NULL, NULL, 0);
+	const char *k;
 	uint32_t first, last;
 	uint64_t mode = p->net.mode == SQN_MODE_HOST	? VMNET_HOST_MODE :
 			p->net.mode == SQN_MODE_BRIDGED ? VMNET_BRIDGED_MODE :
@@ -247,34 +272,29 @@ xpc_object_t vmnet_desc(const struct sqn_net *net, const uint8_t *uuid,
 		return NULL;
 	xpc_dictionary_set_uint64(d, vmnet_operation_mode_key, mode);
 	xpc_dictionary_set_uuid(d, vmnet_interface_id_key, uuid);
-	if (mode == VMNET_BRIDGED_MODE && &vmnet_shared_interface_name_key)
-		xpc_dictionary_set_string(d, vmnet_shared_interface_name_key,
-					  p->net.bridged_iface);
+	k = vmnet_key("vmnet_shared_interface_name_key");
+	if (mode == VMNET_BRIDGED_MODE && k)
+		xpc_dictionary_set_string(d, k, p->net.bridged_iface);
 	if (mode != VMNET_BRIDGED_MODE &&
 	    !ipv4_host_range(&p->net.gateway, &first, &last)) {
 		/* The gateway (the host) first, as socket_vmnet does. */
-		set_addr(d, &vmnet_start_address_key,
+		set_addr(d, vmnet_key("vmnet_start_address_key"),
 			 ipv4_pack(p->net.gateway.addr));
-		set_addr(d, &vmnet_end_address_key, last);
-		set_addr(d, &vmnet_subnet_mask_key,
+		set_addr(d, vmnet_key("vmnet_end_address_key"), last);
+		set_addr(d, vmnet_key("vmnet_subnet_mask_key"),
 			 ipv4_mask(p->net.gateway.len));
 	}
-	if (&vmnet_enable_isolation_key)
-		xpc_dictionary_set_bool(d, vmnet_enable_isolation_key,
-					p->net.isolation != 0);
-	if (memcmp(p->guest_mac, zero, 6) && &vmnet_allocate_mac_address_key)
-		xpc_dictionary_set_bool(d, vmnet_allocate_mac_address_key,
-					false);
+	if (mode != VMNET_BRIDGED_MODE)
+		set_bool(d, vmnet_key("vmnet_enable_isolation_key"),
+			 p->net.isolation != 0);
+	if (memcmp(p->guest_mac, zero, 6))
+		set_bool(d, vmnet_key("vmnet_allocate_mac_address_key"), false);
 	if (p->mtu)
 		xpc_dictionary_set_uint64(d, vmnet_mtu_key, p->mtu);
 	if (offloads & SQN_OFFLOAD_VNET_HDR)
-		xpc_dictionary_set_bool(d, vmnet_enable_virtio_header_key,
-					true);
-	if (offloads & SQN_OFFLOAD_CSUM)
-		xpc_dictionary_set_bool(d, vmnet_enable_checksum_offload_key,
-					true);
+		set_bool(d, vmnet_key("vmnet_enable_virtio_header_key"), true);
 	if (offloads & (SQN_OFFLOAD_TSO4 | SQN_OFFLOAD_TSO6))
-		xpc_dictionary_set_bool(d, vmnet_enable_tso_key, true);
+		set_bool(d, vmnet_key("vmnet_enable_tso_key"), true);
 	return d;
 }
 
@@ -312,18 +332,26 @@ int vmnet_start(struct sqn_net *net, struct vmnet *v, xpc_object_t d)
 	return 0;
 }
 
-/* Packets available: wake the fd. The handler sees only @sh. */
+/* Packets available: wake the fd. The handler sees only @sh, and holds a
+ * reference of its own: an event already queued when sqn_close() ends may
+ * still run (vmnet_stop() lets go of it behind them). */
 int vmnet_events_on(struct vmnet *v)
 {
 	struct vmnet_shared *sh = v->sh;
+	int r;
 
-	return vmnet_errno(vmnet_interface_set_event_callback(
+	vmnet_shared_get(sh);
+	r = vmnet_errno(vmnet_interface_set_event_callback(
 		v->iface, VMNET_EVENTS, v->queue,
 		^(interface_event_t mask, xpc_object_t event) {
 		  (void)mask;
 		  (void)event;
 		  vmnet_shared_wake(sh);
 		}));
+	if (r)
+		vmnet_shared_put(sh);
+	v->events = !r;
+	return r;
 }
 
 /* Stop the interface and wait (a while) for its handler. */
@@ -334,6 +362,14 @@ void vmnet_stop(struct sqn_net *net, struct vmnet *v)
 
 	/* No more events: none can come after the stop's handler then. */
 	vmnet_interface_set_event_callback(v->iface, VMNET_EVENTS, NULL, NULL);
+	if (v->events)
+		/* The event handler's reference, let go of on the serial
+		 * queue: after every event queued so far, even when the stop
+		 * fails and no stop handler comes. */
+		dispatch_async(v->queue, ^{
+		  vmnet_shared_put(sh);
+		});
+	v->events = 0;
 	vmnet_shared_get(sh);
 	st = vmnet_stop_interface(v->iface, v->queue, ^(vmnet_return_t s) {
 	  (void)s;

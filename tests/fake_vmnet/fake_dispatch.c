@@ -135,6 +135,11 @@ void fake_queue_block(dispatch_queue_t q, void (^block)(void))
 	queue_push(q, (struct fake_item){ NULL, NULL, Block_copy(block) });
 }
 
+void dispatch_async(dispatch_queue_t queue, dispatch_block_t block)
+{
+	fake_queue_block(queue, block);
+}
+
 /**
  * fake_queue_retain() - one more reference to @q
  * @q:		queue

@@ -12,7 +12,19 @@
 #include "fake_vmnet.h"
 
 /* The framework's key variables. Their values are vmnet's own strings
- * [S in src/sys/vmnet_api.h]; the backend never relies on them. */
+ * [S in src/sys/vmnet_api.h]; the backend never relies on them. Those
+ * later than macOS 10.10 it finds with dlsym(): the tests link with
+ * -rdynamic so that it sees them. */
+/* Not in vmnet_api.h, which links only the keys of macOS 10.10. */
+extern const char *const vmnet_start_address_key,
+	*const vmnet_end_address_key,
+		*const vmnet_subnet_mask_key,
+			*const vmnet_shared_interface_name_key,
+				*const vmnet_enable_isolation_key,
+					*const vmnet_allocate_mac_address_key,
+						*const vmnet_enable_tso_key,
+							*const vmnet_enable_checksum_offload_key,
+								*const vmnet_enable_virtio_header_key;
 const char *const vmnet_operation_mode_key = "vmnet_operation_mode";
 const char *const vmnet_interface_id_key = "vmnet_interface_id";
 const char *const vmnet_start_address_key = "vmnet_start_address";
@@ -32,6 +44,9 @@ const char *const vmnet_max_packet_size_key = "vmnet_max_packet_size";
 static const char *const estimated_key = "vmnet_estimated_packets_available";
 
 #define FAKE_DESCS 8
+/* A virtio_net_hdr, and the largest TSO frame (squibnet.h). */
+#define FAKE_VNET_HDR 12
+#define FAKE_TSO_FRAME (65535 + 14)
 #define FAKE_HELD 16
 
 struct vmnet_interface_s {
@@ -39,6 +54,7 @@ struct vmnet_interface_s {
 	vmnet_interface_event_callback_t cb;
 	dispatch_queue_t cb_queue;
 	int event_pending;
+	vmnet_interface_event_callback_t event_cb;
 	xpc_object_t event;
 	uint8_t *ring;
 	uint32_t *lens;
@@ -238,7 +254,10 @@ static xpc_object_t make_param(const struct fake_vmnet_script *sc,
 	return p;
 }
 
-static struct vmnet_interface_s *iface_new(const struct fake_vmnet_script *sc)
+/* The largest packet written or read: with the virtio header, a header
+ * more; with TSO, a TSO frame whatever the MTU. */
+static struct vmnet_interface_s *iface_new(const struct fake_vmnet_script *sc,
+					   const struct fake_vmnet_desc *d)
 {
 	struct vmnet_interface_s *i = calloc(1, sizeof(*i));
 
@@ -246,7 +265,9 @@ static struct vmnet_interface_s *iface_new(const struct fake_vmnet_script *sc)
 		return NULL;
 	i->sc = *sc;
 	i->cap = sc->ring;
-	i->max_packet = sc->max_packet;
+	i->max_packet = d->tso == 1 ? FAKE_TSO_FRAME : sc->max_packet;
+	if (d->virtio_hdr == 1)
+		i->max_packet += FAKE_VNET_HDR;
 	i->ring = calloc(i->cap, i->max_packet);
 	i->lens = calloc(i->cap, sizeof(*i->lens));
 	i->event = xpc_dictionary_create(NULL, NULL, 0);
@@ -276,7 +297,10 @@ vmnet_start_interface(xpc_object_t desc, dispatch_queue_t queue,
 	pthread_mutex_unlock(&fake_lock);
 	if (sc.start_refuse || !queue || !handler)
 		return NULL;
-	i = iface_new(&sc);
+	/* [A: vmnet_enable_virtio_header_key]: not with the checksum key. */
+	if (d.virtio_hdr == 1 && d.csum == 1)
+		sc.start_status = VMNET_INVALID_ARGUMENT;
+	i = iface_new(&sc, &d);
 	if (!i)
 		return NULL;
 	void (^run)(void) = ^{
@@ -299,23 +323,30 @@ vmnet_start_interface(xpc_object_t desc, dispatch_queue_t queue,
 	return i;
 }
 
+/* An event queued calls the handler it was queued for, even when that
+ * one was unregistered since, as vmnet's queued events do. */
 static void event_run(void *ctx)
 {
 	struct vmnet_interface_s *i = ctx;
+	struct timespec t = { i->sc.event_delay_ms / 1000,
+			      (long)(i->sc.event_delay_ms % 1000) * 1000000 };
 	vmnet_interface_event_callback_t cb;
 
+	if (i->sc.event_delay_ms)
+		nanosleep(&t, NULL);
 	pthread_mutex_lock(&i->lock);
 	i->event_pending = 0;
-	cb = i->cb;
+	cb = i->event_cb;
+	i->event_cb = NULL;
 	xpc_dictionary_set_uint64(i->event, estimated_key, i->count);
 	pthread_mutex_unlock(&i->lock);
-	if (!cb)
-		return;
 	count_add(&counts.events, 1);
 	cb(VMNET_INTERFACE_PACKETS_AVAILABLE, i->event);
+	Block_release(cb);
 }
 
-/* Packets wait: one event on the handler's queue, none while one is due. */
+/* Packets wait: one event on the handler's queue, none while one is due.
+ * Block_copy() of a copied block allocates nothing: a reference. */
 static void fire(struct vmnet_interface_s *i)
 {
 	dispatch_queue_t q = NULL;
@@ -323,6 +354,7 @@ static void fire(struct vmnet_interface_s *i)
 	pthread_mutex_lock(&i->lock);
 	if (i->cb && i->count && !i->event_pending) {
 		i->event_pending = 1;
+		i->event_cb = Block_copy(i->cb);
 		q = i->cb_queue;
 	}
 	pthread_mutex_unlock(&i->lock);
@@ -362,20 +394,32 @@ vmnet_return_t
 vmnet_stop_interface(interface_ref i, dispatch_queue_t queue,
 		     vmnet_interface_completion_handler_t handler)
 {
-	int never;
+	struct fake_vmnet_script sc;
 
 	if (!i || !queue || !handler)
 		return VMNET_INVALID_ARGUMENT;
 	pthread_mutex_lock(&fake_lock);
 	counts.stopped++;
-	never = script.stop_never;
+	sc = script;
 	pthread_mutex_unlock(&fake_lock);
+	if (sc.stop_status) {
+		/* No handler; the framework's own memory goes late. */
+		hold(queue, ^{
+		  iface_free(i);
+		});
+		return sc.stop_status;
+	}
 	vmnet_interface_set_event_callback(i, 0, NULL, NULL);
 	void (^run)(void) = ^{
+	  struct timespec t = { sc.stop_delay_ms / 1000,
+				(long)(sc.stop_delay_ms % 1000) * 1000000 };
+
+	  if (sc.stop_delay_ms)
+		  nanosleep(&t, NULL);
 	  handler(VMNET_SUCCESS);
 	  iface_free(i);
 	};
-	if (never)
+	if (sc.stop_never)
 		hold(queue, run);
 	else
 		fake_queue_block(queue, run);
@@ -442,17 +486,28 @@ static int enqueue(struct vmnet_interface_s *i, const struct iovec *iov,
 vmnet_return_t vmnet_write(interface_ref i, struct vmpktdesc *pk, int *cnt)
 {
 	vmnet_return_t st = VMNET_SUCCESS;
-	int n, lim = *cnt;
+	int n, lim = *cnt, wmax;
 	unsigned int k;
 
+	pthread_mutex_lock(&fake_lock);
+	wmax = script.write_max;
+	pthread_mutex_unlock(&fake_lock);
 	if (i->sc.write_status) {
 		*cnt = 0;
 		return i->sc.write_status;
 	}
-	if (i->sc.write_max && *cnt > i->sc.write_max) {
+	if (wmax && *cnt > wmax) {
 		*cnt = 0;
 		return VMNET_TOO_MANY_PACKETS;
 	}
+	/* One packet per descriptor, in one piece (QEMU's vmnet-common.m
+	 * and socket_vmnet write so; more is refused). */
+	for (n = 0; n < lim; n++)
+		if (pk[n].vm_pkt_iovcnt != 1) {
+			count_add(&counts.bad_write_iov, 1);
+			*cnt = 0;
+			return VMNET_INVALID_ARGUMENT;
+		}
 	if (i->sc.write_limit && lim > i->sc.write_limit)
 		lim = i->sc.write_limit;
 	pthread_mutex_lock(&i->lock);

@@ -16,13 +16,19 @@
  * @start_never:	the start handler is held back (fake_vmnet_release())
  * @start_delay_ms:	the handler runs this late, on the queue
  * @stop_never:		the stop handler is held back
+ * @stop_status:	vmnet_stop_interface() fails with it, and no handler
+ *			comes (the interface is freed at fake_vmnet_release())
+ * @stop_delay_ms:	the stop handler runs this late, on the queue
+ * @event_delay_ms:	a packet event, once queued, waits this long on the
+ *			queue before it calls the handler it was queued for
  * @mtu:		interface_param's MTU
  * @max_packet:		interface_param's max packet size
  * @mac:		interface_param's MAC, "" for none
  * @ring:		packets an interface holds for vmnet_read()
  * @echo:		packets written come back to be read
  * @write_limit:	vmnet_write() takes at most this many per call (0: all)
- * @write_max:		more per call than this: VMNET_TOO_MANY_PACKETS
+ * @write_max:		more per call than this: VMNET_TOO_MANY_PACKETS (read
+ *			at each call: it may change while an interface runs)
  * @write_status:	vmnet_write()'s status (0: VMNET_SUCCESS)
  * @read_status:	vmnet_read()'s status (0: VMNET_SUCCESS)
  */
@@ -32,6 +38,9 @@ struct fake_vmnet_script {
 	int start_never;
 	unsigned int start_delay_ms;
 	int stop_never;
+	vmnet_return_t stop_status;
+	unsigned int stop_delay_ms;
+	unsigned int event_delay_ms;
 	uint64_t mtu;
 	uint64_t max_packet;
 	char mac[18];
@@ -86,6 +95,7 @@ struct fake_vmnet_desc {
  * @written:	packets taken by vmnet_write()
  * @events:	event handler calls
  * @bad_read_buf: reads with a buffer smaller than max_packet
+ * @bad_write_iov: packets written in more than one piece (refused)
  */
 struct fake_vmnet_counts {
 	unsigned int started;
@@ -97,6 +107,7 @@ struct fake_vmnet_counts {
 	unsigned long written;
 	unsigned long events;
 	unsigned long bad_read_buf;
+	unsigned long bad_write_iov;
 };
 
 struct fake_vmnet_script *fake_vmnet_script(void);
