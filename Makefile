@@ -427,7 +427,8 @@ $(VMNET_ASAN_TESTS): $(VMNET_ASAN_OBJ)
 # And once as a build without BRIDGED=1 would choose modes: bridged is
 # refused with -ENOTSUP (tests/test_vmnet_nobridged.c).
 VMNET_NOBR_OBJ := $(filter-out $(B)/vmnet/src/platform_darwin.o \
-	$(B)/vmnet/tests/fixture_vmnet.o,$(VMNET_OBJ)) \
+	$(B)/vmnet/tests/fixture_vmnet.o $(B)/vmnet/tests/fixture_io.o, \
+	$(VMNET_OBJ)) \
 	$(B)/vmnet-nobr/src/platform_darwin.o
 $(B)/vmnet-nobr/%.o: %.c
 	$(call say,CC,$@)
@@ -437,6 +438,7 @@ $(B)/vmnet-nobr/%.o: %.c
 $(B)/tests/test_vmnet_nobridged: $(B)/vmnet/tests/test_vmnet_nobridged.o \
 		$(VMNET_NOBR_OBJ)
 	$(call say,LD,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(VMNET_CC) $(CFLAGS) -o $@ $^ $(VMNET_LIBS)
 
 tests: $(VMNET_TESTS) $(VMNET_ASAN_TESTS) $(B)/tests/test_vmnet_nobridged
