@@ -106,6 +106,9 @@ link_there() {
 }
 link_gone() { [ -z "$(in_host ip -o link show dev "$1" 2>/dev/null)" ]; }
 taps() { in_host ip -o link show | awk -F': ' '$2 ~ /^sqn-t/ {print $2}' | sort; }
+# taps_are LIST: the TAPs now are LIST (for wait_for, which must look again
+# each time, not at a list expanded once).
+taps_are() { [ "$(taps)" = "$1" ]; }
 tap_of() { sed -n 's/^tap //p' "$tmp/$1.out" | head -1; }
 ATTACH='{"v":1,"op":"attach","network":"shared","label":"t"}'
 attach_doc() { echo "{\"v\":1,\"op\":\"attach\",\"network\":\"shared\",\"hold\":\"$1\"}"; }
@@ -185,7 +188,7 @@ refusals_say_why_and_make_nothing() {
 		has m.out "uid $M has 2 attachments" || return 1
 	logged "uid $M pid [0-9]*: refused (EDQUOT)" || return 1
 	# The first two went with the connection.
-	wait_for 10 test "$(taps)" = "$before" || { why="TAPs: $(taps | tr '\n' ' '), were: $before"; return 1; }
+	wait_for 30 taps_are "$before" || { why="TAPs: $(taps | tr '\n' ' '), were: $before"; return 1; }
 }
 
 # Garbage, cut and oversized packets, a wrong version, unknown members, an

@@ -29,6 +29,9 @@ export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 # The slirp profile finds the helper here (no --helper-path).
 export SQN_SLIRP_HELPER=$HELPER
 
+# stats_lines N: the helper's stderr has N "frames from guest" lines by
+# now (counted again at each try of wait_for).
+stats_lines() { [ "$(grep -c 'frames from guest' "$tmp/herr")" -ge "$1" ]; }
 # wrapper NAME HELPER: $tmp/NAME, an executable that runs HELPER as nobody
 # and first writes its pid (the helper's, after two execs) to $tmp/NAME.pid.
 wrapper() {
@@ -351,7 +354,7 @@ diagnostics_on_signal_and_timer() {
 	ip netns exec "$NS_HOST" $NOBODY "$HELPER" --stats 1 <"$tmp/fifo" >/dev/null 2>"$tmp/herr" &
 	hp=$!
 	exec 9>"$tmp/fifo"
-	wait_for 50 test "$(grep -c 'frames from guest' "$tmp/herr")" -ge 2
+	wait_for 50 stats_lines 2
 	exec 9>&-
 	wait $hp
 	rm -f "$tmp/fifo"

@@ -43,9 +43,12 @@ fake() {
 	fake=$!
 	wait_for 100 test -e "$tmp/ready" || { why="the fake service did not start"; return 1; }
 }
-# served N: the fake has logged N requests (10 s at most).
+# logged_n N: the fake has logged N requests by now.
+logged_n() { [ "$(wc -l <"$tmp/log" 2>/dev/null || echo 0)" -ge "$1" ]; }
+# served N: the fake has logged N requests (10 s at most; counted again
+# at each try).
 served() {
-	wait_for 100 test "$(wc -l <"$tmp/log" 2>/dev/null || echo 0)" -ge "$1" && return 0
+	wait_for 100 logged_n "$1" && return 0
 	why="the fake service logged no request $1"
 	return 1
 }
