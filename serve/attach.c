@@ -463,6 +463,12 @@ void attach_request(struct serve *s, struct serve_conn *c,
 	struct serve_net *n;
 	int r;
 
+	if (req->kind != SVC_KIND_FD) {
+		conn_refuse(s, c, req, EOPNOTSUPP,
+			    "kind %s: this service hands out TAP fds only",
+			    req->kind == SVC_KIND_DGRAM ? "dgram" : "named");
+		return;
+	}
 	n = attach_allowed(s, c, req, why, sizeof(why));
 	if (!n)
 		return;
@@ -475,6 +481,8 @@ void attach_request(struct serve *s, struct serve_conn *c,
 	a->id = s->next_id++;
 	a->net = n;
 	a->hold = req->hold;
+	a->kind = req->kind;
+	a->mac_asked = req->has_mac;
 	a->uid = c->peer.uid;
 	a->pid = c->peer.pid;
 	snprintf(a->label, sizeof(a->label), "%s", req->label);

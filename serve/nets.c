@@ -127,6 +127,9 @@ int nets_init(struct serve *s, char *msg, size_t len)
 		n = &s->nets[i];
 		memset(n, 0, sizeof(*n));
 		n->w.fd = -1;
+		n->stream.kind = SERVE_STREAM_LISTEN;
+		n->stream.fd = -1;
+		n->stream_net = n;
 		n->conf = s->cfg.nets[i];
 		/* The spec points into n->conf, which lives as long. */
 		r = conf_net_spec(&n->conf, &n->spec, msg, len);
@@ -295,4 +298,7 @@ void nets_status(const struct serve_net *n, struct svc_network *out)
 		 n->dns == SERVE_DNS_RUNNING	    ? "running" :
 						      "restarting");
 	out->attachments = n->n_att;
+	out->allow_spoofing = n->conf.allow_spoofing;
+	snprintf(out->stream_socket, sizeof(out->stream_socket), "%s",
+		 n->stream_path);
 }

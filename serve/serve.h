@@ -39,6 +39,8 @@ enum serve_kind {
 	SERVE_CONN,
 	SERVE_HOLDER,
 	SERVE_DNSMASQ,
+	SERVE_STREAM_LISTEN, /* a network's stream socket (streams.c) */
+	SERVE_RELAY, /* a relay's socket or TAP (relay.c) */
 };
 
 /**
@@ -59,6 +61,8 @@ struct serve_watch {
  *		settings; "" when not given (the library's defaults)
  * @isolation:	1 on (the default), 0 off
  * @mtu:	0: the default
+ * @allow_spoofing: 1: ports are not held to their MAC and address
+ *		("allow-spoofing = yes"); 0 (the default): they are
  * @line:	where it starts in the file, for messages
  */
 struct serve_netconf {
@@ -71,6 +75,7 @@ struct serve_netconf {
 	char bridged_iface[16];
 	int isolation;
 	uint32_t mtu;
+	int allow_spoofing;
 	int line;
 };
 
@@ -114,6 +119,10 @@ enum serve_dns { SERVE_DNS_NONE, SERVE_DNS_RUNNING, SERVE_DNS_RESTARTING };
  * @keeper_retry_ms: when its keeper, found gone, may be started again
  * @keeper_pause_ms: the pause before that, doubled at each start that
  *		did not bring dnsmasq back (0 while it runs)
+ * @stream:	its stream socket, listening (SERVE_STREAM_LISTEN; fd -1
+ *		while none); @stream_net points back here
+ * @stream_net:	this network, for the loop's event on @stream
+ * @stream_path: the stream socket's path, "" when none
  */
 struct serve_net {
 	struct serve_watch w;
@@ -128,9 +137,14 @@ struct serve_net {
 	unsigned int n_att;
 	long keeper_retry_ms;
 	long keeper_pause_ms;
+	struct serve_watch stream;
+	struct serve_net *stream_net;
+	char stream_path[108];
 };
 
 struct serve_att;
+struct serve_relay;
+struct serve_spoof;
 
 /**
  * struct serve_conn - one client's control connection
@@ -170,6 +184,13 @@ struct serve_conn {
  * @holder:	the pid it lives as long as (hold process or parent), 0 none
  * @label:	the client's label
  * @facts:	what the attach reply said
+ * @kind:	enum svc_kind: fd, dgram, named or stream
+ * @mac_asked:	the client named the guest's MAC (else the one in @facts
+ *		is only the service's proposal: a VMM may use its own)
+ * @relay:	dgram, stream: the relay between the client's socket and
+ *		the TAP (relay.c), NULL for fd and named
+ * @spoof:	its anti-spoofing state (spoof.c), NULL when the network
+ *		allows spoofing
  * @np:		its TAP and entry on record
  * @prev, @next: the service's list
  */
@@ -184,6 +205,10 @@ struct serve_att {
 	pid_t holder;
 	char label[SVC_LABEL_MAX];
 	struct svc_attach facts;
+	enum svc_kind kind;
+	int mac_asked;
+	struct serve_relay *relay;
+	struct serve_spoof *spoof;
 	struct netplane np;
 	struct serve_att *prev, *next;
 };

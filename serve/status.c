@@ -36,6 +36,7 @@ static uint64_t status_counter(const char *tap, const char *name)
 static void status_att(const struct serve_att *a, struct svc_attach *out)
 {
 	*out = a->facts;
+	out->kind = a->kind;
 	/* Hold "parent": the helper that asked has ended; the process the
 	 * attachment lives as long as is the one to show. */
 	if (a->holder)

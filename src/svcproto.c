@@ -29,6 +29,10 @@ static const char *const op_names[] = { NULL, "attach", "detach", "status",
 					NULL };
 static const char *const hold_names[] = { "connection", "process", "parent",
 					  NULL };
+static const char *const kind_names[] = { "fd", "dgram", "named", "stream",
+					  NULL };
+/* An attach asks for one of these; "stream" is a connection, not asked. */
+static const char *const req_kind_names[] = { "fd", "dgram", "named", NULL };
 static const char *const mode_names[] = { "shared", "host", "bridged", NULL };
 static const char *const state_names[] = { "up", "down", NULL };
 static const char *const dnsmasq_names[] = { "running", "restarting", "none",
@@ -43,6 +47,8 @@ static const struct svcjson_field attach_req_fields[] = {
 	FIELD("hold", SVCJSON_ENUM, 0, 0, offsetof(SR, hold), 0, 0, 0,
 	      hold_names, -1),
 	STR(SR, label, SVCJSON_LABEL, 0, NULL),
+	FIELD("kind", SVCJSON_ENUM, 0, 0, offsetof(SR, kind), 0, 0, 0,
+	      req_kind_names, -1),
 };
 static const struct svcjson_field detach_req_fields[] = {
 	FLD(SR, id, SVCJSON_U32, SVCJSON_REQ, 0, UINT32_MAX),
@@ -76,9 +82,20 @@ static const struct svcjson_field attach_fields[] = {
 	FLD(SA, rx_packets, SVCJSON_U64, SVCJSON_REQ, 0, 0),
 	FLD(SA, tx_bytes, SVCJSON_U64, SVCJSON_REQ, 0, 0),
 	FLD(SA, tx_packets, SVCJSON_U64, SVCJSON_REQ, 0, 0),
+	FIELD("kind", SVCJSON_ENUM, 0, SVCJSON_REQ, offsetof(SA, kind), 0, 0, 0,
+	      kind_names, -1),
+	FLD(SA, from_guest_frames, SVCJSON_U64, SVCJSON_REQ, 0, 0),
+	FLD(SA, from_guest_bytes, SVCJSON_U64, SVCJSON_REQ, 0, 0),
+	FLD(SA, from_guest_drops, SVCJSON_U64, SVCJSON_REQ, 0, 0),
+	FLD(SA, to_guest_frames, SVCJSON_U64, SVCJSON_REQ, 0, 0),
+	FLD(SA, to_guest_bytes, SVCJSON_U64, SVCJSON_REQ, 0, 0),
+	FLD(SA, to_guest_drops, SVCJSON_U64, SVCJSON_REQ, 0, 0),
+	FLD(SA, spoof_drops, SVCJSON_U64, SVCJSON_REQ, 0, 0),
 };
 #undef SA
-#define N_ATTACH_STATUS 8 /* the last ones above */
+/* The last ones above: status only (an fd client's attach reply is what
+ * it was before they came, so an older library still reads it). */
+#define N_ATTACH_STATUS 16
 
 #define SN struct svc_network
 static const struct svcjson_field network_fields[] = {
@@ -92,6 +109,8 @@ static const struct svcjson_field network_fields[] = {
 	FLD(SN, dnsmasq_pid, SVCJSON_U32, SVCJSON_REQ, 0, UINT32_MAX),
 	STR(SN, dnsmasq_state, SVCJSON_ONEOF, SVCJSON_REQ, dnsmasq_names),
 	FLD(SN, attachments, SVCJSON_U32, SVCJSON_REQ, 0, UINT32_MAX),
+	FLD(SN, allow_spoofing, SVCJSON_BOOL, SVCJSON_REQ, 0, 0),
+	STR(SN, stream_socket, SVCJSON_TEXT, SVCJSON_REQ, NULL),
 };
 #undef SN
 

@@ -44,6 +44,20 @@ enum svc_hold {
 	SVC_HOLD_PARENT,
 };
 
+/* What a client gets, and what status calls it: a TAP's fd (the
+ * default), one end of a SOCK_DGRAM socketpair carrying one frame per
+ * datagram (QEMU -netdev dgram,local.type=fd; krunkit/vfkit unixgram: a
+ * first datagram "VFKT" is consumed), a persistent TAP owned by the
+ * client's uid that it opens by name (Firecracker's host_dev_name), or
+ * (status only: never asked for by attach) a connection to the network's
+ * stream socket, <run>/<network>.sock, relayed to a TAP port. */
+enum svc_kind {
+	SVC_KIND_FD = 0,
+	SVC_KIND_DGRAM,
+	SVC_KIND_NAMED,
+	SVC_KIND_STREAM,
+};
+
 /**
  * struct svc_request - one request
  * @op:		what is asked
@@ -60,6 +74,10 @@ enum svc_hold {
  * @hold:	attach: enum svc_hold
  * @label:	attach: free text shown by status (a VM's name), printable
  *		ASCII only
+ * @kind:	attach: enum svc_kind, SVC_KIND_FD (the default),
+ *		SVC_KIND_DGRAM or SVC_KIND_NAMED ("fd", "dgram", "named");
+ *		the reply's fd is the TAP's, the socketpair end, or none
+ *		(named: the reply's "tap" is the name to open)
  * @id:		detach: the attachment, as the attach reply named it; only
  *		the uid that made it (or root) may detach it
  *
@@ -77,6 +95,7 @@ struct svc_request {
 	int vnet_hdr;
 	enum svc_hold hold;
 	char label[SVC_LABEL_MAX];
+	enum svc_kind kind;
 	uint32_t id;
 };
 
@@ -104,6 +123,16 @@ struct svc_request {
  * @ip:		status only: the guest's address leased by dnsmasq, "" none
  * @rx_bytes, @rx_packets, @tx_bytes, @tx_packets: status only: the
  *		TAP's counters, seen from the host (rx: from the guest)
+ * @kind:	status only: enum svc_kind ("fd", "dgram", "named",
+ *		"stream")
+ * @from_guest_frames, @from_guest_bytes, @from_guest_drops,
+ * @to_guest_frames, @to_guest_bytes, @to_guest_drops: status only: the
+ *		service's relay between the client's socket and the TAP
+ *		(dgram, stream), frames the relay dropped included (a client
+ *		that does not read, a malformed frame); 0 for fd and named
+ * @spoof_drops: status only: frames from the guest the anti-spoofing
+ *		rules dropped (another MAC, another address, ARP for an
+ *		address not its own)
  */
 struct svc_attach {
 	uint32_t id;
@@ -125,6 +154,10 @@ struct svc_attach {
 	char label[SVC_LABEL_MAX];
 	char ip[16];
 	uint64_t rx_bytes, rx_packets, tx_bytes, tx_packets;
+	enum svc_kind kind;
+	uint64_t from_guest_frames, from_guest_bytes, from_guest_drops;
+	uint64_t to_guest_frames, to_guest_bytes, to_guest_drops;
+	uint64_t spoof_drops;
 };
 
 /**
@@ -138,6 +171,9 @@ struct svc_attach {
  * @dnsmasq_pid: its dnsmasq's pid, 0 none
  * @dnsmasq_state: "running", "restarting" or "none"
  * @attachments: how many it has
+ * @allow_spoofing: 1 when its ports are not held to their MAC and
+ *		address (serve.conf "allow-spoofing = yes")
+ * @stream_socket: its stream socket's path, "" when it has none
  */
 struct svc_network {
 	char name[SVC_NAME_MAX];
@@ -151,6 +187,8 @@ struct svc_network {
 	uint32_t dnsmasq_pid;
 	char dnsmasq_state[16];
 	uint32_t attachments;
+	int allow_spoofing;
+	char stream_socket[108];
 };
 
 /**

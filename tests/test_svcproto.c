@@ -97,6 +97,14 @@ TEST(proto_request_round_trip)
 		r.hold = (enum svc_hold)hold;
 		request_round_trip(&r);
 	}
+	/* each kind an attach may ask for */
+	r.kind = SVC_KIND_NAMED;
+	request_round_trip(&r);
+	CHECK(strstr(buf, "\"kind\":\"named\""));
+	r.kind = SVC_KIND_DGRAM;
+	request_round_trip(&r);
+	CHECK(strstr(buf, "\"kind\":\"dgram\""));
+	r.kind = SVC_KIND_FD;
 	/* no MAC: no member */
 	r.has_mac = 0;
 	memset(r.mac, 0, 6);
@@ -126,6 +134,7 @@ TEST(proto_request_defaults)
 	CHECK_EQ(r.op, SVC_OP_ATTACH);
 	CHECK(!r.network[0] && !r.has_mac && !r.mtu && !r.vnet_hdr);
 	CHECK(r.hold == SVC_HOLD_CONNECTION && !r.label[0]);
+	CHECK(r.kind == SVC_KIND_FD);
 	/* MAC in either case */
 	CHECK_EQ(req_decode("{\"v\":1,\"op\":\"attach\",\"mac\":"
 			    "\"AA:bb:0C:dd:Ee:FF\",\"vnet_hdr\":false}",
@@ -229,6 +238,8 @@ static const struct bad bad_requests[] = {
 	{ A "\"vnet_hdr\":\"true\"}", -EPROTO, "vnet_hdr: not true or false" },
 	{ A "\"hold\":\"forever\"}", -EPROTO, "hold: unknown value" },
 	{ A "\"hold\":1}", -EPROTO, "hold: not a string" },
+	{ A "\"kind\":\"stream\"}", -EPROTO, "kind: unknown value" },
+	{ A "\"kind\":\"tap\"}", -EPROTO, "kind: unknown value" },
 };
 #undef A
 
@@ -578,7 +589,8 @@ TEST(proto_reply_status_too_long)
 #define NETX(name, state, error, pid)                          \
 	"\"name\":" name ",\"mode\":\"host\",\"state\":" state \
 	",\"error\":" error ",\"dnsmasq_pid\":" pid            \
-	",\"dnsmasq_state\":\"none\",\"attachments\":0"
+	",\"dnsmasq_state\":\"none\",\"attachments\":0"        \
+	",\"allow_spoofing\":false,\"stream_socket\":\"\""
 #define NET NETX("\"sqn-host\"", "\"up\"", "\"\"", "1")
 #define OK "{\"v\":1,\"ok\":true,"
 #define ST OK "\"attachments\":[],\"networks\":"
@@ -589,7 +601,11 @@ TEST(proto_reply_status_too_long)
 #define ST_ATT(ip, rx)                                                      \
 	OK "\"networks\":[],\"attachments\":[{" ATT ",\"uid\":0,\"pid\":0," \
 	   "\"label\":\"\",\"ip\":\"" ip "\",\"rx_bytes\":" rx              \
-	   ",\"rx_packets\":0,\"tx_bytes\":0,\"tx_packets\":0}]}"
+	   ",\"rx_packets\":0,\"tx_bytes\":0,\"tx_packets\":0"              \
+	   ",\"kind\":\"stream\",\"from_guest_frames\":0"                   \
+	   ",\"from_guest_bytes\":0,\"from_guest_drops\":0"                 \
+	   ",\"to_guest_frames\":0,\"to_guest_bytes\":0"                    \
+	   ",\"to_guest_drops\":0,\"spoof_drops\":0}]}"
 
 static const struct {
 	enum svc_op op;
