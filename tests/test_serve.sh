@@ -115,6 +115,9 @@ attach_doc() { echo "{\"v\":1,\"op\":\"attach\",\"network\":\"shared\",\"hold\":
 
 # serve_start ARGS...: the service in host, log in $tmp/log, ready.
 serve_start() {
+	# A case that failed before its serve_kill leaves its service: end it
+	# (its pid would be lost, and the service held on to everything).
+	serve_kill
 	: >"$tmp/log"
 	ip netns exec "$NS_HOST" "$PROG" -v serve --config "$tmp/serve.conf" --socket "$SOCK" \
 		--group $G --acl "$tmp/acl.conf" "$@" >>"$tmp/log" 2>&1 &
