@@ -258,7 +258,15 @@ hostile_peers_are_closed_alone() {
 	local hold
 	peer_bg good $U --dhcp --hold
 	hold=$bg
-	has_in good held || return 1
+	has_in good held && hostile_peers "$(sed -n 's/^lease //p' "$tmp/good.out")"
+	local rc=$?
+	stop $hold
+	[ $rc = 0 ] || return 1
+	wait_for 100 no_taps || { why="TAPs left: $(taps)"; return 1; }
+	serving
+}
+hostile_peers() {
+	local tiny
 	hostile zero --zero "frame length of 0 (below an Ethernet header): connection reset" &&
 		hostile big --big "frame length of 70000 (above the frame cap): connection reset" &&
 		hostile random --random 4096 "(above the frame cap): connection reset" || return 1
@@ -266,42 +274,49 @@ hostile_peers_are_closed_alone() {
 	peer split $U --split --dhcp --ping $GW && has split.out "^lease $LEASE" && has split.out "ping-ok $GW" ||
 		{ why="${why:-split: $(tr '\n' ' ' <"$tmp/split.out")}"; return 1; }
 	peer_bg tiny $U --tiny 10000 --dhcp --hold
-	has_in tiny held || return 1
-	atts
+	tiny=$bg
+	has_in tiny held && atts
+	stop $tiny
 	grep -q '"kind":"stream"[^}]*"from_guest_frames":100[0-9][0-9],' "$tmp/atts" ||
-		{ why="10,000 frames not all relayed: $(grep -o '"from_guest_frames":[0-9]*' "$tmp/atts" | tr '\n' ' ')"; return 1; }
-	stop $bg
-	# The one that held on all along still answers.
-	peer after $U --dhcp --ping "$(sed -n 's/^lease //p' "$tmp/good.out")" && has after.out "ping-ok" ||
-		{ why="${why:-the first client no longer answers: $(tr '\n' ' ' <"$tmp/after.out")}"; return 1; }
-	kill -0 $hold || { why="the first client was closed"; return 1; }
-	stop $hold
-	wait_for 100 no_taps || { why="TAPs left: $(taps)"; return 1; }
-	serving
+		{ why="${why:-10,000 frames not all relayed: $(grep -o '"from_guest_frames":[0-9]*' "$tmp/atts" | tr '\n' ' ')}"; return 1; }
+	# The one that held on all along still answers (the gateway's ping:
+	# the clients are isolated from each other).
+	in_host busybox ping -c 1 -W 5 "$1" >/dev/null || { why="the first client ($1) no longer answers"; return 1; }
+	grep -q closed "$tmp/good.out" && { why="the first client was closed"; return 1; }
+	return 0
 }
 
 # A client that reads nothing while 3000 replies come its way: held back
 # (its TAP's queue fills, drops counted on its port), while another client
 # is served and the service answers.
 a_peer_that_never_reads_is_held_back_alone() {
-	local deaf
+	local deaf rc
 	peer_bg deaf $U --dhcp --ping $GW --flood 3000 1400 --deaf
 	deaf=$bg
-	has_in deaf held || return 1
-	peer other $U --dhcp --ping $GW && has other.out "ping-ok $GW" ||
-		{ why="${why:-the other client: $(tr '\n' ' ' <"$tmp/other.out")}"; stop $deaf; return 1; }
-	serving || { stop $deaf; return 1; }
-	wait_for 100 eval 'atts && grep -q "\"to_guest_drops\":[1-9]" "$tmp/atts"' ||
-		{ why="no drops counted: $(grep -o '"to_guest_[a-z]*":[0-9]*' "$tmp/atts" | tr '\n' ' ')"; stop $deaf; return 1; }
-	[ "$(grep -c '"to_guest_drops":[1-9]' "$tmp/atts")" = 1 ] || { why="drops on more than one port"; stop $deaf; return 1; }
-	as "$U" "$PROG" status >"$tmp/status" 2>&1
-	has status "^ *relay: from guest [0-9]* frames" || { stop $deaf; return 1; }
+	has_in deaf held && deaf_alone
+	rc=$?
 	stop $deaf
+	[ $rc = 0 ] || return 1
 	wait_for 100 no_taps || { why="TAPs left: $(taps)"; return 1; }
 }
+deaf_alone() {
+	peer other $U --dhcp --ping $GW && has other.out "ping-ok $GW" ||
+		{ why="${why:-the other client: $(tr '\n' ' ' <"$tmp/other.out")}"; return 1; }
+	serving || return 1
+	wait_for 100 eval 'atts && grep -q "\"to_guest_drops\":[1-9]" "$tmp/atts"' ||
+		{ why="no drops counted: $(grep -o '"to_guest_[a-z]*":[0-9]*' "$tmp/atts" | tr '\n' ' ')"; return 1; }
+	[ "$(grep -c '"to_guest_drops":[1-9]' "$tmp/atts")" = 1 ] || { why="drops on more than one port"; return 1; }
+	as "$U" "$PROG" status >"$tmp/status" 2>&1
+	has status "^ *relay: from guest [0-9]* frames"
+}
 
-# fds NAME: the service's descriptors and RSS (kB) in $NAME_fds, $NAME_rss.
+# settled: no TAP, and the service holds no attachment's entry on record
+# (it closes that after the TAP).
+att_fds() { ls -l /proc/$spid/fd | grep -o '/att\.[0-9]*\.sqn-t[^ ]*' | tr '\n' ' '; }
+settled() { no_taps && [ -z "$(att_fds)" ]; }
+# measure NAME: the service's descriptors and RSS (kB) in $NAME_fds, $NAME_rss.
 measure() {
+	ls -l /proc/$spid/fd | awk '{print $9, $11}' >"$tmp/$1.fds"
 	eval "$1_fds=$(ls /proc/$spid/fd | wc -l)"
 	eval "$1_rss=$(awk '/^VmRSS/ {print $2}' /proc/$spid/status)"
 }
@@ -310,13 +325,13 @@ measure() {
 # the service's descriptors as before, its RSS flat, no TAP left.
 cycles_leave_nothing() {
 	peer warm $U --cycles 10 && has warm.out "cycles 10" || return 1
-	wait_for 100 no_taps || { why="TAPs left: $(taps)"; return 1; }
+	wait_for 100 settled || { why="left: $(taps) $(att_fds)"; return 1; }
 	measure before
 	peer cyc $U --cycles 100 && has cyc.out "cycles 100" || return 1
-	wait_for 100 no_taps || { why="TAPs left: $(taps)"; return 1; }
+	wait_for 100 settled || { why="left: $(taps) $(att_fds)"; return 1; }
 	measure after
 	echo "measure: 100 stream cycles: fds $before_fds -> $after_fds, RSS $before_rss -> $after_rss kB"
-	[ "$after_fds" = "$before_fds" ] || { why="fds $before_fds -> $after_fds"; return 1; }
+	[ "$after_fds" = "$before_fds" ] || { why="fds $before_fds -> $after_fds: $(diff "$tmp/before.fds" "$tmp/after.fds" | tr '\n' ' ')"; return 1; }
 	[ "$after_rss" -le $((before_rss + 1024)) ] || { why="RSS $before_rss -> $after_rss kB"; return 1; }
 	logged "stream connection" && serving
 }
