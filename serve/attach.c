@@ -17,6 +17,7 @@
 #include "conn.h"
 #include "ipv4.h"
 #include "log.h"
+#include "named.h"
 #include "nets.h"
 #include "sys/sys.h"
 #include "sys/tap.h"
@@ -411,8 +412,11 @@ static int attach_make(struct serve *s, struct serve_att *a,
 	snprintf(id, sizeof(id), "t%u", a->id);
 	port.iface_id = id;
 	memcpy(port.guest_mac, a->facts.guest_mac, 6);
-	r = netplane_attach(&a->np, &a->net->spec, &port, req->vnet_hdr, msg,
-			    len);
+	if (a->kind == SVC_KIND_NAMED)
+		r = named_attach(a, &port, req->vnet_hdr, msg, len);
+	else
+		r = netplane_attach(&a->np, &a->net->spec, &port, req->vnet_hdr,
+				    msg, len);
 	if (r)
 		return r;
 	r = attach_facts(a, req);
@@ -450,6 +454,7 @@ static void attach_log(const struct serve_conn *c, const struct serve_att *a,
 
 /**
  * attach_request() - an attach: checked, made, answered with the TAP's fd
+ * (or, kind named, its name alone)
  * @s:		the service
  * @c:		the client's connection
  * @req:	the request
@@ -463,10 +468,9 @@ void attach_request(struct serve *s, struct serve_conn *c,
 	struct serve_net *n;
 	int r;
 
-	if (req->kind != SVC_KIND_FD) {
+	if (req->kind == SVC_KIND_DGRAM) {
 		conn_refuse(s, c, req, EOPNOTSUPP,
-			    "kind %s: this service hands out TAP fds only",
-			    req->kind == SVC_KIND_DGRAM ? "dgram" : "named");
+			    "kind dgram: this service hands out TAPs only");
 		return;
 	}
 	n = attach_allowed(s, c, req, why, sizeof(why));
@@ -503,8 +507,9 @@ void attach_request(struct serve *s, struct serve_conn *c,
 	/* The service keeps its own descriptor (netplane_close() closes it):
 	 * a TAP goes with its last descriptor, and the attachment's TAP must
 	 * live as long as the attachment, whatever the client does with its
-	 * copy (a bridge helper passes it on to QEMU and ends). */
-	conn_reply(s, c, req, &rep, a->np.fd);
+	 * copy (a bridge helper passes it on to QEMU and ends). A named TAP
+	 * is persistent and goes without one (named.c). */
+	conn_reply(s, c, req, &rep, named_reply_fd(a));
 }
 
 /**
