@@ -48,8 +48,9 @@ logged() {
 	return 1
 }
 link_there() {
-	[ -n "$1" ] && [ -n "$(in_host ip -o link show dev "$1" 2>/dev/null)" ] && return 0
-	why="${1:-no TAP named} is gone: $(grep -a "${1:-attach}" "$tmp/log" | tail -2 | tr '\n' ' ')"
+	[ -n "$1" ] || { why="no link named"; return 1; }
+	[ -n "$(in_host ip -o link show dev "$1" 2>/dev/null)" ] && return 0
+	why="$1 is gone: $(grep -a "$1" "$tmp/log" | tail -2 | tr '\n' ' ')"
 	return 1
 }
 link_gone() { [ -z "$(in_host ip -o link show dev "$1" 2>/dev/null)" ]; }

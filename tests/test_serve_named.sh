@@ -150,6 +150,7 @@ stop_removes_it() {
 # sweep deletes the persistent TAP (which no descriptor keeps) with the
 # network.
 killed_service_its_tap_is_swept() {
+	serve_kill
 	serve_start || return 1
 	client_bg k $U --send "$(named_doc process)" --hold
 	has_in k held || return 1
