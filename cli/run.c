@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* run.c - "squib-net run": a TAP from the service on fd N, then exec the VMM in this process */
+/* run.c - "squib-net run": a TAP from the service on fd N (or by name), then exec the VMM in this process */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -21,7 +21,7 @@ void usage_run(void)
 {
 	printf("usage: squib-net run [--network NAME] [--mac MAC] [--fd N]\n"
 	       "                     [--socket PATH] [--no-vnet-hdr] [--label TEXT]\n"
-	       "                     -- VMM [ARGS...]\n"
+	       "                     [--tap-name] -- VMM [ARGS...]\n"
 	       "\n"
 	       "Asks squib-net serve for a TAP on its network NAME (default: its\n"
 	       "default network, sqn-shared; \"shared\" and \"host\" stand for\n"
@@ -39,14 +39,20 @@ void usage_run(void)
 	       "  --no-vnet-hdr   a TAP without a virtio-net header (no offloads,\n"
 	       "                  no vhost-net); by default it has one\n"
 	       "  --label TEXT    what squib-net status shows (default: VMM's name)\n"
+	       "  --tap-name      no fd: a persistent TAP owned by this uid, which\n"
+	       "                  VMM opens by the name in $SQN_TAP (Firecracker's\n"
+	       "                  host_dev_name); removed when VMM ends\n"
 	       "\n"
 	       "VMM's environment gets SQN_MAC (the guest's MAC), SQN_TAP (the\n"
-	       "TAP's name), SQN_TAP_FD (N) and SQN_MTU (the network's MTU).\n"
+	       "TAP's name), SQN_TAP_FD (N; not with --tap-name) and SQN_MTU (the\n"
+	       "network's MTU).\n"
 	       "\n"
 	       "  squib-net run -- qemu-system-x86_64 ... \\\n"
 	       "      -netdev tap,id=n0,fd=3,vhost=on -device virtio-net-pci,netdev=n0\n"
 	       "  squib-net run -- sh -c 'exec cloud-hypervisor ... --net fd=3,mac=$SQN_MAC'\n"
 	       "  squib-net run -- crosvm run --net tap-fd=3 ...\n"
+	       "  squib-net run --tap-name -- ./start-firecracker.sh (its config's\n"
+	       "      network-interfaces: \"host_dev_name\": the name in $SQN_TAP)\n"
 	       "\n"
 	       "Exit status: VMM's; 1 when the service is not there or refuses\n"
 	       "(its reason on stderr) or VMM cannot be executed, 2 for a usage\n"
@@ -59,12 +65,14 @@ void usage_run(void)
  * @socket:	--socket, or NULL
  * @fd:		--fd
  * @label:	--label given
+ * @fd_given:	--fd given
  */
 struct run {
 	struct svc_request req;
 	const char *socket;
 	unsigned long fd;
 	int label;
+	int fd_given;
 };
 
 /* The options up to VMM. Return: 0, -1 after --help, or EXIT_USAGE. */
@@ -77,6 +85,7 @@ static int run_parse(struct run *r, int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "no-vnet-hdr", no_argument, NULL, 'N' },
 		{ "label", required_argument, NULL, 'l' },
+		{ "tap-name", no_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -84,7 +93,7 @@ static int run_parse(struct run *r, int argc, char **argv)
 
 	opterr = 0;
 	/* '+': VMM's own options are not ours. */
-	while ((c = getopt_long(argc, argv, "+n:m:f:s:Nl:h", opts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "+n:m:f:s:Nl:Th", opts, NULL)) !=
 	       -1) {
 		switch (c) {
 		case 'n':
@@ -112,6 +121,7 @@ static int run_parse(struct run *r, int argc, char **argv)
 				    RUN_FD_MAX, optarg);
 				return EXIT_USAGE;
 			}
+			r->fd_given = 1;
 			break;
 		case 's':
 			r->socket = optarg;
@@ -123,6 +133,9 @@ static int run_parse(struct run *r, int argc, char **argv)
 			attach_label(r->req.label, optarg);
 			r->label = 1;
 			break;
+		case 'T':
+			r->req.kind = SVC_KIND_NAMED;
+			break;
 		case 'h':
 			usage_run();
 			return -1;
@@ -131,6 +144,10 @@ static int run_parse(struct run *r, int argc, char **argv)
 			    argv[optind - 1]);
 			return EXIT_USAGE;
 		}
+	}
+	if (r->fd_given && r->req.kind == SVC_KIND_NAMED) {
+		err("run: --fd and --tap-name exclude each other (VMM opens a named TAP itself)");
+		return EXIT_USAGE;
 	}
 	if (optind == argc) {
 		err("run: no VMM to run (squib-net run [OPTIONS] -- VMM [ARGS...])");
@@ -155,7 +172,7 @@ static int run_place_tap(struct svcclient *c, int fd)
 	return 0;
 }
 
-/* What VMM may want to know, in its environment. */
+/* What VMM may want to know, in its environment; @fd -1: a named TAP. */
 static void run_export(const struct svc_attach *att, int fd)
 {
 	const uint8_t *m = att->guest_mac;
@@ -166,7 +183,10 @@ static void run_export(const struct svc_attach *att, int fd)
 	setenv("SQN_MAC", buf, 1);
 	setenv("SQN_TAP", att->tap, 1);
 	snprintf(buf, sizeof(buf), "%d", fd);
-	setenv("SQN_TAP_FD", buf, 1);
+	if (fd >= 0)
+		setenv("SQN_TAP_FD", buf, 1);
+	else
+		unsetenv("SQN_TAP_FD");
 	snprintf(buf, sizeof(buf), "%u", att->mtu);
 	setenv("SQN_MTU", buf, 1);
 }
@@ -201,12 +221,17 @@ int cmd_run(int argc, char **argv)
 	}
 	if (attach_service("run", r.socket, &r.req, &c))
 		return 1;
-	if (run_place_tap(&c, (int)r.fd)) {
+	if (r.req.kind == SVC_KIND_NAMED) {
+		/* Held by this process: VMM opens the TAP by name. */
+		svcclient_close(&c);
+		run_export(&c.att, -1);
+	} else if (run_place_tap(&c, (int)r.fd)) {
 		err("run: the TAP on fd %lu: %s", r.fd, strerror(errno));
 		svcclient_close(&c);
 		return 1;
+	} else {
+		run_export(&c.att, (int)r.fd);
 	}
-	run_export(&c.att, (int)r.fd);
 	execvp(vmm[0], vmm);
 	err("run: %s: %s", vmm[0], strerror(errno));
 	return 1;

@@ -18,6 +18,7 @@
 #include "conn.h"
 #include "ipv4.h"
 #include "log.h"
+#include "named.h"
 #include "nets.h"
 #include "relay.h"
 #include "sys/sys.h"
@@ -437,8 +438,11 @@ static int attach_make(struct serve *s, struct serve_att *a,
 	snprintf(id, sizeof(id), "t%u", a->id);
 	port.iface_id = id;
 	memcpy(port.guest_mac, a->facts.guest_mac, 6);
-	r = netplane_attach(&a->np, &a->net->spec, &port, req->vnet_hdr, msg,
-			    len);
+	if (a->kind == SVC_KIND_NAMED)
+		r = named_attach(a, &port, req->vnet_hdr, msg, len);
+	else
+		r = netplane_attach(&a->np, &a->net->spec, &port, req->vnet_hdr,
+				    msg, len);
 	if (r)
 		return r;
 	r = attach_facts(a, req);
@@ -571,6 +575,7 @@ int attach_stream(struct serve *s, struct serve_net *n,
 
 /**
  * attach_request() - an attach: checked, made, answered with the TAP's fd
+ * (or, kind named, its name alone)
  * @s:		the service
  * @c:		the client's connection
  * @req:	the request
@@ -584,12 +589,6 @@ void attach_request(struct serve *s, struct serve_conn *c,
 	struct serve_net *n;
 	int r;
 
-	if (req->kind == SVC_KIND_NAMED) {
-		conn_refuse(
-			s, c, req, EOPNOTSUPP,
-			"kind named: this service hands out TAP fds and datagram sockets only");
-		return;
-	}
 	n = attach_allowed(s, c, req, why);
 	if (!n)
 		return;
@@ -628,8 +627,9 @@ void attach_request(struct serve *s, struct serve_conn *c,
 	/* The service keeps its own descriptor (netplane_close() closes it):
 	 * a TAP goes with its last descriptor, and the attachment's TAP must
 	 * live as long as the attachment, whatever the client does with its
-	 * copy (a bridge helper passes it on to QEMU and ends). */
-	conn_reply(s, c, req, &rep, a->np.fd);
+	 * copy (a bridge helper passes it on to QEMU and ends). A named TAP
+	 * is persistent and goes without one (named.c). */
+	conn_reply(s, c, req, &rep, named_reply_fd(a));
 }
 
 /**

@@ -137,8 +137,10 @@ static ssize_t svcclient_recv(struct svcclient *c, char *buf, size_t size,
 	return n;
 }
 
-/* The reply in @buf: the attachment, a refusal, or garbage. */
-static int svcclient_reply(struct svcclient *c, const char *buf, size_t len)
+/* The reply in @buf: the attachment, a refusal, or garbage; a named TAP's
+ * comes without a descriptor (@kind). */
+static int svcclient_reply(struct svcclient *c, const char *buf, size_t len,
+			   enum svc_kind kind)
 {
 	struct svc_reply reply;
 	char why[SVC_ERRMSG_MAX];
@@ -164,7 +166,13 @@ static int svcclient_reply(struct svcclient *c, const char *buf, size_t len)
 		return svcclient_fail(c, -reply.err, "the service refused: %s",
 				      strerror(reply.err));
 	}
-	if (c->tap < 0)
+	if (c->tap >= 0 && kind == SVC_KIND_NAMED) {
+		/* Not of the protocol, and of no use: the TAP is opened by
+		 * its name. */
+		close(c->tap);
+		c->tap = -1;
+	}
+	if (c->tap < 0 && kind != SVC_KIND_NAMED)
 		return svcclient_fail(
 			c, -EPROTO,
 			"%s: the service's answer came without the TAP's descriptor",
@@ -181,7 +189,9 @@ static int svcclient_reply(struct svcclient *c, const char *buf, size_t len)
  *
  * The connect never blocks past @connect_ms (sockpeer_connect()), and
  * the reply is waited for at most @reply_ms after that. On success the
- * caller owns @c->conn and @c->tap (svcclient_close() closes both).
+ * caller owns @c->conn and @c->tap (svcclient_close() closes both); for a
+ * named TAP (@req->kind SVC_KIND_NAMED) @c->tap is -1 and @c->att.tap
+ * names it.
  *
  * Return: 0; the connect's negative errno (-ENOENT: no socket there,
  * -ECONNREFUSED: nobody listens, -EACCES, -ETIMEDOUT) with a message
@@ -233,7 +243,7 @@ int svcclient_attach(struct svcclient *c, const struct svc_request *req)
 		r = (int)n;
 		goto out;
 	}
-	r = svcclient_reply(c, buf, (size_t)n);
+	r = svcclient_reply(c, buf, (size_t)n, req->kind);
 out:
 	free(buf);
 	if (r)

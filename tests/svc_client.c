@@ -14,6 +14,12 @@
  *   --detach         detach the last attachment, print the reply
  *   --close          close the connection (the TAP's fd stays)
  *   --drop-tap       close the TAP's fd
+ *   --open NAME      open TAP NAME by its name as Firecracker does
+ *                    (TUNSETIFF, IFF_TAP | IFF_NO_PI | IFF_VNET_HDR, a
+ *                    12-byte header), "-" for the one the last attach
+ *                    reply named (kind named, no fd with it); it becomes
+ *                    the TAP: "opened NAME", or "open NAME: ERROR"; the
+ *                    guest MAC is 02:53:71:6e:00:01 when no reply named one
  *   --hold           print "held", then wait to be killed
  *   --cycles N DOC   N times: connect, attach with DOC, detach, close;
  *                    "cycles N" when every one worked
@@ -27,6 +33,7 @@
  * "connect: ERROR" on stdout).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/if_tun.h>
 #include <net/if.h>
 #include <poll.h>
@@ -67,6 +74,7 @@ static int sc_ask(int fd, const char *doc, size_t len, enum svc_op op,
 		  int quiet)
 {
 	char msg[SVC_ERRMSG_MAX];
+	struct svc_reply named;
 	struct ifreq ifr;
 	socklen_t tlen = sizeof(int);
 	ssize_t n;
@@ -88,8 +96,15 @@ static int sc_ask(int fd, const char *doc, size_t len, enum svc_op op,
 	}
 	if (!quiet)
 		printf("reply %s\n", buf);
-	if (got < 0)
+	if (got < 0) {
+		/* A named TAP's attachment comes without a descriptor. */
+		if (op == SVC_OP_ATTACH &&
+		    !svc_reply_decode(op, buf, (size_t)n, &named, msg,
+				      sizeof(msg)) &&
+		    !named.err)
+			last = named;
 		return 0;
+	}
 	if (tap >= 0)
 		close(tap);
 	tap = got;
@@ -165,6 +180,35 @@ static int sc_dhcp(void)
 		return -1;
 	}
 	printf("lease %u.%u.%u.%u\n", ip[0], ip[1], ip[2], ip[3]);
+	return 0;
+}
+
+static int sc_open(const char *name)
+{
+	struct ifreq ifr;
+	int t, hl = 12;
+
+	if (!strcmp(name, "-"))
+		name = last.attach.tap;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
+	t = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	if (t < 0 || ioctl(t, TUNSETIFF, &ifr) ||
+	    ioctl(t, TUNSETVNETHDRSZ, &hl)) {
+		printf("open %s: %s\n", name, strerror(errno));
+		if (t >= 0)
+			close(t);
+		return -1;
+	}
+	if (tap >= 0)
+		close(tap);
+	tap = t;
+	last.attach.vnet_hdr_len = (uint32_t)hl;
+	/* A VMM that attached nothing itself has a MAC of its own. */
+	if (!memcmp(last.attach.guest_mac, "\0\0\0\0\0\0", 6))
+		memcpy(last.attach.guest_mac, "\x02\x53\x71\x6e\x00\x01", 6);
+	printf("opened %s\n", name);
 	return 0;
 }
 
@@ -271,6 +315,8 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--drop-tap")) {
 			close(tap);
 			tap = -1;
+		} else if (!strcmp(argv[i], "--open") && i + 1 < argc) {
+			r = sc_open(argv[++i]);
 		} else if (!strcmp(argv[i], "--hold")) {
 			printf("held\n");
 			for (;;)

@@ -19,9 +19,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "harness.h"
 #include "plane_ns.h"
 #include "squibnet.h"
+#include "sys/netplane.h"
 
 TEST(shared_network_is_made_and_undone)
 {
@@ -314,4 +316,83 @@ TEST(iface_id_names_the_tap)
 	CHECK(!sh("ip link del sqn-abcdefghijk"));
 	sqn_close(a);
 	nothing_left();
+}
+
+/* A named TAP in a child that lets go of its descriptor: persistent,
+ * uid @owner's, a port of the bridge; or -1. */
+static pid_t named_in_child(const struct net_params *p, uid_t owner)
+{
+	struct netplane_port port = { "named", { 0 }, 3000 };
+	struct netplane np;
+	char msg[256];
+	int go[2];
+	pid_t pid;
+
+	CHECK(!pipe2(go, O_CLOEXEC));
+	pid = fork();
+	CHECK(pid >= 0);
+	if (!pid) {
+		close(go[0]);
+		if (netplane_attach_named(&np, &p->net, &port, owner, 1, msg,
+					  sizeof(msg)))
+			_exit(1);
+		netplane_named(&np);
+		if (np.fd != -1 || write(go[1], "k", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(go[1]);
+	CHECK_MSG(read(go[0], msg, 1) == 1, "the child made no named TAP");
+	close(go[0]);
+	return pid;
+}
+
+/* A named TAP (netplane_attach_named()) outlives its last descriptor,
+ * owned by its uid, a port of the bridge; netplane_close() deletes it,
+ * and so does the keeper's sweep once its attachment is killed. A
+ * network bridged on a NIC has none to offer. */
+TEST(a_named_tap_persists_until_its_attachment_ends)
+{
+	struct netplane_port port = { "named", { 0 }, 3000 };
+	struct sqn_config cfg;
+	struct net_params p;
+	struct netplane np;
+	char msg[256];
+	pid_t pid;
+	int fds;
+
+	ns_new();
+	fds = harness_fd_count();
+	config(&cfg, SQN_MODE_SHARED, "10.251.0.1/24");
+	CHECK_MSG(!config_check(&cfg, &p, msg, sizeof(msg)), "%s", msg);
+	CHECK_MSG(!netplane_attach_named(&np, &p.net, &port, 4242, 1, msg,
+					 sizeof(msg)),
+		  "%s", msg);
+	netplane_named(&np);
+	CHECK_EQ(np.fd, -1);
+	CHECK_MSG(if_nametoindex("sqn-named"), "the TAP went with its fd");
+	CHECK(!sh(
+		"ip -d link show sqn-named | grep -q 'persist on user 4242 '"));
+	CHECK(!sh("ip -o link show master " NET " | grep -q ': sqn-named:'"));
+	netplane_close(&np);
+	nothing_left();
+	CHECK_EQ(harness_fd_count(), fds);
+
+	pid = named_in_child(&p, 4242);
+	CHECK(!sh("ip -o link show master " NET " | grep -q ': sqn-named:'"));
+	CHECK(!kill(pid, SIGKILL));
+	CHECK_EQ(waitpid(pid, NULL, 0), pid);
+	nothing_left_within(GONE_MS);
+
+	CHECK(!sh("ip link add " UPLINK "-n type veth peer name " UPLINK "-p"));
+	config(&cfg, SQN_MODE_BRIDGED, NULL);
+	cfg.bridged_iface = UPLINK "-n";
+	CHECK_MSG(!config_check(&cfg, &p, msg, sizeof(msg)), "%s", msg);
+	CHECK_EQ(netplane_attach_named(&np, &p.net, &port, 4242, 1, msg,
+				       sizeof(msg)),
+		 -EOPNOTSUPP);
+	CHECK_MSG(strstr(msg, "a named TAP needs a bridge"), "%s", msg);
+	nothing_left();
+	CHECK_EQ(harness_fd_count(), fds);
 }

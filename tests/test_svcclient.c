@@ -16,6 +16,7 @@
 
 #include "harness.h"
 #include "squibnet.h"
+#include "svcclient.h"
 #include "svcfake.h"
 #include "taptest.h"
 
@@ -397,6 +398,40 @@ TEST(bad_answers_are_refused)
 	refused(&cfg, -EEXIST,
 		(const char *const[]){ "sqn-shared", "is a host network",
 				       NULL });
+	fake_wait_eof();
+	CHECK_EQ(harness_fd_count(), fds);
+	fake_stop();
+}
+
+/* A named TAP (kind named) comes by its name alone: the reply without a
+ * descriptor is an attachment, and one that comes with a descriptor
+ * anyway has it closed (a named TAP is opened by its name). */
+TEST(a_named_tap_comes_by_its_name_alone)
+{
+	struct svc_request req = { .op = SVC_OP_ATTACH,
+				   .kind = SVC_KIND_NAMED,
+				   .hold = SVC_HOLD_PROCESS };
+	struct svcclient c;
+	int fds;
+
+	tt_ns_new();
+	fake_start(SVCFAKE_NO_FD, -1, 2);
+	fds = harness_fd_count();
+	memset(&c, 0, sizeof(c));
+	c.path = fk.path;
+	c.connect_ms = WAIT_MS;
+	c.reply_ms = WAIT_MS;
+	CHECK_MSG(!svcclient_attach(&c, &req), "%s", c.msg);
+	CHECK_EQ(c.tap, -1);
+	CHECK(!strcmp(c.att.tap, "fake-nofd"));
+	svcclient_close(&c);
+	fake_wait_eof();
+	CHECK_EQ(fk.seen.req.kind, SVC_KIND_NAMED);
+	fk.ans.how = SVCFAKE_TAP;
+	CHECK_MSG(!svcclient_attach(&c, &req), "%s", c.msg);
+	CHECK_EQ(c.tap, -1);
+	CHECK(!strncmp(c.att.tap, "fake", 4));
+	svcclient_close(&c);
 	fake_wait_eof();
 	CHECK_EQ(harness_fd_count(), fds);
 	fake_stop();

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "netspec.h"
 #include "tap.h"
@@ -31,10 +32,15 @@ struct netplane_port {
  * @entry_fd:	the entry, locked while the attachment lives
  * @link:	this attachment's TAP or macvtap
  * @on:		the bridge its TAP is a port of, or the NIC of its macvtap
- * @fd:		the TAP's descriptor, until the TAP backend has its own
- * @made:	@link was made by this attachment
+ * @fd:		the TAP's descriptor, until the TAP backend has its own (a
+ *		persistent TAP's: until netplane_named(), then -1)
+ * @made:	@link was made by this attachment (and is deleted with it:
+ *		a persistent TAP does not go with its last descriptor)
  * @macvtap:	@link is a macvtap
  * @plain:	@link is a TAP without IFF_VNET_HDR
+ * @persist:	@link is a persistent TAP owned by @owner, which opens it by
+ *		name (netplane_attach_named())
+ * @owner:	with @persist: the uid that may open it
  * @cookie:	the network namespace's cookie (record_ns())
  * @lock_ms:	how long netplane_close() waits for the namespace's lock
  */
@@ -48,6 +54,8 @@ struct netplane {
 	int made;
 	int macvtap;
 	int plain;
+	int persist;
+	uid_t owner;
 	unsigned long long cookie;
 	uint32_t lock_ms;
 };
@@ -55,9 +63,13 @@ struct netplane {
 int netplane_open(struct netplane *np, const struct net_spec *net,
 		  const struct netplane_port *port, char *msg, size_t len);
 void netplane_close(struct netplane *np);
+void netplane_named(struct netplane *np);
 int netplane_attach(struct netplane *np, const struct net_spec *net,
 		    const struct netplane_port *port, int vnet_hdr, char *msg,
 		    size_t len);
+int netplane_attach_named(struct netplane *np, const struct net_spec *net,
+			  const struct netplane_port *port, uid_t owner,
+			  int vnet_hdr, char *msg, size_t len);
 int netplane_hold(struct netplane *np, const struct net_spec *net,
 		  const struct netplane_port *port, char *msg, size_t len);
 int netplane_keep(struct netplane *np, const struct net_spec *net, char *msg,

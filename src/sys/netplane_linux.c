@@ -70,7 +70,9 @@ static int np_link_ready(const struct netplane *np, const struct net_spec *s,
 	return r;
 }
 
-/* A TAP of the network's MTU as a port of bridge @np->on. */
+/* A TAP of the network's MTU as a port of bridge @np->on; persistent and
+ * @np->owner's if asked, before it is a port: an owner's TAP is never on
+ * the bridge without its owner set. */
 static int np_tap(struct netplane *np, const struct net_spec *s, char *msg,
 		  size_t len)
 {
@@ -79,7 +81,10 @@ static int np_tap(struct netplane *np, const struct net_spec *s, char *msg,
 	if (r)
 		return r;
 	np->made = 1;
-	r = np_link_ready(np, s, np->on);
+	if (np->persist)
+		r = sys_tap_persist(np->fd, np->owner);
+	if (!r)
+		r = np_link_ready(np, s, np->on);
 	if (!r)
 		r = nl_port_isolate(np->link, s->isolation);
 	if (r)
@@ -120,6 +125,11 @@ static int np_attach(struct netplane *np, const struct net_spec *s,
 	struct nl_link l;
 	int n, r = -EEXIST;
 
+	if (!tap && np->persist)
+		return record_err(
+			msg, len, -EOPNOTSUPP,
+			"%s is a NIC: its attachments are macvtaps, which are opened by their device node, not by name; a named TAP needs a bridge",
+			np->on);
 	for (n = 1; n <= NETPLANE_NAMES_MAX && (r == -EEXIST || r == -EBUSY);
 	     n++) {
 		np_link_name(np->link, port->iface_id, n);
@@ -211,7 +221,7 @@ enum np_what { NP_LINK, NP_LINK_PLAIN, NP_HOLD };
 
 static int np_open(struct netplane *np, const struct net_spec *net,
 		   const struct netplane_port *port, enum np_what what,
-		   char *msg, size_t len);
+		   const uid_t *owner, char *msg, size_t len);
 
 /**
  * netplane_open() - attach to a network, making it if needed
@@ -240,7 +250,7 @@ static int np_open(struct netplane *np, const struct net_spec *net,
 int netplane_open(struct netplane *np, const struct net_spec *net,
 		  const struct netplane_port *port, char *msg, size_t len)
 {
-	return np_open(np, net, port, NP_LINK, msg, len);
+	return np_open(np, net, port, NP_LINK, NULL, msg, len);
 }
 
 /**
@@ -257,8 +267,29 @@ int netplane_attach(struct netplane *np, const struct net_spec *net,
 		    const struct netplane_port *port, int vnet_hdr, char *msg,
 		    size_t len)
 {
-	return np_open(np, net, port, vnet_hdr ? NP_LINK : NP_LINK_PLAIN, msg,
-		       len);
+	return np_open(np, net, port, vnet_hdr ? NP_LINK : NP_LINK_PLAIN, NULL,
+		       msg, len);
+}
+
+/**
+ * netplane_attach_named() - netplane_attach(), with a persistent TAP that
+ * uid @owner may open by name
+ * @np, @net, @port, @vnet_hdr, @msg, @len: as for netplane_attach()
+ * @owner:	the TAP's owner (TUNSETOWNER)
+ *
+ * For a VMM that opens its TAP by name (Firecracker): the caller lets go
+ * of np->fd with netplane_named() once it has asked the TAP what it
+ * needs, and netplane_close() deletes the TAP. A bridged network on a
+ * NIC (macvtaps) has none to offer.
+ *
+ * Return: as netplane_open(); -EOPNOTSUPP for a network bridged on a NIC.
+ */
+int netplane_attach_named(struct netplane *np, const struct net_spec *net,
+			  const struct netplane_port *port, uid_t owner,
+			  int vnet_hdr, char *msg, size_t len)
+{
+	return np_open(np, net, port, vnet_hdr ? NP_LINK : NP_LINK_PLAIN,
+		       &owner, msg, len);
 }
 
 /**
@@ -284,12 +315,14 @@ int netplane_hold(struct netplane *np, const struct net_spec *net,
 	if (net->mode == SQN_MODE_BRIDGED)
 		return record_err(msg, len, -EINVAL,
 				  "a bridged network has nothing to hold");
-	return np_open(np, net, port, NP_HOLD, msg, len);
+	return np_open(np, net, port, NP_HOLD, NULL, msg, len);
 }
 
+/* netplane_open() and the others; @owner: a persistent TAP of that uid's,
+ * NULL for a TAP that goes with its last descriptor. */
 static int np_open(struct netplane *np, const struct net_spec *net,
 		   const struct netplane_port *port, enum np_what what,
-		   char *msg, size_t len)
+		   const uid_t *owner, char *msg, size_t len)
 {
 	struct net_spec s = *net;
 	char ns[RECORD_PATH_MAX];
@@ -301,6 +334,8 @@ static int np_open(struct netplane *np, const struct net_spec *net,
 	np->entry_fd = -1;
 	np->lock_ms = port->lock_ms;
 	np->plain = what == NP_LINK_PLAIN;
+	np->persist = owner != NULL;
+	np->owner = owner ? *owner : 0;
 	msg[0] = '\0';
 	if (!sys_net_admin())
 		return record_err(
@@ -397,6 +432,26 @@ void netplane_close(struct netplane *np)
 	}
 	np_leave(np, 1);
 	record_unlock(ns, lock);
+}
+
+/**
+ * netplane_named() - let go of a persistent TAP's descriptor, so that its
+ * owner may open it by name
+ * @np:		from netplane_open() or netplane_attach() with port->persist
+ *
+ * A TAP without IFF_MULTI_QUEUE takes one descriptor at a time (tun.c,
+ * tun_set_iff() answers -EBUSY to a second), so the attachment keeps
+ * none: the TAP lives on as persistent, a port of the bridge, until
+ * netplane_close() deletes it. Its entry stays locked meanwhile, so the
+ * network is kept for it; should the attachment's process die, the next
+ * sweep finds the entry unlocked and deletes the TAP
+ * (network_link_gone()).
+ */
+void netplane_named(struct netplane *np)
+{
+	if (np->fd >= 0)
+		close(np->fd);
+	np->fd = -1;
 }
 
 /**

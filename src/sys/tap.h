@@ -4,6 +4,7 @@
 #define SQN_SYS_TAP_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 #define SYS_TAP_NAME_MAX 16 /* IFNAMSIZ */
 #define SYS_TAP_NODE_MAX 512
@@ -43,6 +44,7 @@ int sys_tap_set_offloads(int fd, uint32_t offloads);
 int sys_tap_link(const struct sys_tap_info *ti, struct sys_tap_link *l);
 int sys_tap_set_nonblock(int fd);
 int sys_tap_create(const char *name, int vnet_hdr, int *fd);
+int sys_tap_persist(int fd, uid_t owner);
 int sys_macvtap_open(const char *name, const char *nodedir, int *fd);
 
 #endif /* SQN_SYS_TAP_H */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* tap_linux.c - Linux side of tap.h: TUNGETIFF, TUNSETVNETHDRSZ, TUNSETOFFLOAD */
+/* tap_linux.c - Linux side of tap.h: TUNGETIFF, TUNSETVNETHDRSZ, TUNSETOFFLOAD,
+ * TUNSETOWNER and TUNSETPERSIST */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_tun.h>
@@ -160,6 +161,29 @@ int sys_tap_create(const char *name, int vnet_hdr, int *fd)
 		return r;
 	}
 	*fd = t;
+	return 0;
+}
+
+/**
+ * sys_tap_persist() - keep a TAP past its last descriptor, for @owner to
+ * open by name
+ * @fd:		descriptor of the TAP (sys_tap_create())
+ * @owner:	the only uid besides CAP_NET_ADMIN's that may attach to it
+ *
+ * The owner is set first: a TAP is never persistent without one. No
+ * group is set: tun lets a process in when its uid is the owner or its
+ * group the TAP's group (tun.c, tun_not_capable()), and the caller's
+ * group would let its other members in as well. The TAP then outlives
+ * @fd: only its deletion (nl_link_del(), or TUNSETPERSIST 0 by an
+ * opener) removes it.
+ *
+ * Return: 0 or a negative errno.
+ */
+int sys_tap_persist(int fd, uid_t owner)
+{
+	if (ioctl(fd, TUNSETOWNER, (unsigned long)owner) ||
+	    ioctl(fd, TUNSETPERSIST, 1UL))
+		return -errno;
 	return 0;
 }
 
