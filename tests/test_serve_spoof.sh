@@ -55,8 +55,16 @@ release() {
 	stop "${holds[$1]}"
 	return 0
 }
+# release_all: the clients a failed case left go.
+release_all() {
+	local n
+	for n in "${!holds[@]}"; do
+		stop "${holds[$n]}"
+	done
+	holds=()
+}
 has_in() {
-	wait_for 150 grep -q -- "$2" "$tmp/$1.out" && return 0
+	wait_for 150 grep -q -- "$2" "$tmp/$1.out" 2>/dev/null && return 0
 	why="$1: no \"$2\" in: $(tr '\n' ' ' <"$tmp/$1.out" | cut -c1-300)"
 	return 1
 }
@@ -122,6 +130,7 @@ config_error_names_file_and_line() {
 # tb, ia, ma, mb.
 two_guests() {
 	local net=$1
+	release_all
 	rm -f "$tmp"/go-*
 	client_bg a --send "$(attach "$net")" --dhcp --wait-file "$tmp/go-a0" \
 		--ping 1 --wait-file "$tmp/go-a" --ping 3 --hold
@@ -194,6 +203,7 @@ allowed_spoofs_pass() {
 # probes, which pass from the port's own MAC).
 first_mac_is_the_ports() {
 	local tc ic
+	release_all
 	rm -f "$tmp"/go-*
 	client_bg c --send "$(attach sqn-shared)" --mac 02:00:00:c0:00:01 --dhcp \
 		--wait-file "$tmp/go-c" --spoof-mac 02:00:00:c0:00:02 --hold
@@ -217,6 +227,7 @@ first_mac_is_the_ports() {
 # service replaces; SIGTERM leaves nothing.
 rules_go_with_ports_and_service() {
 	local t
+	release_all
 	client_bg e --send "$(attach sqn-shared)" --hold
 	has_in e "^held" || return 1
 	t=$(tap_of e)
