@@ -60,7 +60,7 @@ LINUX_SRC := src/platform_linux.c src/sys/sys_linux.c \
 	src/sys/netlink_route_linux.c \
 	src/sys/netplane_linux.c src/sys/network_linux.c \
 	src/sys/keeper_linux.c src/sys/record_linux.c src/sys/dnsmasq_linux.c \
-	src/sys/nft_linux.c src/sys/tap_linux.c \
+	src/sys/nft_linux.c src/sys/nft_spoof_linux.c src/sys/tap_linux.c \
 	src/plane.c src/tap.c src/tcpmerge.c src/helper.c src/helper_find.c \
 	src/helper_stderr.c
 # The control protocol of squib-net serve, both sides (json-c); the

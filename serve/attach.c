@@ -21,6 +21,7 @@
 #include "named.h"
 #include "nets.h"
 #include "relay.h"
+#include "spoof.h"
 #include "sys/sys.h"
 #include "sys/tap.h"
 
@@ -245,11 +246,19 @@ static int attach_facts(struct serve_att *a, const struct svc_request *req)
 	return 0;
 }
 
-/* Put @a on the service's list, and watch its holder. */
+/* Put @a on the service's list, its port held to its MAC and address
+ * (spoof.c), and watch its holder. */
 static int attach_link(struct serve *s, struct serve_att *a)
 {
-	if (a->w.fd >= 0 && serve_watch_add(s, &a->w, EPOLLIN))
-		return -errno;
+	int r = spoof_port_add(s, a);
+
+	if (r)
+		return r;
+	if (a->w.fd >= 0 && serve_watch_add(s, &a->w, EPOLLIN)) {
+		r = -errno;
+		spoof_port_remove(s, a);
+		return r;
+	}
 	a->next = s->atts;
 	if (s->atts)
 		s->atts->prev = a;
@@ -271,6 +280,7 @@ void attach_remove(struct serve *s, struct serve_att *a, const char *why)
 	info("attachment %u (uid %u, %s on %s) removed: %s", a->id,
 	     (unsigned int)a->uid, a->np.link, a->net->conf.name, why);
 	relay_close(s, a);
+	spoof_port_remove(s, a);
 	netplane_close(&a->np);
 	if (a->w.fd >= 0) {
 		serve_watch_del(s, &a->w);
@@ -456,7 +466,8 @@ static int attach_make(struct serve *s, struct serve_att *a,
 	if (!r) {
 		r = attach_link(s, a);
 		if (r)
-			snprintf(msg, len, "epoll: %s", strerror(-r));
+			snprintf(msg, len, "TAP %s: %s (see the log)",
+				 a->np.link, strerror(-r));
 	}
 	if (r)
 		netplane_close(&a->np);

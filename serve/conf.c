@@ -112,6 +112,12 @@ static int conf_net_line(struct serve_netconf *n, const char *key,
 			return conf_err(msg, len, file, line,
 					"isolation: on or off, not %s", val);
 		n->isolation = !strcmp(val, "on");
+	} else if (!strcmp(key, "allow-spoofing")) {
+		if (strcmp(val, "yes") && strcmp(val, "no"))
+			return conf_err(msg, len, file, line,
+					"allow-spoofing: yes or no, not %s",
+					val);
+		n->allow_spoofing = !strcmp(val, "yes");
 	} else if (!strcmp(key, "mtu")) {
 		errno = 0;
 		v = strtoul(val, &end, 10);

@@ -19,6 +19,7 @@
 #include "nets.h"
 #include "relay.h"
 #include "streams.h"
+#include "spoof.h"
 
 /* How often a network whose dnsmasq ended is looked at until its keeper
  * has started it again. */
@@ -188,6 +189,9 @@ static void loop_event(struct serve *s, struct serve_watch *w, uint32_t ev)
 		break;
 	case SERVE_DNSMASQ:
 		nets_dnsmasq_ended(s, (struct serve_net *)w);
+		break;
+	case SERVE_SPOOF:
+		spoof_event(s);
 		break;
 	case SERVE_STREAM_LISTEN:
 		streams_accept(s, w);

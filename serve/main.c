@@ -21,6 +21,7 @@
 #include "nets.h"
 #include "sock.h"
 #include "streams.h"
+#include "spoof.h"
 #include "sys/keeper.h"
 
 #ifndef SQN_LIBEXECDIR
@@ -183,7 +184,8 @@ static void serve_nofile(void)
 
 /* Everything made goes: connections and their attachments, the other
  * attachments, the networks (dnsmasq, keepers, record), the socket.
- * Return: how many networks stayed (each logged). */
+ * Return: how many networks (and the anti-spoofing table) stayed (each
+ * logged). */
 static unsigned int serve_end(struct serve *s)
 {
 	unsigned int left;
@@ -192,7 +194,7 @@ static unsigned int serve_end(struct serve *s)
 	while (s->conns)
 		conn_close(s, s->conns);
 	attach_remove_all(s);
-	left = nets_down(s);
+	left = nets_down(s) + (spoof_fini(s) != 0);
 	sock_close(s);
 	conn_fini(s);
 	loop_fini(s);
@@ -245,6 +247,7 @@ int cmd_serve(int argc, char **argv)
 	if (!s)
 		return 1;
 	s->ep = s->sig.fd = s->timer.fd = s->listen.fd = s->spare = -1;
+	s->spoof.fd = -1;
 	s->next_id = 1;
 	r = serve_options(s, argc, argv);
 	if (r >= 0) {
@@ -265,6 +268,11 @@ int cmd_serve(int argc, char **argv)
 		r = loop_init(s, msg, sizeof(msg));
 		if (r)
 			err("serve: %s", msg);
+	}
+	if (!r) {
+		r = spoof_init(s, msg, sizeof(msg));
+		if (r)
+			err("serve: anti-spoofing: %s", msg);
 	}
 	if (!r) {
 		caps_bound();

@@ -48,6 +48,7 @@ enum serve_kind {
 	SERVE_DNSMASQ,
 	SERVE_STREAM_LISTEN, /* a network's stream socket (streams.c) */
 	SERVE_RELAY, /* a relay's socket or TAP (relay.c) */
+	SERVE_SPOOF, /* the lease files' inotify (spoof.c) */
 };
 
 /**
@@ -238,6 +239,9 @@ struct serve_att {
  * @atts:	the attachments
  * @n_atts:	how many
  * @next_id:	the next attachment's number
+ * @spoof:	the inotify of the networks' lease files (SERVE_SPOOF),
+ *		-1 while no network holds its ports to their addresses
+ *		(spoof.c)
  * @stop:	SIGTERM came
  * @spare:	a descriptor kept in reserve (/dev/null), closed to accept and
  *		close a connection when the service is out of descriptors, so
@@ -263,6 +267,7 @@ struct serve {
 	struct serve_att *atts;
 	unsigned int n_atts;
 	uint32_t next_id;
+	struct serve_watch spoof;
 	int stop;
 	int spare;
 	long warned_ms;

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "nets.h"
 #include "relay.h"
+#include "spoof.h"
 #include "status.h"
 
 /* One counter of @tap's, from sysfs (the service's network namespace's:
@@ -50,6 +51,7 @@ static void status_att(const struct serve_att *a, struct svc_attach *out)
 	out->tx_bytes = status_counter(a->facts.tap, "tx_bytes");
 	out->tx_packets = status_counter(a->facts.tap, "tx_packets");
 	relay_status(a, out);
+	out->spoof_drops = spoof_drops(a);
 }
 
 /**

@@ -21,6 +21,16 @@
  *                    the TAP: "opened NAME", or "open NAME: ERROR"; the
  *                    guest MAC is 02:53:71:6e:00:01 when no reply named one
  *   --hold           print "held", then wait to be killed
+ *   --mac MAC        the frames of the steps after come from MAC (a VMM's
+ *                    own), not the attach reply's guest MAC
+ *   --ping N         N echo requests from the lease's address to the
+ *                    gateway (its MAC asked with ARP first, once):
+ *                    "pong K/N" with K the replies
+ *   --spoof-arp IP   3 ARP requests for the gateway that say IP is ours
+ *   --spoof-ip IP    3 echo requests to the gateway from IP
+ *   --spoof-mac MAC  3 echo requests to the gateway from the lease's
+ *                    address, from MAC; each spoof step prints "spoofed"
+ *   --wait-file PATH wait until PATH exists (the test's go, 60 s at most)
  *   --cycles N DOC   N times: connect, attach with DOC, detach, close;
  *                    "cycles N" when every one worked
  *
@@ -54,6 +64,9 @@
 static char buf[SVC_MSG_MAX + 1];
 static struct svc_reply last;
 static int tap = -1;
+/* What --dhcp got, the MAC the frames come from, the gateway's MAC. */
+static uint8_t lease_ip[4], my_mac[6], gw_mac[6];
+static int has_lease, has_my_mac, has_gw_mac;
 
 static int sc_connect(const char *path)
 {
@@ -157,6 +170,8 @@ static int dhcp_wait(size_t hl, int type, uint8_t ip[4], uint8_t server[4])
 	return -1;
 }
 
+static const uint8_t *sc_mac(void);
+
 static int sc_dhcp(void)
 {
 	static uint8_t f[DHCP_FRAME_MAX + 16];
@@ -167,19 +182,217 @@ static int sc_dhcp(void)
 		printf("dhcp: no TAP\n");
 		return -1;
 	}
-	len = dhcp_msg(f, hl, last.attach.guest_mac, 1, ip, server);
+	len = dhcp_msg(f, hl, sc_mac(), 1, ip, server);
 	if (write(tap, f, len) != (ssize_t)len ||
 	    dhcp_wait(hl, 2, ip, server)) {
 		printf("dhcp: no offer\n");
 		return -1;
 	}
-	len = dhcp_msg(f, hl, last.attach.guest_mac, 3, ip, server);
+	len = dhcp_msg(f, hl, sc_mac(), 3, ip, server);
 	if (write(tap, f, len) != (ssize_t)len ||
 	    dhcp_wait(hl, 5, ip, server)) {
 		printf("dhcp: no ack\n");
 		return -1;
 	}
 	printf("lease %u.%u.%u.%u\n", ip[0], ip[1], ip[2], ip[3]);
+	memcpy(lease_ip, ip, 4);
+	has_lease = 1;
+	return 0;
+}
+
+/* The MAC our frames come from. */
+static const uint8_t *sc_mac(void)
+{
+	return has_my_mac ? my_mac : last.attach.guest_mac;
+}
+
+static int sc_parse_mac(const char *t, uint8_t mac[6])
+{
+	unsigned int m[6];
+	int i;
+
+	if (sscanf(t, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3], &m[4],
+		   &m[5]) != 6)
+		return -1;
+	for (i = 0; i < 6; i++)
+		mac[i] = (uint8_t)m[i];
+	return 0;
+}
+
+static int sc_parse_ip(const char *t, uint8_t ip[4])
+{
+	unsigned int a[4];
+	int i;
+
+	if (sscanf(t, "%u.%u.%u.%u", &a[0], &a[1], &a[2], &a[3]) != 4)
+		return -1;
+	for (i = 0; i < 4; i++)
+		ip[i] = (uint8_t)a[i];
+	return 0;
+}
+
+/* An ARP request for the gateway: from @src (ether and sender MAC),
+ * sender address @sip. */
+static size_t arp_msg(uint8_t *f, size_t hl, const uint8_t src[6],
+		      const uint8_t sip[4])
+{
+	uint8_t *e = f + hl, *a = e + 14;
+
+	memset(f, 0, hl + 60);
+	memset(e, 0xff, 6);
+	memcpy(e + 6, src, 6);
+	e[12] = 0x08;
+	e[13] = 0x06;
+	memcpy(a, "\x00\x01\x08\x00\x06\x04\x00\x01", 8);
+	memcpy(a + 8, src, 6);
+	memcpy(a + 14, sip, 4);
+	memcpy(a + 24, last.attach.gateway, 4);
+	return hl + 60;
+}
+
+/* An echo request to the gateway (at @dst) from @src, address @sip. */
+static size_t echo_msg(uint8_t *f, size_t hl, const uint8_t dst[6],
+		       const uint8_t src[6], const uint8_t sip[4], uint16_t seq)
+{
+	uint8_t *e = f + hl, *iph = e + 14, *icmp = iph + 20;
+	uint16_t c;
+
+	memset(f, 0, hl + 14 + 20 + 64);
+	memcpy(e, dst, 6);
+	memcpy(e + 6, src, 6);
+	e[12] = 0x08;
+	iph[0] = 0x45;
+	iph[3] = 20 + 64;
+	iph[8] = 64;
+	iph[9] = 1;
+	memcpy(iph + 12, sip, 4);
+	memcpy(iph + 16, last.attach.gateway, 4);
+	c = ip_csum(iph, 20);
+	iph[10] = (uint8_t)(c >> 8);
+	iph[11] = (uint8_t)c;
+	icmp[0] = 8;
+	icmp[4] = 0x53;
+	icmp[5] = 0x71;
+	icmp[6] = (uint8_t)(seq >> 8);
+	icmp[7] = (uint8_t)seq;
+	c = ip_csum(icmp, 64);
+	icmp[2] = (uint8_t)(c >> 8);
+	icmp[3] = (uint8_t)c;
+	return hl + 14 + 20 + 64;
+}
+
+/* Wait (@ms at most) for the gateway's ARP reply to us (@arp) or its
+ * echo reply @seq. */
+static int sc_wait_reply(size_t hl, int arp, uint16_t seq, long ms)
+{
+	static uint8_t f[65536];
+	long until = now_ms() + ms;
+	struct pollfd p = { tap, POLLIN, 0 };
+	const uint8_t *e, *x;
+	ssize_t n;
+
+	while (now_ms() < until) {
+		if (poll(&p, 1, (int)(until - now_ms())) <= 0)
+			continue;
+		n = read(tap, f, sizeof(f));
+		if (n < (ssize_t)(hl + 42))
+			continue;
+		e = f + hl;
+		x = e + 14;
+		if (arp && e[12] == 8 && e[13] == 6 && x[7] == 2 &&
+		    !memcmp(x + 14, last.attach.gateway, 4) &&
+		    !memcmp(x + 24, lease_ip, 4)) {
+			memcpy(gw_mac, x + 8, 6);
+			return 0;
+		}
+		if (!arp && e[12] == 8 && e[13] == 0 && x[9] == 1 &&
+		    n >= (ssize_t)(hl + 14 + 20 + 8) && x[20] == 0 &&
+		    x[24] == 0x53 && x[25] == 0x71 && x[26] == (seq >> 8) &&
+		    x[27] == (uint8_t)seq)
+			return 0;
+	}
+	return -1;
+}
+
+/* The gateway's MAC, asked once from the lease's address. */
+static int sc_gw_mac(void)
+{
+	static uint8_t f[256];
+	size_t hl = last.attach.vnet_hdr_len, len;
+	int i;
+
+	for (i = 0; !has_gw_mac && i < 5; i++) {
+		len = arp_msg(f, hl, sc_mac(), lease_ip);
+		if (write(tap, f, len) == (ssize_t)len &&
+		    !sc_wait_reply(hl, 1, 0, 1000))
+			has_gw_mac = 1;
+	}
+	if (!has_gw_mac)
+		printf("no ARP reply from the gateway\n");
+	return has_gw_mac ? 0 : -1;
+}
+
+static int sc_ping(int n)
+{
+	static uint8_t f[256];
+	static uint16_t seq;
+	size_t hl = last.attach.vnet_hdr_len, len;
+	int i, got = 0;
+
+	if (!has_lease || sc_gw_mac())
+		return -1;
+	for (i = 0; i < n; i++) {
+		len = echo_msg(f, hl, gw_mac, sc_mac(), lease_ip, ++seq);
+		if (write(tap, f, len) == (ssize_t)len &&
+		    !sc_wait_reply(hl, 0, seq, 2000))
+			got++;
+	}
+	printf("pong %d/%d\n", got, n);
+	return 0;
+}
+
+/* --spoof-arp, --spoof-ip, --spoof-mac: @what 'a', 'i', 'm'. */
+static int sc_spoof(int what, const char *arg)
+{
+	static uint8_t f[256];
+	size_t hl = last.attach.vnet_hdr_len, len;
+	uint8_t ip[4], mac[6];
+	int i;
+
+	if (what == 'm' ? sc_parse_mac(arg, mac) : sc_parse_ip(arg, ip)) {
+		printf("spoof: bad %s\n", arg);
+		return -1;
+	}
+	if (what != 'a' && (!has_lease || sc_gw_mac()))
+		return -1;
+	for (i = 0; i < 3; i++) {
+		if (what == 'a')
+			len = arp_msg(f, hl, sc_mac(), ip);
+		else if (what == 'i')
+			len = echo_msg(f, hl, gw_mac, sc_mac(), ip, 1000);
+		else
+			len = echo_msg(f, hl, gw_mac, mac, lease_ip, 1000);
+		if (write(tap, f, len) != (ssize_t)len) {
+			printf("spoof: write: %s\n", strerror(errno));
+			return -1;
+		}
+	}
+	printf("spoofed\n");
+	return 0;
+}
+
+static int sc_wait_file(const char *path)
+{
+	long until = now_ms() + 60000;
+	struct pollfd none = { -1, 0, 0 };
+
+	while (access(path, F_OK)) {
+		if (now_ms() > until) {
+			printf("no %s\n", path);
+			return -1;
+		}
+		poll(&none, 0, 20);
+	}
 	return 0;
 }
 
@@ -317,6 +530,19 @@ int main(int argc, char **argv)
 			tap = -1;
 		} else if (!strcmp(argv[i], "--open") && i + 1 < argc) {
 			r = sc_open(argv[++i]);
+		} else if (!strcmp(argv[i], "--mac") && i + 1 < argc) {
+			r = sc_parse_mac(argv[++i], my_mac);
+			has_my_mac = !r;
+		} else if (!strcmp(argv[i], "--ping") && i + 1 < argc) {
+			r = sc_ping(atoi(argv[++i]));
+		} else if (!strcmp(argv[i], "--spoof-arp") && i + 1 < argc) {
+			r = sc_spoof('a', argv[++i]);
+		} else if (!strcmp(argv[i], "--spoof-ip") && i + 1 < argc) {
+			r = sc_spoof('i', argv[++i]);
+		} else if (!strcmp(argv[i], "--spoof-mac") && i + 1 < argc) {
+			r = sc_spoof('m', argv[++i]);
+		} else if (!strcmp(argv[i], "--wait-file") && i + 1 < argc) {
+			r = sc_wait_file(argv[++i]);
 		} else if (!strcmp(argv[i], "--hold")) {
 			printf("held\n");
 			for (;;)

@@ -12,17 +12,21 @@
 #define NFT_CMDS_MAX 2048
 
 /**
- * nft_run() - run nft commands as one transaction, silently
+ * nft_run_out() - run nft commands as one transaction, silently, and keep
+ * what they print
  * @cmds:	the commands, in nft's syntax
+ * @out:	set to their output (a list command's), or NULL
+ * @outlen:	its size
  * @msg:	set to nft's first error line on failure, or NULL
  * @len:	its size
  *
  * Return: 0, or -EIO with the reason in @msg.
  */
-static int nft_run(const char *cmds, char *msg, size_t len)
+int nft_run_out(const char *cmds, char *out, size_t outlen, char *msg,
+		size_t len)
 {
 	struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
-	const char *err;
+	const char *err, *o;
 	int r;
 
 	if (!ctx)
@@ -36,8 +40,18 @@ static int nft_run(const char *cmds, char *msg, size_t len)
 		snprintf(msg, len, "%.*s", (int)strcspn(err ? err : "", "\n"),
 			 err ? err : "");
 	}
+	if (!r && out) {
+		o = nft_ctx_get_output_buffer(ctx);
+		snprintf(out, outlen, "%s", o ? o : "");
+	}
 	nft_ctx_free(ctx);
 	return r;
+}
+
+/* nft_run_out() without output. */
+static int nft_run(const char *cmds, char *msg, size_t len)
+{
+	return nft_run_out(cmds, NULL, 0, msg, len);
 }
 
 /**
