@@ -18,6 +18,7 @@
 #include "ipv4.h"
 #include "log.h"
 #include "nets.h"
+#include "state.h"
 #include "sys/sys.h"
 #include "sys/tap.h"
 
@@ -192,10 +193,36 @@ static int attach_parent_pidfd(struct serve_conn *c, pid_t *parent, char *msg,
 	return up;
 }
 
+/**
+ * attach_net_facts() - the facts of the reply that are the attachment's
+ * and its network's: id, network, mode, TAP, subnet, gateway, DNS, uid,
+ * pid, label
+ * @a:		the attachment
+ */
+void attach_net_facts(struct serve_att *a)
+{
+	const struct net_spec *spec = &a->net->spec;
+	struct svc_attach *f = &a->facts;
+
+	f->id = a->id;
+	snprintf(f->network, sizeof(f->network), "%s", a->net->conf.name);
+	snprintf(f->mode, sizeof(f->mode), "%s", nets_mode(spec->mode));
+	snprintf(f->tap, sizeof(f->tap), "%s", a->np.link);
+	if (spec->mode != SQN_MODE_BRIDGED) {
+		f->has_subnet = 1;
+		ipv4_unpack(ipv4_network(&spec->gateway), f->subnet);
+		f->prefix_len = (uint32_t)spec->gateway.len;
+		memcpy(f->gateway, spec->gateway.addr, 4);
+		memcpy(f->dns, spec->gateway.addr, 4);
+	}
+	f->uid = a->uid;
+	f->pid = (uint32_t)a->pid;
+	snprintf(f->label, sizeof(f->label), "%s", a->label);
+}
+
 /* The TAP's facts for the reply: its MAC, MTU, header and offloads. */
 static int attach_facts(struct serve_att *a, const struct svc_request *req)
 {
-	const struct net_spec *spec = &a->net->spec;
 	struct svc_attach *f = &a->facts;
 	const uint32_t all = SQN_OFFLOAD_CSUM | SQN_OFFLOAD_TSO4 |
 			     SQN_OFFLOAD_TSO6 | SQN_OFFLOAD_USO;
@@ -208,10 +235,7 @@ static int attach_facts(struct serve_att *a, const struct svc_request *req)
 		r = sys_tap_link(&ti, &l);
 	if (r)
 		return r;
-	f->id = a->id;
-	snprintf(f->network, sizeof(f->network), "%s", a->net->conf.name);
-	snprintf(f->mode, sizeof(f->mode), "%s", nets_mode(spec->mode));
-	snprintf(f->tap, sizeof(f->tap), "%s", a->np.link);
+	attach_net_facts(a);
 	if (!a->np.macvtap)
 		memcpy(f->host_mac, ti.mac, 6);
 	f->mtu = l.mtu;
@@ -229,16 +253,7 @@ static int attach_facts(struct serve_att *a, const struct svc_request *req)
 			f->offloads = all & ~SQN_OFFLOAD_USO;
 		sys_tap_set_offloads(a->np.fd, 0);
 	}
-	if (spec->mode != SQN_MODE_BRIDGED) {
-		f->has_subnet = 1;
-		ipv4_unpack(ipv4_network(&spec->gateway), f->subnet);
-		f->prefix_len = (uint32_t)spec->gateway.len;
-		memcpy(f->gateway, spec->gateway.addr, 4);
-		memcpy(f->dns, spec->gateway.addr, 4);
-	}
-	f->uid = a->uid;
-	f->pid = (uint32_t)a->pid;
-	snprintf(f->label, sizeof(f->label), "%s", req->label);
+	(void)req; /* a->label is req's */
 	return 0;
 }
 
@@ -275,6 +290,7 @@ static void attach_remove(struct serve *s, struct serve_att *a, const char *why)
 	s->n_atts--;
 	a->net->n_att--;
 	free(a);
+	state_save(s);
 }
 
 /* How many attachments uid @uid has. */
@@ -499,6 +515,7 @@ void attach_request(struct serve *s, struct serve_conn *c,
 		return;
 	}
 	attach_log(c, a, why);
+	state_save(s);
 	rep.attach = a->facts;
 	/* The service keeps its own descriptor (netplane_close() closes it):
 	 * a TAP goes with its last descriptor, and the attachment's TAP must
@@ -579,4 +596,28 @@ void attach_remove_all(struct serve *s)
 {
 	while (s->atts)
 		attach_remove(s, s->atts, "the service stops");
+}
+
+/**
+ * attach_adopt() - an attachment a killed service left, adopted
+ * (state.c): on the service's list, its holder watched
+ * @s:		the service
+ * @a:		the attachment, its TAP and entry adopted
+ *
+ * Return: 0 or a negative errno.
+ */
+int attach_adopt(struct serve *s, struct serve_att *a)
+{
+	return attach_link(s, a);
+}
+
+/**
+ * attach_gone() - an attachment goes, for a reason of its own
+ * @s:		the service
+ * @a:		the attachment, removed
+ * @why:	logged
+ */
+void attach_gone(struct serve *s, struct serve_att *a, const char *why)
+{
+	attach_remove(s, a, why);
 }

@@ -13,5 +13,8 @@ void attach_detach(struct serve *s, struct serve_conn *c,
 void attach_conn_gone(struct serve *s, struct serve_conn *c);
 void attach_holder_ended(struct serve *s, struct serve_att *a);
 void attach_remove_all(struct serve *s);
+void attach_net_facts(struct serve_att *a);
+int attach_adopt(struct serve *s, struct serve_att *a);
+void attach_gone(struct serve *s, struct serve_att *a, const char *why);
 
 #endif /* SQN_SERVE_ATTACH_H */

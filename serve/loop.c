@@ -17,6 +17,7 @@
 #include "log.h"
 #include "loop.h"
 #include "nets.h"
+#include "state.h"
 
 /* How often a network whose dnsmasq ended is looked at until its keeper
  * has started it again. */
@@ -186,6 +187,9 @@ static void loop_event(struct serve *s, struct serve_watch *w, uint32_t ev)
 		break;
 	case SERVE_DNSMASQ:
 		nets_dnsmasq_ended(s, (struct serve_net *)w);
+		break;
+	case SERVE_LINKS:
+		state_links_event(s);
 		break;
 	case SERVE_STREAM_LISTEN:
 	case SERVE_RELAY:

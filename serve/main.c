@@ -20,6 +20,7 @@
 #include "loop.h"
 #include "nets.h"
 #include "sock.h"
+#include "state.h"
 #include "sys/keeper.h"
 
 #ifndef SQN_LIBEXECDIR
@@ -190,6 +191,7 @@ static unsigned int serve_end(struct serve *s)
 	while (s->conns)
 		conn_close(s, s->conns);
 	attach_remove_all(s);
+	state_fini(s, 1);
 	left = nets_down(s);
 	sock_close(s);
 	conn_fini(s);
@@ -243,6 +245,7 @@ int cmd_serve(int argc, char **argv)
 	if (!s)
 		return 1;
 	s->ep = s->sig.fd = s->timer.fd = s->listen.fd = s->spare = -1;
+	s->links.fd = -1;
 	s->next_id = 1;
 	r = serve_options(s, argc, argv);
 	if (r >= 0) {
@@ -269,6 +272,8 @@ int cmd_serve(int argc, char **argv)
 		r = nets_init(s, msg, sizeof(msg));
 		if (r)
 			err("serve: %s", msg);
+		else
+			state_adopt(s);
 	}
 	if (!r) {
 		r = caps_drop(msg, sizeof(msg));
