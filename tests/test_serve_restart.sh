@@ -175,7 +175,7 @@ restart_loses_no_guest() {
 	logged "attachment $id .* removed" || return 1
 	status_lacks "\"tap\":\"$tap\"" && wait_for 50 link_gone "$tap" || return 1
 	stop $cid
-	logged "($ctap on sqn-shared) removed" || return 1
+	logged " $ctap on sqn-shared) removed" || return 1
 	status_lacks "\"tap\":\"$ctap\"" && wait_for 50 link_gone "$ctap" || { why="${why:-$ctap left}"; return 1; }
 	serve_kill
 	[ ! -e "$SOCK.state" ] || { why="$SOCK.state left"; return 1; }
