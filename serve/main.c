@@ -21,6 +21,7 @@
 #include "nets.h"
 #include "sock.h"
 #include "state.h"
+#include "streams.h"
 #include "sys/keeper.h"
 
 #ifndef SQN_LIBEXECDIR
@@ -188,6 +189,7 @@ static unsigned int serve_end(struct serve *s)
 {
 	unsigned int left;
 
+	streams_close(s);
 	while (s->conns)
 		conn_close(s, s->conns);
 	attach_remove_all(s);
@@ -274,6 +276,8 @@ int cmd_serve(int argc, char **argv)
 			err("serve: %s", msg);
 		else
 			state_adopt(s);
+		if (!r)
+			streams_open(s);
 	}
 	if (!r) {
 		r = caps_drop(msg, sizeof(msg));

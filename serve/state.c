@@ -398,7 +398,7 @@ static int state_link_gone(const char *name, void *ctx)
 	for (a = s->atts; a; a = a->next)
 		if (a->np.fd < 0 && a->kind == SVC_KIND_FD &&
 		    !strcmp(a->np.link, name)) {
-			attach_gone(s, a, "its TAP went (its VMM closed it)");
+			attach_remove(s, a, "its TAP went (its VMM closed it)");
 			return 1;
 		}
 	return 0;

@@ -5,10 +5,12 @@
 # scripts/netns.sh; a VMM stand-in (tests/tap_pair under squib-net run, in
 # a guest namespace of the test's own) holds its TAP fd and relays it to
 # the guest's eth0, which pings the gateway all along; a raw client holds
-# another TAP by its connection. After the restart: no ping lost beyond a
+# another TAP by its connection; a stream client (tests/stream_peer, a
+# guest's MAC) has a lease through the network's stream socket. After the restart: no ping lost beyond a
 # few, the TAP and the bridge the same links (ifindex), dnsmasq the same
 # process, the guest's lease the same, status lists both attachments under
-# their ids, new ids follow; each goes when its holder ends; SIGTERM leaves
+# their ids, new ids follow; the stream client connects again and gets its
+# lease again; each goes when its holder ends; SIGTERM leaves
 # nothing. And a service killed whose clients then end: the network goes
 # with the last TAP, and the next service starts clean.
 set -uo pipefail
@@ -17,6 +19,7 @@ cd "$(dirname "$0")/.."
 PROG=$(realpath "$B/squib-net")
 CLIENT=$(realpath "$B/tests/svc_client")
 PAIR=$(realpath "$B/tests/tap_pair")
+PEER=$(realpath "$B/tests/stream_peer")
 NS_TAG=tsr$$ # not sqn*: every link named sqn* is squib-net's
 . scripts/netns.sh
 tmp=$(mktemp -d)
@@ -26,6 +29,8 @@ NS_G=$NS_TAG-g
 GW=10.125.0.1
 LEASE='10\.125\.0\.'
 SOCK=$tmp/control
+STREAM=$tmp/sqn-shared.sock
+SMAC=52:54:00:5e:00:01 # the stream client's guest's
 spid=
 trap 'serve_kill; ip netns del "$NS_G" 2>/dev/null; suite_down' EXIT
 
@@ -119,10 +124,26 @@ dhcp() {
 	return 1
 }
 
+# stream NAME STEP...: tests/stream_peer on the network's stream socket,
+# with the stream client's MAC, in the background; its pid in $bg.
+stream() {
+	local name=$1
+	shift
+	in_host "$PEER" "$STREAM" --mac $SMAC "$@" >"$tmp/$name.out" 2>&1 &
+	bg=$!
+	pids+=($bg)
+}
+has_in() {
+	wait_for 100 grep -q -- "$2" "$tmp/$1.out" && return 0
+	why="$1: no \"$2\" in: $(tr '\n' ' ' <"$tmp/$1.out" | cut -c1-300)"
+	return 1
+}
+
 # SIGKILL while the guest pings the gateway every 20 ms; the service
-# started again adopts its TAP; the guest's pings go on.
+# started again adopts its TAP; the guest's pings go on. A stream client
+# loses its connection, connects again and gets its lease again.
 restart_loses_no_guest() {
-	local tap bridge_ix tap_ix dns lease id cid ctap n sent got ping new
+	local tap bridge_ix tap_ix dns lease id cid ctap n sent got ping new s1 slease
 	serve_start || return 1
 	vmm_start || return 1
 	lease=$(cat "$tmp/lease")
@@ -133,6 +154,11 @@ restart_loses_no_guest() {
 	pids+=($cid)
 	wait_for 100 grep -q "^held" "$tmp/c.out" || { why="client: $(cat "$tmp/c.out")"; return 1; }
 	ctap=$(sed -n 's/^tap //p' "$tmp/c.out")
+	stream s1 --dhcp --hold
+	s1=$bg
+	has_in s1 "^held" || return 1
+	slease=$(sed -n 's/^lease //p' "$tmp/s1.out")
+	status_has '"kind":"stream"' || return 1
 	status_has '"label":"vmm"' || return 1
 	tap=$(sed 's/},{/}\n{/g' "$tmp/json" | grep '"label":"vmm"' | sed 's/.*"tap":"\([^"]*\)".*/\1/')
 	id=$(sed 's/},{/}\n{/g' "$tmp/json" | grep '"label":"vmm"' | sed 's/.*"id":\([0-9]*\).*/\1/')
@@ -148,8 +174,13 @@ restart_loses_no_guest() {
 	n=$(replies)
 	# With no service at all, the guest's traffic goes on.
 	wait_for 100 replies_past $((n + 20)) || { why="pings stopped with the service: $(tail -2 "$tmp/ping.out")"; return 1; }
+	# The stream client's connection went with the service.
+	has_in s1 "^closed" || return 1
 	serve_start || return 1
 	logged "attachment $id (uid 0, $tap on sqn-shared, pid $vmm): adopted" || return 1
+	# It connects again: the same MAC, the same lease.
+	stream s2 --dhcp --hold
+	has_in s2 "^held" && has_in s2 "^lease $slease\$" || return 1
 	n=$(replies)
 	wait_for 100 replies_past $((n + 50)) || { why="pings stopped after the restart: $(tail -2 "$tmp/ping.out")"; return 1; }
 	kill -INT $ping
@@ -164,7 +195,7 @@ restart_loses_no_guest() {
 	# The same lease, asked anew; status shows both under their ids.
 	dhcp && [ "$(cat "$tmp/lease")" = "$lease" ] || { why="${why:-lease $lease, now $(cat "$tmp/lease")}"; return 1; }
 	status_has "\"id\":$id,[^}]*\"tap\":\"$tap\"" && status_has "\"ip\":\"$lease\"" &&
-		status_has "\"tap\":\"$ctap\"" || return 1
+		status_has "\"tap\":\"$ctap\"" && status_has "\"kind\":\"stream\"" || return 1
 	# New ids follow the adopted ones.
 	in_host "$CLIENT" "$SOCK" --send '{"v":1,"op":"attach","network":"shared"}' >"$tmp/n.out" 2>&1
 	new=$(sed -n 's/.*"id":\([0-9]*\).*/\1/p' "$tmp/n.out" | head -1)
