@@ -58,7 +58,8 @@ CORE_SRC += src/compat.c
 LINUX_SRC := src/platform_linux.c src/sys/sys_linux.c \
 	src/sys/proc_linux.c src/sys/proc_spawn_linux.c src/sys/netlink_linux.c \
 	src/sys/netlink_route_linux.c \
-	src/sys/netplane_linux.c src/sys/network_linux.c \
+	src/sys/netplane_linux.c src/sys/netplane_links_linux.c \
+	src/sys/network_linux.c \
 	src/sys/keeper_linux.c src/sys/record_linux.c src/sys/dnsmasq_linux.c \
 	src/sys/nft_linux.c src/sys/nft_spoof_linux.c src/sys/tap_linux.c \
 	src/plane.c src/tap.c src/tcpmerge.c src/helper.c src/helper_find.c \
@@ -283,6 +284,15 @@ $(SVC_CLIENT): $(B)/tests/svc_client.o $(B)/tests/dhcp.o $(STATIC_LIB)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 tests: $(SVC_CLIENT)
+
+# A VMM stand-in holding a service's TAP fd (tests/test_serve_restart.sh).
+TAP_PAIR := $(B)/tests/tap_pair
+
+$(TAP_PAIR): $(B)/tests/tap_pair.o
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^
+
+tests: $(TAP_PAIR)
 
 # A client of a network's stream socket, honest or hostile
 # (tests/test_serve_stream.sh).

@@ -22,6 +22,7 @@
 #include "nets.h"
 #include "relay.h"
 #include "spoof.h"
+#include "state.h"
 #include "sys/sys.h"
 #include "sys/tap.h"
 
@@ -196,10 +197,36 @@ static int attach_parent_pidfd(struct serve_conn *c, pid_t *parent, char *msg,
 	return up;
 }
 
+/**
+ * attach_net_facts() - the facts of the reply that are the attachment's
+ * and its network's: id, network, mode, TAP, subnet, gateway, DNS, uid,
+ * pid, label
+ * @a:		the attachment
+ */
+void attach_net_facts(struct serve_att *a)
+{
+	const struct net_spec *spec = &a->net->spec;
+	struct svc_attach *f = &a->facts;
+
+	f->id = a->id;
+	snprintf(f->network, sizeof(f->network), "%s", a->net->conf.name);
+	snprintf(f->mode, sizeof(f->mode), "%s", nets_mode(spec->mode));
+	snprintf(f->tap, sizeof(f->tap), "%s", a->np.link);
+	if (spec->mode != SQN_MODE_BRIDGED) {
+		f->has_subnet = 1;
+		ipv4_unpack(ipv4_network(&spec->gateway), f->subnet);
+		f->prefix_len = (uint32_t)spec->gateway.len;
+		memcpy(f->gateway, spec->gateway.addr, 4);
+		memcpy(f->dns, spec->gateway.addr, 4);
+	}
+	f->uid = a->uid;
+	f->pid = (uint32_t)a->pid;
+	snprintf(f->label, sizeof(f->label), "%s", a->label);
+}
+
 /* The TAP's facts for the reply: its MAC, MTU, header and offloads. */
 static int attach_facts(struct serve_att *a, const struct svc_request *req)
 {
-	const struct net_spec *spec = &a->net->spec;
 	struct svc_attach *f = &a->facts;
 	const uint32_t all = SQN_OFFLOAD_CSUM | SQN_OFFLOAD_TSO4 |
 			     SQN_OFFLOAD_TSO6 | SQN_OFFLOAD_USO;
@@ -212,10 +239,7 @@ static int attach_facts(struct serve_att *a, const struct svc_request *req)
 		r = sys_tap_link(&ti, &l);
 	if (r)
 		return r;
-	f->id = a->id;
-	snprintf(f->network, sizeof(f->network), "%s", a->net->conf.name);
-	snprintf(f->mode, sizeof(f->mode), "%s", nets_mode(spec->mode));
-	snprintf(f->tap, sizeof(f->tap), "%s", a->np.link);
+	attach_net_facts(a);
 	if (!a->np.macvtap)
 		memcpy(f->host_mac, ti.mac, 6);
 	f->mtu = l.mtu;
@@ -233,16 +257,7 @@ static int attach_facts(struct serve_att *a, const struct svc_request *req)
 			f->offloads = all & ~SQN_OFFLOAD_USO;
 		sys_tap_set_offloads(a->np.fd, 0);
 	}
-	if (spec->mode != SQN_MODE_BRIDGED) {
-		f->has_subnet = 1;
-		ipv4_unpack(ipv4_network(&spec->gateway), f->subnet);
-		f->prefix_len = (uint32_t)spec->gateway.len;
-		memcpy(f->gateway, spec->gateway.addr, 4);
-		memcpy(f->dns, spec->gateway.addr, 4);
-	}
-	f->uid = a->uid;
-	f->pid = (uint32_t)a->pid;
-	snprintf(f->label, sizeof(f->label), "%s", req->label);
+	(void)req; /* a->label is req's */
 	return 0;
 }
 
@@ -295,6 +310,7 @@ void attach_remove(struct serve *s, struct serve_att *a, const char *why)
 	s->n_atts--;
 	a->net->n_att--;
 	free(a);
+	state_save(s);
 }
 
 /* How many attachments uid @uid has. */
@@ -514,6 +530,7 @@ static void attach_dgram(struct serve *s, struct serve_conn *c,
 		return;
 	}
 	attach_log(c, a, why);
+	state_save(s);
 	/* No virtio_net_hdr on the socket: the relay takes the TAP's. */
 	rep.attach = a->facts;
 	rep.attach.vnet_hdr_len = 0;
@@ -581,6 +598,7 @@ int attach_stream(struct serve *s, struct serve_net *n,
 	info("uid %u pid %d: attachment %u on %s: %s, stream connection, label \"%s\" (%s)",
 	     (unsigned int)peer->uid, (int)peer->pid, a->id, n->conf.name,
 	     a->np.link, a->label, why);
+	state_save(s);
 	return 0;
 }
 
@@ -634,6 +652,7 @@ void attach_request(struct serve *s, struct serve_conn *c,
 		return;
 	}
 	attach_log(c, a, why);
+	state_save(s);
 	rep.attach = a->facts;
 	/* The service keeps its own descriptor (netplane_close() closes it):
 	 * a TAP goes with its last descriptor, and the attachment's TAP must
@@ -715,4 +734,17 @@ void attach_remove_all(struct serve *s)
 {
 	while (s->atts)
 		attach_remove(s, s->atts, "the service stops");
+}
+
+/**
+ * attach_adopt() - an attachment a killed service left, adopted
+ * (state.c): on the service's list, its holder watched
+ * @s:		the service
+ * @a:		the attachment, its TAP and entry adopted
+ *
+ * Return: 0 or a negative errno.
+ */
+int attach_adopt(struct serve *s, struct serve_att *a)
+{
+	return attach_link(s, a);
 }

@@ -19,5 +19,7 @@ void attach_remove(struct serve *s, struct serve_att *a, const char *why);
 int attach_stream(struct serve *s, struct serve_net *n,
 		  const struct acl_peer *peer, int fd, const char *label,
 		  char *msg, size_t len);
+void attach_net_facts(struct serve_att *a);
+int attach_adopt(struct serve *s, struct serve_att *a);
 
 #endif /* SQN_SERVE_ATTACH_H */

@@ -18,6 +18,7 @@
 #include "loop.h"
 #include "nets.h"
 #include "relay.h"
+#include "state.h"
 #include "streams.h"
 #include "spoof.h"
 
@@ -192,6 +193,9 @@ static void loop_event(struct serve *s, struct serve_watch *w, uint32_t ev)
 		break;
 	case SERVE_SPOOF:
 		spoof_event(s);
+		break;
+	case SERVE_LINKS:
+		state_links_event(s);
 		break;
 	case SERVE_STREAM_LISTEN:
 		streams_accept(s, w);

@@ -20,6 +20,7 @@
 #include "loop.h"
 #include "nets.h"
 #include "sock.h"
+#include "state.h"
 #include "streams.h"
 #include "spoof.h"
 #include "sys/keeper.h"
@@ -194,6 +195,7 @@ static unsigned int serve_end(struct serve *s)
 	while (s->conns)
 		conn_close(s, s->conns);
 	attach_remove_all(s);
+	state_fini(s, 1);
 	left = nets_down(s) + (spoof_fini(s) != 0);
 	sock_close(s);
 	conn_fini(s);
@@ -248,6 +250,7 @@ int cmd_serve(int argc, char **argv)
 		return 1;
 	s->ep = s->sig.fd = s->timer.fd = s->listen.fd = s->spare = -1;
 	s->spoof.fd = -1;
+	s->links.fd = -1;
 	s->next_id = 1;
 	r = serve_options(s, argc, argv);
 	if (r >= 0) {
@@ -280,6 +283,8 @@ int cmd_serve(int argc, char **argv)
 		if (r)
 			err("serve: %s", msg);
 		else
+			state_adopt(s);
+		if (!r)
 			streams_open(s);
 	}
 	if (!r) {

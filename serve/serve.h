@@ -49,6 +49,7 @@ enum serve_kind {
 	SERVE_STREAM_LISTEN, /* a network's stream socket (streams.c) */
 	SERVE_RELAY, /* a relay's socket or TAP (relay.c) */
 	SERVE_SPOOF, /* the lease files' inotify (spoof.c) */
+	SERVE_LINKS, /* links going: adopted TAPs (state.c) */
 };
 
 /**
@@ -250,6 +251,11 @@ struct serve_att {
  * @warned_why:	why (another reason is warned of at once)
  * @unwarned:	refusals not logged since
  * @buf:	one request or reply, SVC_MSG_MAX bytes and a NUL
+ * @links:	rtnetlink, told of links going, while attachments adopted
+ *		after a restart have no TAP descriptor of the service's
+ *		(SERVE_LINKS, state.c); fd -1 otherwise
+ * @state_ready: the record of attachments (state.c) was read: from now on
+ *		it is written at each change
  */
 struct serve {
 	struct serve_config cfg;
@@ -274,6 +280,8 @@ struct serve {
 	char warned_why[64];
 	unsigned long unwarned;
 	char *buf;
+	struct serve_watch links;
+	int state_ready;
 };
 
 long serve_now_ms(void);

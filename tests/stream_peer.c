@@ -6,6 +6,7 @@
  *
  *   stream_peer SOCKET STEP...
  *   --dhcp          DHCP (DISCOVER, REQUEST) from a random MAC: "lease IP"
+ *   --mac MAC       from now on MAC, not a random one (a guest's NIC)
  *   --split         from now on each length prefix goes in two writes
  *   --ping IP       ARP for IP, then an ICMP echo: "ping-ok IP", else
  *                   "ping-fail IP" (and a failed step)
@@ -450,6 +451,10 @@ int main(int argc, char **argv)
 	for (i = 2; i < argc && !r; i++) {
 		if (!strcmp(argv[i], "--dhcp")) {
 			r = sp_dhcp();
+		} else if (!strcmp(argv[i], "--mac") && i + 1 < argc) {
+			r = -(sscanf(argv[++i], "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx",
+				     &mac[0], &mac[1], &mac[2], &mac[3],
+				     &mac[4], &mac[5]) != 6);
 		} else if (!strcmp(argv[i], "--split")) {
 			split = 1;
 		} else if (!strcmp(argv[i], "--ping") && i + 1 < argc) {

@@ -5,7 +5,8 @@
 # ids, no account added) speaking through tests/svc_client: attach and a
 # DHCP lease through the TAP it hands over, the ACL's refusals, hostile
 # requests, the holds (connection, process, parent), dnsmasq killed, 200
-# cycles with flat fds and RSS, SIGTERM, SIGKILL and a restart, SIGHUP,
+# cycles with flat fds and RSS, SIGTERM, SIGKILL and a restart that adopts
+# the client's TAP, SIGHUP,
 # socket activation and sd_notify readiness.
 set -uo pipefail
 B=${1:-build}
@@ -373,8 +374,10 @@ sigterm_removes_everything() {
 one() { [ "$(echo "$1" | grep -c .)" = 1 ]; }
 one_keeper() { one "$(ns_procs "$NS_HOST" sqn-keeper)"; }
 one_dnsmasq() { one "$(ns_procs "$NS_HOST" dnsmasq)"; }
-# SIGKILL of the service with a client attached, then a new one: nothing
-# of the old one left, and attaching works again.
+# SIGKILL of the service with a client attached (holding its TAP), then a
+# new one: the client's TAP adopted, one dnsmasq and one keeper, attaching
+# works again; the adopted TAP goes with its client (tests/
+# test_serve_restart.sh has the guest's traffic across the restart).
 sigkill_then_restart() {
 	# One network only: sqn-late down again.
 	in_host ip link del "$LATE" 2>/dev/null
@@ -386,13 +389,14 @@ sigkill_then_restart() {
 	wait "$spid" 2>/dev/null
 	spid=
 	serve_start || return 1
-	# The old network's keeper ends once the new service has swept it.
-	wait_for 50 link_gone "$old" || { why="$old left"; return 1; }
+	logged " $old on sqn-shared, pid ${holds[s]}): adopted" && link_there "$old" || return 1
 	wait_for 50 one_dnsmasq || { why="dnsmasq: $(ns_procs "$NS_HOST" dnsmasq)"; return 1; }
 	wait_for 100 one_keeper || { why="keepers: $(ns_procs "$NS_HOST" sqn-keeper)"; return 1; }
 	client r $U --send "$ATTACH" --dhcp
 	has r.out "^lease $LEASE" || return 1
 	release s
+	wait_for 50 link_gone "$old" || { why="$old left after its client ended"; return 1; }
+	logged " $old on sqn-shared) removed: its process" || return 1
 	serve_kill
 	leftovers
 }

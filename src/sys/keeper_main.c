@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/file.h>
 #include <sys/inotify.h>
 #include <sys/prctl.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "keeper.h"
+#include "netplane.h"
 #include "network.h"
 #include "record.h"
 
@@ -61,6 +63,31 @@ static int keeper_events(int ino)
 				what |= KEEPER_CHECK;
 		}
 	return what;
+}
+
+/* Whether an attachment's entry in @dir names link @name (att.PID.NAME). */
+static int keeper_has_link(const char *dir, const char *name)
+{
+	size_t n = strlen(name), l;
+	struct dirent *d;
+	int found = 0;
+	DIR *dp = opendir(dir);
+
+	while (dp && !found && (d = readdir(dp))) {
+		l = strlen(d->d_name);
+		found = !strncmp(d->d_name, "att.", 4) && l > n + 1 &&
+			d->d_name[l - n - 1] == '.' &&
+			!strcmp(d->d_name + l - n, name);
+	}
+	if (dp)
+		closedir(dp);
+	return found || !dp;
+}
+
+/* netplane_links_gone()'s callback: a link an entry of @dir names. */
+static int keeper_link_gone(const char *name, void *dir)
+{
+	return !strncmp(name, "sqn", 3) && keeper_has_link(dir, name);
 }
 
 /**
@@ -161,8 +188,8 @@ static int keeper_run(const struct keeper_spec *k)
 	char msg[512], line[600];
 	long left;
 	struct proc_end end;
-	struct pollfd p[2];
-	int ino = -1, r, what;
+	struct pollfd p[3];
+	int ino = -1, nl = -1, r, what;
 
 	r = keeper_hold(k, &ino, msg, sizeof(msg));
 	if (r == 1) {
@@ -182,10 +209,12 @@ static int keeper_run(const struct keeper_spec *k)
 	close(KEEPER_STATUS_FD);
 	if (r)
 		return 1;
+	/* Before the first check: a TAP that goes after it is seen. */
+	nl = netplane_links_open();
 	/* The opener has the namespace's lock until its attachment's entry is
 	 * there: the first check waits for it. */
 	for (what = KEEPER_CHECK; !(what & KEEPER_GONE);) {
-		if (keeper_check(k, &d))
+		if ((what & KEEPER_CHECK) && keeper_check(k, &d))
 			break;
 		/* Without dnsmasq: wake to start it again when it is time. */
 		left = dns->pid ? -1 : d.retry - keeper_now_ms();
@@ -193,11 +222,21 @@ static int keeper_run(const struct keeper_spec *k)
 			left = 0;
 		p[0] = (struct pollfd){ ino, POLLIN, 0 };
 		p[1] = (struct pollfd){ dns->pidfd, POLLIN, 0 };
-		while (poll(p, 2, left < 0 ? -1 : (int)left) < 0 &&
+		p[2] = (struct pollfd){ nl, POLLIN, 0 };
+		while ((r = poll(p, 3, left < 0 ? -1 : (int)left)) < 0 &&
 		       errno == EINTR)
 			;
-		what = keeper_events(ino) | KEEPER_CHECK;
+		what = keeper_events(ino);
+		/* Links come and go with every attachment: only the going
+		 * of one on record is worth the namespace's lock. */
+		if (nl >= 0 &&
+		    netplane_links_gone(nl, keeper_link_gone, (void *)k->dir))
+			what |= KEEPER_CHECK;
+		if (nl < 0 || r <= 0 || p[1].revents)
+			what |= KEEPER_CHECK;
 	}
+	if (nl >= 0)
+		close(nl);
 	if (dns->pid) {
 		proc_signal(dns, SIGKILL);
 		proc_reap(dns, &end);

@@ -72,6 +72,12 @@ int netplane_attach_named(struct netplane *np, const struct net_spec *net,
 			  int vnet_hdr, char *msg, size_t len);
 int netplane_hold(struct netplane *np, const struct net_spec *net,
 		  const struct netplane_port *port, char *msg, size_t len);
+int netplane_adopt(struct netplane *np, const struct net_spec *net,
+		   const char *entry, const char *link, unsigned int ifindex,
+		   uint32_t lock_ms, char *msg, size_t len);
+int netplane_links_open(void);
+int netplane_links_gone(int fd, int (*fn)(const char *name, void *ctx),
+			void *ctx);
 int netplane_keep(struct netplane *np, const struct net_spec *net, char *msg,
 		  size_t len);
 int netplane_dnsmasq(const struct netplane *np, long *pid);

@@ -434,6 +434,85 @@ void netplane_close(struct netplane *np)
 	record_unlock(ns, lock);
 }
 
+/* Under the namespace's lock: take over entry @entry of @np->dir and its
+ * TAP @link, which must still be a port of @np->on with ifindex @index. */
+static int np_adopt(struct netplane *np, const char *entry, const char *link,
+		    unsigned int index, char *msg, size_t len)
+{
+	struct nl_link l, on;
+	int r;
+
+	r = record_adopt(np->dir, entry, &np->entry_fd);
+	if (r)
+		return record_err(msg, len, r, "%s/%s: %s", np->dir, entry,
+				  r == -EBUSY ? "held by a live process" :
+						strerror(-r));
+	snprintf(np->entry, sizeof(np->entry), "%s", entry);
+	r = nl_link_get(link, &l);
+	if (!r && (strcmp(l.kind, "tun") || (index && l.index != index)))
+		r = -ESTALE;
+	if (!r && (nl_link_get(np->on, &on) || l.master != on.index))
+		r = -ESTALE;
+	if (r) {
+		/* Its TAP went (or is another's now): so does the entry. */
+		record_leave(np->dir, np->entry, np->entry_fd);
+		np->entry_fd = -1;
+		return record_err(msg, len, r, "TAP %s: %s", link,
+				  r == -ESTALE ? "not the one on record" :
+						 strerror(-r));
+	}
+	snprintf(np->link, sizeof(np->link), "%s", link);
+	np->made = 1;
+	return 0;
+}
+
+/**
+ * netplane_adopt() - take over an attachment whose maker has ended (a
+ * service killed) while its TAP lives on, held by a VMM
+ * @np:		filled on success; np->fd is -1: the TAP cannot be opened
+ *		again while the VMM holds it (one opener per TAP)
+ * @net:	its network, as it was opened
+ * @entry:	its entry in the network's record (struct netplane.entry)
+ * @link:	its TAP (struct netplane.link)
+ * @ifindex:	the TAP's ifindex when it was made; 0: not checked
+ * @lock_ms:	how long to wait for the namespace's lock
+ * @msg:	set on failure
+ * @len:	its size
+ *
+ * From now on @np is as netplane_attach() made it: netplane_close()
+ * removes the TAP and the entry. An entry whose TAP has gone is removed.
+ *
+ * Return: 0, -ENOENT when the entry has gone (its TAP went, and a sweep
+ * with it), -ENODEV or -ESTALE for a TAP gone or not the one on record,
+ * -EBUSY when another live process holds the entry, or a negative errno.
+ */
+int netplane_adopt(struct netplane *np, const struct net_spec *net,
+		   const char *entry, const char *link, unsigned int ifindex,
+		   uint32_t lock_ms, char *msg, size_t len)
+{
+	char ns[RECORD_PATH_MAX];
+	int lock, r;
+
+	memset(np, 0, sizeof(*np));
+	np->fd = np->entry_fd = -1;
+	np->lock_ms = lock_ms;
+	msg[0] = '\0';
+	r = record_ns(ns, sizeof(ns), &np->cookie);
+	if (!r)
+		r = np_set_dir(np, ns, net);
+	if (r)
+		return record_err(msg, len, r, "%s: %s", ns, strerror(-r));
+	snprintf(np->on, sizeof(np->on), "%s",
+		 net->mode == SQN_MODE_BRIDGED ? net->bridged_iface :
+						 net->name);
+	lock = record_lock(ns, np->cookie, (int)lock_ms, 0, msg, len);
+	if (lock < 0)
+		return lock;
+	r = np_adopt(np, entry, link, ifindex, msg, len);
+	record_unlock(ns, lock);
+	return r;
+}
+
 /**
  * netplane_named() - let go of a persistent TAP's descriptor, so that its
  * owner may open it by name

@@ -16,7 +16,7 @@
 #define NETWORK_KEEPER "keeper"
 
 void network_nsdir(char *out, const char *dir);
-void network_link_gone(const char *link);
+int network_link_gone(const char *link);
 void network_remove(const char *dir, struct proc *dnsmasq);
 int network_sweep_one(const char *dir, void *ctx);
 int network_ours(const char *dir, const char *token);

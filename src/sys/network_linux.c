@@ -33,23 +33,35 @@ void network_nsdir(char *out, const char *dir)
 }
 
 /**
- * network_link_gone() - delete the link of an attachment that has ended
+ * network_link_gone() - delete the link of an attachment whose maker has
+ * ended, unless it lives on
  * @link:	its name, from the record
  *
- * Only a TAP or macvtap is deleted: a name on record may have been taken
+ * A TAP made without TUNSETPERSIST exists exactly as long as some process
+ * holds a descriptor of it: one still there is held, by the VMM the
+ * attachment's maker (squib-net serve, killed) handed it to. It lives on,
+ * and its network with it, until that VMM closes it (the keeper watches
+ * for its removal) or a new service adopts it. A macvtap, which no
+ * descriptor keeps, is deleted; a name on record may have been taken
  * since by a link of another kind (a bridge, say), which is left alone.
+ *
+ * Return: 1 when the link lives on (a TAP), 0 when it is gone now.
  */
-void network_link_gone(const char *link)
+int network_link_gone(const char *link)
 {
 	struct nl_link l;
 	char node[64];
+	int r = nl_link_get(link, &l);
 
-	if (!nl_link_get(link, &l) &&
-	    (!strcmp(l.kind, "tun") || !strcmp(l.kind, "macvtap")))
+	/* Not known to be gone (out of descriptors, say): it stays. */
+	if ((!r && !strcmp(l.kind, "tun")) || (r && r != -ENODEV))
+		return 1;
+	if (!r && !strcmp(l.kind, "macvtap"))
 		nl_link_del(link);
 	/* A macvtap's device node, if its maker died before removing it. */
 	snprintf(node, sizeof(node), "/dev/.sqn-%s", link);
 	unlink(node);
+	return 0;
 }
 
 /* The forwarding switch of @iface, "0" or "1". */

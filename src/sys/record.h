@@ -24,9 +24,10 @@ int record_lock(const char *ns, unsigned long long cookie, int timeout_ms,
 void record_unlock(const char *ns, int fd);
 int record_each(const char *ns, int (*fn)(const char *dir, void *ctx),
 		void *ctx);
-int record_sweep(const char *dir, void (*gone)(const char *link));
+int record_sweep(const char *dir, int (*gone)(const char *link));
 int record_enter(const char *dir, const char *link, char *entry, size_t len,
 		 int *fd);
+int record_adopt(const char *dir, const char *entry, int *fd);
 void record_leave(const char *dir, const char *entry, int fd);
 int record_write(const char *path, const char *text, int append);
 int record_get(const char *dir, const char *key, char *val, size_t len);

@@ -505,19 +505,22 @@ int record_each(const char *ns, int (*fn)(const char *dir, void *ctx),
 /**
  * record_sweep() - remove the entries of attachments that have ended
  * @dir:	a network's directory
- * @gone:	called with the link of each, which it should delete
+ * @gone:	called with the link of each entry nobody holds: deletes it
+ *		and returns 0, or returns 1 when the link lives on without
+ *		its maker (a TAP whose descriptor a VMM still holds after the
+ *		service that made it was killed): then the entry stays
  *
  * An attachment holds a lock on its entry for as long as it lives (its
  * process, or a child it forked, holds the descriptor): an entry that
- * can be locked belongs to no one. Only links named sqn* are handed to
- * @gone, whatever an entry says. An entry that cannot be opened (the
- * caller out of descriptors, say) counts as live, and a directory that
- * cannot be read as one live entry: a transient error must never remove
- * a network in use.
+ * can be locked belongs to no one, unless @gone says its link lives on.
+ * Only links named sqn* are handed to @gone, whatever an entry says. An
+ * entry that cannot be opened (the caller out of descriptors, say) counts
+ * as live, and a directory that cannot be read as one live entry: a
+ * transient error must never remove a network in use.
  *
  * Return: how many entries of live attachments remain.
  */
-int record_sweep(const char *dir, void (*gone)(const char *link))
+int record_sweep(const char *dir, int (*gone)(const char *link))
 {
 	char path[RECORD_PATH_MAX], link[16];
 	struct dirent *d;
@@ -545,8 +548,11 @@ int record_sweep(const char *dir, void (*gone)(const char *link))
 		}
 		if (sscanf(d->d_name, RECORD_ENTRY "%ld.%15s", &pid, link) ==
 			    2 &&
-		    !strncmp(link, "sqn", 3))
-			gone(link);
+		    !strncmp(link, "sqn", 3) && gone(link)) {
+			alive++;
+			close(fd);
+			continue;
+		}
 		unlink(path);
 		close(fd);
 	}
@@ -581,6 +587,38 @@ int record_enter(const char *dir, const char *link, char *entry, size_t len,
 		unlink(path);
 		*fd = -1;
 		return r;
+	}
+	return 0;
+}
+
+/**
+ * record_adopt() - lock the entry of an attachment whose maker has ended
+ * (a service killed), for a new process to hold it from now on
+ * @dir:	the network's directory
+ * @entry:	the entry's name, as record_enter() gave it
+ * @fd:		set to the locked descriptor, to keep until record_leave()
+ *
+ * Called under the namespace's lock, so that no sweep removes the entry
+ * between its check and this.
+ *
+ * Return: 0, -ENOENT when the entry went (swept: its link had gone),
+ * -EBUSY when a live process holds it.
+ */
+int record_adopt(const char *dir, const char *entry, int *fd)
+{
+	char path[RECORD_PATH_MAX];
+
+	record_path(path, dir, entry);
+	if (!path[0] || strchr(entry, '/') ||
+	    strncmp(entry, RECORD_ENTRY, strlen(RECORD_ENTRY)))
+		return -EINVAL;
+	*fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	if (*fd < 0)
+		return -errno;
+	if (flock(*fd, LOCK_EX | LOCK_NB)) {
+		close(*fd);
+		*fd = -1;
+		return -EBUSY;
 	}
 	return 0;
 }

@@ -1,0 +1,246 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# test_serve_restart.sh - squib-net serve SIGKILLed and started again: its
+# clients' guests go on. The service runs in the "host" namespace of
+# scripts/netns.sh; a VMM stand-in (tests/tap_pair under squib-net run, in
+# a guest namespace of the test's own) holds its TAP fd and relays it to
+# the guest's eth0, which pings the gateway all along; a raw client holds
+# another TAP by its connection; a stream client (tests/stream_peer, a
+# guest's MAC) has a lease through the network's stream socket. After the restart: no ping lost beyond a
+# few, the TAP and the bridge the same links (ifindex), dnsmasq the same
+# process, the guest's lease the same, status lists both attachments under
+# their ids, new ids follow; the stream client connects again and gets its
+# lease again; each goes when its holder ends; SIGTERM leaves
+# nothing. And a service killed whose clients then end: the network goes
+# with the last TAP, and the next service starts clean.
+set -uo pipefail
+B=${1:-build}
+cd "$(dirname "$0")/.."
+PROG=$(realpath "$B/squib-net")
+CLIENT=$(realpath "$B/tests/svc_client")
+PAIR=$(realpath "$B/tests/tap_pair")
+PEER=$(realpath "$B/tests/stream_peer")
+NS_TAG=tsr$$ # not sqn*: every link named sqn* is squib-net's
+. scripts/netns.sh
+tmp=$(mktemp -d)
+SUITE=test_serve_restart
+. tests/lib.sh
+NS_G=$NS_TAG-g
+GW=10.125.0.1
+LEASE='10\.125\.0\.'
+SOCK=$tmp/control
+STREAM=$tmp/sqn-shared.sock
+SMAC=52:54:00:5e:00:01 # the stream client's guest's
+spid=
+trap 'serve_kill; ip netns del "$NS_G" 2>/dev/null; suite_down' EXIT
+
+cat >"$tmp/serve.conf" <<EOF
+[network sqn-shared]
+mode shared
+subnet $GW/24
+dns-upstream none
+EOF
+: >"$tmp/acl.conf" # root only
+# udhcpc's script in the guest: the lease on eth0, its address in
+# $tmp/lease.
+cat >"$tmp/dhcp.sh" <<EOF
+#!/bin/sh
+case "\$1" in
+bound|renew)
+	ip addr flush dev "\$interface"
+	ip addr add "\$ip/\$mask" dev "\$interface"
+	echo "\$ip" >"$tmp/lease" ;;
+esac
+EOF
+chmod 755 "$tmp/dhcp.sh"
+
+# serve_start: the service in host, log in $tmp/log, ready.
+serve_start() {
+	: >"$tmp/log"
+	ip netns exec "$NS_HOST" "$PROG" -v serve --config "$tmp/serve.conf" \
+		--socket "$SOCK" --acl "$tmp/acl.conf" >>"$tmp/log" 2>&1 &
+	spid=$!
+	wait_for 300 grep -q "ready:" "$tmp/log" && return 0
+	why="the service is not ready: $(tail -3 "$tmp/log" | tr '\n' ' ')"
+	return 1
+}
+serve_kill() {
+	[ -n "$spid" ] || return 0
+	kill -TERM "$spid" 2>/dev/null
+	wait "$spid" 2>/dev/null
+	spid=
+}
+serve_sigkill() {
+	kill -KILL "$spid"
+	wait "$spid" 2>/dev/null
+	spid=
+}
+logged() {
+	wait_for 100 grep -q -- "$1" "$tmp/log" && return 0
+	why="the service did not log \"$1\": $(tail -4 "$tmp/log" | tr '\n' ' ')"
+	return 1
+}
+in_guest() { ip netns exec "$NS_G" "$@"; }
+ifindex() { in_host ip -o link show dev "$1" 2>/dev/null | cut -d: -f1; }
+link_gone() { [ -z "$(ifindex "$1")" ]; }
+status() { in_host "$PROG" status --socket "$SOCK" >"$tmp/status" 2>"$tmp/err"; }
+status_json() { in_host "$PROG" status --json --socket "$SOCK" >"$tmp/json" 2>"$tmp/err"; }
+# status_has TEXT: status (JSON) says TEXT, within 10 s.
+status_has() {
+	wait_for 100 eval 'status_json && grep -q -- "$1" "$tmp/json"' && return 0
+	why="status lacks \"$1\": $(cut -c1-400 "$tmp/json")"
+	return 1
+}
+status_lacks() {
+	wait_for 100 eval 'status_json && ! grep -q -- "$1" "$tmp/json"' && return 0
+	why="status still has \"$1\""
+	return 1
+}
+dnsmasq_pid() { ns_procs "$NS_HOST" dnsmasq; }
+replies() { grep -c "bytes from" "$tmp/ping.out"; }
+# replies_past N: the guest's ping had more than N replies.
+replies_past() { [ "$(replies)" -gt "$1" ]; }
+leftovers() { nothing_left "$NS_HOST" "$NS_HOST_INO"; }
+
+# vmm_start: the VMM stand-in in the guest namespace, through squib-net
+# run (hold process: the attachment lives as long as it); eth0 up with a
+# lease. Its pid in $vmm.
+vmm_start() {
+	rm -f "$tmp/ready" "$tmp/lease"
+	in_guest "$PROG" run --socket "$SOCK" --no-vnet-hdr --label vmm -- \
+		"$PAIR" 3 eth0 "$tmp/ready" >"$tmp/vmm.out" 2>&1 &
+	vmm=$!
+	pids+=($vmm)
+	wait_for 100 test -e "$tmp/ready" || { why="no VMM: $(cat "$tmp/vmm.out")"; return 1; }
+	in_guest ip link set lo up && in_guest ip link set eth0 up || return 1
+	dhcp || return 1
+}
+# dhcp: a lease for the guest's eth0 (a new DISCOVER each time).
+dhcp() {
+	rm -f "$tmp/lease"
+	in_guest busybox udhcpc -i eth0 -q -n -t 10 -T 1 -s "$tmp/dhcp.sh" >"$tmp/dhcp.out" 2>&1
+	grep -q "^$LEASE" "$tmp/lease" 2>/dev/null && return 0
+	why="no lease: $(tr '\n' ' ' <"$tmp/dhcp.out")"
+	return 1
+}
+
+# stream NAME STEP...: tests/stream_peer on the network's stream socket,
+# with the stream client's MAC, in the background; its pid in $bg.
+stream() {
+	local name=$1
+	shift
+	in_host "$PEER" "$STREAM" --mac $SMAC "$@" >"$tmp/$name.out" 2>&1 &
+	bg=$!
+	pids+=($bg)
+}
+has_in() {
+	wait_for 100 grep -q -- "$2" "$tmp/$1.out" && return 0
+	why="$1: no \"$2\" in: $(tr '\n' ' ' <"$tmp/$1.out" | cut -c1-300)"
+	return 1
+}
+
+# SIGKILL while the guest pings the gateway every 20 ms; the service
+# started again adopts its TAP; the guest's pings go on. A stream client
+# loses its connection, connects again and gets its lease again.
+restart_loses_no_guest() {
+	local tap bridge_ix tap_ix dns lease id cid ctap n sent got ping new s1 slease
+	serve_start || return 1
+	vmm_start || return 1
+	lease=$(cat "$tmp/lease")
+	# A second client whose attachment is held by its connection.
+	in_host "$CLIENT" "$SOCK" --send '{"v":1,"op":"attach","network":"shared","label":"conn"}' \
+		--hold >"$tmp/c.out" 2>&1 &
+	cid=$!
+	pids+=($cid)
+	wait_for 100 grep -q "^held" "$tmp/c.out" || { why="client: $(cat "$tmp/c.out")"; return 1; }
+	ctap=$(sed -n 's/^tap //p' "$tmp/c.out")
+	stream s1 --dhcp --hold
+	s1=$bg
+	has_in s1 "^held" || return 1
+	slease=$(sed -n 's/^lease //p' "$tmp/s1.out")
+	status_has '"kind":"stream"' || return 1
+	status_has '"label":"vmm"' || return 1
+	tap=$(sed 's/},{/}\n{/g' "$tmp/json" | grep '"label":"vmm"' | sed 's/.*"tap":"\([^"]*\)".*/\1/')
+	id=$(sed 's/},{/}\n{/g' "$tmp/json" | grep '"label":"vmm"' | sed 's/.*"id":\([0-9]*\).*/\1/')
+	[ -n "$tap" ] && [ -n "$id" ] || { why="no TAP or id in status"; return 1; }
+	tap_ix=$(ifindex "$tap")
+	bridge_ix=$(ifindex sqn-shared)
+	dns=$(dnsmasq_pid)
+	in_guest busybox ping -i 0.02 "$GW" >"$tmp/ping.out" 2>&1 &
+	ping=$!
+	pids+=($ping)
+	wait_for 100 replies_past 20 || { why="no pings through: $(tail -3 "$tmp/ping.out")"; return 1; }
+	serve_sigkill
+	n=$(replies)
+	# With no service at all, the guest's traffic goes on.
+	wait_for 100 replies_past $((n + 20)) || { why="pings stopped with the service: $(tail -2 "$tmp/ping.out")"; return 1; }
+	# The stream client's connection went with the service.
+	has_in s1 "^closed" || return 1
+	serve_start || return 1
+	logged "attachment $id (uid 0, $tap on sqn-shared, pid $vmm): adopted" || return 1
+	# It connects again: the same MAC, the same lease.
+	stream s2 --dhcp --hold
+	has_in s2 "^held" && has_in s2 "^lease $slease\$" || return 1
+	n=$(replies)
+	wait_for 100 replies_past $((n + 50)) || { why="pings stopped after the restart: $(tail -2 "$tmp/ping.out")"; return 1; }
+	kill -INT $ping
+	wait $ping
+	sent=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$tmp/ping.out")
+	got=$(sed -n 's/.* \([0-9]*\) packets received.*/\1/p' "$tmp/ping.out")
+	[ -n "$sent" ] && [ -n "$got" ] && [ $((sent - got)) -le 5 ] ||
+		{ why="pings lost: $sent sent, $got received"; return 1; }
+	[ "$(ifindex "$tap")" = "$tap_ix" ] && [ "$(ifindex sqn-shared)" = "$bridge_ix" ] ||
+		{ why="links made again: $tap $tap_ix -> $(ifindex "$tap"), bridge $bridge_ix -> $(ifindex sqn-shared)"; return 1; }
+	[ "$(dnsmasq_pid)" = "$dns" ] || { why="dnsmasq $dns, now $(dnsmasq_pid)"; return 1; }
+	# The same lease, asked anew; status shows both under their ids.
+	dhcp && [ "$(cat "$tmp/lease")" = "$lease" ] || { why="${why:-lease $lease, now $(cat "$tmp/lease")}"; return 1; }
+	status_has "\"id\":$id,[^}]*\"tap\":\"$tap\"" && status_has "\"ip\":\"$lease\"" &&
+		status_has "\"tap\":\"$ctap\"" && status_has "\"kind\":\"stream\"" || return 1
+	# New ids follow the adopted ones.
+	in_host "$CLIENT" "$SOCK" --send '{"v":1,"op":"attach","network":"shared"}' >"$tmp/n.out" 2>&1
+	new=$(sed -n 's/.*"id":\([0-9]*\).*/\1/p' "$tmp/n.out" | head -1)
+	[ -n "$new" ] && [ "$new" -gt "$id" ] || { why="new attachment's id ${new:-none}, adopted $id"; return 1; }
+	# Each goes when its holder ends: the VMM (its TAP with it), the
+	# client's process.
+	stop $vmm
+	logged "attachment $id .* removed" || return 1
+	status_lacks "\"tap\":\"$tap\"" && wait_for 50 link_gone "$tap" || return 1
+	stop $cid
+	logged " $ctap on sqn-shared) removed" || return 1
+	status_lacks "\"tap\":\"$ctap\"" && wait_for 50 link_gone "$ctap" || { why="${why:-$ctap left}"; return 1; }
+	serve_kill
+	[ ! -e "$SOCK.state" ] || { why="$SOCK.state left"; return 1; }
+	leftovers
+}
+
+# A service killed while a VMM holds its TAP: the network stays until the
+# VMM ends, then goes without any service; the next one starts clean and
+# its SIGTERM leaves nothing.
+clients_gone_then_restart_is_clean() {
+	local tap
+	serve_start || return 1
+	vmm_start || return 1
+	tap=$(in_host ip -o link show master sqn-shared | awk -F': ' '{print $2}' | cut -d@ -f1 | head -1)
+	serve_sigkill
+	# The keeper keeps the network while the TAP lives: the guest still
+	# reaches the gateway.
+	in_guest busybox ping -c 1 -w 5 "$GW" >/dev/null || { why="the network went with the service"; return 1; }
+	stop $vmm
+	# Its TAP went, and with it the network (no service running).
+	wait_for 100 link_gone sqn-shared || { why="sqn-shared left after its last TAP went"; return 1; }
+	leftovers || return 1
+	serve_start || return 1
+	logged "restart: 0 attachments adopted, 1 not" || return 1
+	status_json && ! grep -q '"tap"' "$tmp/json" || { why="status lists an attachment: $(cat "$tmp/json")"; return 1; }
+	serve_kill
+	leftovers
+}
+
+setup ns_up
+ip netns add "$NS_G" || { echo "FAIL $SUITE setup: netns $NS_G"; exit 1; }
+tcase restart_loses_no_guest restart_loses_no_guest
+tcase clients_gone_then_restart_is_clean clients_gone_then_restart_is_clean
+
+[ "$failed" = 0 ] || tail -40 "$tmp/log" | sed 's/^/    log: /'
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
