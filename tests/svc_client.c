@@ -267,7 +267,7 @@ static size_t echo_msg(uint8_t *f, size_t hl, const uint8_t dst[6],
 	iph[9] = 1;
 	memcpy(iph + 12, sip, 4);
 	memcpy(iph + 16, last.attach.gateway, 4);
-	c = ip_csum(iph, 20);
+	c = dhcp_ip_csum(iph, 20);
 	iph[10] = (uint8_t)(c >> 8);
 	iph[11] = (uint8_t)c;
 	icmp[0] = 8;
@@ -275,7 +275,7 @@ static size_t echo_msg(uint8_t *f, size_t hl, const uint8_t dst[6],
 	icmp[5] = 0x71;
 	icmp[6] = (uint8_t)(seq >> 8);
 	icmp[7] = (uint8_t)seq;
-	c = ip_csum(icmp, 64);
+	c = dhcp_ip_csum(icmp, 64);
 	icmp[2] = (uint8_t)(c >> 8);
 	icmp[3] = (uint8_t)c;
 	return hl + 14 + 20 + 64;
