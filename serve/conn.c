@@ -376,7 +376,7 @@ void conn_event(struct serve *s, struct serve_conn *c, uint32_t events)
 	for (i = 0;
 	     i < CONN_BURST && !c->out && !c->broken && (events & EPOLLIN);
 	     i++) {
-		n = svc_recv(c->w.fd, s->buf, SVC_MSG_MAX + 1, &fd);
+		n = svc_recv(c->w.fd, s->buf, SVC_REQ_MAX + 1, &fd);
 		/* Clients send no descriptor: one that came goes. */
 		if (n >= 0 && fd >= 0)
 			close(fd);
@@ -386,7 +386,7 @@ void conn_event(struct serve *s, struct serve_conn *c, uint32_t events)
 			conn_refuse(
 				s, c, NULL, -(int)n,
 				"a request is one packet of at most %d bytes, with no descriptor",
-				SVC_MSG_MAX);
+				SVC_REQ_MAX);
 			continue;
 		}
 		if (n <= 0) {

@@ -12,9 +12,12 @@
 /* The version both sides speak: "v" in every document. A request of
  * another version gets an error reply (EPROTONOSUPPORT) naming ours. */
 #define SVC_PROTO_VERSION 1
-/* The longest document either side sends or accepts (a status reply with
- * many attachments is the longest). */
-#define SVC_MSG_MAX 65536
+/* The longest document either side sends or accepts: a status reply with
+ * many attachments is the longest (about 500 bytes each: 1000 stream
+ * clients fit). A request is far shorter, and the service reads no more
+ * than SVC_REQ_MAX of one. */
+#define SVC_MSG_MAX 1048576
+#define SVC_REQ_MAX 65536
 /* Where clients look when neither sqn_config.service_path nor
  * SQN_SERVICE says otherwise. */
 #define SVC_SOCKET_DEFAULT "/run/squib-net/control"

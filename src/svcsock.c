@@ -16,6 +16,19 @@
  * (MSG_CTRUNC; scm_detach_fds() installs only what fits). */
 #define SVC_FDS_SEEN 8
 
+/* A send buffer on @sock for a packet of @len bytes (the kernel doubles
+ * what it is given, and keeps a little of it): SO_SNDBUFFORCE when the
+ * process may (the service), else SO_SNDBUF within wmem_max. Return: 0
+ * or -1. */
+static int svc_sndbuf(int sock, size_t len)
+{
+	int v = (int)len + 65536;
+
+	if (!setsockopt(sock, SOL_SOCKET, SO_SNDBUFFORCE, &v, sizeof(v)))
+		return 0;
+	return setsockopt(sock, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
+}
+
 /**
  * svc_send() - send one document, and @fd with it when @fd >= 0
  * @sock:	a connected SOCK_SEQPACKET socket
@@ -57,6 +70,13 @@ int svc_send(int sock, const char *buf, size_t len, int fd)
 	do
 		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
+	/* A packet must fit the socket's send buffer (212992 bytes by
+	 * default): a long status reply needs a bigger one, once. */
+	if (n < 0 && errno == EMSGSIZE && !svc_sndbuf(sock, len)) {
+		do
+			n = sendmsg(sock, &mh, MSG_NOSIGNAL);
+		while (n < 0 && errno == EINTR);
+	}
 	if (n < 0)
 		return -errno;
 	/* SOCK_SEQPACKET sends whole packets; anything else is not ours */

@@ -549,16 +549,19 @@ TEST(proto_reply_status)
 TEST(proto_reply_status_too_long)
 {
 	struct svc_request req = { .op = SVC_OP_STATUS };
-	static struct svc_attach atts[400];
+	static struct svc_attach atts[4000];
 	static char big[4 * SVC_MSG_MAX];
 	struct svc_reply r;
 	unsigned int i;
 
-	for (i = 0; i < 400; i++)
+	for (i = 0; i < 4000; i++)
 		atts[i] = attachment(i + 1, 1);
 	memset(&r, 0, sizeof(r));
 	r.attachments = atts;
-	r.n_attachments = 400;
+	/* 1000 attachments (the service's most stream clients) fit */
+	r.n_attachments = 1000;
+	CHECK(svc_reply_encode(&req, &r, big, sizeof(big)) > 0);
+	r.n_attachments = 4000;
 	/* however big the buffer: no document past SVC_MSG_MAX */
 	CHECK_EQ(svc_reply_encode(&req, &r, big, sizeof(big)), -ENOSPC);
 	r.n_attachments = 1;

@@ -152,7 +152,11 @@ TEST(sock_sizes)
 	CHECK_EQ(svc_send(sv[0], big, 99, -1), 0);
 	CHECK_EQ(svc_recv(sv[1], buf, 100, &fd), 99);
 	CHECK_EQ(svc_recv(sv[1], buf, 1, &fd), -EINVAL);
-	/* past SVC_MSG_MAX from a peer that does not use svc_send() */
+	/* past SVC_MSG_MAX from a peer that does not use svc_send() (and
+	 * makes its send buffer big enough itself) */
+	next = 4 * SVC_MSG_MAX;
+	CHECK(!setsockopt(sv[0], SOL_SOCKET, SO_SNDBUFFORCE, &next,
+			  sizeof(next)));
 	CHECK_EQ(send(sv[0], big, SVC_MSG_MAX + 1, 0), SVC_MSG_MAX + 1);
 	CHECK_EQ(svc_recv(sv[1], big, sizeof(big), &fd), -EMSGSIZE);
 	close(p[0]);
