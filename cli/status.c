@@ -107,6 +107,13 @@ static void status_print(const struct svc_reply *rep)
 		       subnet, n->state, dns, n->attachments);
 		if (n->error[0])
 			printf("  down: %s\n", n->error);
+		if (n->stream_socket[0] || n->allow_spoofing)
+			printf("  %s%s%s\n",
+			       n->stream_socket[0] ? "stream socket " : "",
+			       n->stream_socket,
+			       !n->allow_spoofing  ? "" :
+			       n->stream_socket[0] ? ", spoofing allowed" :
+						     "spoofing allowed");
 	}
 	if (!rep->n_attachments) {
 		printf("\nno attachments\n");

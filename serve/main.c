@@ -44,6 +44,12 @@ void usage_serve(void)
 	       "what dnsmasq needs), in the foreground; logs on stderr. SIGTERM\n"
 	       "removes everything it made; SIGHUP reads the ACL again.\n"
 	       "\n"
+	       "Beside the control socket: NETWORK.sock for each network, a\n"
+	       "stream socket (QEMU's framing) where each connection gets a\n"
+	       "port of its own (-netdev stream,...,addr.path=...), and\n"
+	       "PATH.state, its record of the attachments, which a service\n"
+	       "started again after a crash adopts.\n"
+	       "\n"
 	       "Options:\n"
 	       "  --config FILE    its configuration (default " SERVE_CONFIG_DEFAULT
 	       ";\n"
