@@ -232,6 +232,8 @@ first_mac_is_the_ports() {
 	has_in c "^lease " ||
 		{ why="$(grep -v reply "$tmp/c.out" | tr '\n' ' '); spoof drops: $(drops "$(tap_of c)"), set: $(in_host nft list set bridge squib-net-spoof "m-$(tap_of c)" | tr '\n' ' ')"; return 1; }
 	tc=$(tap_of c) ic=$(lease_of c)
+	# Its DHCP was never taken for a spoof.
+	[ "$(drops "$tc")" = 0 ] || { why="$tc dropped $(drops "$tc") of its own frames"; return 1; }
 	wait_for 50 set_has "$tc" 02:00:00:c0:00:01 ||
 		{ why="set m-$tc: $(in_host nft list set bridge squib-net-spoof "m-$tc" | tr '\n' ' ')"; return 1; }
 	wait_for 100 chain_has "$tc" "ip saddr != $ic" || { why="$tc not held to $ic"; return 1; }
