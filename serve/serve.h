@@ -71,7 +71,7 @@ struct serve_watch {
  * @isolation:	1 on (the default), 0 off
  * @mtu:	0: the default
  * @allow_spoofing: 1: ports are not held to their MAC and address
- *		("allow-spoofing = yes"); 0 (the default): they are
+ *		("allow-spoofing yes"); 0 (the default): they are
  * @line:	where it starts in the file, for messages
  */
 struct serve_netconf {

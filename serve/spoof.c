@@ -264,6 +264,19 @@ void spoof_event(struct serve *s)
 }
 
 /**
+ * spoof_mac() - the MAC an attachment's port is held to
+ * @a:		the attachment
+ *
+ * Return: it (the one asked for, or the one learned), else the guest MAC
+ * of the attach reply (only the service's proposal).
+ */
+const uint8_t *spoof_mac(const struct serve_att *a)
+{
+	return a->spoof && a->spoof->mac_known ? a->spoof->mac :
+						 a->facts.guest_mac;
+}
+
+/**
  * spoof_drops() - how many frames the port of @a sent that were dropped
  * @a:		the attachment
  *

@@ -14,5 +14,6 @@ int spoof_port_add(struct serve *s, struct serve_att *a);
 void spoof_port_remove(struct serve *s, struct serve_att *a);
 void spoof_event(struct serve *s);
 uint64_t spoof_drops(const struct serve_att *a);
+const uint8_t *spoof_mac(const struct serve_att *a);
 
 #endif /* SQN_SERVE_SPOOF_H */

@@ -44,8 +44,7 @@ static void status_att(const struct serve_att *a, struct svc_attach *out)
 	if (a->holder)
 		out->pid = (uint32_t)a->holder;
 	if (a->net->spec.mode != SQN_MODE_BRIDGED)
-		netplane_lease(&a->np, a->facts.guest_mac, out->ip,
-			       sizeof(out->ip));
+		netplane_lease(&a->np, spoof_mac(a), out->ip, sizeof(out->ip));
 	out->rx_bytes = status_counter(a->facts.tap, "rx_bytes");
 	out->rx_packets = status_counter(a->facts.tap, "rx_packets");
 	out->tx_bytes = status_counter(a->facts.tap, "tx_bytes");

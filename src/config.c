@@ -392,6 +392,7 @@ int config_check(const struct sqn_config *caller, struct net_params *p,
 	p->net.mode = cfg->mode;
 	snprintf(p->iface_id, sizeof(p->iface_id), "%s",
 		 cfg->iface_id ? cfg->iface_id : "sqn0");
+	p->has_guest_mac = cfg->has_guest_mac ? 1 : 0;
 	if (cfg->has_guest_mac) {
 		memcpy(p->guest_mac, cfg->guest_mac, 6);
 	} else {

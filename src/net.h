@@ -62,6 +62,9 @@ struct net_params {
 	struct net_spec net;
 	char iface_id[SQN_IFACE_ID_MAX + 1];
 	uint8_t guest_mac[6];
+	/* guest_mac is the caller's (else random): the service is asked for
+	 * it, and holds the port to it (serve/spoof.c) */
+	uint8_t has_guest_mac;
 	uint32_t mtu; /* 0 until the backend's default is known */
 	const char *helper_path;
 	const char *const *helper_args;

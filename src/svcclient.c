@@ -311,9 +311,11 @@ static int svcclient_open_failed(struct sqn_net *net, struct svcclient *c,
 		mode, c->msg);
 }
 
-/* The attach request of this config: the network, the guest's MAC (so
- * that the service can find its lease), and a TAP with a virtio_net_hdr,
- * as the plane makes (sqn_set_offloads() can turn offloads on later). */
+/* The attach request of this config: the network, the guest's MAC when
+ * the caller set one (the service holds the port to a MAC asked for;
+ * else to the first the guest sends from, and proposes one, which
+ * sqn_info() gives), and a TAP with a virtio_net_hdr, as the plane makes
+ * (sqn_set_offloads() can turn offloads on later). */
 static void svcclient_request(const struct net_params *p,
 			      struct svc_request *req)
 {
@@ -322,8 +324,9 @@ static void svcclient_request(const struct net_params *p,
 	snprintf(req->network, sizeof(req->network), "%.*s", SVC_NAME_MAX - 1,
 		 p->net.mode == SQN_MODE_BRIDGED ? p->net.bridged_iface :
 						   p->net.name);
-	req->has_mac = 1;
-	memcpy(req->mac, p->guest_mac, 6);
+	req->has_mac = p->has_guest_mac;
+	if (req->has_mac)
+		memcpy(req->mac, p->guest_mac, 6);
 	req->mtu = p->mtu;
 	req->vnet_hdr = 1;
 	req->hold = SVC_HOLD_CONNECTION;

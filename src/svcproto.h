@@ -175,7 +175,7 @@ struct svc_attach {
  * @dnsmasq_state: "running", "restarting" or "none"
  * @attachments: how many it has
  * @allow_spoofing: 1 when its ports are not held to their MAC and
- *		address (serve.conf "allow-spoofing = yes")
+ *		address (serve.conf "allow-spoofing yes")
  * @stream_socket: its stream socket's path, "" when it has none
  */
 struct svc_network {

@@ -153,10 +153,11 @@ static long now_ms(void)
 
 /* The answer of @type (2 offer, 5 ack) to our transaction: the address it
  * gives in @ip, the server in @server. */
-static int dhcp_wait(size_t hl, int type, uint8_t ip[4], uint8_t server[4])
+static int dhcp_wait(size_t hl, int type, uint8_t ip[4], uint8_t server[4],
+		     long ms)
 {
 	static uint8_t f[65536];
-	long until = now_ms() + WAIT_MS;
+	long until = now_ms() + ms;
 	struct pollfd p = { tap, POLLIN, 0 };
 	ssize_t n;
 
@@ -177,20 +178,27 @@ static int sc_dhcp(void)
 	static uint8_t f[DHCP_FRAME_MAX + 16];
 	size_t hl = last.attach.vnet_hdr_len, len;
 	uint8_t ip[4] = { 0 }, server[4] = { 0 };
+	int i;
 
 	if (tap < 0) {
 		printf("dhcp: no TAP\n");
 		return -1;
 	}
+	/* DISCOVER again after a while, as a DHCP client does (RFC 2131
+	 * 4.1): a frame written while the port is not yet forwarding is
+	 * lost. */
 	len = dhcp_msg(f, hl, sc_mac(), 1, ip, server);
-	if (write(tap, f, len) != (ssize_t)len ||
-	    dhcp_wait(hl, 2, ip, server)) {
+	for (i = 0; i < 3; i++)
+		if (write(tap, f, len) == (ssize_t)len &&
+		    !dhcp_wait(hl, 2, ip, server, WAIT_MS / 3))
+			break;
+	if (i == 3) {
 		printf("dhcp: no offer\n");
 		return -1;
 	}
 	len = dhcp_msg(f, hl, sc_mac(), 3, ip, server);
 	if (write(tap, f, len) != (ssize_t)len ||
-	    dhcp_wait(hl, 5, ip, server)) {
+	    dhcp_wait(hl, 5, ip, server, WAIT_MS)) {
 		printf("dhcp: no ack\n");
 		return -1;
 	}

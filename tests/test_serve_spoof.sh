@@ -94,9 +94,31 @@ serve_kill() {
 	spid=
 }
 leftovers() { nothing_left "$NS_HOST" "$NS_HOST_INO"; }
+# networks_are N: N dnsmasq and N keepers run.
+networks_are() {
+	[ "$(ns_procs "$NS_HOST" dnsmasq | wc -l)" = "$1" ] &&
+		[ "$(ns_procs "$NS_HOST" sqn-keeper | wc -l)" = "$1" ]
+}
 
-# The table, a port's chain, the count of a port's drop counter.
+# The table, a port's chain, the count of a port's drop counter. A listing
+# may fail while the service changes the table: what looks at one waits.
 table() { in_host nft list table bridge squib-net-spoof 2>/dev/null; }
+# table_has [!] TEXT: the table (listed) has TEXT (or, with !, has not).
+table_has() {
+	local o
+	o=$(table) || return 1
+	if [ "$1" = ! ]; then
+		! grep -q -- "$2" <<<"$o"
+	else
+		grep -q -- "$1" <<<"$o"
+	fi
+}
+set_has() {
+	local o
+	o=$(in_host nft list set bridge squib-net-spoof "m-$1" 2>/dev/null) || return 1
+	grep -q -- "$2" <<<"$o"
+}
+counters_agree() { [ "$(nft_drops "$1")" = "$(drops "$1")" ]; }
 chain_has() { in_host nft list chain bridge squib-net-spoof "i-$1" 2>/dev/null | grep -q -- "$2"; }
 nft_drops() {
 	in_host nft list counter bridge squib-net-spoof "d-$1" 2>/dev/null |
@@ -163,7 +185,7 @@ spoofs_are_dropped_and_counted() {
 	has_in b "^spoofed" || return 1
 	wait_for 100 drops_at_least "$tb" 9 ||
 		{ why="status: spoof_drops of $tb $(drops "$tb"), wanted 9"; return 1; }
-	[ "$(nft_drops "$tb")" = "$(drops "$tb")" ] ||
+	wait_for 50 counters_agree "$tb" ||
 		{ why="counter d-$tb $(nft_drops "$tb"), status $(drops "$tb")"; return 1; }
 	neigh_is "$ia" sqn-shared "$ma" ||
 		{ why="gateway's entry of $ia: $(in_host ip neigh show "$ia")"; return 1; }
@@ -192,7 +214,7 @@ allowed_spoofs_pass() {
 	wait_for 100 fdb_has sqn-open 02:00:00:5b:00:01 "$tb" || { why="the spoofed MAC was not learned"; return 1; }
 	wait_for 100 echos_above $((e + 5)) || { why="gateway echos $e -> $(echos), wanted 6 more"; return 1; }
 	[ "$(drops "$tb")" = 0 ] || { why="$tb dropped $(drops "$tb")"; return 1; }
-	! table | grep -q "$tb" || { why="rules for $tb on an open network"; return 1; }
+	wait_for 50 table_has ! "$tb" || { why="rules for $tb on an open network"; return 1; }
 	release a
 	release b
 }
@@ -207,9 +229,12 @@ first_mac_is_the_ports() {
 	rm -f "$tmp"/go-*
 	client_bg c --send "$(attach sqn-shared)" --mac 02:00:00:c0:00:01 --dhcp \
 		--wait-file "$tmp/go-c" --spoof-mac 02:00:00:c0:00:02 --hold
-	has_in c "^lease " || return 1
+	has_in c "^lease " ||
+		{ why="$(grep -v reply "$tmp/c.out" | tr '\n' ' '); spoof drops: $(drops "$(tap_of c)"), set: $(in_host nft list set bridge squib-net-spoof "m-$(tap_of c)" | tr '\n' ' ')"; return 1; }
 	tc=$(tap_of c) ic=$(lease_of c)
-	in_host nft list set bridge squib-net-spoof "m-$tc" | grep -q "02:00:00:c0:00:01" ||
+	# Its DHCP was never taken for a spoof.
+	[ "$(drops "$tc")" = 0 ] || { why="$tc dropped $(drops "$tc") of its own frames"; return 1; }
+	wait_for 50 set_has "$tc" 02:00:00:c0:00:01 ||
 		{ why="set m-$tc: $(in_host nft list set bridge squib-net-spoof "m-$tc" | tr '\n' ' ')"; return 1; }
 	wait_for 100 chain_has "$tc" "ip saddr != $ic" || { why="$tc not held to $ic"; return 1; }
 	go c
@@ -231,14 +256,16 @@ rules_go_with_ports_and_service() {
 	client_bg e --send "$(attach sqn-shared)" --hold
 	has_in e "^held" || return 1
 	t=$(tap_of e)
-	table | grep -q "p-$t" || { why="no chain p-$t"; return 1; }
+	wait_for 50 table_has "p-$t" || { why="no chain p-$t: $(table | tr '\n' ' ')"; return 1; }
 	release e
-	wait_for 100 eval '! table | grep -q -- "-$t\b"' || { why="rules of $t left: $(table | grep -- "$t" | tr '\n' ' ')"; return 1; }
+	wait_for 100 table_has ! "-$t\b" || { why="rules of $t left: $(table | grep -- "$t" | tr '\n' ' ')"; return 1; }
 	kill -KILL "$spid"
 	wait "$spid" 2>/dev/null
 	spid=
 	[ -n "$(table)" ] || { why="no table after SIGKILL (the case tests nothing)"; return 1; }
 	serve_start || return 1
+	# The old networks' keepers end once the new service has swept them.
+	wait_for 100 networks_are 2 || { why="dnsmasq: $(ns_procs "$NS_HOST" dnsmasq | tr '\n' ' ')"; return 1; }
 	client_bg f --send "$(attach sqn-shared)" --dhcp --hold
 	has_in f "^lease " || return 1
 	release f
