@@ -11,6 +11,7 @@
 #include "attach.h"
 #include "cli.h"
 #include "log.h"
+#include "runstream.h"
 #include "util.h"
 
 /* The VMM's fd of the TAP: QEMU's fd=3 and socket_vmnet_client's habit. */
@@ -21,6 +22,8 @@ void usage_run(void)
 {
 	printf("usage: squib-net run [--network NAME] [--mac MAC] [--fd N]\n"
 	       "                     [--socket PATH] [--no-vnet-hdr] [--label TEXT]\n"
+	       "                     -- VMM [ARGS...]\n"
+	       "       squib-net run --stream [--network NAME] [--fd N] [--socket PATH]\n"
 	       "                     -- VMM [ARGS...]\n"
 	       "\n"
 	       "Asks squib-net serve for a TAP on its network NAME (default: its\n"
@@ -39,6 +42,13 @@ void usage_run(void)
 	       "  --no-vnet-hdr   a TAP without a virtio-net header (no offloads,\n"
 	       "                  no vhost-net); by default it has one\n"
 	       "  --label TEXT    what squib-net status shows (default: VMM's name)\n"
+	       "  --stream        no TAP: connect to the network's stream socket\n"
+	       "                  (beside the service's socket: NAME.sock, e.g.\n"
+	       "                  /run/squib-net/sqn-shared.sock) and put that\n"
+	       "                  connection on fd N, for a VMM that speaks QEMU's\n"
+	       "                  stream framing; VMM's environment gets SQN_FD (N)\n"
+	       "                  and SQN_STREAM (the socket). The service makes a\n"
+	       "                  port for it; the VMM's own MAC is the guest's\n"
 	       "\n"
 	       "VMM's environment gets SQN_MAC (the guest's MAC), SQN_TAP (the\n"
 	       "TAP's name), SQN_TAP_FD (N) and SQN_MTU (the network's MTU).\n"
@@ -47,6 +57,8 @@ void usage_run(void)
 	       "      -netdev tap,id=n0,fd=3,vhost=on -device virtio-net-pci,netdev=n0\n"
 	       "  squib-net run -- sh -c 'exec cloud-hypervisor ... --net fd=3,mac=$SQN_MAC'\n"
 	       "  squib-net run -- crosvm run --net tap-fd=3 ...\n"
+	       "  squib-net run --stream -- qemu-system-x86_64 ... \\\n"
+	       "      -netdev socket,id=n0,fd=3 -device virtio-net-pci,netdev=n0\n"
 	       "\n"
 	       "Exit status: VMM's; 1 when the service is not there or refuses\n"
 	       "(its reason on stderr) or VMM cannot be executed, 2 for a usage\n"
@@ -59,12 +71,16 @@ void usage_run(void)
  * @socket:	--socket, or NULL
  * @fd:		--fd
  * @label:	--label given
+ * @stream:	--stream: the stream socket instead of a TAP
+ * @tap_only:	an option that only a TAP takes, for the message
  */
 struct run {
 	struct svc_request req;
 	const char *socket;
 	unsigned long fd;
 	int label;
+	int stream;
+	const char *tap_only;
 };
 
 /* The options up to VMM. Return: 0, -1 after --help, or EXIT_USAGE. */
@@ -77,6 +93,7 @@ static int run_parse(struct run *r, int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "no-vnet-hdr", no_argument, NULL, 'N' },
 		{ "label", required_argument, NULL, 'l' },
+		{ "stream", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -84,7 +101,7 @@ static int run_parse(struct run *r, int argc, char **argv)
 
 	opterr = 0;
 	/* '+': VMM's own options are not ours. */
-	while ((c = getopt_long(argc, argv, "+n:m:f:s:Nl:h", opts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "+n:m:f:s:Nl:Sh", opts, NULL)) !=
 	       -1) {
 		switch (c) {
 		case 'n':
@@ -104,6 +121,7 @@ static int run_parse(struct run *r, int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			r->req.has_mac = 1;
+			r->tap_only = "--mac";
 			break;
 		case 'f':
 			if (parse_uint(optarg, RUN_FD_MAX, &r->fd) ||
@@ -118,10 +136,15 @@ static int run_parse(struct run *r, int argc, char **argv)
 			break;
 		case 'N':
 			r->req.vnet_hdr = 0;
+			r->tap_only = "--no-vnet-hdr";
 			break;
 		case 'l':
 			attach_label(r->req.label, optarg);
 			r->label = 1;
+			r->tap_only = "--label";
+			break;
+		case 'S':
+			r->stream = 1;
 			break;
 		case 'h':
 			usage_run();
@@ -134,6 +157,11 @@ static int run_parse(struct run *r, int argc, char **argv)
 	}
 	if (optind == argc) {
 		err("run: no VMM to run (squib-net run [OPTIONS] -- VMM [ARGS...])");
+		return EXIT_USAGE;
+	}
+	if (r->stream && r->tap_only) {
+		err("run: %s is for a TAP, not --stream (the VMM's device sets the guest's MAC)",
+		    r->tap_only);
 		return EXIT_USAGE;
 	}
 	return 0;
@@ -194,6 +222,8 @@ int cmd_run(int argc, char **argv)
 	if (st)
 		return st < 0 ? 0 : st;
 	vmm = argv + optind;
+	if (r.stream)
+		return runstream_exec(r.socket, r.req.network, (int)r.fd, vmm);
 	if (!r.label) {
 		const char *base = strrchr(vmm[0], '/');
 
