@@ -279,11 +279,21 @@ tests: $(VMM_RELAY)
 # A raw client of squib-net serve (tests/test_serve.sh).
 SVC_CLIENT := $(B)/tests/svc_client
 
-$(SVC_CLIENT): $(B)/tests/svc_client.o $(STATIC_LIB)
+$(SVC_CLIENT): $(B)/tests/svc_client.o $(B)/tests/dhcp.o $(STATIC_LIB)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 tests: $(SVC_CLIENT)
+
+# A client of a network's stream socket, honest or hostile
+# (tests/test_serve_stream.sh).
+STREAM_PEER := $(B)/tests/stream_peer
+
+$(STREAM_PEER): $(B)/tests/stream_peer.o $(B)/tests/dhcp.o
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^
+
+tests: $(STREAM_PEER)
 
 $(B)/asan/tests/%: $(B)/asan/tests/%.o $(TEST_SUPPORT:%.c=$(B)/asan/%.o) \
 		$(ASAN_OBJ)

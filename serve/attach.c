@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 #include "ipv4.h"
 #include "log.h"
 #include "nets.h"
+#include "relay.h"
 #include "sys/sys.h"
 #include "sys/tap.h"
 
@@ -256,11 +258,18 @@ static int attach_link(struct serve *s, struct serve_att *a)
 	return 0;
 }
 
-/* The attachment goes: its TAP and entry, its holder's watch. */
-static void attach_remove(struct serve *s, struct serve_att *a, const char *why)
+/**
+ * attach_remove() - an attachment goes: its relay, its TAP and entry, its
+ * holder's watch
+ * @s:		the service
+ * @a:		the attachment, freed
+ * @why:	for the log
+ */
+void attach_remove(struct serve *s, struct serve_att *a, const char *why)
 {
 	info("attachment %u (uid %u, %s on %s) removed: %s", a->id,
 	     (unsigned int)a->uid, a->np.link, a->net->conf.name, why);
+	relay_close(s, a);
 	netplane_close(&a->np);
 	if (a->w.fd >= 0) {
 		serve_watch_del(s, &a->w);
@@ -288,13 +297,50 @@ static unsigned int attach_count(const struct serve *s, uid_t uid)
 	return n;
 }
 
+/* Checks before anything is made, for an attach or a stream connection
+ * of @peer to network @n: the ACL (the rule that allowed it in @why), the
+ * limit, the network up. @why and @msg have @len bytes each. Return: 0,
+ * or a negative errno and @msg. */
+static int attach_check(struct serve *s, const struct acl_peer *peer,
+			struct serve_net *n, char *why, char *msg, size_t len)
+{
+	unsigned int max = ACL_UNLIMITED, have;
+
+	if (acl_check(s->acl, peer, n->conf.name, &max, why, len)) {
+		snprintf(msg, len, "%s", why);
+		return -EACCES;
+	}
+	have = attach_count(s, peer->uid);
+	if (max == ACL_UNLIMITED && peer->uid &&
+	    have >= SERVE_ATT_DEFAULT_MAX) {
+		snprintf(
+			msg, len,
+			"uid %u has %u attachments, the most it may have (the default when the ACL sets no max-attachments for it)",
+			(unsigned int)peer->uid, have);
+		return -EDQUOT;
+	}
+	if (max != ACL_UNLIMITED && have >= max) {
+		snprintf(msg, len,
+			 "uid %u has %u attachments, the most it may have (%s)",
+			 (unsigned int)peer->uid, have, why);
+		return -EDQUOT;
+	}
+	if (!n->up && nets_up(s, n)) {
+		snprintf(msg, len, "network %s is down: %s", n->conf.name,
+			 n->error);
+		return -ENETDOWN;
+	}
+	return 0;
+}
+
 /* Checks before anything is made: the network, the ACL, the limit. */
 static struct serve_net *attach_allowed(struct serve *s, struct serve_conn *c,
 					const struct svc_request *req,
-					char *why, size_t len)
+					char why[SVC_ERRMSG_MAX])
 {
 	struct serve_net *n = nets_find(s, req->network);
-	unsigned int max = ACL_UNLIMITED, have;
+	char msg[SVC_ERRMSG_MAX];
+	int r;
 
 	if (!n) {
 		conn_refuse(s, c, req, ENOENT,
@@ -302,29 +348,9 @@ static struct serve_net *attach_allowed(struct serve *s, struct serve_conn *c,
 			    req->network);
 		return NULL;
 	}
-	if (acl_check(s->acl, &c->peer, n->conf.name, &max, why, len)) {
-		conn_refuse(s, c, req, EACCES, "%s", why);
-		return NULL;
-	}
-	have = attach_count(s, c->peer.uid);
-	if (max == ACL_UNLIMITED && c->peer.uid &&
-	    have >= SERVE_ATT_DEFAULT_MAX) {
-		conn_refuse(
-			s, c, req, EDQUOT,
-			"uid %u has %u attachments, the most it may have (the default when the ACL sets no max-attachments for it)",
-			(unsigned int)c->peer.uid, have);
-		return NULL;
-	}
-	if (max != ACL_UNLIMITED && have >= max) {
-		conn_refuse(
-			s, c, req, EDQUOT,
-			"uid %u has %u attachments, the most it may have (%s)",
-			(unsigned int)c->peer.uid, have, why);
-		return NULL;
-	}
-	if (!n->up && nets_up(s, n)) {
-		conn_refuse(s, c, req, ENETDOWN, "network %s is down: %s",
-			    n->conf.name, n->error);
+	r = attach_check(s, &c->peer, n, why, msg, sizeof(msg));
+	if (r) {
+		conn_refuse(s, c, req, -r, "%s", msg);
 		return NULL;
 	}
 	return n;
@@ -448,6 +474,101 @@ static void attach_log(const struct serve_conn *c, const struct serve_att *a,
 	     attach_holds[a->hold], holder, a->label, why);
 }
 
+/* Kind dgram: a datagram socketpair, one end relayed to the TAP made for
+ * @a, the other the reply's. */
+static void attach_dgram(struct serve *s, struct serve_conn *c,
+			 const struct svc_request *req, struct serve_att *a,
+			 const char *why)
+{
+	struct svc_reply rep = { 0 };
+	char msg[SVC_ERRMSG_MAX];
+	int sv[2] = { -1, -1 }, r;
+
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv)) {
+		r = -errno;
+		snprintf(msg, sizeof(msg), "socketpair: %s", strerror(errno));
+	} else {
+		r = relay_open(s, a, sv[0], 1, msg, sizeof(msg));
+		close(sv[0]);
+	}
+	if (r) {
+		if (sv[1] >= 0)
+			close(sv[1]);
+		attach_remove(s, a, msg);
+		conn_refuse(s, c, req, -r, "%s", msg);
+		return;
+	}
+	attach_log(c, a, why);
+	/* No virtio_net_hdr on the socket: the relay takes the TAP's. */
+	rep.attach = a->facts;
+	rep.attach.vnet_hdr_len = 0;
+	rep.attach.offloads = 0;
+	conn_reply(s, c, req, &rep, sv[1]);
+	close(sv[1]);
+}
+
+/**
+ * attach_stream() - an attachment for a connection to network @n's stream
+ * socket: checked as an attach (ACL, limits), a TAP made and relayed to
+ * the connection; it lives as long as the connection
+ * @s:		the service
+ * @n:		the network
+ * @peer:	who connected (SO_PEERCRED)
+ * @fd:		the connection; the caller keeps (and closes) it: the relay
+ *		has a duplicate
+ * @label:	for status (the client's name)
+ * @msg:	set on failure
+ * @len:	its size
+ *
+ * Return: 0, or a negative errno (nothing made).
+ */
+int attach_stream(struct serve *s, struct serve_net *n,
+		  const struct acl_peer *peer, int fd, const char *label,
+		  char *msg, size_t len)
+{
+	struct svc_request req = { .op = SVC_OP_ATTACH,
+				   .vnet_hdr = 1,
+				   .kind = SVC_KIND_STREAM };
+	char why[SVC_ERRMSG_MAX];
+	struct serve_att *a;
+	int r;
+
+	r = attach_check(s, peer, n, why, msg, len);
+	if (r)
+		return r;
+	a = calloc(1, sizeof(*a));
+	if (!a) {
+		snprintf(msg, len, "out of memory");
+		return -ENOMEM;
+	}
+	snprintf(req.label, sizeof(req.label), "%s", label);
+	a->w.fd = a->np.fd = a->np.entry_fd = -1;
+	a->w.kind = SERVE_HOLDER;
+	a->id = s->next_id++;
+	a->net = n;
+	a->hold = SVC_HOLD_CONNECTION;
+	a->kind = SVC_KIND_STREAM;
+	a->uid = peer->uid;
+	a->pid = peer->pid;
+	snprintf(a->label, sizeof(a->label), "%s", label);
+	r = attach_mac(s, n, &req, a->facts.guest_mac, msg, len);
+	if (!r)
+		r = attach_make(s, a, &req, msg, len);
+	if (r) {
+		free(a);
+		return r;
+	}
+	r = relay_open(s, a, fd, 0, msg, len);
+	if (r) {
+		attach_remove(s, a, msg);
+		return r;
+	}
+	info("uid %u pid %d: attachment %u on %s: %s, stream connection, label \"%s\" (%s)",
+	     (unsigned int)peer->uid, (int)peer->pid, a->id, n->conf.name,
+	     a->np.link, a->label, why);
+	return 0;
+}
+
 /**
  * attach_request() - an attach: checked, made, answered with the TAP's fd
  * @s:		the service
@@ -463,13 +584,13 @@ void attach_request(struct serve *s, struct serve_conn *c,
 	struct serve_net *n;
 	int r;
 
-	if (req->kind != SVC_KIND_FD) {
-		conn_refuse(s, c, req, EOPNOTSUPP,
-			    "kind %s: this service hands out TAP fds only",
-			    req->kind == SVC_KIND_DGRAM ? "dgram" : "named");
+	if (req->kind == SVC_KIND_NAMED) {
+		conn_refuse(
+			s, c, req, EOPNOTSUPP,
+			"kind named: this service hands out TAP fds and datagram sockets only");
 		return;
 	}
-	n = attach_allowed(s, c, req, why, sizeof(why));
+	n = attach_allowed(s, c, req, why);
 	if (!n)
 		return;
 	a = calloc(1, sizeof(*a));
@@ -496,6 +617,10 @@ void attach_request(struct serve *s, struct serve_conn *c,
 			close(a->w.fd);
 		free(a);
 		conn_refuse(s, c, req, -r, "%s", msg);
+		return;
+	}
+	if (a->kind == SVC_KIND_DGRAM) {
+		attach_dgram(s, c, req, a, why);
 		return;
 	}
 	attach_log(c, a, why);

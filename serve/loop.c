@@ -17,6 +17,8 @@
 #include "log.h"
 #include "loop.h"
 #include "nets.h"
+#include "relay.h"
+#include "streams.h"
 
 /* How often a network whose dnsmasq ended is looked at until its keeper
  * has started it again. */
@@ -188,8 +190,10 @@ static void loop_event(struct serve *s, struct serve_watch *w, uint32_t ev)
 		nets_dnsmasq_ended(s, (struct serve_net *)w);
 		break;
 	case SERVE_STREAM_LISTEN:
+		streams_accept(s, w);
+		break;
 	case SERVE_RELAY:
-		/* Not watched yet: the stream sockets come with relay.c. */
+		relay_event(s, w, ev);
 		break;
 	}
 }

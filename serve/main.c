@@ -20,6 +20,7 @@
 #include "loop.h"
 #include "nets.h"
 #include "sock.h"
+#include "streams.h"
 #include "sys/keeper.h"
 
 #ifndef SQN_LIBEXECDIR
@@ -187,6 +188,7 @@ static unsigned int serve_end(struct serve *s)
 {
 	unsigned int left;
 
+	streams_close(s);
 	while (s->conns)
 		conn_close(s, s->conns);
 	attach_remove_all(s);
@@ -269,6 +271,8 @@ int cmd_serve(int argc, char **argv)
 		r = nets_init(s, msg, sizeof(msg));
 		if (r)
 			err("serve: %s", msg);
+		else
+			streams_open(s);
 	}
 	if (!r) {
 		r = caps_drop(msg, sizeof(msg));

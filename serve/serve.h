@@ -27,6 +27,13 @@
 /* Attachments of one uid other than root when no max-attachments line of
  * the ACL limits it. */
 #define SERVE_ATT_DEFAULT_MAX 256
+/* Stream connections at once (streams.c): each holds its socket and its
+ * TAP twice (the attachment's and the relay's) and two frame buffers;
+ * the last SERVE_STREAMS_ROOT are root's, one other uid has at most
+ * SERVE_STREAMS_PER_UID. */
+#define SERVE_STREAMS_MAX 1000
+#define SERVE_STREAMS_ROOT 16
+#define SERVE_STREAMS_PER_UID 64
 /* How long an attach or a detach waits for the namespace's lock, which
  * the networks' keepers take briefly. */
 #define SERVE_LOCK_MS 3000

@@ -11,6 +11,7 @@
 #include "conn.h"
 #include "log.h"
 #include "nets.h"
+#include "relay.h"
 #include "status.h"
 
 /* One counter of @tap's, from sysfs (the service's network namespace's:
@@ -48,6 +49,7 @@ static void status_att(const struct serve_att *a, struct svc_attach *out)
 	out->rx_packets = status_counter(a->facts.tap, "rx_packets");
 	out->tx_bytes = status_counter(a->facts.tap, "tx_bytes");
 	out->tx_packets = status_counter(a->facts.tap, "tx_packets");
+	relay_status(a, out);
 }
 
 /**

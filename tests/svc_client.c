@@ -7,7 +7,10 @@
  *                    TAP's fd came with it, "tap NAME" (the fd is kept)
  *   --garbage N      send N bytes of 'x' as one packet, print the reply
  *   --dhcp           DHCP through the last TAP (DISCOVER, REQUEST) with the
- *                    guest MAC of the last attach reply: "lease A.B.C.D"
+ *                    guest MAC of the last attach reply: "lease A.B.C.D";
+ *                    through a datagram socket (kind dgram: "socket dgram"
+ *                    after its reply) one frame per datagram
+ *   --vfkt           send vfkit's first datagram, "VFKT", on that socket
  *   --detach         detach the last attachment, print the reply
  *   --close          close the connection (the TAP's fd stays)
  *   --drop-tap       close the TAP's fd
@@ -36,9 +39,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dhcp.h"
 #include "svcproto.h"
 
-#define DHCP_XID 0x53716e31u
 #define WAIT_MS 10000
 
 static char buf[SVC_MSG_MAX + 1];
@@ -65,8 +68,9 @@ static int sc_ask(int fd, const char *doc, size_t len, enum svc_op op,
 {
 	char msg[SVC_ERRMSG_MAX];
 	struct ifreq ifr;
+	socklen_t tlen = sizeof(int);
 	ssize_t n;
-	int got = -1, r;
+	int got = -1, r, type;
 
 	/* Past SVC_MSG_MAX svc_send() refuses: what a hostile client sends. */
 	if (len > SVC_MSG_MAX)
@@ -94,6 +98,13 @@ static int sc_ask(int fd, const char *doc, size_t len, enum svc_op op,
 		printf("decode: %s\n", msg);
 		return -1;
 	}
+	/* Kind dgram: a datagram socket, not a TAP. */
+	if (!getsockopt(tap, SOL_SOCKET, SO_TYPE, &type, &tlen)) {
+		if (!quiet)
+			printf("socket %s\n",
+			       type == SOCK_DGRAM ? "dgram" : "other");
+		return 0;
+	}
 	memset(&ifr, 0, sizeof(ifr));
 	if (ioctl(tap, TUNGETIFF, &ifr)) {
 		printf("TUNGETIFF: %s\n", strerror(errno));
@@ -112,69 +123,6 @@ static long now_ms(void)
 	return t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-static uint16_t ip_csum(const uint8_t *h, size_t len)
-{
-	uint32_t sum = 0;
-	size_t i;
-
-	for (i = 0; i < len; i += 2)
-		sum += (uint32_t)h[i] << 8 | h[i + 1];
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-/* A DHCP message of @type from the guest (@hl bytes of virtio_net_hdr
- * first); REQUEST names @ip and @server. */
-static size_t dhcp_msg(uint8_t *f, size_t hl, const uint8_t mac[6], int type,
-		       const uint8_t ip[4], const uint8_t server[4])
-{
-	uint8_t *e = f + hl, *iph = e + 14, *udp = iph + 20, *b = udp + 8;
-	uint8_t *o = b + 236;
-	size_t ulen;
-	uint16_t c;
-
-	memset(f, 0, hl + 14 + 20 + 8 + 300);
-	memset(e, 0xff, 6);
-	memcpy(e + 6, mac, 6);
-	e[12] = 0x08;
-	b[0] = 1;
-	b[1] = 1;
-	b[2] = 6;
-	b[4] = DHCP_XID >> 24;
-	b[5] = (DHCP_XID >> 16) & 0xff;
-	b[6] = (DHCP_XID >> 8) & 0xff;
-	b[7] = DHCP_XID & 0xff;
-	b[10] = 0x80;
-	memcpy(b + 28, mac, 6);
-	memcpy(o, "\x63\x82\x53\x63\x35\x01", 6);
-	o[6] = (uint8_t)type;
-	o += 7;
-	if (type == 3) {
-		memcpy(o, "\x32\x04", 2);
-		memcpy(o + 2, ip, 4);
-		memcpy(o + 6, "\x36\x04", 2);
-		memcpy(o + 8, server, 4);
-		o += 12;
-	}
-	*o++ = 255;
-	ulen = 8 + (size_t)(o - b);
-	iph[0] = 0x45;
-	iph[2] = (uint8_t)((20 + ulen) >> 8);
-	iph[3] = (uint8_t)(20 + ulen);
-	iph[8] = 64;
-	iph[9] = 17;
-	memset(iph + 16, 0xff, 4);
-	c = ip_csum(iph, 20);
-	iph[10] = (uint8_t)(c >> 8);
-	iph[11] = (uint8_t)c;
-	udp[1] = 68;
-	udp[3] = 67;
-	udp[4] = (uint8_t)(ulen >> 8);
-	udp[5] = (uint8_t)ulen;
-	return hl + 14 + 20 + ulen;
-}
-
 /* The answer of @type (2 offer, 5 ack) to our transaction: the address it
  * gives in @ip, the server in @server. */
 static int dhcp_wait(size_t hl, int type, uint8_t ip[4], uint8_t server[4])
@@ -182,41 +130,21 @@ static int dhcp_wait(size_t hl, int type, uint8_t ip[4], uint8_t server[4])
 	static uint8_t f[65536];
 	long until = now_ms() + WAIT_MS;
 	struct pollfd p = { tap, POLLIN, 0 };
-	const uint8_t *e, *b, *o, *end;
 	ssize_t n;
-	int t;
 
 	while (now_ms() < until) {
 		if (poll(&p, 1, (int)(until - now_ms())) <= 0)
 			continue;
 		n = read(tap, f, sizeof(f));
-		if (n < (ssize_t)(hl + 14 + 20 + 8 + 240))
-			continue;
-		e = f + hl;
-		b = e + 14 + 20 + 8;
-		end = f + n;
-		if (e[12] != 8 || e[13] != 0 || e[14 + 9] != 17 ||
-		    e[14 + 20 + 1] != 67 ||
-		    memcmp(b + 4, "\x53\x71\x6e\x31", 4))
-			continue;
-		for (t = 0, o = b + 240; o + 2 <= end && *o != 255;
-		     o += *o ? 2 + o[1] : 1) {
-			if (o[0] == 53)
-				t = o[2];
-			if (o[0] == 54 && o[1] == 4 && o + 6 <= end)
-				memcpy(server, o + 2, 4);
-		}
-		if (t != type)
-			continue;
-		memcpy(ip, b + 16, 4);
-		return 0;
+		if (n > 0 && dhcp_answer(f, (size_t)n, hl, type, ip, server))
+			return 0;
 	}
 	return -1;
 }
 
 static int sc_dhcp(void)
 {
-	static uint8_t f[2048];
+	static uint8_t f[DHCP_FRAME_MAX + 16];
 	size_t hl = last.attach.vnet_hdr_len, len;
 	uint8_t ip[4] = { 0 }, server[4] = { 0 };
 
@@ -331,6 +259,8 @@ int main(int argc, char **argv)
 			memset(garbage, 'x', n);
 			r = sc_ask(fd, garbage, n, SVC_OP_ATTACH, 0);
 			free(garbage);
+		} else if (!strcmp(argv[i], "--vfkt")) {
+			r = tap < 0 || write(tap, "VFKT", 4) != 4;
 		} else if (!strcmp(argv[i], "--dhcp")) {
 			r = sc_dhcp();
 		} else if (!strcmp(argv[i], "--detach")) {
