@@ -56,8 +56,8 @@ int main(int argc, char **argv)
 	int i, r;
 
 	if (argc != 5 || (secs = atof(argv[2])) <= 0 ||
-	    (size = strtoul(argv[3], NULL, 10)) < SQN_ETH_HLEN ||
-	    size > 1514 || parse_mac(argv[4], frame)) {
+	    (size = strtoul(argv[3], NULL, 10)) < SQN_ETH_HLEN || size > 1514 ||
+	    parse_mac(argv[4], frame)) {
 		fprintf(stderr,
 			"usage: stream_blast SOCKET SECONDS SIZE(14..1514) DST_MAC\n");
 		return 2;

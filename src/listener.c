@@ -178,8 +178,16 @@ static int listener_accept(struct sqn_net *net, struct listener *l)
 				continue;
 			return got;
 		}
-		if (l->peer >= 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) ||
-		    sys_watch_set(net->fd, fd, SYS_WATCH_IN)) {
+		/* A duplicate: close-on-exec, and (macOS) SO_NOSIGPIPE. */
+		if (l->peer < 0) {
+			int dup = sys_dup_cloexec(fd);
+
+			close(fd);
+			if (dup < 0)
+				continue;
+			fd = dup;
+		}
+		if (l->peer >= 0 || sys_watch_set(net->fd, fd, SYS_WATCH_IN)) {
 			close(fd);
 			l->refused++;
 			net_log(net, SQN_LOG_WARN,
