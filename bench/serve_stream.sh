@@ -34,6 +34,10 @@ G=4210
 SOCK=$TMP/control
 STREAM=$TMP/sqn-shared.sock
 SS_COUNTS=${BENCH_SS_COUNTS:-1 2 4}
+# The relays' sockets, where $U may make them.
+RDIR=$TMP/u
+mkdir "$RDIR"
+chown $U:$U "$RDIR"
 PIDS=()
 spid=
 
@@ -70,10 +74,10 @@ serve_start() {
 relay_up() {
 	ip netns exec "$NS_HOST" setpriv --reuid $U --regid $U --groups $G \
 		--inh-caps=-all env SQN_SERVICE="$SOCK" \
-		"$RELAY" --listen "$TMP/r.$1.sock" --mode shared 2>>"$TMP/relay.log" &
+		"$RELAY" --listen "$RDIR/r.$1.sock" --mode shared 2>>"$TMP/relay.log" &
 	PIDS+=($!)
 	for _ in $(seq 300); do
-		[ -S "$TMP/r.$1.sock" ] && return 0
+		[ -S "$RDIR/r.$1.sock" ] && return 0
 		sleep 0.1
 	done
 	echo "serve_stream.sh: vmm_relay $1 did not listen: $(cat "$TMP/relay.log")" >&2
@@ -83,13 +87,13 @@ relay_up() {
 # ss_run KIND N RUN: N guests of KIND at once; one CSV line per guest.
 ss_run() {
 	local kind=$1 n=$2 run=$3 i peer ready
-	rm -f "$TMP"/ready.* "$TMP"/out.* "$TMP/go" "$TMP"/r.*.sock
+	rm -f "$TMP"/ready.* "$TMP"/out.* "$TMP/go" "$RDIR"/r.*.sock
 	PIDS=()
 	for i in $(seq 0 $((n - 1))); do
 		peer=$STREAM
 		if [ "$kind" = fd ]; then
 			relay_up "$i"
-			peer=$TMP/r.$i.sock
+			peer=$RDIR/r.$i.sock
 		fi
 		ip netns exec "$NS_HOST" timeout $((SECS + 120)) "$PROG" guest \
 			--mode stream --peer "$peer" -- sh -c "
@@ -116,34 +120,60 @@ ss_run() {
 	done
 }
 
-# port_rx: rx_packets of the one TAP on the bridge (frames the relay wrote).
-port_rx() {
-	local port
-	port=$(ip -n "$NS_HOST" -o link show master sqn-shared | awk -F': ' '{print $2}' | cut -d@ -f1 | head -1)
-	[ -n "$port" ] || { echo 0; return; }
-	ip netns exec "$NS_HOST" cat "/sys/class/net/$port/statistics/rx_packets"
+# ports: the ports of the network's bridge.
+ports() {
+	ip -n "$NS_HOST" -o link show master sqn-shared | awk -F': ' '{print $2}' | cut -d@ -f1
+}
+# ports_rx: rx_packets of all of them (frames the relays wrote to TAPs).
+ports_rx() {
+	local p sum=0
+	for p in $(ports); do
+		sum=$((sum + $(ip netns exec "$NS_HOST" cat "/sys/class/net/$p/statistics/rx_packets" 2>/dev/null || echo 0)))
+	done
+	echo $sum
 }
 
-# fps KIND RUN: 1514-byte frames through one client of KIND for SECS s.
+# fps KIND RUN: 1514-byte frames through one client of KIND for SECS s,
+# counted as they come out of its TAP (all ports: the client's is the
+# only one).
 fps() {
-	local kind=$1 run=$2 peer=$STREAM gwmac before after sent took
-	rm -f "$TMP"/r.*.sock
+	local kind=$1 run=$2 peer=$STREAM gwmac before after last sent took bpid
+	rm -f "$RDIR"/r.*.sock "$TMP/blast"
 	PIDS=()
+	# The last phase's ports gone first.
+	for _ in $(seq 100); do
+		[ -z "$(ports)" ] && break
+		sleep 0.05
+	done
 	if [ "$kind" = fd ]; then
 		relay_up 0
-		peer=$TMP/r.0.sock
+		peer=$RDIR/r.0.sock
 	fi
 	gwmac=$(ip netns exec "$NS_HOST" cat /sys/class/net/sqn-shared/address)
-	# The port exists once the connection is accepted: count from there.
-	ip netns exec "$NS_HOST" "$BLAST" "$peer" "$SECS" 1514 "$gwmac" >"$TMP/blast" 2>&1 &
-	local bpid=$!
-	for _ in $(seq 100); do
-		[ "$(ip -n "$NS_HOST" -o link show master sqn-shared | wc -l)" -ge 1 ] && break
-		sleep 0.02
+	before=$(ports_rx)
+	ip netns exec "$NS_HOST" "$BLAST" "$peer" "$SECS" 1514 "$gwmac" hold >"$TMP/blast" 2>&1 &
+	bpid=$!
+	PIDS+=("$bpid")
+	for _ in $(seq $((SECS * 10 + 200))); do
+		grep -q '^sent' "$TMP/blast" && break
+		kill -0 "$bpid" 2>/dev/null || break
+		sleep 0.1
 	done
-	before=$(port_rx)
-	wait "$bpid" || { echo "serve_stream.sh: stream_blast: $(cat "$TMP/blast")" >&2; echo "sstream_fps,$kind,$run,fail,"; bench_stop "${PIDS[@]}"; PIDS=(); return; }
-	after=$(port_rx)
+	grep -q '^sent' "$TMP/blast" || {
+		echo "serve_stream.sh: stream_blast: $(cat "$TMP/blast")" >&2
+		echo "sstream_fps,$kind,$run,fail,"
+		bench_stop "${PIDS[@]}"
+		PIDS=()
+		return
+	}
+	# What the socket holds still goes through: count until it stops.
+	after=$(ports_rx)
+	last=-1
+	while [ "$after" != "$last" ]; do
+		last=$after
+		sleep 0.1
+		after=$(ports_rx)
+	done
 	sent=$(awk '{print $2}' "$TMP/blast")
 	took=$(awk '{print $5}' "$TMP/blast")
 	echo "sstream_fps,$kind,$run,$(awk -v a="$after" -v b="$before" -v t="$took" 'BEGIN {printf "%.0f", (a - b) / t}'),$(awk -v s="$sent" -v t="$took" 'BEGIN {printf "%.0f", s / t}')"

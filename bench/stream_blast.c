@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* stream_blast.c - frames as fast as a stream socket takes them: the sender side of the relay's frames/s
  *
- * stream_blast SOCKET SECONDS SIZE DST_MAC
+ * stream_blast SOCKET SECONDS SIZE DST_MAC [hold]
  *
  * Connects to SOCKET through libsquibnet (SQN_MODE_STREAM, QEMU framing)
  * and sends SIZE-byte frames (Ethernet header included) to DST_MAC from a
@@ -9,7 +9,8 @@
  * experimental: no stack answers it), in batches of 64, for SECONDS,
  * waiting on sqn_fd() when the socket is full. Prints one line: "sent N
  * frames in S s" (the frames the socket took; what the far side of the
- * relay got is counted there).
+ * relay got is counted there). With "hold" it then keeps the connection
+ * until SIGTERM, so that the far side can still be counted.
  */
 #include <errno.h>
 #include <poll.h>
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "squibnet.h"
 
@@ -55,11 +57,12 @@ int main(int argc, char **argv)
 	sqn_net *net;
 	int i, r;
 
-	if (argc != 5 || (secs = atof(argv[2])) <= 0 ||
+	if ((argc != 5 && (argc != 6 || strcmp(argv[5], "hold"))) ||
+	    (secs = atof(argv[2])) <= 0 ||
 	    (size = strtoul(argv[3], NULL, 10)) < SQN_ETH_HLEN || size > 1514 ||
 	    parse_mac(argv[4], frame)) {
 		fprintf(stderr,
-			"usage: stream_blast SOCKET SECONDS SIZE(14..1514) DST_MAC\n");
+			"usage: stream_blast SOCKET SECONDS SIZE(14..1514) DST_MAC [hold]\n");
 		return 2;
 	}
 	memcpy(frame + 6, "\x02\x00\x5e\xb1\xa5\x70", 6);
@@ -99,6 +102,10 @@ int main(int argc, char **argv)
 		poll(&pfd, 1, 100);
 	}
 	printf("sent %llu frames in %.3f s\n", sent, now_s() - t0);
+	fflush(stdout);
+	if (argc == 6)
+		for (;;)
+			pause();
 	sqn_close(net);
 	return 0;
 }
