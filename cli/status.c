@@ -26,8 +26,11 @@ void usage_status(void)
 	printf("usage: squib-net status [--json] [--socket PATH]\n"
 	       "\n"
 	       "The networks of squib-net serve (name, mode, subnet, state,\n"
-	       "dnsmasq) and its attachments (client uid, pid and label, TAP,\n"
-	       "MACs, the guest's leased address, the TAP's counters), asked\n"
+	       "dnsmasq) and its attachments (kind: fd, dgram, named or\n"
+	       "stream; client uid, pid and label, TAP port, MACs, the guest's\n"
+	       "leased address, the TAP's counters, the frames anti-spoofing\n"
+	       "dropped, and for dgram and stream clients the service's relay\n"
+	       "counters: frames, bytes and drops each way), asked\n"
 	       "over its control socket: PATH, else $SQN_SERVICE, else\n"
 	       "%s. --json prints the service's reply as it is\n"
 	       "(docs/protocol.md).\n",
@@ -70,6 +73,9 @@ static ssize_t status_ask(const char *path, char *buf, size_t size)
 	return n ? n : -ECONNRESET;
 }
 
+/* enum svc_kind's names, as the table shows them. */
+static const char *const status_kinds[] = { "fd", "dgram", "named", "stream" };
+
 static void status_mac(char *out, const uint8_t m[6])
 {
 	snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
@@ -106,17 +112,30 @@ static void status_print(const struct svc_reply *rep)
 		printf("\nno attachments\n");
 		return;
 	}
-	printf("\n%-4s %-15s %-15s %-6s %-7s %-17s %-17s %-15s %10s %10s %s\n",
-	       "ID", "NETWORK", "TAP", "UID", "PID", "GUEST MAC", "TAP MAC",
-	       "IP", "RX BYTES", "TX BYTES", "LABEL");
+	printf("\n%-4s %-15s %-6s %-15s %-6s %-7s %-17s %-17s %-15s %10s %10s %6s %s\n",
+	       "ID", "NETWORK", "KIND", "TAP", "UID", "PID", "GUEST MAC",
+	       "TAP MAC", "IP", "RX BYTES", "TX BYTES", "SPOOF", "LABEL");
 	for (i = 0; i < rep->n_attachments; i++) {
 		a = &rep->attachments[i];
 		status_mac(gm, a->guest_mac);
 		status_mac(hm, a->host_mac);
-		printf("%-4u %-15s %-15s %-6u %-7u %-17s %-17s %-15s %10llu %10llu %s\n",
-		       a->id, a->network, a->tap, a->uid, a->pid, gm, hm,
-		       a->ip[0] ? a->ip : "-", (unsigned long long)a->rx_bytes,
-		       (unsigned long long)a->tx_bytes, a->label);
+		printf("%-4u %-15s %-6s %-15s %-6u %-7u %-17s %-17s %-15s %10llu %10llu %6llu %s\n",
+		       a->id, a->network,
+		       a->kind <= SVC_KIND_STREAM ? status_kinds[a->kind] : "?",
+		       a->tap, a->uid, a->pid, gm, hm, a->ip[0] ? a->ip : "-",
+		       (unsigned long long)a->rx_bytes,
+		       (unsigned long long)a->tx_bytes,
+		       (unsigned long long)a->spoof_drops, a->label);
+		/* The service's relay between the client's socket and its
+		 * TAP port. */
+		if (a->kind == SVC_KIND_STREAM || a->kind == SVC_KIND_DGRAM)
+			printf("     relay: from guest %llu frames %llu bytes %llu drops, to guest %llu frames %llu bytes %llu drops\n",
+			       (unsigned long long)a->from_guest_frames,
+			       (unsigned long long)a->from_guest_bytes,
+			       (unsigned long long)a->from_guest_drops,
+			       (unsigned long long)a->to_guest_frames,
+			       (unsigned long long)a->to_guest_bytes,
+			       (unsigned long long)a->to_guest_drops);
 	}
 }
 

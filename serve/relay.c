@@ -114,9 +114,11 @@ static int relay_handles(struct serve_relay *r, int sock, char *msg, size_t len)
 	cfg.mode = SQN_MODE_STREAM;
 	cfg.peer_fd = sock;
 	cfg.framing = r->dgram ? SQN_FRAMING_DGRAM : SQN_FRAMING_QEMU;
-	/* Frames above the network's MTU are dropped (counted), as the
-	 * TAP would refuse them. */
-	cfg.mtu = a->facts.mtu;
+	/* Stream: frames above the network's MTU are dropped (counted), as
+	 * the TAP would refuse them. Datagrams: the backend sizes the
+	 * socket's send buffer by the MTU, so it gets the largest (the
+	 * slots' size drops the long ones all the same). */
+	cfg.mtu = r->dgram ? 0 : a->facts.mtu;
 	cfg.log = relay_log;
 	cfg.log_ctx = r;
 	e = sqn_open(&cfg, &r->peer);
@@ -390,16 +392,25 @@ static int relay_run(struct serve *s, struct serve_relay *r)
  */
 void relay_event(struct serve *s, struct serve_watch *w, uint32_t events)
 {
+	/* Clients closed for breaking the framing, since the start. */
+	static unsigned long broken;
 	struct serve_relay *r = ((struct relay_end *)w)->r;
 	struct serve_att *a = r->att;
-	char why[SVC_ERRMSG_MAX + 32];
+	char why[SVC_ERRMSG_MAX + 64];
+	struct sqn_stats st;
 
 	(void)events;
 	if (!relay_run(s, r))
 		return;
-	snprintf(why, sizeof(why), "%s",
-		 sqn_last_error(r->peer)[0] ? sqn_last_error(r->peer) :
-					      sqn_last_error(r->port));
+	sqn_stats(r->peer, &st);
+	if (!r->dgram && st.rx_errors)
+		snprintf(why, sizeof(why),
+			 "%s (%lu clients closed for bad framing so far)",
+			 sqn_last_error(r->peer), ++broken);
+	else
+		snprintf(why, sizeof(why), "%s",
+			 sqn_last_error(r->peer)[0] ? sqn_last_error(r->peer) :
+						      sqn_last_error(r->port));
 	attach_remove(s, a, why);
 }
 

@@ -37,6 +37,7 @@ suite tests/test_shared_mode.sh "$B"
 suite tests/test_bridged_mode.sh "$B"
 suite tests/test_probe.sh "$B"
 suite tests/test_serve.sh "$B"
+suite tests/test_serve_stream.sh "$B"
 suite tests/test_qemu.sh "$B"
 suite tests/test_serve_qemu.sh "$B"
 corpus=$(mktemp -d)
