@@ -52,7 +52,8 @@ endif
 # they call under src/sys/ exists there alone (tap.c, plane.c, helper*.c).
 OS := $(shell uname -s)
 CORE_SRC := src/net.c src/config.c src/framing.c src/iov.c src/ipv4.c \
-	src/pool.c src/loopback.c src/sockpeer.c src/stream.c src/dgram.c
+	src/pool.c src/loopback.c src/sockpeer.c src/stream.c src/dgram.c \
+	src/listener.c
 # Configs of older versions and the symbols programs built before use.
 CORE_SRC += src/compat.c
 LINUX_SRC := src/platform_linux.c src/sys/sys_linux.c \
@@ -333,10 +334,10 @@ $(B)/tests/test_slirp_frames: $(B)/slirp/frames.o
 $(B)/asan/tests/test_slirp_frames: $(B)/asan/slirp/frames.o
 
 # The ABI check: one client built against the headers of config versions
-# 1 to 4 (tests/abi/squibnet-vN.h, from git history), linked against
+# 1 to 5 (tests/abi/squibnet-vN.h, from git history), linked against
 # the shared library as a program built then would be.
 ABI_TESTS := $(B)/tests/test_abi_v1 $(B)/tests/test_abi_v2 \
-	$(B)/tests/test_abi_v3 $(B)/tests/test_abi_v4
+	$(B)/tests/test_abi_v3 $(B)/tests/test_abi_v4 $(B)/tests/test_abi_v5
 FORMAT_SRC += tests/abi/abi_client.c
 
 tests: $(ABI_TESTS)
@@ -528,7 +529,7 @@ fuzz: $(FUZZERS)
 
 # make bench QUICK=1: under 2 minutes; BENCH_BASE=<git revision>: that
 # revision's squib-net beside this one (bench/run.sh).
-bench: $(BENCHES) $(PROG) $(KEEPER)
+bench: $(BENCHES) $(PROG) $(KEEPER) $(B)/tests/vmm_relay
 	$(Q)scripts/deps.sh
 	$(Q)QUICK=$(QUICK) BENCH_BASE=$(BENCH_BASE) bench/run.sh $(B)
 

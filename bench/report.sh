@@ -3,8 +3,9 @@
 # report.sh - the tables, CSV files and chart of one benchmark run
 #
 # bench/report.sh RAW_CSV OUT_DIR: reads what bench_framing --csv,
-# e2e.sh and scale.sh printed (and "machine,KEY,VALUE" lines), prints the
-# tables, and writes OUT_DIR/micro.csv, e2e.csv, scale.csv (medians over
+# e2e.sh, scale.sh and serve_stream.sh printed (and "machine,KEY,VALUE"
+# lines), prints the tables, and writes OUT_DIR/micro.csv, e2e.csv,
+# scale.csv, serve_stream.csv (medians over
 # the runs, ratios to the kernel-only path and to the peers) and
 # OUT_DIR/bench.png (gnuplot).
 set -euo pipefail
@@ -41,6 +42,16 @@ $1 == "e2e" && $5 != "fail" {
 	runs[$2, $4]++
 }
 $1 == "e2e" && $5 == "fail" { failed[$2, $4]++ }
+# serve_stream.sh: clients of the service by kind (stream, fd), N at once
+$1 == "sstream" && $6 != "fail" {
+	sagg[$2, $3, $4] += $6
+	if (!(($2, $3, $4) in slo) || $6 < slo[$2, $3, $4])
+		slo[$2, $3, $4] = $6
+	if (!(($2, $3) in sseen)) { sseen[$2, $3] = 1; sk[++nss] = $2 SUBSEP $3 }
+	if (!(($2, $3, $4) in srun)) { srun[$2, $3, $4] = 1; sruns2[$2, $3] = sruns2[$2, $3] " " $4 }
+}
+$1 == "sstream" && $6 == "fail" { sfail[$2, $3]++ }
+$1 == "sstream_fps" && $4 != "fail" { fpsv[$2] = fpsv[$2] " " $4; fsent[$2] = fsent[$2] " " $5 }
 $1 == "scale" && $5 != "fail" {
 	agg[$2, $3] += $5
 	if (!(($2, $3) in lo) || $5 < lo[$2, $3])
@@ -155,6 +166,35 @@ END {
 			l = median(l)
 			print n "," a "," a / n "," l "," length(done) > f
 			printf "%6s %9.2f Gb/s %9.2f Gb/s %9.2f Gb/s\n", n, a, a / n, l
+		}
+	}
+
+	if (nss) {
+		f = out "/serve_stream.csv"
+		print hdr > f
+		print "kind,clients,aggregate_gbit_s,per_client_gbit_s,slowest_client_gbit_s,runs,failed_clients" > f
+		printf "\nsquib-net serve: N clients of one network, each one stream to wan at once\n"
+		printf "(stream: the service relays its stream socket to a TAP; fd: the client holds\n"
+		printf "its TAP, a libsquibnet VMM relaying the same guest; median of the runs)\n"
+		printf "%-7s %7s %14s %14s %14s %7s\n", "kind", "clients", "aggregate", "per client", "slowest", "failed"
+		for (i = 1; i <= nss; i++) {
+			split(sk[i], kn, SUBSEP)
+			a = l = ""
+			nr = split(sruns2[kn[1], kn[2]], rl, " ")
+			for (j = 1; j <= nr; j++) {
+				a = a " " sagg[kn[1], kn[2], rl[j]]
+				l = l " " slo[kn[1], kn[2], rl[j]]
+			}
+			a = median(a)
+			l = median(l)
+			print kn[1] "," kn[2] "," a "," a / kn[2] "," l "," nr "," sfail[kn[1], kn[2]] + 0 > f
+			printf "%-7s %7s %9.2f Gb/s %9.2f Gb/s %9.2f Gb/s %7d\n", kn[1], kn[2], a, a / kn[2], l, sfail[kn[1], kn[2]]
+		}
+		printf "\nRelay frames/s, 1514-byte frames, guest to network (out of the TAP; sent: what\n"
+		printf "the socket took), median of the runs\n"
+		for (k in fpsv) {
+			print "fps," k "," median(fpsv[k]) "," median(fsent[k]) > f
+			printf "%-7s %12.0f frames/s   (sent %.0f/s)\n", k, median(fpsv[k]), median(fsent[k])
 		}
 	}
 }' "$raw"

@@ -11,6 +11,7 @@
 #include "attach.h"
 #include "cli.h"
 #include "log.h"
+#include "runstream.h"
 #include "util.h"
 
 /* The VMM's fd of the TAP: QEMU's fd=3 and socket_vmnet_client's habit. */
@@ -22,6 +23,8 @@ void usage_run(void)
 	printf("usage: squib-net run [--network NAME] [--mac MAC] [--fd N]\n"
 	       "                     [--socket PATH] [--no-vnet-hdr] [--label TEXT]\n"
 	       "                     [--tap-name] -- VMM [ARGS...]\n"
+	       "       squib-net run --stream [--network NAME] [--fd N] [--socket PATH]\n"
+	       "                     -- VMM [ARGS...]\n"
 	       "\n"
 	       "Asks squib-net serve for a TAP on its network NAME (default: its\n"
 	       "default network, sqn-shared; \"shared\" and \"host\" stand for\n"
@@ -42,6 +45,13 @@ void usage_run(void)
 	       "  --tap-name      no fd: a persistent TAP owned by this uid, which\n"
 	       "                  VMM opens by the name in $SQN_TAP (Firecracker's\n"
 	       "                  host_dev_name); removed when VMM ends\n"
+	       "  --stream        no TAP: connect to the network's stream socket\n"
+	       "                  (beside the service's socket: NAME.sock, e.g.\n"
+	       "                  /run/squib-net/sqn-shared.sock) and put that\n"
+	       "                  connection on fd N, for a VMM that speaks QEMU's\n"
+	       "                  stream framing; VMM's environment gets SQN_FD (N)\n"
+	       "                  and SQN_STREAM (the socket). The service makes a\n"
+	       "                  port for it; the VMM's own MAC is the guest's.\n"
 	       "\n"
 	       "VMM's environment gets SQN_MAC (the guest's MAC), SQN_TAP (the\n"
 	       "TAP's name), SQN_TAP_FD (N; not with --tap-name) and SQN_MTU (the\n"
@@ -53,6 +63,8 @@ void usage_run(void)
 	       "  squib-net run -- crosvm run --net tap-fd=3 ...\n"
 	       "  squib-net run --tap-name -- ./start-firecracker.sh (its config's\n"
 	       "      network-interfaces: \"host_dev_name\": the name in $SQN_TAP)\n"
+	       "  squib-net run --stream -- qemu-system-x86_64 ... \\\n"
+	       "      -netdev socket,id=n0,fd=3 -device virtio-net-pci,netdev=n0\n"
 	       "\n"
 	       "Exit status: VMM's; 1 when the service is not there or refuses\n"
 	       "(its reason on stderr) or VMM cannot be executed, 2 for a usage\n"
@@ -66,6 +78,8 @@ void usage_run(void)
  * @fd:		--fd
  * @label:	--label given
  * @fd_given:	--fd given
+ * @stream:	--stream: the stream socket instead of a TAP
+ * @tap_only:	an option that only a TAP takes, for the message
  */
 struct run {
 	struct svc_request req;
@@ -73,6 +87,8 @@ struct run {
 	unsigned long fd;
 	int label;
 	int fd_given;
+	int stream;
+	const char *tap_only;
 };
 
 /* The options up to VMM. Return: 0, -1 after --help, or EXIT_USAGE. */
@@ -86,6 +102,7 @@ static int run_parse(struct run *r, int argc, char **argv)
 		{ "no-vnet-hdr", no_argument, NULL, 'N' },
 		{ "label", required_argument, NULL, 'l' },
 		{ "tap-name", no_argument, NULL, 'T' },
+		{ "stream", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -93,7 +110,7 @@ static int run_parse(struct run *r, int argc, char **argv)
 
 	opterr = 0;
 	/* '+': VMM's own options are not ours. */
-	while ((c = getopt_long(argc, argv, "+n:m:f:s:Nl:Th", opts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "+n:m:f:s:Nl:TSh", opts, NULL)) !=
 	       -1) {
 		switch (c) {
 		case 'n':
@@ -113,6 +130,7 @@ static int run_parse(struct run *r, int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			r->req.has_mac = 1;
+			r->tap_only = "--mac";
 			break;
 		case 'f':
 			if (parse_uint(optarg, RUN_FD_MAX, &r->fd) ||
@@ -128,10 +146,15 @@ static int run_parse(struct run *r, int argc, char **argv)
 			break;
 		case 'N':
 			r->req.vnet_hdr = 0;
+			r->tap_only = "--no-vnet-hdr";
 			break;
 		case 'l':
 			attach_label(r->req.label, optarg);
 			r->label = 1;
+			r->tap_only = "--label";
+			break;
+		case 'S':
+			r->stream = 1;
 			break;
 		case 'T':
 			r->req.kind = SVC_KIND_NAMED;
@@ -151,6 +174,15 @@ static int run_parse(struct run *r, int argc, char **argv)
 	}
 	if (optind == argc) {
 		err("run: no VMM to run (squib-net run [OPTIONS] -- VMM [ARGS...])");
+		return EXIT_USAGE;
+	}
+	if (r->stream && r->req.kind == SVC_KIND_NAMED) {
+		err("run: --stream and --tap-name exclude each other (a stream connection has no TAP of its own to name)");
+		return EXIT_USAGE;
+	}
+	if (r->stream && r->tap_only) {
+		err("run: %s is for a TAP, not --stream (the VMM's device sets the guest's MAC)",
+		    r->tap_only);
 		return EXIT_USAGE;
 	}
 	return 0;
@@ -214,6 +246,8 @@ int cmd_run(int argc, char **argv)
 	if (st)
 		return st < 0 ? 0 : st;
 	vmm = argv + optind;
+	if (r.stream)
+		return runstream_exec(r.socket, r.req.network, (int)r.fd, vmm);
 	if (!r.label) {
 		const char *base = strrchr(vmm[0], '/');
 

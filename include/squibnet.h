@@ -27,12 +27,13 @@ extern "C" {
 
 /* Value of sqn_config.version for the layout declared below (2: tap_fd was
  * added; 3: network, subnet, nat_iface, dns_upstream, dns_hosts; 4:
- * connect_timeout_ms, lock_timeout_ms; 5: service_path). sqn_open() takes a config of any
+ * connect_timeout_ms, lock_timeout_ms; 5: service_path; 6: peer_listen).
+ * sqn_open() takes a config of any
  * version from 1 to this one and reads only the fields that version has;
  * the others take their defaults. From version 4 on, fields are only ever
  * added at the end of the struct, with 0 meaning their default, and each
  * addition raises this number. */
-#define SQN_CONFIG_VERSION 5
+#define SQN_CONFIG_VERSION 6
 
 /**
  * enum sqn_mode - what the guest's network attachment is
@@ -210,7 +211,8 @@ typedef void (*sqn_log_fn)(void *ctx, int level, const char *msg);
  *		the attachment
  * @helper_start_ms: how long sqn_open() watches a new helper for an early
  *		exit before it returns; 0: 50 ms
- * @peer_path:	unix socket to connect to for SQN_MODE_STREAM
+ * @peer_path:	unix socket to connect to for SQN_MODE_STREAM (to listen at,
+ *		with @peer_listen)
  * @peer_fd:	for SQN_MODE_STREAM without @peer_path: an already connected
  *		stream socket (a socketpair end, say). It is duplicated; the
  *		caller keeps and closes its own. Note that O_NONBLOCK is not set
@@ -266,6 +268,21 @@ typedef void (*sqn_log_fn)(void *ctx, int level, const char *msg);
  *		-ENOENT or -ECONNREFUSED, a service that refuses: its errno
  *		and its message (see docs/api.md). At most 107 bytes (a unix
  *		socket's address)
+ * @peer_listen: SQN_MODE_STREAM with @peer_path: not 0 to listen at
+ *		@peer_path instead of connecting to it, and take one peer at
+ *		a time (the VMM's side of a QEMU "-netdev stream,server=on").
+ *		sqn_open() makes the socket and does not wait: the link is
+ *		down (sqn_info's link_up 0, sqn_recv() and sqn_send()
+ *		-ENOTCONN) until a peer connects, which makes sqn_fd()
+ *		readable and which the next sqn_recv() accepts. A peer that
+ *		connects while one is connected is closed at once (a
+ *		warning through @log). When the peer leaves, what it sent
+ *		is delivered, the link goes down, and the next peer is
+ *		accepted the same way. A socket left at @peer_path by a
+ *		process that ended is replaced; a live one (-EADDRINUSE) or
+ *		anything else there (-EEXIST) is not. sqn_close() removes
+ *		the socket it made. Not with @peer_fd or datagram framing
+ *		(-EINVAL)
  *
  * Fill it with sqn_config_init() and then set what differs. New fields
  * are only ever added at the end (see SQN_CONFIG_VERSION).
@@ -299,6 +316,7 @@ struct sqn_config {
 	uint32_t connect_timeout_ms;
 	uint32_t lock_timeout_ms;
 	const char *service_path;
+	uint32_t peer_listen;
 };
 
 /**
@@ -482,6 +500,11 @@ void sqn_close(sqn_net *net);
  * level-triggered: after a run of bad datagrams (or of TAP frames above
  * max_packet_size) sqn_recv() may return -EAGAIN with more waiting, which
  * leave the fd readable.
+ *
+ * In the stream mode with sqn_config.peer_listen it is a watch (epoll,
+ * kqueue) over the listening socket and the peer, the same from one peer
+ * to the next: readable also when a peer connects (sqn_recv() accepts
+ * it); like the userspace mode's, it never polls writable (below).
  *
  * In the userspace mode it is an epoll descriptor the library owns, which
  * watches the helper's socket, the helper process and its stderr: it is

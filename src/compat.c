@@ -12,7 +12,8 @@
 #define END_OF(type, field) (offsetof(type, field) + sizeof(((type *)0)->field))
 #define CONFIG_END_V4 END_OF(struct sqn_config, lock_timeout_ms)
 #define CONFIG_END_V5 END_OF(struct sqn_config, service_path)
-#define CONFIG_END_CURRENT CONFIG_END_V5
+#define CONFIG_END_V6 END_OF(struct sqn_config, peer_listen)
+#define CONFIG_END_CURRENT CONFIG_END_V6
 
 static const size_t config_end[SQN_CONFIG_VERSION + 1] = {
 	[1] = sizeof(struct config_v1),
@@ -20,9 +21,10 @@ static const size_t config_end[SQN_CONFIG_VERSION + 1] = {
 	[3] = sizeof(struct config_v3),
 	[4] = CONFIG_END_V4,
 	[5] = CONFIG_END_V5,
+	[6] = CONFIG_END_V6,
 };
 
-_Static_assert(SQN_CONFIG_VERSION == 5,
+_Static_assert(SQN_CONFIG_VERSION == 6,
 	       "a new config version needs its end in config_end[]");
 _Static_assert(sizeof(struct sqn_config) - CONFIG_END_CURRENT <
 		       _Alignof(struct sqn_config),
@@ -138,7 +140,10 @@ int sqn_config_init2(struct sqn_config *cfg, size_t size, uint32_t version)
 		errno = EINVAL;
 		return -EINVAL;
 	}
-	need = version > SQN_CONFIG_VERSION ? sizeof(def) : config_end[version];
+	/* The current version's struct is all of ours, tail padding
+	 * included: a caller built against this header passes its sizeof. */
+	need = version >= SQN_CONFIG_VERSION ? sizeof(def) :
+					       config_end[version];
 	if (!cfg || size < need) {
 		errno = EINVAL;
 		return -EINVAL;

@@ -318,6 +318,16 @@ static int check_mode_fields(const struct sqn_config *cfg, struct net_params *p,
 		return fail(
 			msg, msglen,
 			"peer_path: stream mode needs peer_path or peer_fd");
+	if (cfg->peer_listen && cfg->mode == SQN_MODE_STREAM) {
+		if (!cfg->peer_path)
+			return fail(
+				msg, msglen,
+				"peer_listen: listening needs peer_path (a peer_fd is already connected)");
+		if (cfg->framing == SQN_FRAMING_DGRAM)
+			return fail(
+				msg, msglen,
+				"peer_listen: datagram framing has no connections to accept: use qemu or hyperkit framing");
+	}
 	if (cfg->service_path) {
 		r = config_check_path("service_path", cfg->service_path, 0, msg,
 				      msglen);
@@ -413,6 +423,7 @@ int config_check(const struct sqn_config *caller, struct net_params *p,
 	p->helper_args = cfg->helper_args;
 	p->peer_path = cfg->peer_path;
 	p->peer_fd = cfg->peer_fd;
+	p->peer_listen = cfg->mode == SQN_MODE_STREAM && cfg->peer_listen;
 	p->framing = cfg->framing;
 	p->offloads = cfg->offloads;
 	p->queue_depth = cfg->queue_depth ? cfg->queue_depth : 256;

@@ -72,6 +72,7 @@ struct net_params {
 	uint32_t helper_start_ms;
 	const char *peer_path;
 	int peer_fd;
+	int peer_listen; /* listen at peer_path, one peer at a time */
 	enum sqn_framing framing;
 	uint32_t offloads;
 	uint32_t queue_depth;
@@ -119,6 +120,7 @@ enum sqn_helper platform_helper_default(void);
 
 extern const struct backend_ops loopback_ops;
 extern const struct backend_ops stream_ops;
+extern const struct backend_ops listener_ops;
 extern const struct backend_ops helper_ops;
 extern const struct backend_ops tap_ops;
 extern const struct backend_ops plane_ops;

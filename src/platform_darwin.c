@@ -21,6 +21,8 @@ const struct backend_ops *platform_backend(const struct net_params *p,
 	case SQN_MODE_LOOPBACK:
 		return &loopback_ops;
 	case SQN_MODE_STREAM:
+		if (p->peer_listen)
+			return &listener_ops;
 		return p->framing == SQN_FRAMING_DGRAM ? &dgram_ops :
 							 &stream_ops;
 	case SQN_MODE_USERSPACE:

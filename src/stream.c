@@ -90,6 +90,25 @@ int stream_attach(struct sqn_net *net, int fd)
 	return 0;
 }
 
+/**
+ * stream_rebind() - carry on over another connected socket, or none
+ * @net:	attachment whose stream_attach() succeeded
+ * @fd:		the new peer's socket (its owner stays the caller's), or -1
+ *		for no peer: then every call finds the link down
+ *
+ * What the previous peer sent and was not delivered, and the unsent tail
+ * of a frame for it, are forgotten: a new peer starts on a frame boundary.
+ */
+void stream_rebind(struct sqn_net *net, int fd)
+{
+	struct stream *s = net->priv;
+
+	s->fd = fd;
+	s->eof = fd < 0;
+	framing_dec_reset(&s->dec);
+	s->pend_off = s->pend_len = 0;
+}
+
 /* The peer broke the framing or went away: stop reading, tell the peer. */
 static int stream_reset(struct sqn_net *net, const char *why, size_t len)
 {

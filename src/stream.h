@@ -40,6 +40,7 @@ struct stream {
 
 size_t stream_pool_size(const struct sqn_net *net);
 int stream_attach(struct sqn_net *net, int fd);
+void stream_rebind(struct sqn_net *net, int fd);
 int stream_recv(struct sqn_net *net, struct sqn_pkt *pkts, unsigned int n);
 int stream_send(struct sqn_net *net, const struct sqn_pkt *pkts,
 		unsigned int n);

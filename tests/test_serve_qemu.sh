@@ -5,7 +5,9 @@
 # user with no capabilities (setpriv, numeric ids, no account added), in
 # the socket's group and allowed by the ACL, boots the real guest
 # (tests/guest) under QEMU with -netdev tap,helper=squib-net-bridge-helper
-# and again under squib-net run with -netdev tap,fd=3: a lease, a name
+# and again under squib-net run with -netdev tap,fd=3, then through the
+# network's stream socket (-netdev stream, and squib-net run --stream with
+# -netdev socket,fd=3): a lease, a name
 # resolved by dnsmasq, a page from wan through NAT, the TAP gone once QEMU
 # ends. A libsquibnet caller of that user (tests/vmm_relay) gets shared mode
 # through the service; two of them reach each other only on a network with
@@ -173,6 +175,23 @@ qemu_squib_net_run() {
 	return $r
 }
 
+# QEMU's -netdev stream pointed at the network's stream socket (beside
+# the control socket): the service makes the port, relays the framing.
+qemu_stream_socket() {
+	qemu_guest stream "stream,id=n0,server=off,addr.type=unix,addr.path=$tmp/sqn-shared.sock" || return 1
+	grep -q "uid $U pid [0-9]*: attachment [0-9]* on sqn-shared: .*stream connection" "$tmp/log" ||
+		{ why="the service logged no stream connection of uid $U"; return 1; }
+}
+
+# squib-net run --stream: the same socket, connected, as QEMU's fd 3.
+qemu_squib_net_run_stream() {
+	GUEST_WRAP=("$PROG" run --stream --)
+	qemu_guest run-stream "socket,id=n0,fd=3"
+	local r=$?
+	GUEST_WRAP=()
+	return $r
+}
+
 # relay_up NAME ARGS...: vmm_relay as $U listening on $tmp/u/NAME.sock
 # (squib-net guest --mode stream connects there), its network through the
 # service; its pid in $relay.
@@ -289,6 +308,8 @@ setup serve_start
 
 tcase qemu_bridge_helper qemu_bridge_helper
 tcase qemu_squib_net_run qemu_squib_net_run
+tcase qemu_stream_socket qemu_stream_socket
+tcase qemu_squib_net_run_stream qemu_squib_net_run_stream
 tcase library_caller_without_caps library_caller_without_caps
 tcase isolated_callers_cannot_reach_each_other isolated_callers_cannot_reach_each_other
 tcase without_isolation_they_can without_isolation_they_can

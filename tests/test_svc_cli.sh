@@ -15,6 +15,7 @@ SUITE=test_svc_cli
 . tests/lib.sh
 NS=sqnsvc$$
 fake=
+lsn=
 
 if [ "$(id -u)" != 0 ]; then
 	echo "ok   $SUITE skipped (not root)"
@@ -24,6 +25,7 @@ fi
 
 cleanup() {
 	[ -n "$fake" ] && stop "$fake"
+	[ -n "$lsn" ] && stop "$lsn"
 	ip netns del "$NS" 2>/dev/null
 	rm -rf "$tmp"
 }
@@ -127,6 +129,65 @@ run_usage_errors() {
 		status 0 "$PROG" help run && has out 'fd=3,vhost=on'
 }
 
+# A stand-in for a network's stream socket: accepts one connection on
+# $1, writes what it read to $2, answers "pong".
+cat >"$tmp/stream.py" <<-'PY'
+	import os, socket, sys
+	s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+	s.bind(sys.argv[1])
+	s.listen(1)
+	open(sys.argv[1] + ".ready", "w").close()
+	c, _ = s.accept()
+	c.sendall(b"pong")
+	data = b""
+	while True:
+	    try:
+	        b = c.recv(4096)
+	    except ConnectionResetError:
+	        break
+	    if not b:
+	        break
+	    data += b
+	open(sys.argv[2], "wb").write(data)
+PY
+# stream_sock NAME: the stand-in on $tmp/NAME.sock, its pid in $lsn.
+stream_sock() {
+	rm -f "$tmp/$1.sock" "$tmp/$1.sock.ready" "$tmp/got"
+	python3 "$tmp/stream.py" "$tmp/$1.sock" "$tmp/got" &
+	lsn=$!
+	wait_for 100 test -e "$tmp/$1.sock.ready" || { why="no listener"; return 1; }
+}
+
+# --stream: the connection to <the control socket's dir>/<network>.sock
+# on fd 3 (or --fd), $SQN_FD and $SQN_STREAM say so, no request to the
+# control socket; "host" stands for sqn-host.
+run_stream_puts_the_connection_on_fd_3() {
+	fake || return 1
+	stream_sock sqn-shared || return 1
+	status 0 env SQN_SERVICE="$tmp/control" "$PROG" run --stream -- sh -c \
+		'echo fd=$SQN_FD stream=$SQN_STREAM; head -c 4 <&3; echo; echo ping >&3' || return 1
+	wait "$lsn"
+	has out "^fd=3 stream=$tmp/sqn-shared.sock\$" && has out '^pong$' && has got '^ping$' || return 1
+	[ ! -s "$tmp/err" ] || { why="squib-net printed: $(cat "$tmp/err")"; return 1; }
+	logged_n 1 && { why="a request reached the control socket"; return 1; }
+	stream_sock sqn-host || return 1
+	status 0 "$PROG" run --stream --network host --fd 5 --socket "$tmp/control" -- \
+		sh -c 'echo fd=$SQN_FD; head -c 4 <&5 >/dev/null; echo hi >&5' || return 1
+	wait "$lsn"
+	has out '^fd=5$' && has got '^hi$'
+}
+
+# --stream refuses the TAP's options, and says where it looked.
+run_stream_refusals() {
+	status 2 "$PROG" run --stream --mac 52:54:00:12:34:56 -- true &&
+		has err -- '--mac is for a TAP, not --stream' &&
+		status 2 "$PROG" run --stream --label x -- true && has err -- '--label is for a TAP' || return 1
+	rm -f "$tmp/nonet.sock"
+	status 1 "$PROG" run --stream --network nonet --socket "$tmp/control" -- touch "$tmp/ran" || return 1
+	one_line && has err "run: $tmp/nonet.sock: No such file or directory (is squib-net serve running, with that network?)" || return 1
+	[ ! -e "$tmp/ran" ] || { why="the VMM ran"; return 1; }
+}
+
 # QEMU's side of qemu-bridge-helper (net/tap.c): a stream socket pair,
 # the helper run as argv ($1 = "sh" for sh -c with a command line),
 # recvmsg of one byte and one fd, then the helper's exit status. Prints
@@ -204,6 +265,8 @@ tcase run_takes_its_options run_takes_its_options
 tcase run_refused_says_why run_refused_says_why
 tcase run_without_a_service run_without_a_service
 tcase run_usage_errors run_usage_errors
+tcase run_stream_puts_the_connection_on_fd_3 run_stream_puts_the_connection_on_fd_3
+tcase run_stream_refusals run_stream_refusals
 tcase bridge_helper_hands_qemu_the_tap bridge_helper_hands_qemu_the_tap
 tcase bridge_helper_through_sh_c bridge_helper_through_sh_c
 tcase bridge_helper_refused bridge_helper_refused

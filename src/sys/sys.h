@@ -27,6 +27,12 @@ int sys_wake_open(void);
 void sys_wake_set(int fd);
 void sys_wake_clear(int fd);
 void sys_wake_close(int fd);
+/* What sys_watch_set() watches a descriptor for. */
+#define SYS_WATCH_IN 1
+#define SYS_WATCH_OUT 2
+
+int sys_watch_open(void);
+int sys_watch_set(int watch, int fd, int events);
 int sys_dup_cloexec(int fd);
 int sys_unix_connect(const char *path, int type);
 ssize_t sys_sendmsg(int fd, const struct msghdr *msg);

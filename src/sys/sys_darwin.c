@@ -3,6 +3,7 @@
  * SO_NOSIGPIPE, loops where Linux has recvmmsg/sendmmsg */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +97,60 @@ static void nosigpipe(int fd)
 	int one = 1;
 
 	setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof(one));
+}
+
+/**
+ * sys_watch_open() - one descriptor that polls readable while one of the
+ * descriptors given to sys_watch_set() is ready: a kqueue
+ *
+ * Return: the fd (close-on-exec), or a negative errno.
+ */
+int sys_watch_open(void)
+{
+	int fd = kqueue(), r;
+
+	if (fd < 0)
+		return -errno;
+	if (cloexec(fd) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+/* Add or delete one filter of @fd; deleting one never added is no error. */
+static int sys_watch_filter(int watch, int fd, short filter, int on)
+{
+	struct kevent ev;
+
+	EV_SET(&ev, (uintptr_t)fd, filter, on ? EV_ADD | EV_ENABLE : EV_DELETE,
+	       0, 0, NULL);
+	if (kevent(watch, &ev, 1, NULL, 0, NULL) < 0 && (on || errno != ENOENT))
+		return -errno;
+	return 0;
+}
+
+/**
+ * sys_watch_set() - what @watch watches @fd for
+ * @watch:	from sys_watch_open()
+ * @fd:		descriptor
+ * @events:	SYS_WATCH_IN and/or SYS_WATCH_OUT; 0 forgets @fd (do so
+ *		before closing it)
+ *
+ * Level-triggered (no EV_CLEAR): @watch stays readable while @fd is ready
+ * for one of @events. Writability of @fd shows as readability of @watch.
+ *
+ * Return: 0 or a negative errno.
+ */
+int sys_watch_set(int watch, int fd, int events)
+{
+	int r = sys_watch_filter(watch, fd, EVFILT_READ, events & SYS_WATCH_IN);
+
+	if (!r)
+		r = sys_watch_filter(watch, fd, EVFILT_WRITE,
+				     events & SYS_WATCH_OUT);
+	return r;
 }
 
 /**

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/random.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -81,6 +82,50 @@ void sys_wake_close(int fd)
 {
 	if (fd >= 0)
 		close(fd);
+}
+
+/**
+ * sys_watch_open() - one descriptor that polls readable while one of the
+ * descriptors given to sys_watch_set() is ready: an epoll descriptor
+ *
+ * Return: the fd (close-on-exec), or a negative errno.
+ */
+int sys_watch_open(void)
+{
+	int fd = epoll_create1(EPOLL_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/**
+ * sys_watch_set() - what @watch watches @fd for
+ * @watch:	from sys_watch_open()
+ * @fd:		descriptor
+ * @events:	SYS_WATCH_IN and/or SYS_WATCH_OUT; 0 forgets @fd (do so
+ *		before closing it)
+ *
+ * Level-triggered: @watch stays readable while @fd is ready for one of
+ * @events. The watch itself never polls writable: writability of @fd
+ * shows as readability of @watch.
+ *
+ * Return: 0 or a negative errno.
+ */
+int sys_watch_set(int watch, int fd, int events)
+{
+	struct epoll_event ev = { .data.fd = fd };
+
+	if (!events)
+		return epoll_ctl(watch, EPOLL_CTL_DEL, fd, NULL) &&
+				       errno != ENOENT ?
+			       -errno :
+			       0;
+	ev.events = (events & SYS_WATCH_IN ? EPOLLIN : 0) |
+		    (events & SYS_WATCH_OUT ? EPOLLOUT : 0);
+	if (!epoll_ctl(watch, EPOLL_CTL_MOD, fd, &ev))
+		return 0;
+	if (errno != ENOENT)
+		return -errno;
+	return epoll_ctl(watch, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
 }
 
 /**
