@@ -190,12 +190,13 @@ static size_t dhcp_msg(uint8_t *f, size_t hl, const uint8_t mac[6], int type,
 	return hl + 14 + 20 + ulen;
 }
 
-/* The answer of @type (2 offer, 5 ack) to our transaction: the address it
- * gives in @ip, the server in @server. */
-static int dhcp_wait(size_t hl, int type, uint8_t ip[4], uint8_t server[4])
+/* The answer of @type (2 offer, 5 ack) to our transaction within @ms: the
+ * address it gives in @ip, the server in @server. */
+static int dhcp_wait(size_t hl, int type, uint8_t ip[4], uint8_t server[4],
+		     long ms)
 {
 	static uint8_t f[65536];
-	long until = now_ms() + WAIT_MS;
+	long until = now_ms() + ms;
 	struct pollfd p = { tap, POLLIN, 0 };
 	const uint8_t *e, *b, *o, *end;
 	ssize_t n;
@@ -234,20 +235,27 @@ static int sc_dhcp(void)
 	static uint8_t f[2048];
 	size_t hl = last.attach.vnet_hdr_len, len;
 	uint8_t ip[4] = { 0 }, server[4] = { 0 };
+	int n;
 
 	if (tap < 0) {
 		printf("dhcp: no TAP\n");
 		return -1;
 	}
+	/* DISCOVER again each second, as DHCP clients do: a TAP just
+	 * opened by name is a port of the bridge only once the bridge has
+	 * seen its carrier come up (linkwatch, up to a second later). */
 	len = dhcp_msg(f, hl, last.attach.guest_mac, 1, ip, server);
-	if (write(tap, f, len) != (ssize_t)len ||
-	    dhcp_wait(hl, 2, ip, server)) {
-		printf("dhcp: no offer\n");
-		return -1;
+	for (n = 0;; n++) {
+		if (n == WAIT_MS / 1000 || write(tap, f, len) != (ssize_t)len) {
+			printf("dhcp: no offer\n");
+			return -1;
+		}
+		if (!dhcp_wait(hl, 2, ip, server, 1000))
+			break;
 	}
 	len = dhcp_msg(f, hl, last.attach.guest_mac, 3, ip, server);
 	if (write(tap, f, len) != (ssize_t)len ||
-	    dhcp_wait(hl, 5, ip, server)) {
+	    dhcp_wait(hl, 5, ip, server, WAIT_MS)) {
 		printf("dhcp: no ack\n");
 		return -1;
 	}
