@@ -87,14 +87,17 @@ ifindex() { in_host ip -o link show dev "$1" 2>/dev/null | cut -d: -f1; }
 link_gone() { [ -z "$(ifindex "$1")" ]; }
 status() { in_host "$PROG" status --socket "$SOCK" >"$tmp/status" 2>"$tmp/err"; }
 status_json() { in_host "$PROG" status --json --socket "$SOCK" >"$tmp/json" 2>"$tmp/err"; }
-# status_has TEXT: status (JSON) says TEXT, within 10 s.
+# json_has TEXT: status (JSON) says TEXT now.
+json_has() { status_json && grep -q -- "$1" "$tmp/json"; }
+json_lacks() { status_json && ! grep -q -- "$1" "$tmp/json"; }
+# status_has TEXT: status says TEXT, within 10 s; status_lacks: no more.
 status_has() {
-	wait_for 100 eval 'status_json && grep -q -- "$1" "$tmp/json"' && return 0
+	wait_for 100 json_has "$1" && return 0
 	why="status lacks \"$1\": $(sed 's/.*"attachments":\[//' "$tmp/json" | cut -c1-3000)"
 	return 1
 }
 status_lacks() {
-	wait_for 100 eval 'status_json && ! grep -q -- "$1" "$tmp/json"' && return 0
+	wait_for 100 json_lacks "$1" && return 0
 	why="status still has \"$1\""
 	return 1
 }
