@@ -396,7 +396,7 @@ sigkill_then_restart() {
 	has r.out "^lease $LEASE" || return 1
 	release s
 	wait_for 50 link_gone "$old" || { why="$old left after its client ended"; return 1; }
-	logged " $old on sqn-shared) removed: its process" || return 1
+	logged " $old on sqn-shared) removed: " || return 1
 	serve_kill
 	leftovers
 }

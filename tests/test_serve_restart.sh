@@ -80,19 +80,24 @@ logged() {
 	why="the service did not log \"$1\": $(tail -4 "$tmp/log" | tr '\n' ' ')"
 	return 1
 }
+# (Not for CMD &: $! would be a subshell's; background commands use ip
+# netns exec themselves, so that $! is theirs.)
 in_guest() { ip netns exec "$NS_G" "$@"; }
 ifindex() { in_host ip -o link show dev "$1" 2>/dev/null | cut -d: -f1; }
 link_gone() { [ -z "$(ifindex "$1")" ]; }
 status() { in_host "$PROG" status --socket "$SOCK" >"$tmp/status" 2>"$tmp/err"; }
 status_json() { in_host "$PROG" status --json --socket "$SOCK" >"$tmp/json" 2>"$tmp/err"; }
-# status_has TEXT: status (JSON) says TEXT, within 10 s.
+# json_has TEXT: status (JSON) says TEXT now.
+json_has() { status_json && grep -q -- "$1" "$tmp/json"; }
+json_lacks() { status_json && ! grep -q -- "$1" "$tmp/json"; }
+# status_has TEXT: status says TEXT, within 10 s; status_lacks: no more.
 status_has() {
-	wait_for 100 eval 'status_json && grep -q -- "$1" "$tmp/json"' && return 0
-	why="status lacks \"$1\": $(cut -c1-400 "$tmp/json")"
+	wait_for 100 json_has "$1" && return 0
+	why="status lacks \"$1\": $(sed 's/.*"attachments":\[//' "$tmp/json" | cut -c1-3000)"
 	return 1
 }
 status_lacks() {
-	wait_for 100 eval 'status_json && ! grep -q -- "$1" "$tmp/json"' && return 0
+	wait_for 100 json_lacks "$1" && return 0
 	why="status still has \"$1\""
 	return 1
 }
@@ -107,7 +112,7 @@ leftovers() { nothing_left "$NS_HOST" "$NS_HOST_INO"; }
 # lease. Its pid in $vmm.
 vmm_start() {
 	rm -f "$tmp/ready" "$tmp/lease"
-	in_guest "$PROG" run --socket "$SOCK" --no-vnet-hdr --label vmm -- \
+	ip netns exec "$NS_G" "$PROG" run --socket "$SOCK" --no-vnet-hdr --label vmm -- \
 		"$PAIR" 3 eth0 "$tmp/ready" >"$tmp/vmm.out" 2>&1 &
 	vmm=$!
 	pids+=($vmm)
@@ -129,7 +134,7 @@ dhcp() {
 stream() {
 	local name=$1
 	shift
-	in_host "$PEER" "$STREAM" --mac $SMAC "$@" >"$tmp/$name.out" 2>&1 &
+	ip netns exec "$NS_HOST" "$PEER" "$STREAM" --mac $SMAC "$@" >"$tmp/$name.out" 2>&1 &
 	bg=$!
 	pids+=($bg)
 }
@@ -148,7 +153,7 @@ restart_loses_no_guest() {
 	vmm_start || return 1
 	lease=$(cat "$tmp/lease")
 	# A second client whose attachment is held by its connection.
-	in_host "$CLIENT" "$SOCK" --send '{"v":1,"op":"attach","network":"shared","label":"conn"}' \
+	ip netns exec "$NS_HOST" "$CLIENT" "$SOCK" --send '{"v":1,"op":"attach","network":"shared","label":"conn"}' \
 		--hold >"$tmp/c.out" 2>&1 &
 	cid=$!
 	pids+=($cid)
@@ -166,7 +171,7 @@ restart_loses_no_guest() {
 	tap_ix=$(ifindex "$tap")
 	bridge_ix=$(ifindex sqn-shared)
 	dns=$(dnsmasq_pid)
-	in_guest busybox ping -i 0.02 "$GW" >"$tmp/ping.out" 2>&1 &
+	ip netns exec "$NS_G" busybox ping -i 0.02 "$GW" >"$tmp/ping.out" 2>&1 &
 	ping=$!
 	pids+=($ping)
 	wait_for 100 replies_past 20 || { why="no pings through: $(tail -3 "$tmp/ping.out")"; return 1; }
@@ -218,6 +223,7 @@ restart_loses_no_guest() {
 # its SIGTERM leaves nothing.
 clients_gone_then_restart_is_clean() {
 	local tap
+	serve_kill
 	serve_start || return 1
 	vmm_start || return 1
 	tap=$(in_host ip -o link show master sqn-shared | awk -F': ' '{print $2}' | cut -d@ -f1 | head -1)
