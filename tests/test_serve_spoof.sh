@@ -326,24 +326,44 @@ stream_client_is_held() {
 	release a
 }
 
-# Detached, a port's rules go; SIGKILL leaves the table, which the next
-# service replaces; SIGTERM leaves nothing.
+# Detached, a port's rules go. SIGKILL leaves the table; the next service
+# keeps it for the ports it adopts: g's learned MAC stays (a frame from
+# another MAC is still dropped, its own still pass, held to its lease
+# with no new DHCP), the ports not adopted (e's) are swept. SIGTERM
+# leaves nothing.
 rules_go_with_ports_and_service() {
-	local t
+	local t tg ig
 	release_all
+	rm -f "$tmp"/go-*
 	client_bg e --send "$(attach sqn-shared)" --hold
 	has_in e "^held" || return 1
 	t=$(tap_of e)
 	wait_for 50 table_has "p-$t" || { why="no chain p-$t: $(table | tr '\n' ' ')"; return 1; }
 	release e
 	wait_for 100 table_has ! "-$t\b" || { why="rules of $t left: $(table | grep -- "$t" | tr '\n' ' ')"; return 1; }
+	client_bg g --send "$(attach sqn-shared)" --mac 02:00:00:9a:00:01 --dhcp --ping 1 \
+		--wait-file "$tmp/go-g" --ping 2 --spoof-mac 02:00:00:9a:00:09 --hold
+	has_in g "^pong 1/1" || return 1
+	tg=$(tap_of g) ig=$(lease_of g)
+	wait_for 50 set_has "$tg" 02:00:00:9a:00:01 || { why="set m-$tg: $(in_host nft list set bridge squib-net-spoof "m-$tg" | tr '\n' ' ')"; return 1; }
+	# A port the old service had and the new one does not adopt.
+	in_host nft add chain bridge squib-net-spoof p-gone &&
+		in_host nft add element bridge squib-net-spoof ports '{ "gone" : goto p-gone }' ||
+		{ why="could not add port gone"; return 1; }
 	kill -KILL "$spid"
 	wait "$spid" 2>/dev/null
 	spid=
 	[ -n "$(table)" ] || { why="no table after SIGKILL (the case tests nothing)"; return 1; }
 	serve_start || return 1
-	# The old networks' keepers end once the new service has swept them.
 	wait_for 100 networks_are 2 || { why="dnsmasq: $(ns_procs "$NS_HOST" dnsmasq | tr '\n' ' ')"; return 1; }
+	wait_for 50 table_has ! "p-gone" || { why="port gone not swept"; return 1; }
+	chain_has "$tg" "ip saddr != $ig" || { why="adopted $tg not held to $ig: $(table | grep -- "$tg" | tr '\n' ' ')"; return 1; }
+	go g
+	has_in g "^pong 2/2" && has_in g "^spoofed" || return 1
+	wait_for 100 drops_at_least "$tg" 3 || { why="spoof_drops of $tg after the restart: $(drops "$tg")"; return 1; }
+	set_has "$tg" 02:00:00:9a:00:01 || { why="learned MAC lost: $(in_host nft list set bridge squib-net-spoof "m-$tg" | tr '\n' ' ')"; return 1; }
+	! fdb_has sqn-shared 02:00:00:9a:00:09 "$tg" || { why="the bridge learned the other MAC"; return 1; }
+	release g
 	client_bg f --send "$(attach sqn-shared)" --dhcp --hold
 	has_in f "^lease " || return 1
 	release f

@@ -386,6 +386,25 @@ int nft_spoof_text_mac(const char *text, const char *name, uint8_t mac[6])
 	return 0;
 }
 
+/* The commands of nft_spoof_del_cmds() in @cmds one by one, for a port
+ * that lacks some of its parts (a service that was killed while making
+ * it): what is there goes. Return: 0 when the map's element went. */
+static int nft_spoof_del_each(char *cmds)
+{
+	char *line, *next;
+	int r = -EIO, first = 1;
+
+	for (line = cmds; *line; line = next, first = 0) {
+		next = strchr(line, '\n');
+		if (!next)
+			break;
+		*next++ = '\0';
+		if (!nft_run_out(line, NULL, 0, NULL, 0) && first)
+			r = 0;
+	}
+	return r;
+}
+
 /**
  * nft_spoof_sweep() - remove the ports the table has that are not to be
  * kept (a service started again adopted the others)
@@ -412,10 +431,11 @@ int nft_spoof_sweep(int (*keep)(const char *name, void *arg), void *arg)
 		if (!nft_spoof_name_ok(p + 1) || keep(p + 1, arg))
 			continue;
 		nft_spoof_del_cmds(p + 1, cmds, sizeof(cmds));
-		if (nft_run_out(cmds, NULL, 0, NULL, 0))
-			bad = 1;
-		else
+		if (!nft_run_out(cmds, NULL, 0, NULL, 0) ||
+		    !nft_spoof_del_each(cmds))
 			n++;
+		else
+			bad = 1;
 	}
 	free(text);
 	return bad ? -EIO : n;
