@@ -114,11 +114,12 @@ table_has() {
 		grep -q -- "$1" <<<"$o"
 	fi
 }
-# set_has TAP MAC: the port's MAC set holds MAC (a raw 48-bit key).
+# set_has TAP MAC: the port's MAC set holds MAC (a raw 48-bit key, or an
+# ether_addr as a table of an older layout has it).
 set_has() {
 	local o
 	o=$(in_host nft list set bridge squib-net-spoof "m-$1" 2>/dev/null) || return 1
-	grep -q -- "elements = { $(printf '0x%x' "$((16#${2//:/}))") }" <<<"$o"
+	grep -q -e "elements = { $(printf '0x%x' "$((16#${2//:/}))") }" -e "elements = { $2 }" <<<"$o"
 }
 counters_agree() { [ "$(nft_drops "$1")" = "$(drops "$1")" ]; }
 chain_has() { in_host nft list chain bridge squib-net-spoof "i-$1" 2>/dev/null | grep -q -- "$2"; }
