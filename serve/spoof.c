@@ -378,9 +378,15 @@ const uint8_t *spoof_mac(const struct serve_att *a)
  */
 char *spoof_counters(const struct serve *s)
 {
+	const struct serve_att *a;
 	char *text;
 
-	if (s->spoof.fd < 0 || nft_spoof_list("counters", &text))
+	/* No nft at all without a held port: libnftables ends the process
+	 * when it cannot open its netlink socket (a service out of
+	 * descriptors still answers status). */
+	for (a = s->atts; a && !a->spoof; a = a->next)
+		;
+	if (!a || nft_spoof_list("counters", &text))
 		return NULL;
 	return text;
 }
