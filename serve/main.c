@@ -290,6 +290,7 @@ int cmd_serve(int argc, char **argv)
 			err("serve: %s", msg);
 		else
 			state_adopt(s);
+		spoof_adopted(s);
 		if (!r)
 			streams_open(s);
 	}

@@ -243,6 +243,8 @@ struct serve_att {
  * @spoof:	the inotify of the networks' lease files (SERVE_SPOOF),
  *		-1 while no network holds its ports to their addresses
  *		(spoof.c)
+ * @spoof_sets:	the MAC sets of the anti-spoofing table a service that was
+ *		killed left, until its attachments are adopted (spoof.c)
  * @stop:	SIGTERM came
  * @spare:	a descriptor kept in reserve (/dev/null), closed to accept and
  *		close a connection when the service is out of descriptors, so
@@ -274,6 +276,7 @@ struct serve {
 	unsigned int n_atts;
 	uint32_t next_id;
 	struct serve_watch spoof;
+	char *spoof_sets;
 	int stop;
 	int spare;
 	long warned_ms;

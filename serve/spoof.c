@@ -17,6 +17,7 @@
 
 /* What dnsmasq does to its lease file: it keeps it open and writes it
  * again in place (IN_MODIFY); a new dnsmasq makes it (IN_CREATE). */
+#define SPOOF_LEASES "dnsmasq.leases"
 #define SPOOF_EVENTS                                                        \
 	(IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE | IN_DELETE | \
 	 IN_MOVED_FROM)
@@ -43,7 +44,9 @@ struct serve_spoof {
 /**
  * spoof_init() - the table (ports of networks that do not allow spoofing
  * get their rules there) and the lease files' inotify; a table left by a
- * service that was killed is removed first
+ * service that was killed is kept, its MAC sets read, until
+ * spoof_adopted() (its ports that are adopted keep their learned MACs
+ * and are never left unfiltered)
  * @s:		the service, its loop made
  * @msg:	reason on failure
  * @len:	its size
@@ -59,9 +62,14 @@ int spoof_init(struct serve *s, char *msg, size_t len)
 	s->spoof.fd = -1;
 	for (i = 0; i < s->cfg.n_nets; i++)
 		need |= !s->cfg.nets[i].allow_spoofing;
-	r = nft_spoof_table(need, msg, len);
-	if (r || !need)
+	if (!need)
+		return nft_spoof_table_del(msg, len);
+	r = nft_spoof_table(msg, len);
+	if (r < 0)
 		return r;
+	if (r == 1 && nft_spoof_list("sets", &s->spoof_sets))
+		s->spoof_sets = NULL;
+	r = 0;
 	s->spoof.fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (s->spoof.fd < 0 || serve_watch_add(s, &s->spoof, EPOLLIN)) {
 		r = -errno;
@@ -69,6 +77,39 @@ int spoof_init(struct serve *s, char *msg, size_t len)
 		spoof_fini(s);
 	}
 	return r;
+}
+
+/* Whether port @name is an attachment's of @arg, the service. */
+static int spoof_keep(const char *name, void *arg)
+{
+	const struct serve *s = arg;
+	const struct serve_att *a;
+
+	for (a = s->atts; a; a = a->next)
+		if (a->spoof && !strcmp(a->spoof->port, name))
+			return 1;
+	return 0;
+}
+
+/**
+ * spoof_adopted() - the attachments of a service that was killed are
+ * adopted: the ports of the others (gone with their TAPs) leave the table
+ * @s:		the service
+ */
+void spoof_adopted(struct serve *s)
+{
+	int r;
+
+	free(s->spoof_sets);
+	s->spoof_sets = NULL;
+	if (s->spoof.fd < 0)
+		return;
+	r = nft_spoof_sweep(spoof_keep, s);
+	if (r < 0)
+		warn("anti-spoofing: ports not adopted: not all removed (%s)",
+		     strerror(-r));
+	else if (r)
+		info("anti-spoofing: %d port(s) not adopted removed", r);
 }
 
 /**
@@ -82,12 +123,14 @@ int spoof_fini(struct serve *s)
 	char msg[300];
 	int r;
 
+	free(s->spoof_sets);
+	s->spoof_sets = NULL;
 	if (s->spoof.fd < 0)
 		return 0;
 	serve_watch_del(s, &s->spoof);
 	close(s->spoof.fd);
 	s->spoof.fd = -1;
-	r = nft_spoof_table(0, msg, sizeof(msg));
+	r = nft_spoof_table_del(msg, sizeof(msg));
 	if (r)
 		err("anti-spoofing: %s", msg);
 	return r;
@@ -173,8 +216,13 @@ int spoof_port_add(struct serve *s, struct serve_att *a)
 	if (a->mac_asked) {
 		memcpy(sp->mac, a->facts.guest_mac, 6);
 		sp->mac_known = 1;
-		sp->has_ip = !sp->any_ip && !spoof_lease(a, sp->mac, sp->ip);
+	} else if (s->spoof_sets &&
+		   !nft_spoof_text_mac(s->spoof_sets, sp->port, sp->mac)) {
+		/* Adopted: the MAC it was held to before the restart. */
+		sp->mac_known = 1;
 	}
+	if (sp->mac_known)
+		sp->has_ip = !sp->any_ip && !spoof_lease(a, sp->mac, sp->ip);
 	spoof_nft(sp, &p);
 	r = nft_spoof_port_add(&p, msg, sizeof(msg));
 	/* Each network's record once (the same watch again is a no-op). */
@@ -212,55 +260,100 @@ void spoof_port_remove(struct serve *s, struct serve_att *a)
 	a->spoof = NULL;
 }
 
-/* A lease file changed: @a's port to the address its MAC has now. The
- * lease comes after the MAC is learned (the guest's DHCP is its frames),
- * so a learned MAC is read back here, once. */
-static void spoof_check(struct serve_att *a)
+/* A lease file changed: @a's port to the address its MAC has now, in
+ * @p when it is another (1). The lease comes after the MAC is learned
+ * (the guest's DHCP is its frames), so a learned MAC is read back here,
+ * once, from @sets (the table's sets, listed when some port needs it). */
+static int spoof_check(struct serve_att *a, char **sets,
+		       struct nft_spoof_port *p, uint8_t ip[4])
 {
 	struct serve_spoof *sp = a->spoof;
-	struct nft_spoof_port p;
-	uint8_t ip[4] = { 0 };
-	char msg[300];
 	int has;
 
 	if (!sp || sp->any_ip)
-		return;
-	if (!sp->mac_known && !nft_spoof_port_mac(sp->port, sp->mac)) {
+		return 0;
+	if (!sp->mac_known && !*sets && nft_spoof_list("sets", sets))
+		*sets = NULL;
+	if (!sp->mac_known && *sets &&
+	    !nft_spoof_text_mac(*sets, sp->port, sp->mac)) {
 		sp->mac_known = 1;
 		spoof_log(a, "learned");
 	}
 	if (!sp->mac_known)
-		return;
+		return 0;
 	has = !spoof_lease(a, sp->mac, ip);
 	if (has == sp->has_ip && (!has || !memcmp(ip, sp->ip, 4)))
-		return;
-	spoof_nft(sp, &p);
-	p.ip = has ? ip : NULL;
-	/* On failure the old rules stay; the next change tries again. */
-	if (nft_spoof_port_addr(&p, msg, sizeof(msg))) {
-		err("attachment %u: anti-spoofing: %s", a->id, msg);
-		return;
+		return 0;
+	spoof_nft(sp, p);
+	p->ip = has ? ip : NULL;
+	return 1;
+}
+
+/* Whether the inotify events in @buf (@n bytes) touch a lease file (or
+ * were too many to tell: the queue overflowed). */
+static int spoof_leases_changed(const char *buf, ssize_t n)
+{
+	const struct inotify_event *e;
+	ssize_t at;
+
+	for (at = 0; at + (ssize_t)sizeof(*e) <= n;
+	     at += (ssize_t)sizeof(*e) + e->len) {
+		e = (const struct inotify_event *)(buf + at);
+		if ((e->mask & IN_Q_OVERFLOW) ||
+		    (e->len && !strcmp(e->name, SPOOF_LEASES)))
+			return 1;
 	}
-	sp->has_ip = has;
-	memcpy(sp->ip, ip, 4);
-	spoof_log(a, "now held to");
+	return 0;
 }
 
 /**
- * spoof_event() - the inotify is readable: a network's record changed
- * (its lease file, mostly); every port looks at its lease again
+ * spoof_event() - the inotify is readable: a network's record changed;
+ * when a lease file did, every port looks at its lease again and those
+ * whose address changed get their rules in one nft transaction
  * @s:		the service
  */
 void spoof_event(struct serve *s)
 {
 	char buf[4096]
 		__attribute__((aligned(__alignof__(struct inotify_event))));
-	struct serve_att *a;
+	struct nft_spoof_port *p = NULL;
+	uint8_t(*ip)[4] = NULL;
+	struct serve_att *a, **who = NULL;
+	char *sets = NULL, msg[300];
+	size_t n = 0, i;
+	int leases = 0;
+	ssize_t got;
 
-	while (read(s->spoof.fd, buf, sizeof(buf)) > 0)
-		;
-	for (a = s->atts; a; a = a->next)
-		spoof_check(a);
+	while ((got = read(s->spoof.fd, buf, sizeof(buf))) > 0)
+		leases |= spoof_leases_changed(buf, got);
+	if (!leases || !s->n_atts)
+		return;
+	p = calloc(s->n_atts, sizeof(*p));
+	ip = calloc(s->n_atts, sizeof(*ip));
+	who = calloc(s->n_atts, sizeof(*who));
+	if (!p || !ip || !who) {
+		err("anti-spoofing: out of memory: leases not looked at");
+		goto out;
+	}
+	for (a = s->atts; a && n < s->n_atts; a = a->next)
+		if (spoof_check(a, &sets, &p[n], ip[n]))
+			who[n++] = a;
+	/* On failure the old rules stay; the next change tries again. */
+	if (!n || nft_spoof_ports_addr(p, n, msg, sizeof(msg))) {
+		if (n)
+			err("anti-spoofing: %s", msg);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		who[i]->spoof->has_ip = p[i].ip != NULL;
+		memcpy(who[i]->spoof->ip, ip[i], 4);
+		spoof_log(who[i], "now held to");
+	}
+out:
+	free(sets);
+	free(p);
+	free(ip);
+	free(who);
 }
 
 /**
@@ -277,16 +370,40 @@ const uint8_t *spoof_mac(const struct serve_att *a)
 }
 
 /**
+ * spoof_counters() - the drop counters of every port, read with one call
+ * to nft (status asks for all of them at once)
+ * @s:		the service
+ *
+ * Return: their listing, for spoof_drops() (free() it), or NULL.
+ */
+char *spoof_counters(const struct serve *s)
+{
+	const struct serve_att *a;
+	char *text;
+
+	/* No nft at all without a held port: libnftables ends the process
+	 * when it cannot open its netlink socket (a service out of
+	 * descriptors still answers status). */
+	for (a = s->atts; a && !a->spoof; a = a->next)
+		;
+	if (!a || nft_spoof_list("counters", &text))
+		return NULL;
+	return text;
+}
+
+/**
  * spoof_drops() - how many frames the port of @a sent that were dropped
  * @a:		the attachment
+ * @counters:	spoof_counters(), or NULL
  *
  * Return: the count, 0 when it is not held.
  */
-uint64_t spoof_drops(const struct serve_att *a)
+uint64_t spoof_drops(const struct serve_att *a, const char *counters)
 {
 	uint64_t n = 0;
 
-	if (a->spoof && nft_spoof_port_drops(a->spoof->port, &n))
+	if (!a->spoof || !counters ||
+	    nft_spoof_text_drops(counters, a->spoof->port, &n))
 		n = 0;
 	return n;
 }

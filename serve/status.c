@@ -35,7 +35,8 @@ static uint64_t status_counter(const char *tap, const char *name)
 }
 
 /* An attachment as status shows it. */
-static void status_att(const struct serve_att *a, struct svc_attach *out)
+static void status_att(const struct serve_att *a, const char *counters,
+		       struct svc_attach *out)
 {
 	*out = a->facts;
 	out->kind = a->kind;
@@ -50,7 +51,7 @@ static void status_att(const struct serve_att *a, struct svc_attach *out)
 	out->tx_bytes = status_counter(a->facts.tap, "tx_bytes");
 	out->tx_packets = status_counter(a->facts.tap, "tx_packets");
 	relay_status(a, out);
-	out->spoof_drops = spoof_drops(a);
+	out->spoof_drops = spoof_drops(a, counters);
 }
 
 /**
@@ -65,6 +66,7 @@ void status_reply(struct serve *s, struct serve_conn *c,
 {
 	struct svc_reply rep = { 0 };
 	const struct serve_att *a;
+	char *counters;
 	unsigned int i;
 
 	rep.networks = calloc(s->n_nets ? s->n_nets : 1, sizeof(*rep.networks));
@@ -79,8 +81,11 @@ void status_reply(struct serve *s, struct serve_conn *c,
 	for (i = 0; i < s->n_nets; i++)
 		nets_status(&s->nets[i], &rep.networks[i]);
 	rep.n_networks = s->n_nets;
+	/* Every port's drop counter in one call to nft. */
+	counters = spoof_counters(s);
 	for (a = s->atts; a; a = a->next)
-		status_att(a, &rep.attachments[rep.n_attachments++]);
+		status_att(a, counters, &rep.attachments[rep.n_attachments++]);
+	free(counters);
 	debug("uid %u pid %d: status", (unsigned int)c->peer.uid,
 	      (int)c->peer.pid);
 	conn_reply(s, c, req, &rep, -1);

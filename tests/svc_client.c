@@ -30,6 +30,10 @@
  *   --spoof-ip IP    3 echo requests to the gateway from IP
  *   --spoof-mac MAC  3 echo requests to the gateway from the lease's
  *                    address, from MAC; each spoof step prints "spoofed"
+ *   --forge-request MAC@IP  a DHCPREQUEST (broadcast, from 0.0.0.0) for IP
+ *                    with MAC as its chaddr (another guest's): "forged"
+ *   --forge-release MAC@IP  a DHCPRELEASE of IP with MAC as its chaddr,
+ *                    unicast to the gateway from the lease's address
  *   --wait-file PATH wait until PATH exists (the test's go, 60 s at most)
  *   --cycles N DOC   N times: connect, attach with DOC, detach, close;
  *                    "cycles N" when every one worked
@@ -389,6 +393,44 @@ static int sc_spoof(int what, const char *arg)
 	return 0;
 }
 
+/* --forge-request, --forge-release (@type 3, 7): DHCP from our MAC, as
+ * the guest of another MAC (@arg "MAC@IP"). */
+static int sc_forge(int type, const char *arg)
+{
+	static uint8_t f[DHCP_FRAME_MAX + 16];
+	size_t hl = last.attach.vnet_hdr_len, len;
+	const char *at = strchr(arg, '@');
+	uint8_t mac[6], ip[4], *e = f + hl, *iph = e + 14, *b = iph + 28;
+	uint16_t c;
+
+	if (!at || sc_parse_mac(arg, mac) || sc_parse_ip(at + 1, ip)) {
+		printf("forge: bad %s\n", arg);
+		return -1;
+	}
+	if (type == 7 && (!has_lease || sc_gw_mac()))
+		return -1;
+	len = dhcp_msg(f, hl, sc_mac(), 3, ip, last.attach.gateway);
+	memcpy(b + 28, mac, 6);
+	if (type == 7) {
+		/* Options: 53 (its type) first, dhcp_msg()'s layout. */
+		b[240 + 2] = 7;
+		memcpy(b + 12, ip, 4);
+		memcpy(e, gw_mac, 6);
+		memcpy(iph + 12, lease_ip, 4);
+		memcpy(iph + 16, last.attach.gateway, 4);
+		iph[10] = iph[11] = 0;
+		c = dhcp_ip_csum(iph, 20);
+		iph[10] = (uint8_t)(c >> 8);
+		iph[11] = (uint8_t)c;
+	}
+	if (write(tap, f, len) != (ssize_t)len) {
+		printf("forge: write: %s\n", strerror(errno));
+		return -1;
+	}
+	printf("forged\n");
+	return 0;
+}
+
 static int sc_wait_file(const char *path)
 {
 	long until = now_ms() + 60000;
@@ -549,6 +591,12 @@ int main(int argc, char **argv)
 			r = sc_spoof('i', argv[++i]);
 		} else if (!strcmp(argv[i], "--spoof-mac") && i + 1 < argc) {
 			r = sc_spoof('m', argv[++i]);
+		} else if (!strcmp(argv[i], "--forge-request") &&
+			   i + 1 < argc) {
+			r = sc_forge(3, argv[++i]);
+		} else if (!strcmp(argv[i], "--forge-release") &&
+			   i + 1 < argc) {
+			r = sc_forge(7, argv[++i]);
 		} else if (!strcmp(argv[i], "--wait-file") && i + 1 < argc) {
 			r = sc_wait_file(argv[++i]);
 		} else if (!strcmp(argv[i], "--hold")) {

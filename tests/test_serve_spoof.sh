@@ -14,6 +14,7 @@ B=${1:-build}
 cd "$(dirname "$0")/.."
 PROG=$(realpath "$B/squib-net")
 CLIENT=$(realpath "$B/tests/svc_client")
+PEER=$(realpath "$B/tests/stream_peer")
 NS_TAG=tsp$$ # not sqn*: every link named sqn* is squib-net's
 . scripts/netns.sh
 tmp=$(mktemp -d)
@@ -113,10 +114,12 @@ table_has() {
 		grep -q -- "$1" <<<"$o"
 	fi
 }
+# set_has TAP MAC: the port's MAC set holds MAC (a raw 48-bit key, or an
+# ether_addr as a table of an older layout has it).
 set_has() {
 	local o
 	o=$(in_host nft list set bridge squib-net-spoof "m-$1" 2>/dev/null) || return 1
-	grep -q -- "$2" <<<"$o"
+	grep -q -e "elements = { $(printf '0x%x' "$((16#${2//:/}))") }" -e "elements = { $2 }" <<<"$o"
 }
 counters_agree() { [ "$(nft_drops "$1")" = "$(drops "$1")" ]; }
 chain_has() { in_host nft list chain bridge squib-net-spoof "i-$1" 2>/dev/null | grep -q -- "$2"; }
@@ -131,6 +134,22 @@ import json, sys
 for a in json.load(sys.stdin)["attachments"]:
     if a["tap"] == sys.argv[1]:
         print(a["spoof_drops"])' "$1"
+}
+# status_of TAP FIELD: a field of the attachment on TAP in status.
+status_of() {
+	"${AS[@]}" "$PROG" status --json --socket "$SOCK" 2>/dev/null | python3 -c '
+import json, sys
+for a in json.load(sys.stdin)["attachments"]:
+    if a["tap"] == sys.argv[1]:
+        print(a[sys.argv[2]])' "$1" "$2"
+}
+# stream_taps: the ports of stream clients, in status.
+stream_taps() {
+	"${AS[@]}" "$PROG" status --json --socket "$SOCK" 2>/dev/null | python3 -c '
+import json, sys
+for a in json.load(sys.stdin)["attachments"]:
+    if a["kind"] == "stream":
+        print(a["tap"])'
 }
 drops_at_least() { [ "$(drops "$1")" -ge "$2" ] 2>/dev/null; }
 # The gateway's ICMP echo requests received (the host namespace's).
@@ -248,24 +267,104 @@ first_mac_is_the_ports() {
 	release d
 }
 
-# Detached, a port's rules go; SIGKILL leaves the table, which the next
-# service replaces; SIGTERM leaves nothing.
-rules_go_with_ports_and_service() {
+# DHCP from a port carries the port's MAC as its chaddr: b's DHCPREQUEST
+# (broadcast, before any lease check) for another address and its
+# DHCPRELEASE (unicast from its own lease) of a's address, both with a's
+# MAC, are dropped and counted; a keeps its lease, its rules and its
+# replies.
+dhcp_for_another_is_dropped() {
+	release_all
+	rm -f "$tmp"/go-*
+	client_bg a --send "$(attach sqn-shared)" --dhcp --wait-file "$tmp/go-a" \
+		--ping 3 --hold
+	has_in a "^lease " || return 1
+	ta=$(tap_of a) ia=$(lease_of a) ma=$(mac_of a)
+	client_bg b --send "$(attach sqn-shared)" --dhcp --wait-file "$tmp/go-b" \
+		--forge-request "$ma@${GW%.*}.200" --forge-release "$ma@$ia" --hold
+	has_in b "^lease " || return 1
+	tb=$(tap_of b)
+	wait_for 100 chain_has "$ta" "ip saddr != $ia" || { why="port $ta not held to $ia"; return 1; }
+	wait_for 100 chain_has "$tb" "ip saddr != $(lease_of b)" || { why="port $tb not held to its lease"; return 1; }
+	go b
+	has_in b "^held" || return 1
+	wait_for 100 drops_at_least "$tb" 2 ||
+		{ why="status: spoof_drops of $tb $(drops "$tb"), wanted 2"; return 1; }
+	go a
+	has_in a "^pong 3/3" || return 1
+	[ "$(status_of "$ta" ip)" = "$ia" ] || { why="a's lease: $(status_of "$ta" ip), not $ia"; return 1; }
+	chain_has "$ta" "ip saddr != $ia" || { why="port $ta no longer held to $ia"; return 1; }
+	[ "$(drops "$ta")" = 0 ] || { why="a's port dropped $(drops "$ta")"; return 1; }
+	release a
+	release b
+}
+
+# A stream client is held as an fd client is: from its own MAC it gets a
+# lease and its ping's replies; from another MAC its frames are dropped
+# and counted in status (its port's spoof_drops) while the fd client a
+# keeps its replies.
+stream_client_is_held() {
 	local t
 	release_all
+	rm -f "$tmp"/go-*
+	client_bg a --send "$(attach sqn-shared)" --dhcp --wait-file "$tmp/go-a" \
+		--ping 3 --hold
+	has_in a "^lease " || return 1
+	ta=$(tap_of a)
+	"${AS[@]}" "$PEER" "$tmp/sqn-shared.sock" --mac 02:00:00:5e:00:01 --dhcp \
+		--ping "$GW" --mac 02:00:00:5e:00:02 --ping "$GW" >"$tmp/s.out" 2>&1 &
+	holds[s]=$!
+	pids+=($!)
+	has_in s "^ping-ok $GW" || return 1
+	t=$(stream_taps | head -1)
+	[ -n "$t" ] || { why="no stream client in status"; return 1; }
+	wait_for 100 drops_at_least "$t" 3 ||
+		{ why="status: spoof_drops of stream port $t $(drops "$t"), wanted 3"; return 1; }
+	! fdb_has sqn-shared 02:00:00:5e:00:02 "$t" || { why="the bridge learned the stream client's other MAC"; return 1; }
+	go a
+	has_in a "^pong 3/3" || return 1
+	[ "$(drops "$ta")" = 0 ] || { why="a's port dropped $(drops "$ta")"; return 1; }
+	release s
+	release a
+}
+
+# Detached, a port's rules go. SIGKILL leaves the table; the next service
+# keeps it for the ports it adopts: g's learned MAC stays (a frame from
+# another MAC is still dropped, its own still pass, held to its lease
+# with no new DHCP), the ports not adopted (e's) are swept. SIGTERM
+# leaves nothing.
+rules_go_with_ports_and_service() {
+	local t tg ig
+	release_all
+	rm -f "$tmp"/go-*
 	client_bg e --send "$(attach sqn-shared)" --hold
 	has_in e "^held" || return 1
 	t=$(tap_of e)
 	wait_for 50 table_has "p-$t" || { why="no chain p-$t: $(table | tr '\n' ' ')"; return 1; }
 	release e
 	wait_for 100 table_has ! "-$t\b" || { why="rules of $t left: $(table | grep -- "$t" | tr '\n' ' ')"; return 1; }
+	client_bg g --send "$(attach sqn-shared)" --mac 02:00:00:9a:00:01 --dhcp --ping 1 \
+		--wait-file "$tmp/go-g" --ping 2 --spoof-mac 02:00:00:9a:00:09 --hold
+	has_in g "^pong 1/1" || return 1
+	tg=$(tap_of g) ig=$(lease_of g)
+	wait_for 50 set_has "$tg" 02:00:00:9a:00:01 || { why="set m-$tg: $(in_host nft list set bridge squib-net-spoof "m-$tg" | tr '\n' ' ')"; return 1; }
+	# A port the old service had and the new one does not adopt.
+	in_host nft add chain bridge squib-net-spoof p-gone &&
+		in_host nft add element bridge squib-net-spoof ports '{ "gone" : goto p-gone }' ||
+		{ why="could not add port gone"; return 1; }
 	kill -KILL "$spid"
 	wait "$spid" 2>/dev/null
 	spid=
 	[ -n "$(table)" ] || { why="no table after SIGKILL (the case tests nothing)"; return 1; }
 	serve_start || return 1
-	# The old networks' keepers end once the new service has swept them.
 	wait_for 100 networks_are 2 || { why="dnsmasq: $(ns_procs "$NS_HOST" dnsmasq | tr '\n' ' ')"; return 1; }
+	wait_for 50 table_has ! "p-gone" || { why="port gone not swept"; return 1; }
+	chain_has "$tg" "ip saddr != $ig" || { why="adopted $tg not held to $ig: $(table | grep -- "$tg" | tr '\n' ' ')"; return 1; }
+	go g
+	has_in g "^pong 2/2" && has_in g "^spoofed" || return 1
+	wait_for 100 drops_at_least "$tg" 3 || { why="spoof_drops of $tg after the restart: $(drops "$tg")"; return 1; }
+	set_has "$tg" 02:00:00:9a:00:01 || { why="learned MAC lost: $(in_host nft list set bridge squib-net-spoof "m-$tg" | tr '\n' ' ')"; return 1; }
+	! fdb_has sqn-shared 02:00:00:9a:00:09 "$tg" || { why="the bridge learned the other MAC"; return 1; }
+	release g
 	client_bg f --send "$(attach sqn-shared)" --dhcp --hold
 	has_in f "^lease " || return 1
 	release f
@@ -279,6 +378,8 @@ setup serve_start
 tcase spoofs_are_dropped_and_counted spoofs_are_dropped_and_counted
 tcase allowed_spoofs_pass allowed_spoofs_pass
 tcase first_mac_is_the_ports first_mac_is_the_ports
+tcase dhcp_for_another_is_dropped dhcp_for_another_is_dropped
+tcase stream_client_is_held stream_client_is_held
 tcase rules_go_with_ports_and_service rules_go_with_ports_and_service
 
 [ "$failed" = 0 ] || tail -40 "$tmp/log" | sed 's/^/    log: /'

@@ -250,6 +250,11 @@ static void dnsmasq_args(const struct dnsmasq_spec *s, struct dnsmasq_argv *a)
 	dnsmasq_arg(a, "--except-interface=lo");
 	dnsmasq_arg(a, "--dhcp-range=%s,%s,%s", from, to, m);
 	dnsmasq_arg(a, "--dhcp-authoritative");
+	/* Leases by MAC only: the service's anti-spoofing holds a guest's
+	 * DHCP to its own MAC (chaddr), which a client identifier (option
+	 * 61) would get around: a guest could release another's lease with
+	 * the other's identifier. */
+	dnsmasq_arg(a, "--dhcp-ignore-clid");
 	dnsmasq_arg(a, "--dhcp-option=option:mtu,%u", s->net->mtu);
 	dnsmasq_path(pidf, s->dir, "dnsmasq.leases");
 	dnsmasq_arg(a, "--dhcp-leasefile=%s", pidf);

@@ -26,11 +26,15 @@ struct nft_spoof_port {
 	int any_ip;
 };
 
-int nft_spoof_table(int make, char *msg, size_t len);
+int nft_spoof_table(char *msg, size_t len);
+int nft_spoof_table_del(char *msg, size_t len);
 int nft_spoof_port_add(const struct nft_spoof_port *p, char *msg, size_t len);
-int nft_spoof_port_addr(const struct nft_spoof_port *p, char *msg, size_t len);
+int nft_spoof_ports_addr(const struct nft_spoof_port *p, size_t n, char *msg,
+			 size_t len);
 int nft_spoof_port_del(const char *name);
-int nft_spoof_port_mac(const char *name, uint8_t mac[6]);
-int nft_spoof_port_drops(const char *name, uint64_t *packets);
+int nft_spoof_list(const char *what, char **text);
+int nft_spoof_text_drops(const char *text, const char *name, uint64_t *packets);
+int nft_spoof_text_mac(const char *text, const char *name, uint8_t mac[6]);
+int nft_spoof_sweep(int (*keep)(const char *name, void *arg), void *arg);
 
 #endif /* SQN_SYS_NFT_SPOOF_H */
