@@ -225,6 +225,10 @@ int spoof_port_add(struct serve *s, struct serve_att *a)
 		sp->has_ip = !sp->any_ip && !spoof_lease(a, sp->mac, sp->ip);
 	spoof_nft(sp, &p);
 	r = nft_spoof_port_add(&p, msg, sizeof(msg));
+	/* The table went with the namespace's last network while none of
+	 * its ports was held (nft_spoof_gc()): made again, once. */
+	if (r == -EIO && !nft_spoof_table(msg, sizeof(msg)))
+		r = nft_spoof_port_add(&p, msg, sizeof(msg));
 	/* Each network's record once (the same watch again is a no-op). */
 	if (!r && !sp->any_ip &&
 	    inotify_add_watch(s->spoof.fd, a->np.dir, SPOOF_EVENTS) < 0) {

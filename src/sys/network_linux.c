@@ -13,6 +13,7 @@
 #include "netlink.h"
 #include "network.h"
 #include "nft.h"
+#include "nft_spoof.h"
 #include "record.h"
 #include "sys.h"
 #include "tap.h"
@@ -161,6 +162,14 @@ static void network_fwd_release(const char *ns, const char *self,
 	unlink(path);
 }
 
+/* record_each()'s callback: there is a network. */
+static int network_any(const char *dir, void *ctx)
+{
+	(void)dir;
+	(void)ctx;
+	return 1;
+}
+
 /**
  * network_remove() - everything of a network nobody uses, in the reverse
  * order of its making: dnsmasq, the NAT interface's forwarding, the table,
@@ -221,6 +230,11 @@ void network_remove(const char *dir, struct proc *dnsmasq)
 	record_path(path, dir, "network");
 	unlink(path);
 	rmdir(dir);
+	/* The namespace's last network gone: the anti-spoofing table of a
+	 * service that was killed goes too (one that runs holds a network). */
+	network_nsdir(ns, dir);
+	if (!record_each(ns, network_any, NULL))
+		nft_spoof_gc();
 }
 
 /**

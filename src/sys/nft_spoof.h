@@ -36,5 +36,6 @@ int nft_spoof_list(const char *what, char **text);
 int nft_spoof_text_drops(const char *text, const char *name, uint64_t *packets);
 int nft_spoof_text_mac(const char *text, const char *name, uint8_t mac[6]);
 int nft_spoof_sweep(int (*keep)(const char *name, void *arg), void *arg);
+void nft_spoof_gc(void);
 
 #endif /* SQN_SYS_NFT_SPOOF_H */

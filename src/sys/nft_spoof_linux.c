@@ -3,6 +3,7 @@
  * squib-net-spoof", three chains, a MAC set and a drop counter per port */
 #include <errno.h>
 #include <inttypes.h>
+#include <net/if.h>
 #include <nftables/libnftables.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -439,4 +440,39 @@ int nft_spoof_sweep(int (*keep)(const char *name, void *arg), void *arg)
 	}
 	free(text);
 	return bad ? -EIO : n;
+}
+
+/* nft_spoof_sweep()'s @keep for nft_spoof_gc(): a port whose link is
+ * still there. */
+static int nft_spoof_link_there(const char *name, void *arg)
+{
+	(void)arg;
+	return if_nametoindex(name) != 0;
+}
+
+/* nft_spoof_sweep()'s @keep that keeps all, counting them. */
+static int nft_spoof_count(const char *name, void *arg)
+{
+	(void)name;
+	++*(int *)arg;
+	return 1;
+}
+
+/**
+ * nft_spoof_gc() - the table a killed service left, once the namespace has
+ * no network left: the ports whose link has gone are removed, and the
+ * table when no port is left (a service that runs has a port on each
+ * link it holds; one that starts makes the table again, and
+ * spoof_port_add() makes it again should it have gone)
+ */
+void nft_spoof_gc(void)
+{
+	char msg[64];
+	int n = 0;
+
+	/* No table, or nft cannot tell: nothing to do. */
+	if (nft_spoof_sweep(nft_spoof_link_there, NULL) < 0 ||
+	    nft_spoof_sweep(nft_spoof_count, &n) < 0 || n)
+		return;
+	nft_spoof_table_del(msg, sizeof(msg));
 }
