@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* state.c - squib-net serve's record of its attachments (<socket>.state):
  * written at each attach and removal, read by the next service, which
- * adopts each fd attachment whose TAP and holder still live */
+ * adopts each fd or named attachment whose TAP and holder still live */
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
@@ -245,8 +245,9 @@ static int state_adopt_one(struct serve *s, struct state_att *t)
 	}
 	/* A relayed client's TAP went with the old service's descriptor
 	 * (its client connects again and gets a new one); only a TAP a
-	 * VMM holds itself can have outlived it. */
-	if (t->a.kind != SVC_KIND_FD) {
+	 * VMM holds itself (fd), or opened by name (named: the sweep
+	 * deleted it if nobody had it open), can have outlived it. */
+	if (t->a.kind != SVC_KIND_FD && t->a.kind != SVC_KIND_NAMED) {
 		info("attachment %u (%s on %s): not adopted: kind %s, whose port went with the service",
 		     t->a.id, t->a.np.link, t->net, t->kind);
 		return -EOPNOTSUPP;
@@ -389,14 +390,16 @@ void state_adopt(struct serve *s)
 	state_save(s);
 }
 
-/* netplane_links_gone()'s callback: an adopted attachment's TAP went. */
-static int state_link_gone(const char *name, void *ctx)
+/* netplane_links_gone()'s callback: an adopted attachment's TAP went (a
+ * named TAP that its VMM closed stays: its holder may open it again). */
+static int state_link_gone(const char *name, int gone, void *ctx)
 {
 	struct serve *s = ctx;
 	struct serve_att *a;
 
-	for (a = s->atts; a; a = a->next)
-		if (a->np.fd < 0 && a->kind == SVC_KIND_FD &&
+	for (a = s->atts; gone && a; a = a->next)
+		if (a->np.fd < 0 &&
+		    (a->kind == SVC_KIND_FD || a->kind == SVC_KIND_NAMED) &&
 		    !strcmp(a->np.link, name)) {
 			attach_remove(s, a, "its TAP went (its VMM closed it)");
 			return 1;

@@ -22,6 +22,12 @@
  *                   "closed"
  *   --hold          "held", then answer ARP and pings for the lease
  *                   until killed
+ *   --transfer IP   --ping IP, then an echo request to IP every 20 ms
+ *                   until killed: "replies N" at each 25th reply; when
+ *                   the service closes the connection, "closed", then
+ *                   (as QEMU's reconnect-ms) connect again every 50 ms
+ *                   for 60 s: "reconnected", DHCP again with the same MAC
+ *                   ("lease IP"), --ping IP, and on
  *   --deaf          "held", then read nothing until killed
  *   --cycles N      N times: connect, DHCP DISCOVER, its OFFER, close:
  *                   "cycles N"
@@ -61,14 +67,18 @@ static long now_ms(void)
 	return t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-static int sp_connect(void)
+static int sp_connect(int quiet)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
 
 	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a))) {
-		printf("connect: %s\n", strerror(errno));
+		if (!quiet)
+			printf("connect: %s\n", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
 		return -1;
 	}
 	rd = wr = 0;
@@ -410,6 +420,57 @@ static int sp_hold(void)
 	}
 }
 
+/* The connection went: connect again as a VMM that reconnects does, and
+ * ask for the lease and the gateway again, with the same MAC. */
+static int sp_reconnect(const char *gw)
+{
+	long until = now_ms() + 6 * WAIT_MS;
+
+	close(fd);
+	fd = -1;
+	printf("closed\n");
+	while (sp_connect(1)) {
+		if (now_ms() >= until) {
+			printf("reconnect: %s\n", strerror(errno));
+			return -1;
+		}
+		poll(NULL, 0, 50);
+	}
+	printf("reconnected\n");
+	have_ip = 0;
+	return sp_dhcp() || sp_ping(gw);
+}
+
+/* Whether @f (@n bytes) is the reply to an echo request of ours. */
+static int sp_echo_reply(const uint8_t *f, ssize_t n)
+{
+	return n >= 42 && f[12] == 8 && f[13] == 0 && f[14 + 9] == 1 &&
+	       !memcmp(f + 14 + 12, gw_ip, 4) && f[34] == 0 && f[38] == 0x51;
+}
+
+static int sp_transfer(const char *gw)
+{
+	unsigned long got = 0;
+	uint16_t seq = 0;
+	long next = 0;
+	ssize_t n;
+
+	if (sp_ping(gw))
+		return -1;
+	for (;;) {
+		if (now_ms() >= next) {
+			sp_icmp(8, gw_mac, gw_ip, 64, NULL, 0, ++seq);
+			next = now_ms() + 20;
+		}
+		n = sp_recv(next - now_ms());
+		if (n < 0 && sp_reconnect(gw))
+			return -1;
+		if (n > 0 && !sp_answer(frame, (size_t)n) &&
+		    sp_echo_reply(frame, n) && !(++got % 25))
+			printf("replies %lu\n", got);
+	}
+}
+
 static int sp_cycles(int count)
 {
 	uint8_t f[DHCP_FRAME_MAX], got[4], server[4];
@@ -417,7 +478,7 @@ static int sp_cycles(int count)
 	int i;
 
 	for (i = 0; i < count; i++) {
-		if (sp_connect())
+		if (sp_connect(0))
 			return -1;
 		len = dhcp_msg(f, 0, mac, 1, got, server);
 		if (sp_send(f, len) || sp_dhcp_wait(2, got, server)) {
@@ -446,7 +507,7 @@ int main(int argc, char **argv)
 	sp_mac();
 	if (argc == 4 && !strcmp(argv[2], "--cycles"))
 		return sp_cycles(atoi(argv[3])) ? 1 : 0;
-	if (sp_connect())
+	if (sp_connect(0))
 		return 3;
 	for (i = 2; i < argc && !r; i++) {
 		if (!strcmp(argv[i], "--dhcp")) {
@@ -481,6 +542,8 @@ int main(int argc, char **argv)
 			r = sp_closed();
 		} else if (!strcmp(argv[i], "--hold")) {
 			r = sp_hold();
+		} else if (!strcmp(argv[i], "--transfer") && i + 1 < argc) {
+			r = sp_transfer(argv[++i]);
 		} else if (!strcmp(argv[i], "--deaf")) {
 			printf("held\n");
 			for (;;)

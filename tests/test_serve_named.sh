@@ -147,8 +147,9 @@ stop_removes_it() {
 }
 
 # The service killed: its entry is unlocked, and the network's keeper's
-# sweep deletes the persistent TAP (which no descriptor keeps) with the
-# network.
+# sweep deletes the persistent TAP (which nobody has open) with the
+# network; only the service's anti-spoofing table stays, until its next
+# start.
 killed_service_its_tap_is_swept() {
 	serve_kill
 	serve_start || return 1
@@ -161,6 +162,8 @@ killed_service_its_tap_is_swept() {
 	spid=
 	release k
 	wait_for 100 link_gone "$t" || { why="$t not swept 10 s after the service was killed"; return 1; }
+	nothing_left "$NS_HOST" "$NS_HOST_INO" "bridge squib-net-spoof" || return 1
+	serve_start && serve_kill
 	leftovers
 }
 

@@ -6,13 +6,15 @@
 # a guest namespace of the test's own) holds its TAP fd and relays it to
 # the guest's eth0, which pings the gateway all along; a raw client holds
 # another TAP by its connection; a stream client (tests/stream_peer, a
-# guest's MAC) has a lease through the network's stream socket. After the restart: no ping lost beyond a
-# few, the TAP and the bridge the same links (ifindex), dnsmasq the same
-# process, the guest's lease the same, status lists both attachments under
-# their ids, new ids follow; the stream client connects again and gets its
-# lease again; each goes when its holder ends; SIGTERM leaves
-# nothing. And a service killed whose clients then end: the network goes
-# with the last TAP, and the next service starts clean.
+# guest's MAC) pings the gateway through the network's stream socket.
+# After the restart: no ping lost beyond a few, the TAP and the bridge the
+# same links (ifindex), dnsmasq the same process, the guest's lease the
+# same, status lists both attachments under their ids, new ids follow; the
+# stream client connects again by itself, gets the same lease and pings
+# on; each goes when its holder ends; SIGTERM leaves nothing. A named TAP
+# that its owner has open is adopted too; one nobody has open is swept.
+# And a service killed whose clients then end: the network goes with the
+# last TAP, and the next service starts clean.
 set -uo pipefail
 B=${1:-build}
 cd "$(dirname "$0")/.."
@@ -144,9 +146,17 @@ has_in() {
 	return 1
 }
 
-# SIGKILL while the guest pings the gateway every 20 ms; the service
-# started again adopts its TAP; the guest's pings go on. A stream client
-# loses its connection, connects again and gets its lease again.
+# stream_replies: the replies the stream client has counted so far.
+stream_replies() { sed -n 's/^replies //p' "$tmp/s1.out" | tail -1; }
+# stream_leases N: it has had N leases.
+stream_leases() { [ "$(grep -c "^lease " "$tmp/s1.out")" = "$1" ]; }
+# stream_past N: it has counted more than N.
+stream_past() { [ "$(stream_replies)" -gt "$1" ] 2>/dev/null; }
+
+# SIGKILL while the guest pings the gateway every 20 ms and the stream
+# client does too; the service started again adopts its TAP; the guest's
+# pings go on. The stream client loses its connection, connects again,
+# gets the same lease by its MAC and pings on.
 restart_loses_no_guest() {
 	local tap bridge_ix tap_ix dns lease id cid ctap n sent got ping new s1 slease
 	serve_start || return 1
@@ -159,9 +169,9 @@ restart_loses_no_guest() {
 	pids+=($cid)
 	wait_for 100 grep -q "^held" "$tmp/c.out" || { why="client: $(cat "$tmp/c.out")"; return 1; }
 	ctap=$(sed -n 's/^tap //p' "$tmp/c.out")
-	stream s1 --dhcp --hold
+	stream s1 --dhcp --transfer $GW
 	s1=$bg
-	has_in s1 "^held" || return 1
+	has_in s1 "^replies 25\$" || return 1
 	slease=$(sed -n 's/^lease //p' "$tmp/s1.out")
 	status_has '"kind":"stream"' || return 1
 	status_has '"label":"vmm"' || return 1
@@ -175,6 +185,9 @@ restart_loses_no_guest() {
 	ping=$!
 	pids+=($ping)
 	wait_for 100 replies_past 20 || { why="no pings through: $(tail -3 "$tmp/ping.out")"; return 1; }
+	# Both transfer at the kill.
+	n=$(stream_replies)
+	wait_for 100 stream_past "$n" || { why="the stream client's pings stopped before the kill"; return 1; }
 	serve_sigkill
 	n=$(replies)
 	# With no service at all, the guest's traffic goes on.
@@ -183,9 +196,13 @@ restart_loses_no_guest() {
 	has_in s1 "^closed" || return 1
 	serve_start || return 1
 	logged "attachment $id (uid 0, $tap on sqn-shared, pid $vmm): adopted" || return 1
-	# It connects again: the same MAC, the same lease.
-	stream s2 --dhcp --hold
-	has_in s2 "^held" && has_in s2 "^lease $slease\$" || return 1
+	# It connects again by itself: the same MAC, the same lease, and its
+	# pings go on.
+	has_in s1 "^reconnected" || return 1
+	wait_for 100 stream_leases 2 && [ "$(grep -c "^lease $slease\$" "$tmp/s1.out")" = 2 ] ||
+		{ why="stream client's leases: $(grep "^lease" "$tmp/s1.out" | tr '\n' ' ')"; return 1; }
+	n=$(stream_replies)
+	wait_for 100 stream_past $((n + 50)) || { why="the stream client's pings did not go on: $(tail -3 "$tmp/s1.out" | tr '\n' ' ')"; return 1; }
 	n=$(replies)
 	wait_for 100 replies_past $((n + 50)) || { why="pings stopped after the restart: $(tail -2 "$tmp/ping.out")"; return 1; }
 	kill -INT $ping
@@ -213,6 +230,56 @@ restart_loses_no_guest() {
 	stop $cid
 	logged " $ctap on sqn-shared) removed" || return 1
 	status_lacks "\"tap\":\"$ctap\"" && wait_for 50 link_gone "$ctap" || { why="${why:-$ctap left}"; return 1; }
+	stop $s1
+	serve_kill
+	[ ! -e "$SOCK.state" ] || { why="$SOCK.state left"; return 1; }
+	leftovers
+}
+
+# reply_of NAME FIELD: FIELD's value in the attach reply in $tmp/NAME.out.
+reply_of() { sed -n "s/^reply .*\"$2\":\"\{0,1\}\([^\",]*\).*/\1/p" "$tmp/$1.out" | head -1; }
+
+# A named TAP (Firecracker's, opened by name) that its VMM has open lives
+# through a SIGKILL of the service, is adopted by the next under its id
+# and works as before; one that nobody has open is swept (nothing holds a
+# persistent TAP: the service's record of it went with the service) and
+# not adopted. The adopted one goes when its holder ends.
+named_tap_open_is_adopted() {
+	local doc f u ft fid fix ut
+	serve_start || return 1
+	doc='{"v":1,"op":"attach","network":"shared","kind":"named","vnet_hdr":true,"hold":"process","label":"fc"}'
+	# f holds its TAP open, as a VMM does, and pings after the restart.
+	ip netns exec "$NS_HOST" "$CLIENT" "$SOCK" --send "$doc" --open - --dhcp \
+		--wait-file "$tmp/go" --ping 5 --hold >"$tmp/f.out" 2>&1 &
+	f=$!
+	pids+=($f)
+	# u holds its attachment, and nobody opens its TAP.
+	ip netns exec "$NS_HOST" "$CLIENT" "$SOCK" --send "$doc" --hold >"$tmp/u.out" 2>&1 &
+	u=$!
+	pids+=($u)
+	has_in f "^lease $LEASE" && has_in u "^held" || return 1
+	ft=$(reply_of f tap)
+	fid=$(reply_of f id)
+	ut=$(reply_of u tap)
+	fix=$(ifindex "$ft")
+	[ -n "$ft" ] && [ -n "$fid" ] && [ -n "$fix" ] && [ -n "$(ifindex "$ut")" ] ||
+		{ why="no named TAPs: $(cat "$tmp/f.out" "$tmp/u.out" | tr '\n' ' ')"; return 1; }
+	serve_sigkill
+	# The network's keeper deletes the TAP nobody has open, not the other.
+	wait_for 100 link_gone "$ut" || { why="$ut, open by nobody, left 10 s after the kill"; return 1; }
+	[ "$(ifindex "$ft")" = "$fix" ] || { why="$ft, open, went with the service"; return 1; }
+	serve_start || return 1
+	logged "attachment $fid (uid 0, $ft on sqn-shared, pid $f): adopted" &&
+		logged "restart: 1 attachments adopted, 1 not" || return 1
+	status_has "\"id\":$fid,[^}]*\"tap\":\"$ft\"[^}]*\"kind\":\"named\"" || return 1
+	json_lacks "\"tap\":\"$ut\"" || { why="status lists $ut"; return 1; }
+	# Its guest reaches the gateway through the adopted port.
+	touch "$tmp/go"
+	has_in f "^pong 5/5" && [ "$(ifindex "$ft")" = "$fix" ] || return 1
+	stop $f
+	logged "attachment $fid .* removed" && status_lacks "\"tap\":\"$ft\"" || return 1
+	wait_for 50 link_gone "$ft" || { why="$ft left after its holder ended"; return 1; }
+	stop $u
 	serve_kill
 	[ ! -e "$SOCK.state" ] || { why="$SOCK.state left"; return 1; }
 	leftovers
@@ -232,9 +299,10 @@ clients_gone_then_restart_is_clean() {
 	# reaches the gateway.
 	in_guest busybox ping -c 1 -w 5 "$GW" >/dev/null || { why="the network went with the service"; return 1; }
 	stop $vmm
-	# Its TAP went, and with it the network (no service running).
+	# Its TAP went, and with it the network (no service running); only
+	# the service's own anti-spoofing table stays, for its next start.
 	wait_for 100 link_gone sqn-shared || { why="sqn-shared left after its last TAP went"; return 1; }
-	leftovers || return 1
+	nothing_left "$NS_HOST" "$NS_HOST_INO" "bridge squib-net-spoof" || return 1
 	serve_start || return 1
 	logged "restart: 0 attachments adopted, 1 not" || return 1
 	status_json && ! grep -q '"tap"' "$tmp/json" || { why="status lists an attachment: $(cat "$tmp/json")"; return 1; }
@@ -245,6 +313,7 @@ clients_gone_then_restart_is_clean() {
 setup ns_up
 ip netns add "$NS_G" || { echo "FAIL $SUITE setup: netns $NS_G"; exit 1; }
 tcase restart_loses_no_guest restart_loses_no_guest
+tcase named_tap_open_is_adopted named_tap_open_is_adopted
 tcase clients_gone_then_restart_is_clean clients_gone_then_restart_is_clean
 
 [ "$failed" = 0 ] || tail -40 "$tmp/log" | sed 's/^/    log: /'

@@ -84,9 +84,11 @@ static int keeper_has_link(const char *dir, const char *name)
 	return found || !dp;
 }
 
-/* netplane_links_gone()'s callback: a link an entry of @dir names. */
-static int keeper_link_gone(const char *name, void *dir)
+/* netplane_links_gone()'s callback: a link an entry of @dir names went,
+ * or (a persistent TAP) lost its last opener. */
+static int keeper_link_gone(const char *name, int gone, void *dir)
 {
+	(void)gone;
 	return !strncmp(name, "sqn", 3) && keeper_has_link(dir, name);
 }
 
@@ -228,7 +230,9 @@ static int keeper_run(const struct keeper_spec *k)
 			;
 		what = keeper_events(ino);
 		/* Links come and go with every attachment: only the going
-		 * of one on record is worth the namespace's lock. */
+		 * of one on record, or a persistent TAP on record that its
+		 * last opener closed (the sweep deletes it when its maker
+		 * has ended too), is worth the namespace's lock. */
 		if (nl >= 0 &&
 		    netplane_links_gone(nl, keeper_link_gone, (void *)k->dir))
 			what |= KEEPER_CHECK;

@@ -20,6 +20,15 @@
  * @tun_pi:	a "tun" link: 1 when its frames carry the 4-byte packet
  *		information (made without IFF_NO_PI), 0 when not; -1 for
  *		other kinds, or when the kernel does not say (IFLA_TUN_PI)
+ * @tun_persist: a "tun" link: 1 when it is persistent (TUNSETPERSIST), 0
+ *		when not; -1 for other kinds, or when the kernel does not say
+ *		(IFLA_TUN_PERSIST)
+ * @tun_queues:	a "tun" link: how many descriptors have it open (its
+ *		attached queues, IFLA_TUN_NUM_QUEUES); -1 when not told
+ * @carrier:	its carrier (IFLA_CARRIER; a tun's is up exactly while a
+ *		queue is attached, unless its opener set it with
+ *		TUNSETCARRIER); -1 when not told
+ * @name:	its name (IFLA_IFNAME)
  */
 struct nl_link {
 	unsigned int index;
@@ -29,6 +38,10 @@ struct nl_link {
 	int up;
 	unsigned int mtu;
 	int tun_pi;
+	int tun_persist;
+	int tun_queues;
+	int carrier;
+	char name[16];
 };
 
 int nl_bridge_add(const char *name, const uint8_t mac[6]);
@@ -38,6 +51,8 @@ int nl_link_mtu(const char *name, unsigned int mtu);
 int nl_port_isolate(const char *name, int on);
 int nl_link_del(const char *name);
 int nl_link_get(const char *name, struct nl_link *out);
+int nl_link_parse(const void *msg, struct nl_link *out);
+int nl_tun_unheld(const struct nl_link *l);
 int nl_macvtap_add(const char *name, const char *lower, const uint8_t mac[6],
 		   int private_mode);
 int nl_ipv4_overlap(const struct ipv4_prefix *net, char *what, size_t len);

@@ -269,31 +269,36 @@ int nl_link_del(const char *name)
 }
 
 /**
- * nl_tun_pi() - IFLA_TUN_PI of a "tun" link's IFLA_INFO_DATA
+ * nl_tun_info() - a "tun" link's IFLA_INFO_DATA: its packet information,
+ * persistence and queues
  * @data:	the IFLA_INFO_DATA attribute, or NULL
+ * @l:		its tun_pi, tun_persist and tun_queues are set (-1: not told)
  *
- * TUNGETIFF cannot tell: it reports IFF_NOFILTER, the same bit as
- * IFF_NO_PI, whenever the descriptor has no socket filter (tun.c), so a
- * TAP made without IFF_NO_PI reads as one made with it. This attribute is
- * what iproute2 shows as "pi on".
- *
- * Return: 1 (packet information on), 0 (off), -1 (not told).
+ * TUNGETIFF cannot tell whether frames carry packet information: it
+ * reports IFF_NOFILTER, the same bit as IFF_NO_PI, whenever the
+ * descriptor has no socket filter (tun.c), so a TAP made without
+ * IFF_NO_PI reads as one made with it. IFLA_TUN_PI is what iproute2 shows
+ * as "pi on".
  */
-static int nl_tun_pi(const struct nlattr *data)
+static void nl_tun_info(const struct nlattr *data, struct nl_link *l)
 {
 	const struct nlattr *tb[NL_TB_LEN];
 
 	memset(tb, 0, sizeof(tb));
-	if (!data)
-		return -1;
-	mnl_attr_parse_nested(data, nl_attr_cb, tb);
-	if (!nl_bytes(tb[IFLA_TUN_PI], 1))
-		return -1;
-	return mnl_attr_get_u8(tb[IFLA_TUN_PI]) != 0;
+	if (data)
+		mnl_attr_parse_nested(data, nl_attr_cb, tb);
+	l->tun_pi = nl_bytes(tb[IFLA_TUN_PI], 1) ?
+			    mnl_attr_get_u8(tb[IFLA_TUN_PI]) != 0 :
+			    -1;
+	l->tun_persist = nl_bytes(tb[IFLA_TUN_PERSIST], 1) ?
+				 mnl_attr_get_u8(tb[IFLA_TUN_PERSIST]) != 0 :
+				 -1;
+	l->tun_queues = (int)nl_u32(tb[IFLA_TUN_NUM_QUEUES], (uint32_t)-1);
 }
 
 /**
- * nl_link_cb() - read the RTM_NEWLINK that answers an RTM_GETLINK
+ * nl_link_cb() - read an RTM_NEWLINK (the answer to an RTM_GETLINK, or a
+ * notice) or an RTM_DELLINK notice
  * @nlh:	the message
  * @data:	the struct nl_link to fill
  *
@@ -302,17 +307,27 @@ static int nl_tun_pi(const struct nlattr *data)
 static int nl_link_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *tb[NL_TB_LEN], *info[NL_TB_LEN];
-	const struct ifinfomsg *ifm = nl_parse(nlh, sizeof(*ifm), tb);
+	const struct ifinfomsg *ifm;
 	const struct nlattr *kind;
 	struct nl_link *l = data;
 	const uint8_t *mac;
 
-	if (nlh->nlmsg_type != RTM_NEWLINK || !ifm)
+	if (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK)
+		return MNL_CB_OK;
+	ifm = nl_parse(nlh, sizeof(*ifm), tb);
+	if (!ifm)
 		return MNL_CB_OK;
 	l->index = (unsigned int)ifm->ifi_index;
 	l->up = !!(ifm->ifi_flags & IFF_UP);
 	l->master = nl_u32(tb[IFLA_MASTER], 0);
 	l->mtu = nl_u32(tb[IFLA_MTU], 0);
+	l->carrier = nl_bytes(tb[IFLA_CARRIER], 1) ?
+			     mnl_attr_get_u8(tb[IFLA_CARRIER]) != 0 :
+			     -1;
+	if (tb[IFLA_IFNAME])
+		snprintf(l->name, sizeof(l->name), "%.*s",
+			 (int)mnl_attr_get_payload_len(tb[IFLA_IFNAME]),
+			 mnl_attr_get_str(tb[IFLA_IFNAME]));
 	mac = nl_bytes(tb[IFLA_ADDRESS], sizeof(l->mac));
 	if (mac)
 		memcpy(l->mac, mac, sizeof(l->mac));
@@ -324,9 +339,61 @@ static int nl_link_cb(const struct nlmsghdr *nlh, void *data)
 		snprintf(l->kind, sizeof(l->kind), "%.*s",
 			 (int)mnl_attr_get_payload_len(kind),
 			 mnl_attr_get_str(kind));
-	l->tun_pi = strcmp(l->kind, "tun") ? -1 :
-					     nl_tun_pi(info[IFLA_INFO_DATA]);
+	if (!strcmp(l->kind, "tun"))
+		nl_tun_info(info[IFLA_INFO_DATA], l);
 	return MNL_CB_OK;
+}
+
+/* A struct nl_link that says nothing yet. */
+static void nl_link_init(struct nl_link *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->tun_pi = l->tun_persist = l->tun_queues = l->carrier = -1;
+}
+
+/**
+ * nl_link_parse() - what one rtnetlink message of a link says of it (a
+ * notice of RTMGRP_LINK's, say)
+ * @msg:	the message (struct nlmsghdr), its length checked
+ * @out:	filled in
+ *
+ * Return: 0, or -EINVAL when it is no RTM_NEWLINK or RTM_DELLINK, or
+ * too short.
+ */
+int nl_link_parse(const void *msg, struct nl_link *out)
+{
+	const struct nlmsghdr *nlh = msg;
+
+	nl_link_init(out);
+	if ((nlh->nlmsg_type != RTM_NEWLINK &&
+	     nlh->nlmsg_type != RTM_DELLINK) ||
+	    mnl_nlmsg_get_payload_len(nlh) < sizeof(struct ifinfomsg))
+		return -EINVAL;
+	nl_link_cb(nlh, out);
+	return 0;
+}
+
+/**
+ * nl_tun_unheld() - whether @l is a persistent TAP that no descriptor has
+ * open
+ * @l:		from nl_link_get() or nl_link_parse()
+ *
+ * A TAP made without TUNSETPERSIST goes with its last descriptor: one
+ * that exists is held. A persistent one stays without any: its queues
+ * say whether some process (a VMM) has it open, and where the kernel does
+ * not count them, its carrier, which tun.c turns on as a queue attaches
+ * and off as the last one goes.
+ *
+ * Return: 1 or 0 (0 also for other kinds, and when the kernel does not
+ * say).
+ */
+int nl_tun_unheld(const struct nl_link *l)
+{
+	if (strcmp(l->kind, "tun") || l->tun_persist != 1)
+		return 0;
+	if (l->tun_queues >= 0)
+		return l->tun_queues == 0;
+	return l->carrier == 0;
 }
 
 /**
@@ -340,8 +407,7 @@ int nl_link_get(const char *name, struct nl_link *out)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 
-	memset(out, 0, sizeof(*out));
-	out->tun_pi = -1;
+	nl_link_init(out);
 	/* The kernel answers -ERANGE to an IFLA_IFNAME this long. */
 	if (strnlen(name, IF_NAMESIZE) == IF_NAMESIZE)
 		return -ENODEV;

@@ -76,7 +76,8 @@ int netplane_adopt(struct netplane *np, const struct net_spec *net,
 		   const char *entry, const char *link, unsigned int ifindex,
 		   uint32_t lock_ms, char *msg, size_t len);
 int netplane_links_open(void);
-int netplane_links_gone(int fd, int (*fn)(const char *name, void *ctx),
+int netplane_links_gone(int fd,
+			int (*fn)(const char *name, int gone, void *ctx),
 			void *ctx);
 int netplane_keep(struct netplane *np, const struct net_spec *net, char *msg,
 		  size_t len);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* netplane_links_linux.c - Linux side of netplane.h's links watch: TAPs
- * that outlived their maker, seen as they go (rtnetlink RTM_DELLINK) */
+ * that outlived their maker, seen as they go (rtnetlink RTM_DELLINK) or
+ * as their last opener closes them (RTM_NEWLINK, carrier down) */
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -8,6 +9,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
+#include "netlink.h"
 #include "netplane.h"
 
 /**
@@ -16,7 +18,8 @@
  *
  * A TAP whose maker ended (a service killed) lives on while a VMM holds
  * it, and its end closes no entry of the record: this is how its keeper,
- * or a service that adopted it, sees it go.
+ * or a service that adopted it, sees it go, or (a persistent one) lose
+ * its last opener.
  *
  * Return: the socket (non-blocking), or a negative errno.
  */
@@ -34,41 +37,30 @@ int netplane_links_open(void)
 	return fd < 0 ? -errno : fd;
 }
 
-/* The name of link message @h when it says a link went, else NULL. */
-static const char *np_dellink_name(const struct nlmsghdr *h)
-{
-	const struct rtattr *rta;
-	int alen;
-
-	if (h->nlmsg_type != RTM_DELLINK ||
-	    h->nlmsg_len < NLMSG_LENGTH(sizeof(struct ifinfomsg)))
-		return NULL;
-	rta = IFLA_RTA((struct ifinfomsg *)NLMSG_DATA(h));
-	alen = (int)IFLA_PAYLOAD(h);
-	for (; RTA_OK(rta, alen); rta = RTA_NEXT(rta, alen))
-		if (rta->rta_type == IFLA_IFNAME && RTA_PAYLOAD(rta) > 0 &&
-		    memchr(RTA_DATA(rta), '\0', RTA_PAYLOAD(rta)))
-			return RTA_DATA(rta);
-	return NULL;
-}
-
 /**
  * netplane_links_gone() - read what netplane_links_open()'s socket has
  * @fd:		the socket
- * @fn:		called with the name of each link that went; returns
- *		non-zero when it cares
+ * @fn:		called with the name of each link that went (@gone 1),
+ *		and of each persistent TAP that no descriptor has open any
+ *		more (@gone 0: its VMM closed it, and nothing keeps it);
+ *		returns non-zero when it cares
  * @ctx:	passed to @fn
+ *
+ * A persistent TAP (a named one) outlives its descriptors: its last
+ * opener's going is told as an RTM_NEWLINK, its carrier down (tun.c
+ * turns it off as the last queue detaches).
  *
  * Return: 1 when @fn cared about one, or when messages were lost (the
  * socket's buffer overflowed: the caller looks at everything again);
  * else 0.
  */
-int netplane_links_gone(int fd, int (*fn)(const char *name, void *ctx),
+int netplane_links_gone(int fd,
+			int (*fn)(const char *name, int gone, void *ctx),
 			void *ctx)
 {
 	char buf[8192] __attribute__((aligned(NLMSG_ALIGNTO)));
 	const struct nlmsghdr *h;
-	const char *name;
+	struct nl_link l;
 	int any = 0, left;
 	ssize_t n;
 
@@ -82,9 +74,14 @@ int netplane_links_gone(int fd, int (*fn)(const char *name, void *ctx),
 		left = (int)n;
 		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, left);
 		     h = NLMSG_NEXT(h, left)) {
-			name = np_dellink_name(h);
-			if (name && fn(name, ctx))
+			if (nl_link_parse(h, &l) || !l.name[0])
+				continue;
+			if (h->nlmsg_type == RTM_DELLINK) {
+				if (fn(l.name, 1, ctx))
+					any = 1;
+			} else if (nl_tun_unheld(&l) && fn(l.name, 0, ctx)) {
 				any = 1;
+			}
 		}
 	}
 	return any;

@@ -40,13 +40,17 @@ void network_nsdir(char *out, const char *dir)
  *
  * A TAP made without TUNSETPERSIST exists exactly as long as some process
  * holds a descriptor of it: one still there is held, by the VMM the
- * attachment's maker (squib-net serve, killed) handed it to. It lives on,
- * and its network with it, until that VMM closes it (the keeper watches
- * for its removal) or a new service adopts it. A macvtap, which no
- * descriptor keeps, is deleted; a name on record may have been taken
- * since by a link of another kind (a bridge, say), which is left alone.
+ * attachment's maker (squib-net serve, killed) handed it to. A persistent
+ * TAP (a named one, which its VMM opens by name) exists without any: it
+ * lives on only while a VMM has it open (nl_tun_unheld()), and is deleted
+ * once nobody has. One that lives on keeps its network until that VMM
+ * closes it (the keeper watches for its removal, or its last opener's
+ * going) or a new service adopts it. A macvtap, which no descriptor
+ * keeps, is deleted; a name on record may have been taken since by a link
+ * of another kind (a bridge, say), which is left alone.
  *
- * Return: 1 when the link lives on (a TAP), 0 when it is gone now.
+ * Return: 1 when the link lives on (a TAP held open), 0 when it is gone
+ * now.
  */
 int network_link_gone(const char *link)
 {
@@ -55,10 +59,13 @@ int network_link_gone(const char *link)
 	int r = nl_link_get(link, &l);
 
 	/* Not known to be gone (out of descriptors, say): it stays. */
-	if ((!r && !strcmp(l.kind, "tun")) || (r && r != -ENODEV))
+	if (r && r != -ENODEV)
 		return 1;
-	if (!r && !strcmp(l.kind, "macvtap"))
-		nl_link_del(link);
+	if (!r && !strcmp(l.kind, "tun") && !nl_tun_unheld(&l))
+		return 1;
+	if (!r && (!strcmp(l.kind, "macvtap") || !strcmp(l.kind, "tun")) &&
+	    nl_link_del(link))
+		return 1;
 	/* A macvtap's device node, if its maker died before removing it. */
 	snprintf(node, sizeof(node), "/dev/.sqn-%s", link);
 	unlink(node);
