@@ -114,18 +114,17 @@ gateway_httpd() {
 	ns_wait "$NS_HOST" ss -Hltn "sport = :80" || echo "no web server on the host" >&2
 }
 
-# nothing_left NS INO [KEPT]: nothing of squib-net's networks is left in namespace
-# NS (whose inode is INO): no link named sqn*, no nftables table squib-net-*
-# (but table KEPT, when given), no dnsmasq, no record in
-# /run/squib-net/net-INO, and (within 10 s: it ends on its own once its
-# network went) no network keeper.
+# nothing_left NS INO: nothing of squib-net's networks is left in namespace
+# NS (whose inode is INO): no link named sqn*, no nftables table squib-net-*,
+# no dnsmasq, no record in /run/squib-net/net-INO, and (within 10 s: it
+# ends on its own once its network went) no network keeper.
 no_keeper() { [ -z "$(ns_procs "$1" sqn-keeper)" ]; }
 nothing_left() {
 	local left
 	wait_for 100 no_keeper "$1" || { why="keeper left: $(ns_procs "$1" sqn-keeper)"; return 1; }
 	left=$(ip -n "$1" -o link show | awk -F': ' '$2 ~ /^sqn/ {printf "%s ", $2}')
 	[ -z "$left" ] || { why="links left: $left"; return 1; }
-	left=$(ip netns exec "$1" nft list tables | grep squib-net | grep -vx "table ${3:-none}")
+	left=$(ip netns exec "$1" nft list tables | grep squib-net)
 	[ -z "$left" ] || { why="nftables left: $left"; return 1; }
 	left=$(ns_procs "$1" dnsmasq)
 	[ -z "$left" ] || { why="dnsmasq left: $left"; return 1; }

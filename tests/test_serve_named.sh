@@ -162,7 +162,7 @@ killed_service_its_tap_is_swept() {
 	spid=
 	release k
 	wait_for 100 link_gone "$t" || { why="$t not swept 10 s after the service was killed"; return 1; }
-	nothing_left "$NS_HOST" "$NS_HOST_INO" "bridge squib-net-spoof" || return 1
+	leftovers || return 1
 	serve_start && serve_kill
 	leftovers
 }

@@ -299,10 +299,10 @@ clients_gone_then_restart_is_clean() {
 	# reaches the gateway.
 	in_guest busybox ping -c 1 -w 5 "$GW" >/dev/null || { why="the network went with the service"; return 1; }
 	stop $vmm
-	# Its TAP went, and with it the network (no service running); only
-	# the service's own anti-spoofing table stays, for its next start.
+	# Its TAP went, and with it the network (no service running), the
+	# killed service's anti-spoofing table with the namespace's last one.
 	wait_for 100 link_gone sqn-shared || { why="sqn-shared left after its last TAP went"; return 1; }
-	nothing_left "$NS_HOST" "$NS_HOST_INO" "bridge squib-net-spoof" || return 1
+	leftovers || return 1
 	serve_start || return 1
 	logged "restart: 0 attachments adopted, 1 not" || return 1
 	status_json && ! grep -q '"tap"' "$tmp/json" || { why="status lists an attachment: $(cat "$tmp/json")"; return 1; }
