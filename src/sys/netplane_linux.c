@@ -522,9 +522,9 @@ int netplane_adopt(struct netplane *np, const struct net_spec *net,
  * tun_set_iff() answers -EBUSY to a second), so the attachment keeps
  * none: the TAP lives on as persistent, a port of the bridge, until
  * netplane_close() deletes it. Its entry stays locked meanwhile, so the
- * network is kept for it; should the attachment's process die, the next
- * sweep finds the entry unlocked and deletes the TAP
- * (network_link_gone()).
+ * network is kept for it. Should the attachment's process die, the
+ * sweep keeps the TAP while a VMM has it open (its queue count) and
+ * deletes it once nobody has (network_link_gone(), nl_tun_unheld()).
  */
 void netplane_named(struct netplane *np)
 {
