@@ -4,7 +4,6 @@
  * the service's one event loop with the library's own stream, datagram
  * and TAP backends; a slow client is held back alone */
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include "attach.h"
 #include "log.h"
 #include "relay.h"
+#include "status.h"
 #include "squibnet.h"
 
 /* Frames one system call moves, per direction. */
@@ -414,24 +414,6 @@ void relay_event(struct serve *s, struct serve_watch *w, uint32_t events)
 	attach_remove(s, a, why);
 }
 
-/* The kernel's drops on TAP @tap, towards its client (its queue full). */
-static uint64_t relay_tap_drops(const char *tap)
-{
-	char path[128];
-	uint64_t v = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/tx_dropped",
-		 tap);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	if (fscanf(f, "%" SCNu64, &v) != 1)
-		v = 0;
-	fclose(f);
-	return v;
-}
-
 /**
  * relay_status() - an attachment's relay counters, as status shows them
  * @a:		the attachment
@@ -453,6 +435,6 @@ void relay_status(const struct serve_att *a, struct svc_attach *out)
 		peer.rx_dropped + peer.rx_errors + port.tx_dropped;
 	out->to_guest_frames = peer.tx_frames;
 	out->to_guest_bytes = peer.tx_bytes;
-	out->to_guest_drops =
-		peer.tx_dropped + port.rx_dropped + relay_tap_drops(a->np.link);
+	out->to_guest_drops = peer.tx_dropped + port.rx_dropped +
+			      status_counter(a->np.link, "tx_dropped");
 }

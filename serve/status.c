@@ -15,9 +15,16 @@
 #include "spoof.h"
 #include "status.h"
 
-/* One counter of @tap's, from sysfs (the service's network namespace's:
- * ip netns exec and systemd both give it its own /sys); 0 when unknown. */
-static uint64_t status_counter(const char *tap, const char *name)
+/**
+ * status_counter() - one counter of @tap's, from sysfs (the service's
+ * network namespace's: ip netns exec and systemd both give it its own
+ * /sys)
+ * @tap:	the link
+ * @name:	the counter (rx_bytes, tx_dropped, ...)
+ *
+ * Return: its value, 0 when unknown.
+ */
+uint64_t status_counter(const char *tap, const char *name)
 {
 	char path[128];
 	uint64_t v = 0;
