@@ -136,15 +136,18 @@ int spoof_fini(struct serve *s)
 	return r;
 }
 
-/* The address dnsmasq leased to @mac on @a's network, in @ip. */
+/* The address dnsmasq leased to @mac on @a's network, in @ip: 0,
+ * -ENOENT, or -EAGAIN while dnsmasq writes its lease file. */
 static int spoof_lease(const struct serve_att *a, const uint8_t mac[6],
 		       uint8_t ip[4])
 {
 	char text[64];
 	struct in_addr in;
+	int r = netplane_lease(&a->np, mac, text, sizeof(text));
 
-	if (netplane_lease(&a->np, mac, text, sizeof(text)) ||
-	    inet_pton(AF_INET, text, &in) != 1)
+	if (r == -EAGAIN)
+		return r;
+	if (r || inet_pton(AF_INET, text, &in) != 1)
 		return -ENOENT;
 	memcpy(ip, &in, 4);
 	return 0;
@@ -285,7 +288,11 @@ static int spoof_check(struct serve_att *a, char **sets,
 	}
 	if (!sp->mac_known)
 		return 0;
-	has = !spoof_lease(a, sp->mac, ip);
+	has = spoof_lease(a, sp->mac, ip);
+	/* Caught mid-write: its own event follows; the rules stay. */
+	if (has == -EAGAIN)
+		return 0;
+	has = !has;
 	if (has == sp->has_ip && (!has || !memcmp(ip, sp->ip, 4)))
 		return 0;
 	spoof_nft(sp, p);

@@ -360,13 +360,19 @@ out:
  * @len:	its size
  *
  * dnsmasq's lease file has a line "EXPIRY MAC IP NAME CLIENT-ID" per
- * lease (dnsmasq(8), --dhcp-leasefile).
+ * lease (dnsmasq(8), --dhcp-leasefile). dnsmasq writes it again in place:
+ * it truncates it and then writes it whole, so a reader may find it empty
+ * or (tmpfs takes no lock between a read and a write) with its last line
+ * cut short. Neither is taken for "no lease": -EAGAIN, and the write that
+ * follows comes with an inotify event of its own.
  *
- * Return: 0, or -ENOENT when it has none.
+ * Return: 0, -ENOENT when it has none, or -EAGAIN when the file is being
+ * written (empty, or not ending with a whole line).
  */
 int dnsmasq_lease(const char *dir, const uint8_t mac[6], char *ip, size_t len)
 {
 	char path[DNSMASQ_ARG_MAX], line[512], want[18], m[18], a[16];
+	size_t n = 0, last = 0;
 	int r = -ENOENT;
 	FILE *f;
 
@@ -375,12 +381,20 @@ int dnsmasq_lease(const char *dir, const uint8_t mac[6], char *ip, size_t len)
 		 mac[1], mac[2], mac[3], mac[4], mac[5]);
 	dnsmasq_path(path, dir, "dnsmasq.leases");
 	f = fopen(path, "re");
-	while (f && r && fgets(line, sizeof(line), f))
-		if (sscanf(line, "%*s %17s %15s", m, a) == 2 &&
+	while (f && fgets(line, sizeof(line), f)) {
+		last = strlen(line);
+		n += last;
+		if (r && line[last ? last - 1 : 0] == '\n' &&
+		    sscanf(line, "%*s %17s %15s", m, a) == 2 &&
 		    !strcasecmp(m, want)) {
 			snprintf(ip, len, "%s", a);
 			r = 0;
 		}
+	}
+	if (f && (!n || line[last - 1] != '\n')) {
+		ip[0] = '\0';
+		r = -EAGAIN;
+	}
 	if (f)
 		fclose(f);
 	return r;

@@ -592,7 +592,8 @@ int netplane_keeper_alive(const struct netplane *np)
  * @ip:		set to the address, dotted; "" when none
  * @len:	its size
  *
- * Return: 0, or -ENOENT when it has none.
+ * Return: 0, -ENOENT when it has none, or -EAGAIN while dnsmasq writes
+ * its lease file (dnsmasq_lease()).
  */
 int netplane_lease(const struct netplane *np, const uint8_t mac[6], char *ip,
 		   size_t len)
