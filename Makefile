@@ -334,10 +334,11 @@ $(B)/tests/test_slirp_frames: $(B)/slirp/frames.o
 $(B)/asan/tests/test_slirp_frames: $(B)/asan/slirp/frames.o
 
 # The ABI check: one client built against the headers of config versions
-# 1 to 5 (tests/abi/squibnet-vN.h, from git history), linked against
+# 1 to 6 (tests/abi/squibnet-vN.h, from git history), linked against
 # the shared library as a program built then would be.
 ABI_TESTS := $(B)/tests/test_abi_v1 $(B)/tests/test_abi_v2 \
-	$(B)/tests/test_abi_v3 $(B)/tests/test_abi_v4 $(B)/tests/test_abi_v5
+	$(B)/tests/test_abi_v3 $(B)/tests/test_abi_v4 $(B)/tests/test_abi_v5 \
+	$(B)/tests/test_abi_v6
 FORMAT_SRC += tests/abi/abi_client.c
 
 tests: $(ABI_TESTS)

@@ -33,7 +33,7 @@ extern "C" {
  * the others take their defaults. From version 4 on, fields are only ever
  * added at the end of the struct, with 0 meaning their default, and each
  * addition raises this number. */
-#define SQN_CONFIG_VERSION 6
+#define SQN_CONFIG_VERSION 7
 
 /**
  * enum sqn_mode - what the guest's network attachment is
@@ -157,6 +157,31 @@ typedef void (*sqn_log_fn)(void *ctx, int level, const char *msg);
 #define SQN_FRAME_MAX 65536 /* largest frame on any framing, headers excluded */
 #define SQN_ETH_HLEN 14
 #define SQN_QUEUE_MAX 4096
+
+/* Port forwards: at most this many per attachment. */
+#define SQN_FORWARDS_MAX 32
+
+enum sqn_proto {
+	SQN_PROTO_TCP = 1,
+	SQN_PROTO_UDP = 2,
+};
+
+/**
+ * struct sqn_forward - one port forward into the guest: what reaches the
+ * host at @host_addr:@host_port goes to the guest's address, @guest_port
+ * @proto:	enum sqn_proto
+ * @host_addr:	the host's IPv4 address it listens on, dotted; NULL or "":
+ *		every address of the host, 127.0.0.1 included (as QEMU's
+ *		hostfwd and passt's -t are reachable from the host itself)
+ * @host_port:	1 to 65535
+ * @guest_port:	1 to 65535; 0: @host_port
+ */
+struct sqn_forward {
+	enum sqn_proto proto;
+	const char *host_addr;
+	uint16_t host_port;
+	uint16_t guest_port;
+};
 
 /**
  * struct sqn_config - what to attach to
@@ -283,6 +308,28 @@ typedef void (*sqn_log_fn)(void *ctx, int level, const char *msg);
  *		anything else there (-EEXIST) is not. sqn_close() removes
  *		the socket it made. Not with @peer_fd or datagram framing
  *		(-EINVAL)
+ * @forwards:	SQN_MODE_SHARED (the library's own network or through the
+ *		service) and SQN_MODE_USERSPACE (passt's -t/-u, the slirp
+ *		helper's --forward): ports of the host forwarded to the guest,
+ *		@n_forwards of them (at most SQN_FORWARDS_MAX), bound to the
+ *		guest's address: @guest_ip, else an address the network's
+ *		dnsmasq reserves for the guest's MAC. They go with the
+ *		attachment. A forward that collides with one already there or
+ *		with a port in use on the host is refused (-EADDRINUSE, the
+ *		reason in sqn_last_error()); other modes: -EINVAL
+ * @n_forwards:	how many @forwards
+ * @guest_ip:	SQN_MODE_SHARED and _HOST: a fixed IPv4 address, dotted,
+ *		that the network's DHCP gives the guest's MAC (a reservation
+ *		in dnsmasq's hosts file, which it reads again on SIGHUP); in
+ *		the network's subnet, not its gateway, not reserved for
+ *		another MAC (-EADDRINUSE). NULL: any (from the pool)
+ * @subnet6:	SQN_MODE_SHARED and _HOST: the network's IPv6 prefix,
+ *		"PREFIX/64" (the gateway is PREFIX::1); NULL: a ULA /64
+ *		derived from the network's name (fdXX:XXXX:XXXX:0::/64,
+ *		RFC 4193 with the name's hash as its global ID); "none": no
+ *		IPv6. Guests get addresses by SLAAC and DHCPv6 (router
+ *		advertisements from the network's dnsmasq); shared mode NATs
+ *		IPv6 out (masquerade) when the NAT interface has IPv6
  *
  * Fill it with sqn_config_init() and then set what differs. New fields
  * are only ever added at the end (see SQN_CONFIG_VERSION).
@@ -317,6 +364,10 @@ struct sqn_config {
 	uint32_t lock_timeout_ms;
 	const char *service_path;
 	uint32_t peer_listen;
+	const struct sqn_forward *forwards;
+	uint32_t n_forwards;
+	const char *guest_ip;
+	const char *subnet6;
 };
 
 /**
@@ -360,6 +411,15 @@ struct sqn_pkt {
  *		the attachment carries no virtio_net_hdr and so no offloads:
  *		loopback, stream, userspace, and a TAP made without
  *		IFF_VNET_HDR
+ * @has_guest_ip: @guest_ip is set
+ * @guest_ip:	the guest's fixed address (sqn_config.guest_ip, or the one
+ *		reserved for its forwards): its DHCP lease will be this one
+ * @has_subnet6: the network has IPv6: @subnet6, @prefix6_len and
+ *		@gateway6 are set
+ * @subnet6:	its IPv6 prefix
+ * @prefix6_len: its length (64)
+ * @gateway6:	the gateway's IPv6 address (the router guests learn from
+ *		its router advertisements)
  *
  * New fields are only ever added at the end; sqn_info() passes the size of
  * the struct the caller was built with.
@@ -378,6 +438,12 @@ struct sqn_info {
 	uint8_t netmask[4];
 	uint8_t gateway[4];
 	uint32_t offloads_avail;
+	int has_guest_ip;
+	uint8_t guest_ip[4];
+	int has_subnet6;
+	uint8_t subnet6[16];
+	uint32_t prefix6_len;
+	uint8_t gateway6[16];
 };
 
 /**

@@ -13,7 +13,8 @@
 #define CONFIG_END_V4 END_OF(struct sqn_config, lock_timeout_ms)
 #define CONFIG_END_V5 END_OF(struct sqn_config, service_path)
 #define CONFIG_END_V6 END_OF(struct sqn_config, peer_listen)
-#define CONFIG_END_CURRENT CONFIG_END_V6
+#define CONFIG_END_V7 END_OF(struct sqn_config, subnet6)
+#define CONFIG_END_CURRENT CONFIG_END_V7
 
 static const size_t config_end[SQN_CONFIG_VERSION + 1] = {
 	[1] = sizeof(struct config_v1),
@@ -22,9 +23,10 @@ static const size_t config_end[SQN_CONFIG_VERSION + 1] = {
 	[4] = CONFIG_END_V4,
 	[5] = CONFIG_END_V5,
 	[6] = CONFIG_END_V6,
+	[7] = CONFIG_END_V7,
 };
 
-_Static_assert(SQN_CONFIG_VERSION == 6,
+_Static_assert(SQN_CONFIG_VERSION == 7,
 	       "a new config version needs its end in config_end[]");
 _Static_assert(sizeof(struct sqn_config) - CONFIG_END_CURRENT <
 		       _Alignof(struct sqn_config),

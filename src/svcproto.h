@@ -26,10 +26,32 @@
 #define SVC_LABEL_MAX 64
 #define SVC_ERRMSG_MAX 256
 
+/* Port forwards one request or attachment carries, at most
+ * (SQN_FORWARDS_MAX). */
+#define SVC_FORWARDS_MAX 32
+
 enum svc_op {
 	SVC_OP_ATTACH = 1,
 	SVC_OP_DETACH,
 	SVC_OP_STATUS,
+	SVC_OP_FORWARD_ADD,
+	SVC_OP_FORWARD_REMOVE,
+};
+
+/**
+ * struct svc_forward - one port forward into a guest (struct sqn_forward)
+ * @proto:	SQN_PROTO_TCP or SQN_PROTO_UDP ("tcp", "udp")
+ * @addr:	the host address it listens on, dotted; "" every address
+ * @host_port:	1 to 65535
+ * @guest_port:	1 to 65535
+ *
+ * JSON: {"proto":"tcp","addr":"","host_port":8080,"guest_port":80}
+ */
+struct svc_forward {
+	int proto;
+	char addr[16];
+	uint16_t host_port;
+	uint16_t guest_port;
 };
 
 /* How long an attachment lives: until the control connection closes
@@ -81,12 +103,21 @@ enum svc_kind {
  *		SVC_KIND_DGRAM or SVC_KIND_NAMED ("fd", "dgram", "named");
  *		the reply's fd is the TAP's, the socketpair end, or none
  *		(named: the reply's "tap" is the name to open)
- * @id:		detach: the attachment, as the attach reply named it; only
- *		the uid that made it (or root) may detach it
+ * @id:		detach, forward_add, forward_remove: the attachment, as the
+ *		attach reply named it; only the uid that made it (or root) may
+ *		detach it or change its forwards, and the ACL must let that uid
+ *		forward on its network
+ * @ip:		attach: a fixed address for the guest ("" any): a dnsmasq
+ *		reservation for its MAC (the request must carry @mac)
+ * @fwd:	attach: the attachment's first port forwards; forward_add,
+ *		forward_remove: the one to add or remove (@n_fwd 1)
+ * @n_fwd:	how many @fwd
  *
  * JSON: {"v":1,"op":"attach","network":"sqn-shared","mac":"52:54:00:12:34:56",
  * "mtu":0,"vnet_hdr":true,"hold":"connection","label":"vm1"},
- * {"v":1,"op":"detach","id":7}, {"v":1,"op":"status"}. Absent members
+ * {"v":1,"op":"detach","id":7}, {"v":1,"op":"status"},
+ * {"v":1,"op":"forward_add","id":7,"forwards":[{"proto":"tcp",...}]}
+ * (attach takes "ip" and "forwards" too). Absent members
  * take the defaults above; unknown members are refused.
  */
 struct svc_request {
@@ -100,6 +131,9 @@ struct svc_request {
 	char label[SVC_LABEL_MAX];
 	enum svc_kind kind;
 	uint32_t id;
+	char ip[16];
+	struct svc_forward fwd[SVC_FORWARDS_MAX];
+	unsigned int n_fwd;
 };
 
 /**
@@ -135,7 +169,14 @@ struct svc_request {
  *		that does not read, a malformed frame); 0 for fd and named
  * @spoof_drops: status only: frames from the guest the anti-spoofing
  *		rules dropped (another MAC, another address, ARP for an
- *		address not its own)
+ *		address not its own) * @fixed_ip:	the guest's fixed address (asked for, or reserved for its
+ *		forwards), "" none
+ * @has_subnet6: the network has IPv6: @subnet6 (a /64) and @gateway6 set
+ * @subnet6:	its IPv6 prefix
+ * @gateway6:	the gateway's IPv6 address
+ * @hostname:	status only: the name the guest gave DHCP ("" none),
+ *		resolvable as @hostname.@network by the network's DNS
+ * @fwd, @n_fwd: status only: its port forwards
  */
 struct svc_attach {
 	uint32_t id;
@@ -161,6 +202,13 @@ struct svc_attach {
 	uint64_t from_guest_frames, from_guest_bytes, from_guest_drops;
 	uint64_t to_guest_frames, to_guest_bytes, to_guest_drops;
 	uint64_t spoof_drops;
+	char fixed_ip[16];
+	int has_subnet6;
+	uint8_t subnet6[16];
+	uint8_t gateway6[16];
+	char hostname[64];
+	struct svc_forward fwd[SVC_FORWARDS_MAX];
+	unsigned int n_fwd;
 };
 
 /**
@@ -177,6 +225,9 @@ struct svc_attach {
  * @allow_spoofing: 1 when its ports are not held to their MAC and
  *		address (serve.conf "allow-spoofing yes")
  * @stream_socket: its stream socket's path, "" when it has none
+ * @has_subnet6, @subnet6, @gateway6: as in struct svc_attach
+ * @nat_iface:	shared: the interface NAT leads out of now (it follows the
+ *		default route unless serve.conf names one), "" none
  */
 struct svc_network {
 	char name[SVC_NAME_MAX];
@@ -192,6 +243,10 @@ struct svc_network {
 	uint32_t attachments;
 	int allow_spoofing;
 	char stream_socket[108];
+	int has_subnet6;
+	uint8_t subnet6[16];
+	uint8_t gateway6[16];
+	char nat_iface[16];
 };
 
 /**

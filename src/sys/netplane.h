@@ -83,6 +83,33 @@ int netplane_keep(struct netplane *np, const struct net_spec *net, char *msg,
 		  size_t len);
 int netplane_dnsmasq(const struct netplane *np, long *pid);
 int netplane_keeper_alive(const struct netplane *np);
+/*
+ * Fixed addresses and port forwards of one attachment (shared and host;
+ * forwards: shared), in the network's dnsmasq hosts file and nftables
+ * table. They go with the attachment: netplane_close(), and the record's
+ * sweep of an attachment whose process died, remove them.
+ *
+ * netplane_reserve() - a dnsmasq reservation of an address for @mac (the
+ * hosts file, then SIGHUP to dnsmasq: never a restart): @want, or "" /
+ * NULL for a free one of the pool; the address in @ip (dotted).
+ * -EADDRINUSE when @want is reserved for another MAC, -EINVAL when it is
+ * not a guest address of the subnet. Again for the same MAC: its address.
+ *
+ * netplane_forward_add() - DNAT @f to @guest_ip:@f->guest_port (0:
+ * host_port), reachable from outside, from the host's own addresses and
+ * 127.0.0.1; -EADDRINUSE (the reason in @msg) when it collides with a
+ * forward there already or a port in use on the host.
+ *
+ * netplane_forward_remove() - one of this attachment's forwards goes;
+ * -ENOENT when it has no such one.
+ */
+struct sqn_forward;
+int netplane_reserve(struct netplane *np, const uint8_t mac[6],
+		     const char *want, char ip[16], char *msg, size_t len);
+int netplane_forward_add(struct netplane *np, const struct sqn_forward *f,
+			 const char *guest_ip, char *msg, size_t len);
+int netplane_forward_remove(struct netplane *np, const struct sqn_forward *f,
+			    char *msg, size_t len);
 int netplane_lease(const struct netplane *np, const uint8_t mac[6], char *ip,
 		   size_t len);
 

@@ -111,8 +111,10 @@ static int nft_refuse(const struct net_spec *s, const char *subnet, char *out,
  * @msg:	reason on failure
  * @len:	its size
  *
- * With @return_only, only replies and the host's own port forwards
- * (DNAT) come in through the NAT interface. Isolation between guests is
+ * The NAT interface is the one element of set "nat_out", so that a
+ * default route that moves changes one element, not the rules. With
+ * @return_only, only replies and the host's own port forwards (DNAT)
+ * come in through the NAT interface. Isolation between guests is
  * the bridge's (isolated ports); with @s->isolation the table also stops
  * them reaching each other routed through the host, which would go from
  * the bridge back to it. Without isolation that passes, as frames
@@ -137,16 +139,20 @@ int nft_table_add(const struct net_spec *s, const char *token,
 	if (o) {
 		snprintf(
 			chains, sizeof(chains),
+			" set nat_out {\n"
+			"  type ifname;\n"
+			"  elements = { \"%s\" }\n"
+			" }\n"
 			" chain postrouting {\n"
 			"  type nat hook postrouting priority srcnat; policy accept;\n"
-			"  ip saddr %s oifname \"%s\" masquerade\n"
+			"  ip saddr %s oifname @nat_out masquerade\n"
 			" }\n",
-			sub, o);
+			o, sub);
 		snprintf(
 			out, sizeof(out),
-			"  iifname \"%s\" oifname \"%s\" ip saddr %s accept\n"
-			"  iifname \"%s\" oifname \"%s\" ct state established,related accept\n",
-			b, o, sub, o, b);
+			"  iifname \"%s\" oifname @nat_out ip saddr %s accept\n"
+			"  iifname @nat_out oifname \"%s\" ct state established,related accept\n",
+			b, sub, b);
 	} else if ((r = nft_refuse(s, sub, chains, sizeof(chains)))) {
 		snprintf(msg, len, "bridge %s: %s", b, strerror(-r));
 		return r;
@@ -164,14 +170,14 @@ int nft_table_add(const struct net_spec *s, const char *token,
 		"%s"
 		"  iifname \"%s\" drop\n"
 		"  oifname \"%s\" drop\n"
-		"%s%s%s"
+		"%s%s"
 		" }\n"
 		"}\n",
 		s->name, s->name, token, chains, b, b,
 		s->isolation ? "drop" : "accept", out, b, b,
-		return_only ? "  iifname \"" : "", return_only ? o : "",
+		return_only ? "  iifname @nat_out" : "",
 		return_only ?
-			"\" ct state != { established, related } ct status != dnat drop\n" :
+			" ct state != { established, related } ct status != dnat drop\n" :
 			"");
 	r = nft_run(cmds, err, sizeof(err));
 	if (r)
