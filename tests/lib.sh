@@ -42,7 +42,7 @@ pids=()
 # setup CMD...: CMD makes the test bed; if it fails the suite ends here.
 setup() {
 	"$@" && return 0
-	echo "FAIL $SUITE setup: $*"
+	echo "FAIL $SUITE setup: $*${why:+: $why}"
 	echo "$passed passed, $((failed + 1)) failed"
 	exit 1
 }

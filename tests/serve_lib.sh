@@ -3,8 +3,9 @@
 # scripts/netns.sh and tests/lib.sh): the service in namespace host with
 # its socket $SOCK in $tmp, its config $tmp/serve.conf and ACL
 # $tmp/acl.conf, its log in $tmp/log; clients (tests/svc_client, $CLIENT)
-# as unprivileged uids of group $G. The suite sets PROG, CLIENT, SOCK, G,
-# and declares holds (declare -A holds) and spid.
+# as unprivileged uids of group $G. The suite sets PROG, CLIENT, SOCK, G
+# (empty: the service's socket keeps root's group), and declares holds
+# (declare -A holds) and spid.
 
 # as UID CMD...: CMD in host as UID, primary group $G (a member of the
 # socket's group), no capabilities. Not a function, so that CMD & is CMD's
@@ -36,15 +37,25 @@ release() {
 	stop "${holds[$1]}"
 	return 0
 }
-# has_in NAME TEXT: $tmp/NAME.out has TEXT, within 10 s.
+# release_all: the clients a failed case left go.
+release_all() {
+	local n
+	for n in "${!holds[@]}"; do
+		stop "${holds[$n]}"
+	done
+	holds=()
+}
+# has_in NAME TEXT: $tmp/NAME.out has TEXT, within $HAS_IN_TICKS tenths
+# of a second (a suite whose clients do DHCP through a busy machine sets
+# more than the 10 s default).
 has_in() {
-	wait_for 100 grep -q -- "$2" "$tmp/$1.out" && return 0
+	wait_for "${HAS_IN_TICKS:-100}" grep -q -- "$2" "$tmp/$1.out" 2>/dev/null && return 0
 	why="$1: no \"$2\" in: $(tr '\n' ' ' <"$tmp/$1.out" | cut -c1-300)"
 	return 1
 }
 logged() {
 	wait_for 100 grep -q -- "$1" "$tmp/log" && return 0
-	why="the service did not log \"$1\""
+	why="the service did not log \"$1\": $(tail -4 "$tmp/log" | tr '\n' ' ')"
 	return 1
 }
 link_there() {
@@ -61,7 +72,7 @@ serve_start() {
 	serve_kill
 	: >"$tmp/log"
 	ip netns exec "$NS_HOST" "$PROG" -v serve --config "$tmp/serve.conf" --socket "$SOCK" \
-		--group $G --acl "$tmp/acl.conf" "$@" >>"$tmp/log" 2>&1 &
+		${G:+--group $G} --acl "$tmp/acl.conf" "$@" >>"$tmp/log" 2>&1 &
 	spid=$!
 	wait_for 300 grep -q "ready:" "$tmp/log" && return 0
 	why="the service is not ready: $(tail -3 "$tmp/log" | tr '\n' ' ')"

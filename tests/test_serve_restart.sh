@@ -56,37 +56,17 @@ esac
 EOF
 chmod 755 "$tmp/dhcp.sh"
 
-# serve_start: the service in host, log in $tmp/log, ready.
-serve_start() {
-	: >"$tmp/log"
-	ip netns exec "$NS_HOST" "$PROG" -v serve --config "$tmp/serve.conf" \
-		--socket "$SOCK" --acl "$tmp/acl.conf" >>"$tmp/log" 2>&1 &
-	spid=$!
-	wait_for 300 grep -q "ready:" "$tmp/log" && return 0
-	why="the service is not ready: $(tail -3 "$tmp/log" | tr '\n' ' ')"
-	return 1
-}
-serve_kill() {
-	[ -n "$spid" ] || return 0
-	kill -TERM "$spid" 2>/dev/null
-	wait "$spid" 2>/dev/null
-	spid=
-}
+G= # the socket keeps root's group: root is the only client
+. tests/serve_lib.sh
 serve_sigkill() {
 	kill -KILL "$spid"
 	wait "$spid" 2>/dev/null
 	spid=
 }
-logged() {
-	wait_for 100 grep -q -- "$1" "$tmp/log" && return 0
-	why="the service did not log \"$1\": $(tail -4 "$tmp/log" | tr '\n' ' ')"
-	return 1
-}
 # (Not for CMD &: $! would be a subshell's; background commands use ip
 # netns exec themselves, so that $! is theirs.)
 in_guest() { ip netns exec "$NS_G" "$@"; }
 ifindex() { in_host ip -o link show dev "$1" 2>/dev/null | cut -d: -f1; }
-link_gone() { [ -z "$(ifindex "$1")" ]; }
 status() { in_host "$PROG" status --socket "$SOCK" >"$tmp/status" 2>"$tmp/err"; }
 status_json() { in_host "$PROG" status --json --socket "$SOCK" >"$tmp/json" 2>"$tmp/err"; }
 # json_has TEXT: status (JSON) says TEXT now.
@@ -107,7 +87,6 @@ dnsmasq_pid() { ns_procs "$NS_HOST" dnsmasq; }
 replies() { grep -c "bytes from" "$tmp/ping.out"; }
 # replies_past N: the guest's ping had more than N replies.
 replies_past() { [ "$(replies)" -gt "$1" ]; }
-leftovers() { nothing_left "$NS_HOST" "$NS_HOST_INO"; }
 
 # vmm_start: the VMM stand-in in the guest namespace, through squib-net
 # run (hold process: the attachment lives as long as it); eth0 up with a
@@ -139,11 +118,6 @@ stream() {
 	ip netns exec "$NS_HOST" "$PEER" "$STREAM" --mac $SMAC "$@" >"$tmp/$name.out" 2>&1 &
 	bg=$!
 	pids+=($bg)
-}
-has_in() {
-	wait_for 100 grep -q -- "$2" "$tmp/$1.out" && return 0
-	why="$1: no \"$2\" in: $(tr '\n' ' ' <"$tmp/$1.out" | cut -c1-300)"
-	return 1
 }
 
 # stream_replies: the replies the stream client has counted so far.

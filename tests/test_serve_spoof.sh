@@ -42,33 +42,8 @@ allow-spoofing yes
 EOF
 printf 'allow uid:%s sqn-shared\nallow uid:%s sqn-open\n' $U $U >"$tmp/acl.conf"
 
-AS=(ip netns exec "$NS_HOST" setpriv --reuid $U --regid "$G" --clear-groups --inh-caps=-all)
-# client_bg NAME STEP...: svc_client as $U in the background, output in
-# $tmp/NAME.out.
-client_bg() {
-	local name=$1
-	shift
-	"${AS[@]}" "$CLIENT" "$SOCK" "$@" >"$tmp/$name.out" 2>&1 &
-	holds[$name]=$!
-	pids+=($!)
-}
-release() {
-	stop "${holds[$1]}"
-	return 0
-}
-# release_all: the clients a failed case left go.
-release_all() {
-	local n
-	for n in "${!holds[@]}"; do
-		stop "${holds[$n]}"
-	done
-	holds=()
-}
-has_in() {
-	wait_for 150 grep -q -- "$2" "$tmp/$1.out" 2>/dev/null && return 0
-	why="$1: no \"$2\" in: $(tr '\n' ' ' <"$tmp/$1.out" | cut -c1-300)"
-	return 1
-}
+. tests/serve_lib.sh
+HAS_IN_TICKS=150
 tap_of() { sed -n 's/^tap //p' "$tmp/$1.out" | head -1; }
 lease_of() { sed -n 's/^lease //p' "$tmp/$1.out" | head -1; }
 mac_of() { sed -n 's/.*"guest_mac":"\([0-9a-f:]*\)".*/\1/p' "$tmp/$1.out" | head -1; }
@@ -79,22 +54,6 @@ attach() {
 }
 go() { touch "$tmp/go-$1"; }
 
-serve_start() {
-	: >"$tmp/log"
-	ip netns exec "$NS_HOST" "$PROG" -v serve --config "$tmp/serve.conf" --socket "$SOCK" \
-		--group $G --acl "$tmp/acl.conf" "$@" >>"$tmp/log" 2>&1 &
-	spid=$!
-	wait_for 300 grep -q "ready:" "$tmp/log" && return 0
-	why="the service is not ready: $(tail -3 "$tmp/log" | tr '\n' ' ')"
-	return 1
-}
-serve_kill() {
-	[ -n "$spid" ] || return 0
-	kill -TERM "$spid" 2>/dev/null
-	wait "$spid" 2>/dev/null
-	spid=
-}
-leftovers() { nothing_left "$NS_HOST" "$NS_HOST_INO"; }
 # networks_are N: N dnsmasq and N keepers run.
 networks_are() {
 	[ "$(ns_procs "$NS_HOST" dnsmasq | wc -l)" = "$1" ] &&
@@ -129,7 +88,7 @@ nft_drops() {
 }
 # drops TAP: status' spoof_drops of the attachment on TAP.
 drops() {
-	"${AS[@]}" "$PROG" status --json --socket "$SOCK" 2>/dev/null | python3 -c '
+	"${AS[@]/UID/$U}" "$PROG" status --json --socket "$SOCK" 2>/dev/null | python3 -c '
 import json, sys
 for a in json.load(sys.stdin)["attachments"]:
     if a["tap"] == sys.argv[1]:
@@ -137,7 +96,7 @@ for a in json.load(sys.stdin)["attachments"]:
 }
 # status_of TAP FIELD: a field of the attachment on TAP in status.
 status_of() {
-	"${AS[@]}" "$PROG" status --json --socket "$SOCK" 2>/dev/null | python3 -c '
+	"${AS[@]/UID/$U}" "$PROG" status --json --socket "$SOCK" 2>/dev/null | python3 -c '
 import json, sys
 for a in json.load(sys.stdin)["attachments"]:
     if a["tap"] == sys.argv[1]:
@@ -145,7 +104,7 @@ for a in json.load(sys.stdin)["attachments"]:
 }
 # stream_taps: the ports of stream clients, in status.
 stream_taps() {
-	"${AS[@]}" "$PROG" status --json --socket "$SOCK" 2>/dev/null | python3 -c '
+	"${AS[@]/UID/$U}" "$PROG" status --json --socket "$SOCK" 2>/dev/null | python3 -c '
 import json, sys
 for a in json.load(sys.stdin)["attachments"]:
     if a["kind"] == "stream":
@@ -173,11 +132,11 @@ two_guests() {
 	local net=$1
 	release_all
 	rm -f "$tmp"/go-*
-	client_bg a --send "$(attach "$net")" --dhcp --wait-file "$tmp/go-a0" \
+	client_bg a $U --send "$(attach "$net")" --dhcp --wait-file "$tmp/go-a0" \
 		--ping 1 --wait-file "$tmp/go-a" --ping 3 --hold
 	has_in a "^lease " || return 1
 	ta=$(tap_of a) ia=$(lease_of a) ma=$(mac_of a)
-	client_bg b --send "$(attach "$net")" --dhcp --wait-file "$tmp/go-b" \
+	client_bg b $U --send "$(attach "$net")" --dhcp --wait-file "$tmp/go-b" \
 		--spoof-arp "$ia" --spoof-ip "$ia" --spoof-mac 02:00:00:5b:00:01 --hold
 	has_in b "^lease " || return 1
 	tb=$(tap_of b) mb=$(mac_of b)
@@ -246,7 +205,7 @@ first_mac_is_the_ports() {
 	local tc ic
 	release_all
 	rm -f "$tmp"/go-*
-	client_bg c --send "$(attach sqn-shared)" --mac 02:00:00:c0:00:01 --dhcp \
+	client_bg c $U --send "$(attach sqn-shared)" --mac 02:00:00:c0:00:01 --dhcp \
 		--wait-file "$tmp/go-c" --spoof-mac 02:00:00:c0:00:02 --hold
 	has_in c "^lease " ||
 		{ why="$(grep -v reply "$tmp/c.out" | tr '\n' ' '); spoof drops: $(drops "$(tap_of c)"), set: $(in_host nft list set bridge squib-net-spoof "m-$(tap_of c)" | tr '\n' ' ')"; return 1; }
@@ -260,7 +219,7 @@ first_mac_is_the_ports() {
 	has_in c "^spoofed" || return 1
 	wait_for 100 drops_at_least "$tc" 3 || { why="spoof_drops of $tc: $(drops "$tc")"; return 1; }
 	release c
-	client_bg d --send "$(attach sqn-shared 02:00:00:d0:00:01)" --mac 02:00:00:d0:00:09 \
+	client_bg d $U --send "$(attach sqn-shared 02:00:00:d0:00:01)" --mac 02:00:00:d0:00:09 \
 		--spoof-arp 0.0.0.0 --hold
 	has_in d "^held" || return 1
 	wait_for 100 drops_at_least "$(tap_of d)" 3 || { why="spoof_drops of $(tap_of d): $(drops "$(tap_of d)")"; return 1; }
@@ -275,11 +234,11 @@ first_mac_is_the_ports() {
 dhcp_for_another_is_dropped() {
 	release_all
 	rm -f "$tmp"/go-*
-	client_bg a --send "$(attach sqn-shared)" --dhcp --wait-file "$tmp/go-a" \
+	client_bg a $U --send "$(attach sqn-shared)" --dhcp --wait-file "$tmp/go-a" \
 		--ping 3 --hold
 	has_in a "^lease " || return 1
 	ta=$(tap_of a) ia=$(lease_of a) ma=$(mac_of a)
-	client_bg b --send "$(attach sqn-shared)" --dhcp --wait-file "$tmp/go-b" \
+	client_bg b $U --send "$(attach sqn-shared)" --dhcp --wait-file "$tmp/go-b" \
 		--forge-request "$ma@${GW%.*}.200" --forge-release "$ma@$ia" --hold
 	has_in b "^lease " || return 1
 	tb=$(tap_of b)
@@ -306,11 +265,11 @@ stream_client_is_held() {
 	local t
 	release_all
 	rm -f "$tmp"/go-*
-	client_bg a --send "$(attach sqn-shared)" --dhcp --wait-file "$tmp/go-a" \
+	client_bg a $U --send "$(attach sqn-shared)" --dhcp --wait-file "$tmp/go-a" \
 		--ping 3 --hold
 	has_in a "^lease " || return 1
 	ta=$(tap_of a)
-	"${AS[@]}" "$PEER" "$tmp/sqn-shared.sock" --mac 02:00:00:5e:00:01 --dhcp \
+	"${AS[@]/UID/$U}" "$PEER" "$tmp/sqn-shared.sock" --mac 02:00:00:5e:00:01 --dhcp \
 		--ping "$GW" --mac 02:00:00:5e:00:02 --ping "$GW" >"$tmp/s.out" 2>&1 &
 	holds[s]=$!
 	pids+=($!)
@@ -336,13 +295,13 @@ rules_go_with_ports_and_service() {
 	local t tg ig
 	release_all
 	rm -f "$tmp"/go-*
-	client_bg e --send "$(attach sqn-shared)" --hold
+	client_bg e $U --send "$(attach sqn-shared)" --hold
 	has_in e "^held" || return 1
 	t=$(tap_of e)
 	wait_for 50 table_has "p-$t" || { why="no chain p-$t: $(table | tr '\n' ' ')"; return 1; }
 	release e
 	wait_for 100 table_has ! "-$t\b" || { why="rules of $t left: $(table | grep -- "$t" | tr '\n' ' ')"; return 1; }
-	client_bg g --send "$(attach sqn-shared)" --mac 02:00:00:9a:00:01 --dhcp --ping 1 \
+	client_bg g $U --send "$(attach sqn-shared)" --mac 02:00:00:9a:00:01 --dhcp --ping 1 \
 		--wait-file "$tmp/go-g" --ping 2 --spoof-mac 02:00:00:9a:00:09 --hold
 	has_in g "^pong 1/1" || return 1
 	tg=$(tap_of g) ig=$(lease_of g)
@@ -365,7 +324,7 @@ rules_go_with_ports_and_service() {
 	set_has "$tg" 02:00:00:9a:00:01 || { why="learned MAC lost: $(in_host nft list set bridge squib-net-spoof "m-$tg" | tr '\n' ' ')"; return 1; }
 	! fdb_has sqn-shared 02:00:00:9a:00:09 "$tg" || { why="the bridge learned the other MAC"; return 1; }
 	release g
-	client_bg f --send "$(attach sqn-shared)" --dhcp --hold
+	client_bg f $U --send "$(attach sqn-shared)" --dhcp --hold
 	has_in f "^lease " || return 1
 	release f
 	serve_kill

@@ -38,7 +38,7 @@ relays=()
 chmod 755 "$tmp"
 mkdir "$tmp/u"
 chown "$U:$U" "$tmp/u"
-trap 'stop_relays; serve_stop; suite_down' EXIT
+trap 'stop_relays; serve_kill; suite_down' EXIT
 
 cat >"$tmp/serve.conf" <<EOF
 [network sqn-shared]
@@ -56,6 +56,9 @@ allow uid:$U all
 deny uid:$D all
 EOF
 
+declare -A holds
+. tests/serve_lib.sh
+HAS_IN_TICKS=300
 # as UID CMD...: CMD in host as UID, the socket's group a supplementary
 # one, no capabilities, the service in SQN_SERVICE. as_cmd UID: those
 # words, for a command started in the background ($! its own pid).
@@ -82,33 +85,6 @@ peer_bg() {
 	"${cmd[@]}" "$PEER" "$STREAM" "${@:3}" >"$tmp/$name.out" 2>&1 &
 	bg=$!
 	pids+=($bg)
-}
-# has_in NAME TEXT: $tmp/NAME.out has TEXT, within 30 s.
-has_in() {
-	wait_for 300 grep -q -- "$2" "$tmp/$1.out" && return 0
-	why="$1: no \"$2\" in: $(tr '\n' ' ' <"$tmp/$1.out" | cut -c1-300)"
-	return 1
-}
-logged() {
-	wait_for 100 grep -q -- "$1" "$tmp/log" && return 0
-	why="the service did not log \"$1\""
-	return 1
-}
-
-serve_start() {
-	: >"$tmp/log"
-	ip netns exec "$NS_HOST" "$PROG" -v serve --config "$tmp/serve.conf" \
-		--socket "$SOCK" --group $G --acl "$tmp/acl.conf" 2>>"$tmp/log" &
-	spid=$!
-	wait_for 300 grep -q "ready:" "$tmp/log" && return 0
-	echo "the service is not ready: $(tail -3 "$tmp/log")" >&2
-	return 1
-}
-serve_stop() {
-	[ -n "$spid" ] || return 0
-	kill -TERM "$spid" 2>/dev/null
-	wait "$spid" 2>/dev/null
-	spid=
 }
 stop_relays() {
 	local p
@@ -357,7 +333,7 @@ tcase hostile_peers_are_closed_alone hostile_peers_are_closed_alone
 tcase a_peer_that_never_reads_is_held_back_alone a_peer_that_never_reads_is_held_back_alone
 tcase cycles_leave_nothing cycles_leave_nothing
 
-serve_stop
+serve_kill
 tcase nothing_left_after_sigterm leftovers_all
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
