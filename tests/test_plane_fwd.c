@@ -483,3 +483,125 @@ TEST(a_killed_attachments_forwards_and_reservation_go)
 	netplane_close(&b);
 	nothing_left();
 }
+
+/* The address DHCP offers the attachment's guest (its MAC), asked over
+ * the attachment itself, as a guest would; "" when none came. */
+static void sqn_dhcp_offer(sqn_net *net, const uint8_t mac[6], char *out)
+{
+	static uint8_t f[DHCP_FRAME_MAX + 16];
+	uint8_t ip[4] = { 0 }, server[4] = { 0 };
+	struct sqn_info info;
+	struct sqn_pkt pkt;
+	struct iovec iov;
+	struct pollfd p;
+	size_t hl, len;
+	int i, got = 0;
+
+	CHECK(!sqn_info(net, &info));
+	hl = info.vnet_hdr_len;
+	out[0] = '\0';
+	for (i = 0; i < 5 * 20 && !got; i++) {
+		if (i % 20 == 0) {
+			memset(f, 0, hl);
+			len = dhcp_msg(f, hl, mac, 1, ip, server);
+			iov = (struct iovec){ f, len };
+			pkt = (struct sqn_pkt){ &iov, 1, 0, 0 };
+			CHECK_EQ(sqn_send(net, &pkt, 1), 1);
+		}
+		p = (struct pollfd){ sqn_fd(net), POLLIN, 0 };
+		if (poll(&p, 1, 100) != 1)
+			continue;
+		iov = (struct iovec){ f, sizeof(f) };
+		pkt = (struct sqn_pkt){ &iov, 1, 0, 0 };
+		while (!got && sqn_recv(net, &pkt, 1) == 1) {
+			got = dhcp_answer(f, pkt.len, hl, 2, ip, server) &&
+			      pkt.len >= hl + 76 &&
+			      !memcmp(f + hl + 70, mac, 6);
+			pkt.len = 0;
+		}
+	}
+	if (got)
+		sprintf(out, "%u.%u.%u.%u", ip[0], ip[1], ip[2], ip[3]);
+}
+
+/* How many reservations the network's hosts file has. */
+static int hosts_lines(void)
+{
+	char path[256], line[128];
+	int n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/" NET "/dnsmasq.hosts", record);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		n++;
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* sqn_open() with guest_ip and forwards: sqn_info tells the address,
+ * DHCP offers it, the table DNATs to it; a colliding forward fails the
+ * open and leaves nothing of it; forwards without guest_ip get an address
+ * of the pool reserved. sqn_close() takes it all. */
+TEST(sqn_open_reserves_and_forwards_and_sqn_close_undoes_it)
+{
+	const struct sqn_forward f[2] = { { SQN_PROTO_TCP, NULL, 8080, 80 },
+					  { SQN_PROTO_UDP, NULL, 5353, 53 } };
+	const struct sqn_forward g = { SQN_PROTO_TCP, NULL, 9000, 0 };
+	struct sqn_config cfg;
+	struct sqn_info info;
+	sqn_net *a, *b = NULL, *c;
+	char got[64], cmd[256];
+
+	ns_new();
+	config(&cfg, SQN_MODE_SHARED, SUBNET);
+	cfg.iface_id = "la";
+	cfg.has_guest_mac = 1;
+	memcpy(cfg.guest_mac, "\x52\x54\x00\xaa\xbb\x10", 6);
+	cfg.guest_ip = "10.251.0.40";
+	cfg.forwards = f;
+	cfg.n_forwards = 2;
+	a = open_ok(&cfg);
+	CHECK(!sqn_info(a, &info));
+	CHECK_EQ(info.has_guest_ip, 1);
+	CHECK(!memcmp(info.guest_ip, "\x0a\xfb\x00\x28", 4));
+	CHECK(!sh("nft list table ip squib-net-" NET
+		  " | grep -q 'tcp dport 8080 dnat to 10.251.0.40:80'"));
+	CHECK(!sh("nft list table ip squib-net-" NET
+		  " | grep -q 'udp dport 5353 dnat to 10.251.0.40:53'"));
+	sqn_dhcp_offer(a, cfg.guest_mac, got);
+	CHECK_MSG(!strcmp(got, "10.251.0.40"), "offered '%s'", got);
+
+	cfg.iface_id = "lb";
+	cfg.has_guest_mac = 0;
+	cfg.guest_ip = NULL;
+	cfg.n_forwards = 1;
+	CHECK_EQ(sqn_open(&cfg, &b), -EADDRINUSE);
+	CHECK_MSG(
+		strstr(sqn_last_error(NULL),
+		       "forward tcp:8080:80: tcp:8080:80 is forwarded already"),
+		"%s", sqn_last_error(NULL));
+	CHECK(!b);
+	CHECK_EQ(hosts_lines(), 1);
+	CHECK_EQ(dnat_rules(), 4);
+	CHECK(sh("ip -o link show | grep -q ': sqn-lb'"));
+
+	cfg.forwards = &g;
+	c = open_ok(&cfg);
+	CHECK(!sqn_info(c, &info));
+	CHECK_EQ(info.has_guest_ip, 1);
+	snprintf(cmd, sizeof(cmd),
+		 "nft list table ip squib-net-" NET
+		 " | grep -q 'tcp dport 9000 dnat to %u.%u.%u.%u:9000'",
+		 info.guest_ip[0], info.guest_ip[1], info.guest_ip[2],
+		 info.guest_ip[3]);
+	CHECK_MSG(!sh(cmd), "%s", cmd);
+	CHECK(memcmp(info.guest_ip, "\x0a\xfb\x00\x28", 4));
+	CHECK_EQ(hosts_lines(), 2);
+	sqn_close(c);
+	CHECK_EQ(hosts_lines(), 1);
+	CHECK_EQ(dnat_rules(), 4);
+	sqn_close(a);
+	nothing_left();
+}

@@ -438,17 +438,13 @@ static int nf_pick(const char *dir, const char *self, const struct nf_att *a,
 static int nf_guest_addr(const struct ipv4_prefix *g, const char *want,
 			 char *msg, size_t len)
 {
-	uint8_t a[4];
-	const char *end;
-	uint32_t x, first, last;
 	char gs[IPV4_PREFIX_STRLEN];
+	int r = ipv4_guest(g, want);
 
-	if (ipv4_parse(want, &end, a) || *end)
+	if (r == -EINVAL)
 		return record_err(msg, len, -EINVAL,
 				  "%.40s is not a dotted IPv4 address", want);
-	x = ipv4_pack(a);
-	ipv4_host_range(g, &first, &last);
-	if (x < first || x > last || x == ipv4_pack(g->addr))
+	if (r)
 		return record_err(
 			msg, len, -EINVAL,
 			"%s is not a guest's address of the subnet %s (nor its gateway)",
