@@ -15,6 +15,7 @@
 
 #include "dnsmasq.h"
 #include "ipv4.h"
+#include "ipv6.h"
 #include "sys.h"
 
 #ifndef SYS_pidfd_open
@@ -25,7 +26,7 @@
 #endif
 
 #define DNSMASQ_PATH "/usr/sbin/dnsmasq"
-#define DNSMASQ_ARGS_MAX 24
+#define DNSMASQ_ARGS_MAX 32
 #define DNSMASQ_ARG_MAX 1100
 #define DNSMASQ_SERVERS_MAX 4
 /* How long dnsmasq may take to start, and to end after SIGTERM. */
@@ -218,6 +219,22 @@ static void dnsmasq_said(const char *path, char *out, size_t len)
 		fclose(f);
 }
 
+/* IPv6: router advertisements of the prefix with its A flag (SLAAC) and
+ * DHCPv6 leases of PREFIX::100 to ::1ff beside it (dnsmasq(8)'s "slaac"
+ * mode), so a guest gets an address whichever it speaks. */
+static void dnsmasq_args6(const struct net_spec *n, struct dnsmasq_argv *a)
+{
+	char from[IPV6_STRLEN], to[IPV6_STRLEN];
+	uint8_t addr[16];
+
+	ipv6_host(&n->subnet6, 0x100, addr);
+	ipv6_format(from, addr);
+	ipv6_host(&n->subnet6, 0x1ff, addr);
+	ipv6_format(to, addr);
+	dnsmasq_arg(a, "--enable-ra");
+	dnsmasq_arg(a, "--dhcp-range=%s,%s,slaac,%d", from, to, n->subnet6.len);
+}
+
 /* The arguments: one interface, one DHCP range of the subnet without the
  * gateway (the larger side of it), the network's MTU, no config file, no
  * /etc/hosts. */
@@ -262,6 +279,8 @@ static void dnsmasq_args(const struct dnsmasq_spec *s, struct dnsmasq_argv *a)
 	dnsmasq_arg(a, "--pid-file=%s", pidf);
 	if (s->hosts)
 		dnsmasq_arg(a, "--addn-hosts=%s", s->hosts);
+	if (s->net->has_v6)
+		dnsmasq_args6(s->net, a);
 	if (!up)
 		return;
 	dnsmasq_arg(a, "--no-resolv");
