@@ -80,6 +80,11 @@ static int plane_open(struct sqn_net *net)
 	}
 	if (net->p.net.mode != SQN_MODE_BRIDGED)
 		net_set_subnet(net, &net->p.net.gateway);
+	/* A network of an MTU below 1280, joined with mtu 0, has no IPv6
+	 * (network_join()). */
+	if (net->p.net.mode != SQN_MODE_BRIDGED && net->p.net.has_v6 &&
+	    net->info.mtu >= 1280)
+		net_set_subnet6(net, &net->p.net.subnet6);
 	r = plane_forwards(net, np);
 	if (r)
 		return r;
