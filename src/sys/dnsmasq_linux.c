@@ -25,7 +25,7 @@
 #endif
 
 #define DNSMASQ_PATH "/usr/sbin/dnsmasq"
-#define DNSMASQ_ARGS_MAX 24
+#define DNSMASQ_ARGS_MAX 32
 #define DNSMASQ_ARG_MAX 1100
 #define DNSMASQ_SERVERS_MAX 4
 /* How long dnsmasq may take to start, and to end after SIGTERM. */
@@ -220,7 +220,7 @@ static void dnsmasq_said(const char *path, char *out, size_t len)
 
 /* The arguments: one interface, one DHCP range of the subnet without the
  * gateway (the larger side of it), the network's MTU, no config file, no
- * /etc/hosts. */
+ * /etc/hosts; the network's name as its DNS domain. */
 static void dnsmasq_args(const struct dnsmasq_spec *s, struct dnsmasq_argv *a)
 {
 	const struct ipv4_prefix *g = &s->net->gateway;
@@ -256,6 +256,12 @@ static void dnsmasq_args(const struct dnsmasq_spec *s, struct dnsmasq_argv *a)
 	 * the other's identifier. */
 	dnsmasq_arg(a, "--dhcp-ignore-clid");
 	dnsmasq_arg(a, "--dhcp-option=option:mtu,%u", s->net->mtu);
+	/* The hostname a guest sends by DHCP is then NAME.<network> in the
+	 * network's DNS (dnsmasq(8), --domain), the domain goes to the
+	 * guests (option 15) as their search domain, and names of it are
+	 * answered here alone (--local): never asked of the upstream. */
+	dnsmasq_arg(a, "--domain=%s", s->net->name);
+	dnsmasq_arg(a, "--local=/%s/", s->net->name);
 	dnsmasq_path(pidf, s->dir, "dnsmasq.leases");
 	dnsmasq_arg(a, "--dhcp-leasefile=%s", pidf);
 	dnsmasq_path(pidf, s->dir, "dnsmasq.pid");
