@@ -104,9 +104,16 @@ static void network_fwd_path(char *path, const char *ns, const char *iface)
 	record_path(path, ns, name);
 }
 
-/* Whether forwarding on @iface was off before any network of ours turned
- * it on: then only replies may come in through it. */
-static int network_fwd_was_off(const char *ns, const char *iface)
+/**
+ * network_fwd_was_off() - whether forwarding on a NAT interface was off
+ * before any network of ours turned it on: then only replies may come in
+ * through it
+ * @ns:		the namespace's part of the record
+ * @iface:	the interface
+ *
+ * Return: 1 or 0.
+ */
+int network_fwd_was_off(const char *ns, const char *iface)
 {
 	char path[RECORD_PATH_MAX], val[2] = "";
 
@@ -116,10 +123,18 @@ static int network_fwd_was_off(const char *ns, const char *iface)
 	return !network_forwarding(iface, val, NULL) && val[0] == '0';
 }
 
-/* Turn forwarding on for the NAT interface, once its table is there to
- * filter; that it was off goes in +fwd.<iface>, for the last network
- * using it to turn it off again. */
-static int network_fwd_take(const char *ns, const char *iface)
+/**
+ * network_fwd_take() - turn forwarding on for a NAT interface, once its
+ * table is there to filter
+ * @ns:		the namespace's part of the record
+ * @iface:	the interface
+ *
+ * That it was off goes in +fwd.<iface>, for the last network using it to
+ * turn it off again.
+ *
+ * Return: 0 or a negative errno.
+ */
+int network_fwd_take(const char *ns, const char *iface)
 {
 	char path[RECORD_PATH_MAX], val[2] = "";
 	int r;
@@ -150,11 +165,15 @@ static int network_uses_nat(const char *dir, void *ctx)
 	       !strcmp(nat, u->iface);
 }
 
-/* Put the NAT interface's forwarding back as it was, unless another
- * network of the namespace leads out of it too, or the host has turned
- * forwarding on everywhere since. */
-static void network_fwd_release(const char *ns, const char *self,
-				const char *iface)
+/**
+ * network_fwd_release() - put a NAT interface's forwarding back as it
+ * was, unless another network of the namespace leads out of it too, or the
+ * host has turned forwarding on everywhere since
+ * @ns:		the namespace's part of the record
+ * @self:	the directory of the network that stops using it
+ * @iface:	the interface
+ */
+void network_fwd_release(const char *ns, const char *self, const char *iface)
 {
 	struct network_nat_user u = { self, iface };
 	char path[RECORD_PATH_MAX], all[2] = "";
@@ -342,8 +361,14 @@ unreadable:
 			  strerror(-r));
 }
 
-/* Interface names go into nft's commands; only plain ones are taken. */
-static int network_plain_name(const char *name)
+/**
+ * network_plain_name() - whether an interface name may go into nft's
+ * commands: only plain ones are taken
+ * @name:	the name
+ *
+ * Return: 1 or 0.
+ */
+int network_plain_name(const char *name)
 {
 	return name[0] && strspn(name, "abcdefghijklmnopqrstuvwxyz"
 				       "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
