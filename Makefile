@@ -65,7 +65,7 @@ LINUX_SRC := src/platform_linux.c src/sys/sys_linux.c \
 	src/sys/nft_linux.c src/sys/nft_spoof_linux.c src/sys/tap_linux.c \
 	src/sys/nft_nat_linux.c src/sys/network_nat_linux.c \
 	src/plane.c src/tap.c src/tcpmerge.c src/helper.c src/helper_find.c \
-	src/helper_stderr.c
+	src/helper_stderr.c src/helper_fwd.c
 # The control protocol of squib-net serve, both sides (json-c); the
 # service is Linux's.
 LINUX_SRC += src/svcproto.c src/svcjson.c src/svcjson_dup.c src/svcsock.c

@@ -69,6 +69,9 @@ struct net_params {
 	const char *helper_path;
 	const char *const *helper_args;
 	enum sqn_helper helper; /* never SQN_HELPER_DEFAULT once checked */
+	/* userspace: the helper's port forwards (helper_fwd.c) */
+	const struct sqn_forward *forwards;
+	uint32_t n_forwards;
 	uint32_t helper_start_ms;
 	const char *peer_path;
 	int peer_fd;
