@@ -94,7 +94,8 @@ enum sqn_framing {
  *			set it is passt, helper_path passt's binary. passt's
  *			version is not asked; Debian 12's (0.0~git20230309)
  *			loses FINs and RSTs with real guests, hence ours first
- * @SQN_HELPER_PASST:	passt -f --fd N [helper_args]; QEMU framing
+ * @SQN_HELPER_PASST:	passt -f --fd N [-t|-u FWD]... [helper_args]; QEMU
+ *			framing
  * @SQN_HELPER_GVPROXY:	gvproxy -listen-stdio [helper_args], the socket as
  *			its stdin and stdout; 2-byte little-endian framing
  * @SQN_HELPER_CUSTOM:	helper_path [helper_args], the socket as its stdin
@@ -103,9 +104,9 @@ enum sqn_framing {
  *			the library's own helper on libslirp (QEMU's user
  *			networking: guest 10.0.2.15, gateway 10.0.2.2, DNS
  *			10.0.2.3); QEMU framing; M is sqn_config.mtu, default
- *			1500, at most 65520 (576 at least). Port forwards
- *			from the config are not mapped yet: give --forward in
- *			helper_args
+ *			1500, at most 65520 (576 at least); each of
+ *			sqn_config.forwards becomes a --forward (passt: -t
+ *			or -u; gvproxy: -ENOTSUP)
  *
  * The binary is sqn_config.helper_path, else the environment variable
  * SQN_PASST, SQN_GVPROXY or SQN_SLIRP_HELPER, else (slirp only)

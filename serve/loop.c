@@ -18,6 +18,7 @@
 #include "loop.h"
 #include "nets.h"
 #include "relay.h"
+#include "route.h"
 #include "state.h"
 #include "streams.h"
 #include "spoof.h"
@@ -202,6 +203,9 @@ static void loop_event(struct serve *s, struct serve_watch *w, uint32_t ev)
 		break;
 	case SERVE_RELAY:
 		relay_event(s, w, ev);
+		break;
+	case SERVE_ROUTES:
+		route_event(s);
 		break;
 	}
 }

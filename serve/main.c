@@ -19,6 +19,7 @@
 #include "log.h"
 #include "loop.h"
 #include "nets.h"
+#include "route.h"
 #include "sock.h"
 #include "state.h"
 #include "streams.h"
@@ -202,6 +203,7 @@ static unsigned int serve_end(struct serve *s)
 		conn_close(s, s->conns);
 	attach_remove_all(s);
 	state_fini(s, 1);
+	route_fini(s);
 	left = nets_down(s) + (spoof_fini(s) != 0);
 	sock_close(s);
 	conn_fini(s);
@@ -257,6 +259,7 @@ int cmd_serve(int argc, char **argv)
 	s->ep = s->sig.fd = s->timer.fd = s->listen.fd = s->spare = -1;
 	s->spoof.fd = -1;
 	s->links.fd = -1;
+	s->routes.fd = -1;
 	s->next_id = 1;
 	r = serve_options(s, argc, argv);
 	if (r >= 0) {
@@ -291,8 +294,10 @@ int cmd_serve(int argc, char **argv)
 		else
 			state_adopt(s);
 		spoof_adopted(s);
-		if (!r)
+		if (!r) {
 			streams_open(s);
+			route_init(s);
+		}
 	}
 	if (!r) {
 		r = caps_drop(msg, sizeof(msg));

@@ -297,6 +297,8 @@ void nets_status(const struct serve_net *n, struct svc_network *out)
 		 !n->up || n->dns == SERVE_DNS_NONE ? "none" :
 		 n->dns == SERVE_DNS_RUNNING	    ? "running" :
 						      "restarting");
+	if (n->up && n->spec.mode == SQN_MODE_SHARED)
+		netplane_nat_iface(&n->hold, out->nat_iface);
 	out->attachments = n->n_att;
 	out->allow_spoofing = n->conf.allow_spoofing;
 	snprintf(out->stream_socket, sizeof(out->stream_socket), "%s",

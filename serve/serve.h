@@ -50,6 +50,7 @@ enum serve_kind {
 	SERVE_RELAY, /* a relay's socket or TAP (relay.c) */
 	SERVE_SPOOF, /* the lease files' inotify (spoof.c) */
 	SERVE_LINKS, /* links going: adopted TAPs (state.c) */
+	SERVE_ROUTES, /* route changes: NAT follows the route (route.c) */
 };
 
 /**
@@ -132,6 +133,8 @@ enum serve_dns { SERVE_DNS_NONE, SERVE_DNS_RUNNING, SERVE_DNS_RESTARTING };
  *		while none); @stream_net points back here
  * @stream_net:	this network, for the loop's event on @stream
  * @stream_path: the stream socket's path, "" when none
+ * @nat_warned:	the default route's interface that NAT could not follow
+ *		(logged once), "" none (route.c)
  */
 struct serve_net {
 	struct serve_watch w;
@@ -149,6 +152,7 @@ struct serve_net {
 	struct serve_watch stream;
 	struct serve_net *stream_net;
 	char stream_path[108];
+	char nat_warned[16];
 };
 
 struct serve_att;
@@ -258,6 +262,9 @@ struct serve_att {
  *		(SERVE_LINKS, state.c); fd -1 otherwise
  * @state_ready: the record of attachments (state.c) was read: from now on
  *		it is written at each change
+ * @routes:	rtnetlink, told of route changes, for shared networks that
+ *		follow the default route (SERVE_ROUTES, route.c); fd -1 when
+ *		not watched
  */
 struct serve {
 	struct serve_config cfg;
@@ -285,6 +292,7 @@ struct serve {
 	char *buf;
 	struct serve_watch links;
 	int state_ready;
+	struct serve_watch routes;
 };
 
 long serve_now_ms(void);

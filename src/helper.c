@@ -16,7 +16,7 @@
 #define HELPER_START_MS_MAX 60000
 #define HELPER_STOP_MS 200 /* from SIGTERM to SIGKILL at close */
 #define HELPER_EXIT_MS 1000 /* for the exit that follows a lost link */
-#define HELPER_ARGV_MAX (6 + SQN_ARGS_MAX + 1)
+#define HELPER_ARGV_MAX (6 + 2 * SQN_FORWARDS_MAX + SQN_ARGS_MAX + 1)
 
 /**
  * helper_config() - resolve and check the userspace mode's fields
@@ -28,15 +28,17 @@
  * Helpers get a stream socketpair, so datagram framing is refused here
  * rather than half supported (a datagram socketpair shows no end of
  * stream when the helper dies). The profiles speak one framing each, and
- * the slirp helper takes MTUs of 576 to 65520 only.
+ * the slirp helper takes MTUs of 576 to 65520 only. Port forwards: see
+ * helper_fwd_config().
  *
- * Return: 0 or -EINVAL.
+ * Return: 0, -EINVAL, or for forwards -ENOTSUP or -EADDRINUSE.
  */
 static int helper_config(const struct sqn_config *cfg, struct net_params *p,
 			 char *msg, size_t msglen)
 {
 	enum sqn_helper kind = cfg->helper ? cfg->helper : helper_default(cfg);
 	const struct helper_profile *pr = &helper_profiles[kind];
+	int r;
 
 	if (cfg->helper_start_ms > HELPER_START_MS_MAX) {
 		snprintf(msg, msglen, "helper_start_ms: %u is above %d",
@@ -67,6 +69,11 @@ static int helper_config(const struct sqn_config *cfg, struct net_params *p,
 			 pr->mtu_min, pr->mtu_max, cfg->mtu);
 		return -EINVAL;
 	}
+	r = helper_fwd_config(cfg, kind, msg, msglen);
+	if (r)
+		return r;
+	p->forwards = cfg->forwards;
+	p->n_forwards = cfg->n_forwards;
 	p->helper = kind;
 	p->helper_start_ms = cfg->helper_start_ms ? cfg->helper_start_ms :
 						    HELPER_START_MS;
@@ -95,7 +102,7 @@ static int helper_spawn(struct sqn_net *net, struct helper *h, int err_w)
 {
 	const char *const *args = net->p.helper_args;
 	char *argv[HELPER_ARGV_MAX];
-	char fdnum[16], mtu[16];
+	char fdnum[16], mtu[16], fwd[SQN_FORWARDS_MAX][HELPER_FWD_ARG_MAX];
 	struct proc_spec spec = {
 		.path = h->path,
 		.argv = argv,
@@ -122,6 +129,7 @@ static int helper_spawn(struct sqn_net *net, struct helper *h, int err_w)
 		argv[n++] = "--fd";
 		argv[n++] = fdnum;
 	}
+	n += helper_fwd_args(net, h->kind, argv + n, fwd);
 	while (args && *args)
 		argv[n++] = (char *)*args++;
 	/* An MTU the caller asked for goes to the helper too, which tells
@@ -202,6 +210,9 @@ static int helper_open(struct sqn_net *net)
 	h->kind = net->p.helper;
 	net->outer = h;
 	r = helper_find(net, h);
+	if (r)
+		return r;
+	r = helper_fwd_try(net);
 	if (r)
 		return r;
 	h->mtu_asked = net->p.mtu;

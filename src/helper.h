@@ -83,10 +83,18 @@ struct helper {
 	char last[HELPER_LINE_MAX + 1];
 };
 
+/* One forward as a helper's argument: "udp:255.255.255.255:65535:65535". */
+#define HELPER_FWD_ARG_MAX 40
+
 int helper_find(struct sqn_net *net, struct helper *h);
 enum sqn_helper helper_default(const struct sqn_config *cfg);
 void helper_drain(struct sqn_net *net, struct helper *h, int reads);
 void helper_status(const struct helper *h, char *buf, size_t len);
 const char *helper_last_intro(const struct helper *h);
+int helper_fwd_config(const struct sqn_config *cfg, enum sqn_helper kind,
+		      char *msg, size_t msglen);
+int helper_fwd_try(struct sqn_net *net);
+unsigned int helper_fwd_args(const struct sqn_net *net, enum sqn_helper kind,
+			     char **argv, char (*buf)[HELPER_FWD_ARG_MAX]);
 
 #endif /* SQN_HELPER_H */

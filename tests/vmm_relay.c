@@ -17,7 +17,8 @@
 /*
  * vmm_relay --stream SOCK|--listen SOCK [--mode shared|host|userspace|loopback]
  *           [--network NAME] [--subnet A.B.C.D/N] [--dns-upstream LIST]
- *           [--dns-hosts FILE] [--pid-file FILE]
+ *           [--dns-hosts FILE] [--pid-file FILE] [--helper passt|slirp|gvproxy]
+ *           [--forward tcp|udp:[ADDR:]HOST_PORT[:GUEST_PORT]]...
  *
  * Attachment A is SQN_MODE_STREAM on SOCK (a QEMU -netdev stream listening
  * there), or with --listen on the first connection to a socket it listens
@@ -28,6 +29,8 @@
  * SIGINT (exit 0); then both are closed, which removes what B made. The
  * pid file is written once both are open. At the end one line of counts
  * goes to stderr: "vmm_relay: guest->net N frames, net->guest M frames".
+ * --helper and --forward (at most RELAY_FWD_MAX) go to B's config
+ * (userspace: the helper, and sqn_config.forwards).
  * Exit 1 when an attachment fails, 2 for a usage error.
  */
 
@@ -261,7 +264,53 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: vmm_relay --stream SOCK|--listen SOCK [--mode shared|host|userspace|loopback]\n"
 		"       [--network NAME] [--subnet A.B.C.D/N] [--dns-upstream LIST]\n"
-		"       [--dns-hosts FILE] [--pid-file FILE]\n");
+		"       [--dns-hosts FILE] [--pid-file FILE] [--helper passt|slirp|gvproxy]\n"
+		"       [--forward tcp|udp:[ADDR:]HOST_PORT[:GUEST_PORT]]...\n");
+}
+
+#define RELAY_FWD_MAX 8
+
+/**
+ * parse_forward() - "tcp|udp:[ADDR:]HOST_PORT[:GUEST_PORT]" (ADDR told
+ * from HOST_PORT by its dots)
+ * @s:		the text; ADDR is cut out of it in place
+ * @f:		filled
+ *
+ * Return: 0, or -1 when it is not one.
+ */
+static int parse_forward(char *s, struct sqn_forward *f)
+{
+	char *part[3], *end;
+	unsigned long v[2] = { 0, 0 };
+	int n = 0, i, j;
+
+	memset(f, 0, sizeof(*f));
+	if (!strncmp(s, "tcp:", 4))
+		f->proto = SQN_PROTO_TCP;
+	else if (!strncmp(s, "udp:", 4))
+		f->proto = SQN_PROTO_UDP;
+	else
+		return -1;
+	for (s += 4; n < 3; s = end + 1) {
+		part[n++] = s;
+		end = strchr(s, ':');
+		if (!end)
+			break;
+		*end = '\0';
+	}
+	if (end || (n == 2 && strchr(part[0], '.') && strchr(part[1], '.')))
+		return -1;
+	i = 0;
+	if (n == 3 || (n == 2 && strchr(part[0], '.')))
+		f->host_addr = part[i++];
+	for (j = 0; i < n; i++, j++) {
+		v[j] = strtoul(part[i], &end, 10);
+		if (*end || !v[j] || v[j] > 65535)
+			return -1;
+	}
+	f->host_port = (uint16_t)v[0];
+	f->guest_port = (uint16_t)v[1];
+	return f->host_port ? 0 : -1;
 }
 
 /**
@@ -297,8 +346,11 @@ int main(int argc, char **argv)
 		{ "dns-upstream", required_argument, NULL, 'u' },
 		{ "dns-hosts", required_argument, NULL, 'H' },
 		{ "pid-file", required_argument, NULL, 'p' },
+		{ "helper", required_argument, NULL, 'h' },
+		{ "forward", required_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct sqn_forward fwd[RELAY_FWD_MAX];
 	struct sqn_config ca, cb;
 	struct way ab = { 0 }, ba = { 0 };
 	sqn_net *a = NULL, *b = NULL;
@@ -342,6 +394,22 @@ int main(int argc, char **argv)
 			break;
 		case 'p':
 			pid_file = optarg;
+			break;
+		case 'h':
+			cb.helper = !strcmp(optarg, "passt") ?
+					    SQN_HELPER_PASST :
+				    !strcmp(optarg, "gvproxy") ?
+					    SQN_HELPER_GVPROXY :
+					    SQN_HELPER_SLIRP;
+			break;
+		case 'f':
+			if (cb.n_forwards == RELAY_FWD_MAX ||
+			    parse_forward(optarg, &fwd[cb.n_forwards])) {
+				usage();
+				return 2;
+			}
+			cb.forwards = fwd;
+			cb.n_forwards++;
 			break;
 		default:
 			usage();

@@ -259,7 +259,7 @@ static void dnsmasq_args6(const struct net_spec *n, struct dnsmasq_argv *a)
 
 /* The arguments: one interface, one DHCP range (dnsmasq_pool()), the
  * reservations' file, IPv6's (dnsmasq_args6()), the network's MTU, no
- * config file, no /etc/hosts. */
+ * config file, no /etc/hosts; the network's name as its DNS domain. */
 static void dnsmasq_args(const struct dnsmasq_spec *s, struct dnsmasq_argv *a)
 {
 	const struct ipv4_prefix *g = &s->net->gateway;
@@ -290,6 +290,12 @@ static void dnsmasq_args(const struct dnsmasq_spec *s, struct dnsmasq_argv *a)
 	 * the other's identifier. */
 	dnsmasq_arg(a, "--dhcp-ignore-clid");
 	dnsmasq_arg(a, "--dhcp-option=option:mtu,%u", s->net->mtu);
+	/* The hostname a guest sends by DHCP is then NAME.<network> in the
+	 * network's DNS (dnsmasq(8), --domain), the domain goes to the
+	 * guests (option 15) as their search domain, and names of it are
+	 * answered here alone (--local): never asked of the upstream. */
+	dnsmasq_arg(a, "--domain=%s", s->net->name);
+	dnsmasq_arg(a, "--local=/%s/", s->net->name);
 	dnsmasq_path(pidf, s->dir, "dnsmasq.leases");
 	dnsmasq_arg(a, "--dhcp-leasefile=%s", pidf);
 	dnsmasq_path(pidf, s->dir, "dnsmasq.pid");

@@ -112,5 +112,9 @@ int netplane_forward_remove(struct netplane *np, const struct sqn_forward *f,
 			    char *msg, size_t len);
 int netplane_lease(const struct netplane *np, const uint8_t mac[6], char *ip,
 		   size_t len);
+int netplane_nat_iface(const struct netplane *np, char iface[16]);
+int netplane_default_route(char iface[16]);
+int netplane_nat_follow(struct netplane *np, char from[16], char to[16],
+			char *msg, size_t len);
 
 #endif /* SQN_SYS_NETPLANE_H */

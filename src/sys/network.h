@@ -24,6 +24,9 @@ int network_join(const char *dir, struct net_spec *s, char *token, char *msg,
 		 size_t len);
 void network_dnsmasq(const char *dir, const struct net_spec *s,
 		     struct dnsmasq_spec *d, char *hosts);
+int network_plain_name(const char *name);
+int network_nat_follow(const char *dir, char from[16], char to[16], char *msg,
+		       size_t len);
 int network_make(const char *dir, const struct net_spec *s, char *token,
 		 char *msg, size_t len);
 int network_sysctl(const char *family, const char *iface, const char *key,

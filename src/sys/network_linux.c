@@ -256,8 +256,14 @@ unreadable:
 			  strerror(-r));
 }
 
-/* Interface names go into nft's commands; only plain ones are taken. */
-static int network_plain_name(const char *name)
+/**
+ * network_plain_name() - whether an interface name may go into nft's
+ * commands: only plain ones are taken
+ * @name:	the name
+ *
+ * Return: 1 or 0.
+ */
+int network_plain_name(const char *name)
 {
 	return name[0] && strspn(name, "abcdefghijklmnopqrstuvwxyz"
 				       "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
