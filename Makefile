@@ -82,7 +82,8 @@ LINUX_SRC += src/svcclient.c
 # the userspace mode's helper supervision (src/sys/proc_linux.c) has no
 # macOS side yet.
 DARWIN_SRC := src/platform_darwin.c src/sys/sys_darwin.c \
-	src/sys/vmnet_darwin.c src/sys/vmnet_iface_darwin.c
+	src/sys/vmnet_darwin.c src/sys/vmnet_iface_darwin.c \
+	src/sys/vmnet_fwd_darwin.c
 # Files of src/ that are not portable (a new Linux-only one goes here, or
 # behind a src/sys/ call).
 # svcsock.c: the service's transport (SCM_RIGHTS with MSG_CMSG_CLOEXEC),
@@ -414,9 +415,11 @@ $(B)/fuzz/fuzz_acl: fuzz/fuzz_acl.c $(ACL_SRC)
 # test_vmnet.c. The real framework is not exercised here (docs/macos.md).
 VMNET_CC ?= clang
 VMNET_CFLAGS := -fblocks -DSQN_VMNET_BRIDGED -Itests
-VMNET_LIBS := -lBlocksRuntime -lpthread -ldl -rdynamic
+# dlsym() goes through the fake's (tests/fake_vmnet/fake_vmnet.c), which
+# can hide a symbol, as a system older than it would.
+VMNET_LIBS := -lBlocksRuntime -lpthread -ldl -rdynamic -Wl,--wrap=dlsym
 VMNET_LIB_SRC := $(CORE_SRC) src/platform_darwin.c src/sys/vmnet_darwin.c \
-	src/sys/vmnet_iface_darwin.c \
+	src/sys/vmnet_iface_darwin.c src/sys/vmnet_fwd_darwin.c \
 	src/sys/sys_linux.c
 VMNET_FAKE_SRC := $(wildcard tests/fake_vmnet/*.c)
 VMNET_SUPPORT := tests/harness.c tests/fixture_io.c tests/fixture_vmnet.c
@@ -424,9 +427,9 @@ VMNET_OBJ := $(VMNET_LIB_SRC:%.c=$(B)/vmnet/%.o) \
 	$(VMNET_FAKE_SRC:%.c=$(B)/vmnet/%.o) $(VMNET_SUPPORT:%.c=$(B)/vmnet/%.o)
 VMNET_ASAN_OBJ := $(VMNET_OBJ:$(B)/vmnet/%=$(B)/vmnet-asan/%)
 VMNET_TESTS := $(B)/tests/test_vmnet $(B)/tests/test_vmnet_conformance \
-	$(B)/tests/test_vmnet_alloc
+	$(B)/tests/test_vmnet_alloc $(B)/tests/test_vmnet_fwd
 VMNET_ASAN_TESTS := $(B)/asan/tests/test_vmnet \
-	$(B)/asan/tests/test_vmnet_conformance
+	$(B)/asan/tests/test_vmnet_conformance $(B)/asan/tests/test_vmnet_fwd
 FORMAT_SRC += $(wildcard tests/fake_vmnet/*.[ch])
 
 $(B)/vmnet/%.o: %.c
@@ -444,6 +447,7 @@ $(B)/vmnet-asan/%.o: %.c
 $(B)/tests/test_vmnet: $(B)/vmnet/tests/test_vmnet.o
 $(B)/tests/test_vmnet_conformance: $(B)/vmnet/tests/test_conformance.o
 $(B)/tests/test_vmnet_alloc: $(B)/vmnet/tests/test_alloc.o
+$(B)/tests/test_vmnet_fwd: $(B)/vmnet/tests/test_vmnet_fwd.o
 $(VMNET_TESTS): $(VMNET_OBJ) $(B)/vmnet/tests/alloc_count.o
 	$(call say,LD,$@)
 	$(Q)mkdir -p $(@D)
@@ -452,6 +456,7 @@ $(VMNET_TESTS): $(VMNET_OBJ) $(B)/vmnet/tests/alloc_count.o
 $(B)/asan/tests/test_vmnet: $(B)/vmnet-asan/tests/test_vmnet.o
 $(B)/asan/tests/test_vmnet_conformance: \
 	$(B)/vmnet-asan/tests/test_conformance.o
+$(B)/asan/tests/test_vmnet_fwd: $(B)/vmnet-asan/tests/test_vmnet_fwd.o
 $(VMNET_ASAN_TESTS): $(VMNET_ASAN_OBJ)
 	$(call say,LD,$@)
 	$(Q)mkdir -p $(@D)

@@ -18,12 +18,18 @@
  *      variables point at "vmnet_operation_mode" etc., with no "_key"
  *      suffix; modes were swapped there, host is 1000)
  *  [D] libdispatch's dispatch/time.h and dispatch/queue.h, xpc/base.h
+ *  [H] the SDK's vmnet.h itself, MacOSX13.3.sdk/System/Library/Frameworks/
+ *      vmnet.framework/Versions/A/Headers/vmnet.h as kept in
+ *      github.com/alexey-lysiuk/macos-sdk (and the 11.3 SDK's, in
+ *      github.com/phracker/MacOSX-SDKs, which has only the 10.15 pair)
  * Only the C ABI matters: the names link against the frameworks' symbols.
  */
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
 
 #ifndef __BLOCKS__
@@ -144,6 +150,40 @@ vmnet_return_t vmnet_read(interface_ref interface, struct vmpktdesc *packets,
  * be fewer. */
 vmnet_return_t vmnet_write(interface_ref interface, struct vmpktdesc *packets,
 			   int *pktcnt);
+
+/*
+ * Port forwarding [H: vmnet_interface_add_port_forwarding_rule and the
+ * three after it; A: the same names]. Two generations, both looked up by
+ * name at run time (vmnet_fwd_darwin.c), never linked, as the later keys:
+ *  vmnet_interface_add_ip_port_forwarding_rule,
+ *  vmnet_interface_remove_ip_port_forwarding_rule
+ *	API_AVAILABLE(macos(11.0)); @address_family AF_INET or AF_INET6, and
+ *	@internal_address points to a struct in_addr or in6_addr
+ *  vmnet_interface_add_port_forwarding_rule,
+ *  vmnet_interface_remove_port_forwarding_rule
+ *	API_DEPRECATED("replaced by vmnet_interface_add_ip_port_forwarding_rule",
+ *	macos(10.15, 12.0)); @internal_address a struct in_addr, by value
+ * In all four: @protocol "must be either IPPROTO_TCP or IPPROTO_UDP (see
+ * <netinet/in.h>)", as a uint8_t; both ports "must be in host byte order";
+ * the return is VMNET_SUCCESS when the handler "was scheduled", and then
+ * the handler gets the rule's own status. No queue is given: the handler
+ * runs on one of the framework's. No host address is given either: a rule
+ * takes the port on every address of the host.
+ */
+typedef vmnet_return_t (*vmnet_add_ip_fwd_fn)(
+	interface_ref interface, uint8_t protocol, uint16_t external_port,
+	uint8_t address_family, const void *internal_address,
+	uint16_t internal_port, vmnet_interface_completion_handler_t handler);
+typedef vmnet_return_t (*vmnet_remove_ip_fwd_fn)(
+	interface_ref interface, uint8_t protocol, uint16_t external_port,
+	uint8_t address_family, vmnet_interface_completion_handler_t handler);
+typedef vmnet_return_t (*vmnet_add_fwd_fn)(
+	interface_ref interface, uint8_t protocol, uint16_t external_port,
+	struct in_addr internal_address, uint16_t internal_port,
+	vmnet_interface_completion_handler_t handler);
+typedef vmnet_return_t (*vmnet_remove_fwd_fn)(
+	interface_ref interface, uint8_t protocol, uint16_t external_port,
+	vmnet_interface_completion_handler_t handler);
 
 /*
  * Dictionary keys [A: "interface_desc/interface_param XPC Dictionary

@@ -2,6 +2,7 @@
 /* vmnet_darwin.c - shared, host and bridged modes on macOS: a vmnet.framework
  * interface, its packets read and written on the caller's thread */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,6 +148,8 @@ static int vmnet_open(struct sqn_net *net)
 	r = vmnet_fill_info(net, v->sh);
 	if (!r)
 		r = vmnet_bufs_setup(net, v, max);
+	if (!r)
+		r = vmnet_fwd_add(net, v, net->outer);
 	if (r)
 		return r;
 	r = vmnet_events_on(v);
@@ -306,6 +309,11 @@ static void vmnet_close(struct sqn_net *net)
 {
 	struct vmnet *v = net->priv;
 
+	/* The forwards' copy is the check's, made before @v. */
+	if (v && v->iface)
+		vmnet_fwd_remove(net, v, net->outer);
+	free(net->outer);
+	net->outer = NULL;
 	if (!v)
 		return;
 	if (v->iface)
@@ -333,25 +341,35 @@ static void vmnet_close(struct sqn_net *net)
  * vmnet_check() - the backend's part of the config check
  * @cfg:	the caller's config
  * @p:		checked parameters, completed here
- * @msg:	unused: nothing here can be wrong
+ * @msg:	why not, naming the field
  * @msglen:	its size
  *
  * Without has_guest_mac, vmnet chooses the guest's MAC (its DHCP server
  * knows it), so the random one is dropped (all zero until open). The
- * start waits connect_timeout_ms, 5 s when 0.
+ * start waits connect_timeout_ms, 5 s when 0. The port forwards are
+ * checked and copied (the config's array need not outlive sqn_open()):
+ * to the attachment's outer state, which this backend has no other use
+ * for; @p is the attachment's own (net.c's open_backend()), and
+ * vmnet_close() frees the copy, also after a failed check.
  *
- * Return: 0.
+ * Return: 0, or a negative errno with a message.
  */
 static int vmnet_check(const struct sqn_config *cfg, struct net_params *p,
 		       char *msg, size_t msglen)
 {
-	(void)msg;
-	(void)msglen;
+	struct sqn_net *net =
+		(struct sqn_net *)((char *)p - offsetof(struct sqn_net, p));
+	struct vmnet_fwds *fw;
+	int r;
+
 	if (!cfg->has_guest_mac)
 		memset(p->guest_mac, 0, 6);
 	p->connect_timeout_ms =
 		cfg->connect_timeout_ms ? cfg->connect_timeout_ms : 5000;
-	return 0;
+	r = vmnet_fwd_check(cfg, p, &fw, msg, msglen);
+	if (!r)
+		net->outer = fw;
+	return r;
 }
 
 const struct backend_ops vmnet_ops = {

@@ -21,7 +21,8 @@
 #define VMNET_WRITE_GROW 64
 /* The smallest max packet size vmnet may report: an Ethernet minimum. */
 #define VMNET_MIN_PACKET 60
-/* How long sqn_close() waits for the stop's handler. */
+/* How long sqn_close() waits for the stop's handler, and for each port
+ * forward's removal. */
 #define VMNET_STOP_MS 2000
 /* virtio 1.x's virtio_net_hdr (VIRTIO_F_VERSION_1: num_buffers included),
  * what vmnet_enable_virtio_header_key puts before each packet. */
@@ -103,6 +104,35 @@ struct vmnet {
 	int events;
 };
 
+/**
+ * struct vmnet_fwd - one port forward, checked
+ * @proto:	IPPROTO_TCP or IPPROTO_UDP
+ * @host_port:	the port on every address of the host
+ * @guest_port:	the guest's port
+ */
+struct vmnet_fwd {
+	uint8_t proto;
+	uint16_t host_port;
+	uint16_t guest_port;
+};
+
+/**
+ * struct vmnet_fwds - an attachment's port forwards, from the config check
+ * to sqn_close() (sqn_config's own array need not outlive sqn_open())
+ * @f:		the forwards
+ * @n:		how many
+ * @added:	the first @added were asked of vmnet (or may have been:
+ *		one whose answer timed out): sqn_close() removes them
+ * @guest_ip:	where they lead, sqn_config.guest_ip (kept here: the
+ *		framework is given its address)
+ */
+struct vmnet_fwds {
+	struct vmnet_fwd f[SQN_FORWARDS_MAX];
+	unsigned int n;
+	unsigned int added;
+	struct in_addr guest_ip;
+};
+
 const char *vmnet_strerror(vmnet_return_t st);
 int vmnet_errno(vmnet_return_t st);
 struct vmnet_shared *vmnet_shared_new(void);
@@ -112,8 +142,15 @@ uint32_t vmnet_offloads_avail(void);
 uint32_t vmnet_offloads_want(uint32_t asked, uint32_t avail);
 xpc_object_t vmnet_desc(const struct sqn_net *net, const uint8_t *uuid,
 			uint32_t offloads);
+int vmnet_wait(dispatch_semaphore_t sem, uint32_t ms);
 int vmnet_start(struct sqn_net *net, struct vmnet *v, xpc_object_t d);
 int vmnet_events_on(struct vmnet *v);
 void vmnet_stop(struct sqn_net *net, struct vmnet *v);
+
+int vmnet_fwd_check(const struct sqn_config *cfg, const struct net_params *p,
+		    struct vmnet_fwds **out, char *msg, size_t len);
+int vmnet_fwd_add(struct sqn_net *net, struct vmnet *v, struct vmnet_fwds *fw);
+void vmnet_fwd_remove(struct sqn_net *net, struct vmnet *v,
+		      struct vmnet_fwds *fw);
 
 #endif /* SQN_SYS_VMNET_IFACE_H */

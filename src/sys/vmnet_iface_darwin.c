@@ -173,7 +173,7 @@ static void vmnet_started(struct vmnet_shared *sh, vmnet_return_t st,
 }
 
 /* Wait up to @ms for @sem; 0 when it came, -ETIMEDOUT otherwise. */
-static int vmnet_wait(dispatch_semaphore_t sem, uint32_t ms)
+int vmnet_wait(dispatch_semaphore_t sem, uint32_t ms)
 {
 	dispatch_time_t t = dispatch_time(DISPATCH_TIME_NOW,
 					  (int64_t)ms * (int64_t)NSEC_PER_MSEC);

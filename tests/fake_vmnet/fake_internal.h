@@ -12,5 +12,9 @@ void fake_queue_block(dispatch_queue_t q, void (^block)(void));
 void fake_queue_retain(dispatch_queue_t q);
 int fake_dict_bool(xpc_object_t d, const char *key);
 int fake_dict_uuid(xpc_object_t d, const char *key, uint8_t out[16]);
+void fake_hold(dispatch_queue_t q, void (^b)(void));
+struct fake_vmnet_script;
+void fake_script_copy(struct fake_vmnet_script *out);
+void fake_fwd_reset(void);
 
 #endif /* SQN_FAKE_INTERNAL_H */

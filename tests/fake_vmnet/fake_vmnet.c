@@ -123,6 +123,15 @@ void fake_vmnet_reset(void)
 	counts.live = live;
 	ndescs = 0;
 	pthread_mutex_unlock(&fake_lock);
+	fake_fwd_reset();
+}
+
+/* A copy of the script, for the other parts of the fake. */
+void fake_script_copy(struct fake_vmnet_script *out)
+{
+	pthread_mutex_lock(&fake_lock);
+	*out = *fake_vmnet_script();
+	pthread_mutex_unlock(&fake_lock);
 }
 
 /**
@@ -200,6 +209,11 @@ static void hold(dispatch_queue_t q, void (^b)(void))
 		held[nheld++].b = Block_copy(b);
 	}
 	pthread_mutex_unlock(&fake_lock);
+}
+
+void fake_hold(dispatch_queue_t q, void (^b)(void))
+{
+	hold(q, b);
 }
 
 /**

@@ -31,6 +31,16 @@
  *			at each call: it may change while an interface runs)
  * @write_status:	vmnet_write()'s status (0: VMNET_SUCCESS)
  * @read_status:	vmnet_read()'s status (0: VMNET_SUCCESS)
+ * @fwd_status:	the handler's status of port forward add number
+ *			@fwd_fail_at (counted from 1 since the reset; 0:
+ *			every add), 0: VMNET_SUCCESS
+ * @fwd_fail_at:	see @fwd_status
+ * @fwd_call_status:	a forward add returns it at once, no handler (0:
+ *			the handler is scheduled)
+ * @fwd_never:		forward adds' handlers are held back
+ *			(fake_vmnet_release())
+ * @hide:		symbols dlsym() does not find, as on a system older
+ *			than they are (NULL ends the list)
  */
 struct fake_vmnet_script {
 	vmnet_return_t start_status;
@@ -50,6 +60,39 @@ struct fake_vmnet_script {
 	int write_max;
 	vmnet_return_t write_status;
 	vmnet_return_t read_status;
+	vmnet_return_t fwd_status;
+	unsigned int fwd_fail_at;
+	vmnet_return_t fwd_call_status;
+	int fwd_never;
+	const char *hide[4];
+};
+
+/**
+ * struct fake_vmnet_rule - a port forwarding rule vmnet holds
+ * @proto:	IPPROTO_TCP or IPPROTO_UDP, as given
+ * @ext_port:	the host's port, as given (host byte order)
+ * @af:		the _ip_ call's address family; 0: the call of 10.15
+ * @addr:	the internal IPv4 address, network order
+ * @int_port:	the internal port, as given
+ */
+struct fake_vmnet_rule {
+	uint8_t proto;
+	uint16_t ext_port;
+	uint8_t af;
+	uint8_t addr[4];
+	uint16_t int_port;
+};
+
+/**
+ * struct fake_vmnet_fwd_counts - forwarding calls since fake_vmnet_reset()
+ * @adds:	add calls, either kind
+ * @removes:	remove calls
+ * @removed:	rules removed
+ */
+struct fake_vmnet_fwd_counts {
+	unsigned int adds;
+	unsigned int removes;
+	unsigned int removed;
 };
 
 /**
@@ -116,5 +159,24 @@ struct fake_vmnet_desc fake_vmnet_desc(unsigned int back);
 struct fake_vmnet_counts fake_vmnet_counts(void);
 int fake_vmnet_inject(const void *frame, size_t len);
 void fake_vmnet_release(void);
+unsigned int fake_vmnet_rules(struct fake_vmnet_rule *out, unsigned int max);
+struct fake_vmnet_fwd_counts fake_vmnet_fwd_counts(void);
+
+/* The framework's forwarding calls [H in src/sys/vmnet_api.h]: the
+ * backend never declares them (it looks them up), the fake defines them. */
+vmnet_return_t vmnet_interface_add_ip_port_forwarding_rule(
+	interface_ref interface, uint8_t protocol, uint16_t external_port,
+	uint8_t address_family, const void *internal_address,
+	uint16_t internal_port, vmnet_interface_completion_handler_t handler);
+vmnet_return_t vmnet_interface_remove_ip_port_forwarding_rule(
+	interface_ref interface, uint8_t protocol, uint16_t external_port,
+	uint8_t address_family, vmnet_interface_completion_handler_t handler);
+vmnet_return_t vmnet_interface_add_port_forwarding_rule(
+	interface_ref interface, uint8_t protocol, uint16_t external_port,
+	struct in_addr internal_address, uint16_t internal_port,
+	vmnet_interface_completion_handler_t handler);
+vmnet_return_t vmnet_interface_remove_port_forwarding_rule(
+	interface_ref interface, uint8_t protocol, uint16_t external_port,
+	vmnet_interface_completion_handler_t handler);
 
 #endif /* SQN_FAKE_VMNET_H */
