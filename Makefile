@@ -74,7 +74,8 @@ LINUX_SRC += src/sys/network6_linux.c \
 	src/sys/network_fwd_linux.c src/sys/nft6_linux.c
 # The control protocol of squib-net serve, both sides (json-c); the
 # service is Linux's.
-LINUX_SRC += src/svcproto.c src/svcjson.c src/svcjson_dup.c src/svcsock.c
+LINUX_SRC += src/svcproto.c src/svcjson.c src/svcjson_dup.c src/svcsock.c \
+	src/svcfwd.c
 # The client of squib-net serve (the library's, squib-net run's and the
 # bridge helper's).
 LINUX_SRC += src/svcclient.c

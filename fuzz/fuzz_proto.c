@@ -57,7 +57,7 @@ static void reply_round_trip(enum svc_op op, const struct svc_reply *r,
 {
 	struct svc_network nets[ARR_MAX];
 	struct svc_attach atts[ARR_MAX];
-	struct svc_request req = { .op = op };
+	struct svc_request req = { .op = op, .has_ip = 1 };
 	struct svc_reply keep = *r, again;
 	char msg[MSG_LEN];
 	int n;

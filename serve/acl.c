@@ -49,15 +49,17 @@ static int matches(const struct acl_rule *rule, const struct acl_peer *peer)
 }
 
 /**
- * acl_check() - may @peer attach to @network (acl.h); one pass over the
- * rules, keeping the first matching deny and allow (for the message) and
- * the smallest matching limit
+ * acl_decide() - may @peer attach to @network, or (@forward) forward
+ * ports there; one pass over the rules, keeping the first matching deny
+ * and allow (for the message) and the smallest matching limit
  * @acl, @peer, @network, @max_att, @why, @len: as in acl.h
+ * @forward:	only an allow line with "forward" allows
  *
  * Return: 0 allowed, -EACCES refused.
  */
-int acl_check(const struct acl *acl, const struct acl_peer *peer,
-	      const char *network, unsigned int *max_att, char *why, size_t len)
+static int acl_decide(const struct acl *acl, const struct acl_peer *peer,
+		      const char *network, int forward, unsigned int *max_att,
+		      char *why, size_t len)
 {
 	const struct acl_rule *r, *allow = NULL, *deny = NULL, *limit = NULL;
 	const char *net = acl_network_name(network ? network : "");
@@ -81,7 +83,8 @@ int acl_check(const struct acl *acl, const struct acl_peer *peer,
 		} else if (!r->network[0] || !strcmp(r->network, net)) {
 			if (r->verb == ACL_DENY && !deny)
 				deny = r;
-			else if (r->verb == ACL_ALLOW && !allow)
+			else if (r->verb == ACL_ALLOW && !allow &&
+				 (r->forward || !forward))
 				allow = r;
 		}
 	}
@@ -96,8 +99,10 @@ int acl_check(const struct acl *acl, const struct acl_peer *peer,
 		else
 			snprintf(
 				why, len,
-				"uid %u has no allow line for network %s in %s",
-				(unsigned int)peer->uid, net, acl->files[0]);
+				"uid %u has no allow line for network %s%s in %s",
+				(unsigned int)peer->uid, net,
+				forward ? " with \"forward\"" : "",
+				acl->files[0]);
 		return -EACCES;
 	}
 	if (max_att)
@@ -111,6 +116,30 @@ int acl_check(const struct acl *acl, const struct acl_peer *peer,
 			 "; max-attachments %u by %s:%u", limit->max,
 			 acl->files[limit->file], limit->line);
 	return 0;
+}
+
+/**
+ * acl_check() - may @peer attach to @network (acl.h)
+ * @acl, @peer, @network, @max_att, @why, @len: as in acl.h
+ *
+ * Return: 0 allowed, -EACCES refused.
+ */
+int acl_check(const struct acl *acl, const struct acl_peer *peer,
+	      const char *network, unsigned int *max_att, char *why, size_t len)
+{
+	return acl_decide(acl, peer, network, 0, max_att, why, len);
+}
+
+/**
+ * acl_check_forward() - may @peer forward ports on @network (acl.h)
+ * @acl, @peer, @network, @why, @len: as in acl.h
+ *
+ * Return: 0 allowed, -EACCES refused.
+ */
+int acl_check_forward(const struct acl *acl, const struct acl_peer *peer,
+		      const char *network, char *why, size_t len)
+{
+	return acl_decide(acl, peer, network, 1, NULL, why, len);
 }
 
 /**

@@ -102,6 +102,17 @@ int acl_check(const struct acl *acl, const struct acl_peer *peer,
 	      size_t len);
 
 /**
+ * acl_check_forward() - may a peer forward host ports to its attachments
+ * on a network: as acl_check(), but only an allow line that ends with
+ * "forward" allows it (deny still wins, uid 0 always may)
+ * @acl, @peer, @network, @why, @len: as for acl_check()
+ *
+ * Return: 0 allowed, -EACCES refused.
+ */
+int acl_check_forward(const struct acl *acl, const struct acl_peer *peer,
+		      const char *network, char *why, size_t len);
+
+/**
  * acl_path() - the file an ACL was read from
  * @acl:	the ACL
  *

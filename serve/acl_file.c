@@ -183,8 +183,8 @@ static int parse_line(struct acl_loader *ld, size_t file, unsigned int lineno,
 {
 	const char *name = ld->acl->files[file];
 	struct acl_rule rule = { .file = file, .line = lineno };
-	char *tok[4], where[4200], why[ACL_LINE_MAX + 128];
-	size_t n = tokens(line, tok, 3), want;
+	char *tok[5], where[4200], why[ACL_LINE_MAX + 128];
+	size_t n = tokens(line, tok, 4), want;
 	uint32_t max;
 	int r;
 
@@ -210,7 +210,10 @@ static int parse_line(struct acl_loader *ld, size_t file, unsigned int lineno,
 			   want == 2		    ? "a FILE" :
 			   rule.verb == ACL_MAX_ATT ? "PRINCIPAL N" :
 						      "PRINCIPAL NETWORK");
-	if (n > want)
+	/* "allow PRINCIPAL NETWORK forward": it may forward ports too */
+	if (n == 4 && rule.verb == ACL_ALLOW && !strcmp(tok[3], "forward"))
+		rule.forward = 1;
+	else if (n > want)
 		return say(ld, -EINVAL, "%s: unexpected \"%s\" after %s", where,
 			   tok[want], tok[want - 1]);
 	if (want == 2)

@@ -28,6 +28,8 @@ enum acl_who {
  * @id:		the uid or gid
  * @network:	allow, deny: the network, "" for all
  * @max:	max-attachments: N
+ * @forward:	allow: the line ends with "forward": PRINCIPAL may also
+ *		forward host ports to its attachments on NETWORK
  * @file:	the file it is in, an index of acl->files
  * @line:	its line there
  */
@@ -37,6 +39,7 @@ struct acl_rule {
 	uint32_t id;
 	char network[SVC_NAME_MAX];
 	unsigned int max;
+	int forward;
 	size_t file;
 	unsigned int line;
 };

@@ -12,10 +12,10 @@
 #include "svcjson.h"
 #include "svcproto.h"
 
-/* Our deepest document is 3 levels (reply, "networks", a network); json-c
- * keeps one state per level, so this also bounds what a peer makes it
- * allocate. */
-#define SVC_JSON_DEPTH 4
+/* Our deepest document is 5 levels (reply, "attachments", an attachment,
+ * its "forwards", a forward); json-c keeps one state per level, so this
+ * also bounds what a peer makes it allocate. */
+#define SVC_JSON_DEPTH 6
 /* A member's name quoted in a message: sanitised, at most this long. */
 #define SVC_KEY_SHOWN 32
 
@@ -231,7 +231,7 @@ int svcjson_encode(json_object *obj, const struct svcjson_field *f, size_t n,
 		   const void *s)
 {
 	const char *base = s;
-	char text[18];
+	char text[INET6_ADDRSTRLEN];
 	size_t i, len;
 	uint32_t u;
 	int e;
@@ -269,14 +269,22 @@ int svcjson_encode(json_object *obj, const struct svcjson_field *f, size_t n,
 			len = strnlen(p, f->size);
 			if (!str_ok(f, p, len))
 				return -EINVAL;
+			if (!len && (f->flags & SVCJSON_OPT))
+				continue;
 			e = add_str(obj, f->name, p, len);
+			break;
+		case SVCJSON_FWDS:
+			memcpy(&u, base + f->has_off, sizeof(u));
+			e = svcfwd_encode(obj, f->name, p, u);
 			break;
 		case SVCJSON_MAC:
 			mac_text(p, text);
 			e = add_str(obj, f->name, text, 17);
 			break;
-		default: /* SVCJSON_IP4 */
-			if (!inet_ntop(AF_INET, p, text, sizeof(text)))
+		default: /* SVCJSON_IP4, SVCJSON_IP6 */
+			if (!inet_ntop(f->kind == SVCJSON_IP6 ? AF_INET6 :
+								AF_INET,
+				       p, text, sizeof(text)))
 				return -EINVAL;
 			e = add_str(obj, f->name, text, strlen(text));
 			break;
@@ -298,8 +306,13 @@ static int field_decode(const struct svcjson_field *f, json_object *v, char *s,
 	uint32_t u;
 	int e;
 
+	if (f->kind == SVCJSON_FWDS)
+		return svcfwd_decode(v, f->name, p,
+				     (unsigned int *)(s + f->has_off), msg,
+				     msglen);
 	if (f->kind == SVCJSON_STR || f->kind == SVCJSON_MAC ||
-	    f->kind == SVCJSON_IP4 || f->kind == SVCJSON_ENUM) {
+	    f->kind == SVCJSON_IP4 || f->kind == SVCJSON_IP6 ||
+	    f->kind == SVCJSON_ENUM) {
 		if (!json_object_is_type(v, json_type_string))
 			return svcjson_fail(msg, msglen, "%s: not a string",
 					    f->name);
@@ -366,6 +379,11 @@ static int field_decode(const struct svcjson_field *f, json_object *v, char *s,
 					    "%s: not a MAC (aa:bb:cc:dd:ee:ff)",
 					    f->name);
 		return 0;
+	case SVCJSON_IP6:
+		if (len >= INET6_ADDRSTRLEN || inet_pton(AF_INET6, str, p) != 1)
+			return svcjson_fail(msg, msglen,
+					    "%s: not an IPv6 address", f->name);
+		return 0;
 	default: /* SVCJSON_IP4 */
 		if (len > 15 || inet_pton(AF_INET, str, p) != 1)
 			return svcjson_fail(msg, msglen,
@@ -399,7 +417,7 @@ static int is_one_of(const char *key, const char *const *names)
 int svcjson_decode(json_object *obj, const struct svcjson_field *f, size_t n,
 		   const char *const *skip, void *s, char *msg, size_t msglen)
 {
-	size_t i, group = 0, group_found = 0;
+	size_t i, group = 0, group_found = 0, group6 = 0, group6_found = 0;
 	char key_shown[SVC_KEY_SHOWN + 1];
 	json_object *v;
 	int e;
@@ -416,6 +434,7 @@ int svcjson_decode(json_object *obj, const struct svcjson_field *f, size_t n,
 	}
 	for (i = 0; i < n; i++) {
 		group += !!(f[i].flags & SVCJSON_SUBNET);
+		group6 += !!(f[i].flags & SVCJSON_SUBNET6);
 		if (!json_object_object_get_ex(obj, f[i].name, &v)) {
 			if (f[i].flags & SVCJSON_REQ)
 				return svcjson_fail(msg, msglen, "%s: missing",
@@ -423,6 +442,7 @@ int svcjson_decode(json_object *obj, const struct svcjson_field *f, size_t n,
 			continue;
 		}
 		group_found += !!(f[i].flags & SVCJSON_SUBNET);
+		group6_found += !!(f[i].flags & SVCJSON_SUBNET6);
 		e = field_decode(&f[i], v, s, msg, msglen);
 		if (e)
 			return e;
@@ -431,6 +451,10 @@ int svcjson_decode(json_object *obj, const struct svcjson_field *f, size_t n,
 		return svcjson_fail(
 			msg, msglen,
 			"subnet: the subnet's members come all or none");
+	if (group6_found && group6_found != group6)
+		return svcjson_fail(
+			msg, msglen,
+			"subnet6: the IPv6 prefix's members come all or none");
 	return 0;
 }
 

@@ -18,6 +18,9 @@ enum svcjson_kind {
 	SVCJSON_MAC, /* "aa:bb:cc:dd:ee:ff"; uint8_t[6] */
 	SVCJSON_IP4, /* "a.b.c.d"; uint8_t[4] */
 	SVCJSON_ENUM, /* one of names[]; an int enum, its index */
+	SVCJSON_IP6, /* "fd00::1"; uint8_t[16] */
+	SVCJSON_FWDS, /* [{forward}, ...]; struct svc_forward[SVC_FORWARDS_MAX],
+		       * their count the unsigned int at has_off (svcfwd.c) */
 };
 
 /* What a SVCJSON_STR may hold. */
@@ -34,6 +37,8 @@ enum svcjson_class {
 #define SVCJSON_MASK 0x04 /* U32: a bit mask within max */
 #define SVCJSON_SUBNET 0x08 /* of the subnet group: all present or none */
 #define SVCJSON_NONEMPTY 0x10 /* STR: at least one character */
+#define SVCJSON_SUBNET6 0x20 /* of the IPv6 group: all present or none */
+#define SVCJSON_OPT 0x40 /* STR: sent only when not empty */
 
 /**
  * struct svcjson_field - one member of an object, and where it lives
@@ -69,6 +74,11 @@ int svcjson_parse(const char *buf, size_t len, json_object **root, char *msg,
 		  size_t msglen);
 json_object *svcjson_document(void);
 int svcjson_serialise(json_object *obj, char *buf, size_t size);
+
+int svcfwd_encode(json_object *obj, const char *key, const void *fwd,
+		  unsigned int n);
+int svcfwd_decode(json_object *v, const char *key, void *fwd, unsigned int *n,
+		  char *msg, size_t msglen);
 
 int svcjson_dup_member(const char *buf, size_t len, json_object *obj,
 		       char *name, size_t size);

@@ -24,8 +24,14 @@
 #define HAS(st, nm, k, fl, lo, hi, has)                         \
 	FIELD(#nm, k, 0, fl, offsetof(st, nm), 0, lo, hi, NULL, \
 	      (long)offsetof(st, has))
+/* "forwards": st's fwd[], n_fwd of them. */
+#define FWDS(st, fl)                                                       \
+	FIELD("forwards", SVCJSON_FWDS, 0, fl, offsetof(st, fwd), 0, 0, 0, \
+	      NULL, (long)offsetof(st, n_fwd))
 
-static const char *const op_names[] = { NULL, "attach", "detach", "status",
+static const char *const op_names[] = { NULL,	       "attach",
+					"detach",      "status",
+					"forward_add", "forward_remove",
 					NULL };
 static const char *const hold_names[] = { "connection", "process", "parent",
 					  NULL };
@@ -49,9 +55,14 @@ static const struct svcjson_field attach_req_fields[] = {
 	STR(SR, label, SVCJSON_LABEL, 0, NULL),
 	FIELD("kind", SVCJSON_ENUM, 0, 0, offsetof(SR, kind), 0, 0, 0,
 	      req_kind_names, -1),
+	FIELD("ip", SVCJSON_STR, SVCJSON_IP, 0, offsetof(SR, ip),
+	      sizeof(((SR *)0)->ip), 0, 0, NULL, (long)offsetof(SR, has_ip)),
+	FWDS(SR, 0),
 };
 static const struct svcjson_field detach_req_fields[] = {
 	FLD(SR, id, SVCJSON_U32, SVCJSON_REQ, 0, UINT32_MAX),
+	/* forward_add, forward_remove */
+	FWDS(SR, SVCJSON_REQ),
 };
 #undef SR
 
@@ -73,6 +84,10 @@ static const struct svcjson_field attach_fields[] = {
 	HAS(SA, prefix_len, SVCJSON_U32, SVCJSON_SUBNET, 0, 32, has_subnet),
 	HAS(SA, gateway, SVCJSON_IP4, SVCJSON_SUBNET, 0, 0, has_subnet),
 	HAS(SA, dns, SVCJSON_IP4, SVCJSON_SUBNET, 0, 0, has_subnet),
+	/* newer, absent when none: only to a request that has "ip" */
+	STR(SA, fixed_ip, SVCJSON_IP, SVCJSON_OPT, NULL),
+	HAS(SA, subnet6, SVCJSON_IP6, SVCJSON_SUBNET6, 0, 0, has_subnet6),
+	HAS(SA, gateway6, SVCJSON_IP6, SVCJSON_SUBNET6, 0, 0, has_subnet6),
 	/* status only */
 	FLD(SA, uid, SVCJSON_U32, SVCJSON_REQ, 0, UINT32_MAX),
 	FLD(SA, pid, SVCJSON_U32, SVCJSON_REQ, 0, UINT32_MAX),
@@ -91,11 +106,16 @@ static const struct svcjson_field attach_fields[] = {
 	FLD(SA, to_guest_bytes, SVCJSON_U64, SVCJSON_REQ, 0, 0),
 	FLD(SA, to_guest_drops, SVCJSON_U64, SVCJSON_REQ, 0, 0),
 	FLD(SA, spoof_drops, SVCJSON_U64, SVCJSON_REQ, 0, 0),
+	STR(SA, hostname, SVCJSON_LABEL, SVCJSON_OPT, NULL),
+	FWDS(SA, 0),
 };
 #undef SA
 /* The last ones above: status only (an fd client's attach reply is what
  * it was before they came, so an older library still reads it). */
-#define N_ATTACH_STATUS 16
+#define N_ATTACH_STATUS 18
+/* Before those, the newer members of an attach reply: an attach request
+ * without "ip" (an older library's) gets none of them. */
+#define N_ATTACH_NEWER 3
 
 #define SN struct svc_network
 static const struct svcjson_field network_fields[] = {
@@ -111,6 +131,9 @@ static const struct svcjson_field network_fields[] = {
 	FLD(SN, attachments, SVCJSON_U32, SVCJSON_REQ, 0, UINT32_MAX),
 	FLD(SN, allow_spoofing, SVCJSON_BOOL, SVCJSON_REQ, 0, 0),
 	STR(SN, stream_socket, SVCJSON_TEXT, SVCJSON_REQ, NULL),
+	HAS(SN, subnet6, SVCJSON_IP6, SVCJSON_SUBNET6, 0, 0, has_subnet6),
+	HAS(SN, gateway6, SVCJSON_IP6, SVCJSON_SUBNET6, 0, 0, has_subnet6),
+	STR(SN, nat_iface, SVCJSON_NAME, SVCJSON_OPT, NULL),
 };
 #undef SN
 
@@ -134,15 +157,18 @@ int svc_request_encode(const struct svc_request *r, char *buf, size_t size)
 	if (!obj)
 		return -ENOMEM;
 	e = -EINVAL;
-	if (r->op < SVC_OP_ATTACH || r->op > SVC_OP_STATUS)
+	if (r->op < SVC_OP_ATTACH || r->op > SVC_OP_FORWARD_REMOVE)
+		goto out;
+	if (svc_op_forward(r->op) && r->n_fwd != 1)
 		goto out;
 	e = svcjson_add(obj, "op", json_object_new_string(op_names[r->op]));
 	if (!e && r->op == SVC_OP_ATTACH)
 		e = svcjson_encode(obj, attach_req_fields,
 				   COUNT(attach_req_fields), r);
-	else if (!e && r->op == SVC_OP_DETACH)
-		e = svcjson_encode(obj, detach_req_fields,
-				   COUNT(detach_req_fields), r);
+	else if (!e && r->op != SVC_OP_STATUS)
+		e = svcjson_encode(
+			obj, detach_req_fields,
+			COUNT(detach_req_fields) - (r->op == SVC_OP_DETACH), r);
 	if (!e)
 		e = svcjson_serialise(obj, buf, size);
 out:
@@ -179,8 +205,9 @@ int svc_request_decode(const char *buf, size_t len, struct svc_request *r,
 		     svcjson_name_of(json_object_get_string(v), op_names) :
 		     -1;
 	if (op < SVC_OP_ATTACH) {
-		e = svcjson_fail(msg, msglen,
-				 "op: not attach, detach or status");
+		e = svcjson_fail(
+			msg, msglen,
+			"op: not attach, detach, status, forward_add or forward_remove");
 		goto out;
 	}
 	r->op = (enum svc_op)op;
@@ -188,12 +215,15 @@ int svc_request_decode(const char *buf, size_t len, struct svc_request *r,
 		e = svcjson_decode(obj, attach_req_fields,
 				   COUNT(attach_req_fields), top, r, msg,
 				   msglen);
-	else if (op == SVC_OP_DETACH)
+	else if (op != SVC_OP_STATUS)
 		e = svcjson_decode(obj, detach_req_fields,
-				   COUNT(detach_req_fields), top, r, msg,
-				   msglen);
+				   COUNT(detach_req_fields) -
+					   (op == SVC_OP_DETACH),
+				   top, r, msg, msglen);
 	else
 		e = svcjson_decode(obj, NULL, 0, top, r, msg, msglen);
+	if (!e && svc_op_forward(r->op) && r->n_fwd != 1)
+		e = svcjson_fail(msg, msglen, "forwards: not exactly one");
 out:
 	json_object_put(obj);
 	return e;
@@ -300,14 +330,15 @@ int svc_reply_encode(const struct svc_request *req, const struct svc_reply *r,
 		goto done;
 	}
 	e = -EINVAL;
-	if (!req || req->op < SVC_OP_ATTACH || req->op > SVC_OP_STATUS)
+	if (!req || req->op < SVC_OP_ATTACH || req->op > SVC_OP_FORWARD_REMOVE)
 		goto out;
 	e = svcjson_add(obj, "ok", json_object_new_boolean(1));
 	if (e)
 		goto out;
 	if (req->op == SVC_OP_ATTACH)
 		e = object_encode(obj, "attachment", attach_fields,
-				  COUNT(attach_fields) - N_ATTACH_STATUS,
+				  COUNT(attach_fields) - N_ATTACH_STATUS -
+					  (req->has_ip ? 0 : N_ATTACH_NEWER),
 				  &r->attach);
 	if (req->op == SVC_OP_STATUS) {
 		e = -EINVAL;
@@ -448,7 +479,7 @@ int svc_reply_decode(enum svc_op op, const char *buf, size_t len,
 	memset(r, 0, sizeof(*r));
 	r->networks = nets;
 	r->attachments = atts;
-	if (op < SVC_OP_ATTACH || op > SVC_OP_STATUS)
+	if (op < SVC_OP_ATTACH || op > SVC_OP_FORWARD_REMOVE)
 		return -EINVAL;
 	e = svcjson_parse(buf, len, &obj, msg, msglen);
 	if (e)

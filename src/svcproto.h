@@ -107,6 +107,10 @@ enum svc_kind {
  *		attach reply named it; only the uid that made it (or root) may
  *		detach it or change its forwards, and the ACL must let that uid
  *		forward on its network
+ * @has_ip:	attach: "ip" is present (even ""): the client reads the
+ *		attach reply's newer members (fixed_ip, subnet6, gateway6),
+ *		which a request without it does not get (an older library
+ *		refuses members it does not know)
  * @ip:		attach: a fixed address for the guest ("" any): a dnsmasq
  *		reservation for its MAC (the request must carry @mac)
  * @fwd:	attach: the attachment's first port forwards; forward_add,
@@ -131,10 +135,17 @@ struct svc_request {
 	char label[SVC_LABEL_MAX];
 	enum svc_kind kind;
 	uint32_t id;
+	int has_ip;
 	char ip[16];
 	struct svc_forward fwd[SVC_FORWARDS_MAX];
 	unsigned int n_fwd;
 };
+
+/* Whether @op is forward_add or forward_remove. */
+static inline int svc_op_forward(enum svc_op op)
+{
+	return op == SVC_OP_FORWARD_ADD || op == SVC_OP_FORWARD_REMOVE;
+}
 
 /**
  * struct svc_attach - the facts of an attachment: the attach reply (sent
@@ -169,7 +180,8 @@ struct svc_request {
  *		that does not read, a malformed frame); 0 for fd and named
  * @spoof_drops: status only: frames from the guest the anti-spoofing
  *		rules dropped (another MAC, another address, ARP for an
- *		address not its own) * @fixed_ip:	the guest's fixed address (asked for, or reserved for its
+ *		address not its own)
+ * @fixed_ip:	the guest's fixed address (asked for, or reserved for its
  *		forwards), "" none
  * @has_subnet6: the network has IPv6: @subnet6 (a /64) and @gateway6 set
  * @subnet6:	its IPv6 prefix

@@ -293,6 +293,42 @@ TEST(acl_root_always_allowed)
 	cleanup();
 }
 
+TEST(acl_forward_right)
+{
+	struct acl_peer a = peer(4000, 4000), b = peer(4001, 4001),
+			root = peer(0, 0);
+	char why[MSG_LEN];
+	struct acl *acl;
+
+	tmpdir();
+	acl = text_ok("acl.conf", "allow uid:4000 shared forward\n"
+				  "allow uid:4001 all\n"
+				  "allow uid:4000 host\n"
+				  "deny uid:4000 br0\n"
+				  "allow all br0 forward # with a comment\n");
+	/* attach: every allow line */
+	CHECK(ok(acl, &a, "sqn-shared") && ok(acl, &a, "sqn-host"));
+	CHECK(ok(acl, &b, "sqn-shared"));
+	/* forward: only an allow line with "forward" */
+	CHECK_EQ(acl_check_forward(acl, &a, "shared", why, sizeof(why)), 0);
+	CHECK_MSG(strstr(why, "allowed by") && strstr(why, ":1"), "%s", why);
+	CHECK_EQ(acl_check_forward(acl, &a, "sqn-host", why, sizeof(why)),
+		 -EACCES);
+	CHECK_MSG(strstr(why, "uid 4000 has no allow line for network "
+			      "sqn-host with \"forward\""),
+		  "%s", why);
+	CHECK_EQ(acl_check_forward(acl, &b, "sqn-shared", why, sizeof(why)),
+		 -EACCES);
+	CHECK_EQ(acl_check_forward(acl, &b, "br0", why, sizeof(why)), 0);
+	/* deny wins */
+	CHECK_EQ(acl_check_forward(acl, &a, "br0", why, sizeof(why)), -EACCES);
+	CHECK(strstr(why, "denied"));
+	/* root always */
+	CHECK_EQ(acl_check_forward(acl, &root, "sqn-host", NULL, 0), 0);
+	acl_free(acl);
+	cleanup();
+}
+
 TEST(acl_max_attachments_smallest_wins)
 {
 	const gid_t groups[] = { USERS_GID };
@@ -456,6 +492,9 @@ TEST(acl_syntax_errors_name_file_and_line)
 		{ "allow all all junk\n", 1, "unexpected \"junk\"" },
 		{ "include a.conf b.conf\n", 1, "unexpected \"b.conf\"" },
 		{ "max-attachments all 3 4\n", 1, "unexpected \"4\"" },
+		{ "allow all all forwards\n", 1, "unexpected \"forwards\"" },
+		{ "deny all all forward\n", 1, "unexpected \"forward\"" },
+		{ "allow all all forward x\n", 1, "unexpected \"forward\"" },
 		{ "max-attachments all 0\n", 1, "bad max-attachments" },
 		{ "max-attachments all x\n", 1, "bad max-attachments" },
 		{ "max-attachments all 100001\n", 1, "bad max-attachments" },

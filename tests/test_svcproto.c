@@ -124,6 +124,85 @@ TEST(proto_request_round_trip)
 	CHECK(!strcmp(buf, "{\"v\":1,\"op\":\"status\"}"));
 }
 
+static struct svc_forward forward(int proto, const char *addr,
+				  uint16_t host_port, uint16_t guest_port)
+{
+	struct svc_forward f;
+
+	memset(&f, 0, sizeof(f));
+	f.proto = proto;
+	strcpy(f.addr, addr);
+	f.host_port = host_port;
+	f.guest_port = guest_port;
+	return f;
+}
+
+TEST(proto_request_forwards)
+{
+	struct svc_request r = attach_request(), d;
+	char msg[MSG_LEN];
+	unsigned int i;
+
+	/* an attach with a fixed address and forwards */
+	r.has_ip = 1;
+	strcpy(r.ip, "192.168.105.50");
+	r.fwd[0] = forward(SQN_PROTO_TCP, "", 8080, 80);
+	r.fwd[1] = forward(SQN_PROTO_UDP, "127.0.0.1", 65535, 1);
+	r.n_fwd = 2;
+	request_round_trip(&r);
+	CHECK(strstr(buf, "\"ip\":\"192.168.105.50\""));
+	CHECK(strstr(buf, "\"forwards\":[{\"proto\":\"tcp\",\"addr\":\"\","
+			  "\"host_port\":8080,\"guest_port\":80},"));
+	CHECK(strstr(buf, "\"proto\":\"udp\",\"addr\":\"127.0.0.1\""));
+	/* "ip":"" says the client reads the newer reply members */
+	memset(r.ip, 0, sizeof(r.ip));
+	request_round_trip(&r);
+	CHECK(strstr(buf, "\"ip\":\"\""));
+	for (i = 0; i < SVC_FORWARDS_MAX; i++)
+		r.fwd[i] = forward(SQN_PROTO_TCP, "", (uint16_t)(i + 1), 22);
+	r.n_fwd = SVC_FORWARDS_MAX;
+	request_round_trip(&r);
+	r.n_fwd = SVC_FORWARDS_MAX + 1;
+	CHECK_EQ(svc_request_encode(&r, buf, sizeof(buf)), -EINVAL);
+	/* none: no members, an older service reads it */
+	r = attach_request();
+	request_round_trip(&r);
+	CHECK(!strstr(buf, "\"ip\"") && !strstr(buf, "forwards"));
+
+	/* forward_add, forward_remove: an attachment and one forward */
+	memset(&r, 0, sizeof(r));
+	r.op = SVC_OP_FORWARD_ADD;
+	r.id = 7;
+	r.fwd[0] = forward(SQN_PROTO_UDP, "10.0.0.1", 5353, 53);
+	r.n_fwd = 1;
+	request_round_trip(&r);
+	CHECK(!strcmp(buf, "{\"v\":1,\"op\":\"forward_add\",\"id\":7,"
+			   "\"forwards\":[{\"proto\":\"udp\",\"addr\":"
+			   "\"10.0.0.1\",\"host_port\":5353,\"guest_port\":"
+			   "53}]}"));
+	r.op = SVC_OP_FORWARD_REMOVE;
+	request_round_trip(&r);
+	CHECK(strstr(buf, "\"op\":\"forward_remove\""));
+	/* exactly one, of a known protocol, ports 1..65535 */
+	r.n_fwd = 2;
+	CHECK_EQ(svc_request_encode(&r, buf, sizeof(buf)), -EINVAL);
+	r.n_fwd = 0;
+	CHECK_EQ(svc_request_encode(&r, buf, sizeof(buf)), -EINVAL);
+	r.n_fwd = 1;
+	r.fwd[0].proto = 3;
+	CHECK_EQ(svc_request_encode(&r, buf, sizeof(buf)), -EINVAL);
+	r.fwd[0] = forward(SQN_PROTO_TCP, "", 0, 80);
+	CHECK_EQ(svc_request_encode(&r, buf, sizeof(buf)), -EINVAL);
+	r.fwd[0] = forward(SQN_PROTO_TCP, "", 80, 0);
+	CHECK_EQ(svc_request_encode(&r, buf, sizeof(buf)), -EINVAL);
+	r.fwd[0] = forward(SQN_PROTO_TCP, "localhost", 80, 80);
+	CHECK_EQ(svc_request_encode(&r, buf, sizeof(buf)), -EINVAL);
+	/* a detach carries no forwards */
+	CHECK(req_decode("{\"v\":1,\"op\":\"detach\",\"id\":1,\"forwards\":[]}",
+			 &d, msg) == -EPROTO);
+	CHECK(strstr(msg, "unknown member \"forwards\""));
+}
+
 TEST(proto_request_defaults)
 {
 	struct svc_request r;
@@ -175,7 +254,7 @@ static const struct bad bad_requests[] = {
 	{ "{v:1,\"op\":\"status\"}", -EPROTO, "JSON" },
 	{ "{\"v\":1,\"op\":\"status\"/**/}", -EPROTO, "JSON" },
 	{ "{\"v\":01,\"op\":\"status\"}", -EPROTO, "JSON" },
-	{ "{\"v\":1,\"op\":\"status\",\"a\":[[[[1]]]]}", -EPROTO, "deep" },
+	{ "{\"v\":1,\"op\":\"status\",\"a\":[[[[[1]]]]]}", -EPROTO, "deep" },
 	{ "{\"op\":\"status\"}", -EPROTO, "v: missing" },
 	{ "{\"v\":\"1\",\"op\":\"status\"}", -EPROTO, "v: not an integer" },
 	{ "{\"v\":1.0,\"op\":\"status\"}", -EPROTO, "v: not an integer" },
@@ -240,6 +319,47 @@ static const struct bad bad_requests[] = {
 	{ A "\"hold\":1}", -EPROTO, "hold: not a string" },
 	{ A "\"kind\":\"stream\"}", -EPROTO, "kind: unknown value" },
 	{ A "\"kind\":\"tap\"}", -EPROTO, "kind: unknown value" },
+	{ A "\"ip\":\"192.168.105\"}", -EPROTO, "ip: not a valid" },
+	{ A "\"ip\":7}", -EPROTO, "ip: not a string" },
+	{ A "\"forwards\":{}}", -EPROTO, "forwards: not an array" },
+	{ A "\"forwards\":[1]}", -EPROTO, "forwards[0]: not an object" },
+	{ A "\"forwards\":[{\"proto\":\"tcp\",\"host_port\":1}]}", -EPROTO,
+	  "forwards[0]: guest_port: missing" },
+	{ A "\"forwards\":[{\"proto\":\"sctp\",\"host_port\":1,"
+	    "\"guest_port\":1}]}",
+	  -EPROTO, "forwards[0]: proto: unknown value" },
+	{ A "\"forwards\":[{\"proto\":\"?\",\"host_port\":1,"
+	    "\"guest_port\":1}]}",
+	  -EPROTO, "forwards[0]: proto: unknown value" },
+	{ A "\"forwards\":[{\"proto\":\"tcp\",\"host_port\":0,"
+	    "\"guest_port\":1}]}",
+	  -EPROTO, "forwards[0]: host_port: out of range 1..65535" },
+	{ A "\"forwards\":[{\"proto\":\"tcp\",\"host_port\":1,"
+	    "\"guest_port\":65536}]}",
+	  -EPROTO, "forwards[0]: guest_port: out of range" },
+	{ A "\"forwards\":[{\"proto\":\"tcp\",\"host_port\":1,"
+	    "\"guest_port\":1,\"addr\":\"::1\"}]}",
+	  -EPROTO, "forwards[0]: addr: not a valid" },
+	{ A "\"forwards\":[{\"proto\":\"tcp\",\"host_port\":1,"
+	    "\"guest_port\":1,\"x\":1}]}",
+	  -EPROTO, "forwards[0]: unknown member \"x\"" },
+	{ A "\"forwards\":[{\"proto\":\"tcp\",\"host_port\":1,"
+	    "\"guest_port\":1,\"proto\":\"udp\"}]}",
+	  -EPROTO, "appears twice" },
+	{ "{\"v\":1,\"op\":\"forward_add\",\"id\":1}", -EPROTO,
+	  "forwards: missing" },
+	{ "{\"v\":1,\"op\":\"forward_add\",\"forwards\":[]}", -EPROTO,
+	  "id: missing" },
+	{ "{\"v\":1,\"op\":\"forward_remove\",\"id\":1,\"forwards\":[]}",
+	  -EPROTO, "forwards: not exactly one" },
+	{ "{\"v\":1,\"op\":\"forward_add\",\"id\":1,\"forwards\":["
+	  "{\"proto\":\"tcp\",\"host_port\":1,\"guest_port\":1},"
+	  "{\"proto\":\"tcp\",\"host_port\":2,\"guest_port\":1}]}",
+	  -EPROTO, "forwards: not exactly one" },
+	{ "{\"v\":1,\"op\":\"forward_add\",\"id\":1,\"ip\":\"\","
+	  "\"forwards\":[{\"proto\":\"tcp\",\"host_port\":1,"
+	  "\"guest_port\":1}]}",
+	  -EPROTO, "unknown member \"ip\"" },
 };
 #undef A
 
@@ -330,7 +450,7 @@ TEST(proto_request_encode_refused)
 	r = attach_request();
 	r.op = (enum svc_op)0;
 	CHECK_EQ(svc_request_encode(&r, buf, sizeof(buf)), -EINVAL);
-	r.op = (enum svc_op)4;
+	r.op = (enum svc_op)6;
 	CHECK_EQ(svc_request_encode(&r, buf, sizeof(buf)), -EINVAL);
 }
 
@@ -367,6 +487,22 @@ static struct svc_attach attachment(uint32_t id, int status)
 		a.rx_packets = (uint64_t)1 << 63;
 		a.tx_bytes = 12345678901234ull;
 		a.tx_packets = id;
+		if (id % 2) {
+			snprintf(a.hostname, sizeof(a.hostname), "web-%u", id);
+			a.fwd[0] = forward(SQN_PROTO_TCP, "", 8080, 80);
+			a.fwd[1] = forward(SQN_PROTO_UDP, "192.168.1.2",
+					   (uint16_t)id, 53);
+			a.n_fwd = 2;
+		}
+	}
+	if (id % 3 == 1) {
+		snprintf(a.fixed_ip, sizeof(a.fixed_ip), "192.168.105.%u",
+			 id % 200 + 20);
+		a.has_subnet6 = 1;
+		a.subnet6[0] = 0xfd;
+		a.subnet6[7] = (uint8_t)id;
+		memcpy(a.gateway6, a.subnet6, 16);
+		a.gateway6[15] = 1;
 	}
 	return a;
 }
@@ -387,6 +523,12 @@ static struct svc_network network(const char *name, int down)
 		memcpy(n.gateway, gw, 4);
 		n.dnsmasq_pid = 4242;
 		n.attachments = 3;
+		n.has_subnet6 = 1;
+		n.subnet6[0] = 0xfd;
+		n.subnet6[1] = 0x12;
+		memcpy(n.gateway6, n.subnet6, 16);
+		n.gateway6[15] = 1;
+		strcpy(n.nat_iface, "wlan0");
 	}
 	strcpy(n.state, down ? "down" : "up");
 	strcpy(n.error, down ? "eth9: no such device \xe2\x80\x94 "
@@ -426,8 +568,34 @@ TEST(proto_reply_attach_round_trip)
 		CHECK_MSG(!rep_decode(SVC_OP_ATTACH, buf, &d, msg), "%s: %s",
 			  buf, msg);
 		CHECK_EQ(d.err, 0);
-		CHECK(!memcmp(&d.attach, &r.attach, sizeof(d.attach)));
+		/* no "ip" in the request: none of the newer members */
+		CHECK(!strstr(buf, "fixed_ip") && !strstr(buf, "subnet6"));
+		memset(r.attach.fixed_ip, 0, sizeof(r.attach.fixed_ip));
+		CHECK(!memcmp(&d.attach.guest_mac, &r.attach.guest_mac, 6));
+		CHECK(!d.attach.fixed_ip[0] && !d.attach.has_subnet6);
 	}
+	/* "ip" in the request: the fixed address and the IPv6 prefix */
+	req.has_ip = 1;
+	memset(&r, 0, sizeof(r));
+	r.attach = attachment(7, 0);
+	n = svc_reply_encode(&req, &r, buf, sizeof(buf));
+	CHECK_MSG(n > 0, "%d", n);
+	CHECK(strstr(buf, "\"fixed_ip\":\"192.168.105.27\",\"subnet6\":"
+			  "\"fd00:0:0:7::\",\"gateway6\":\"fd00:0:0:7::1\""));
+	memset(&d, 0xa5, sizeof(d));
+	d.n_networks = d.n_attachments = 0;
+	CHECK_MSG(!rep_decode(SVC_OP_ATTACH, buf, &d, msg), "%s: %s", buf, msg);
+	CHECK(!memcmp(&d.attach, &r.attach, sizeof(d.attach)));
+	/* none to say: absent */
+	r.attach = attachment(8, 0);
+	CHECK(svc_reply_encode(&req, &r, buf, sizeof(buf)) > 0);
+	CHECK(!strstr(buf, "fixed_ip") && !strstr(buf, "subnet6"));
+	CHECK_MSG(!rep_decode(SVC_OP_ATTACH, buf, &d, msg), "%s", msg);
+	CHECK(!memcmp(&d.attach, &r.attach, sizeof(d.attach)));
+	/* forward_add's and forward_remove's replies: nothing more */
+	req.op = SVC_OP_FORWARD_ADD;
+	CHECK_EQ(svc_reply_encode(&req, &r, buf, sizeof(buf)), 17);
+	CHECK_EQ(rep_decode(SVC_OP_FORWARD_REMOVE, buf, &d, msg), 0);
 	/* a detach's reply */
 	req.op = SVC_OP_DETACH;
 	CHECK_EQ(svc_reply_encode(&req, &r, buf, sizeof(buf)), 17);
@@ -437,6 +605,8 @@ TEST(proto_reply_attach_round_trip)
 	/* no request to answer, or an unknown one */
 	CHECK_EQ(svc_reply_encode(NULL, &r, buf, sizeof(buf)), -EINVAL);
 	req.op = (enum svc_op)9;
+	CHECK_EQ(svc_reply_encode(&req, &r, buf, sizeof(buf)), -EINVAL);
+	req.op = (enum svc_op)6;
 	CHECK_EQ(svc_reply_encode(&req, &r, buf, sizeof(buf)), -EINVAL);
 	CHECK_EQ(rep_decode((enum svc_op)9, "{\"v\":1,\"ok\":true}", &d, msg),
 		 -EINVAL);
@@ -661,6 +831,22 @@ static const struct {
 	  "attachments[0]: uid: missing", -EPROTO },
 	{ SVC_OP_STATUS, ST_ATT("1.2.3", "0"), "ip: not a valid", -EPROTO },
 	{ SVC_OP_STATUS, ST_ATT("", "-1"), "rx_bytes: negative", -EPROTO },
+	{ SVC_OP_ATTACH, OK "\"attachment\":{" ATT ",\"subnet6\":\"fd00::\"}}",
+	  "subnet6: the IPv6 prefix's members come all or none", -EPROTO },
+	{ SVC_OP_ATTACH,
+	  OK "\"attachment\":{" ATT ",\"subnet6\":\"fd00::\",\"gateway6\":"
+	     "\"10.0.0.1\"}}",
+	  "gateway6: not an IPv6 address", -EPROTO },
+	{ SVC_OP_ATTACH, OK "\"attachment\":{" ATT ",\"fixed_ip\":\"x\"}}",
+	  "fixed_ip: not a valid", -EPROTO },
+	{ SVC_OP_ATTACH, OK "\"attachment\":{" ATT ",\"hostname\":\"web\"}}",
+	  "unknown member \"hostname\"", -EPROTO },
+	{ SVC_OP_ATTACH, OK "\"attachment\":{" ATT ",\"forwards\":[]}}",
+	  "unknown member \"forwards\"", -EPROTO },
+	{ SVC_OP_STATUS, ST "[{" NET ",\"nat_iface\":\"a b\"}]}",
+	  "nat_iface: not a valid", -EPROTO },
+	{ SVC_OP_FORWARD_ADD, OK "\"attachment\":{" ATT "}}",
+	  "unknown member \"attachment\"", -EPROTO },
 	{ SVC_OP_STATUS,
 	  "{\"v\":1,\"ok\":false,\"errno\":0,\"error\":\"E?\","
 	  "\"message\":\"\"}",
