@@ -412,8 +412,9 @@ $(B)/fuzz/fuzz_acl: fuzz/fuzz_acl.c $(ACL_SRC)
 # vmnet.framework, libdispatch and XPC of tests/fake_vmnet/ (threads for
 # queues, an echo for the network) and the blocks runtime, with the core
 # and platform_darwin.c's mode choice: the conformance suite and the
-# zero-allocation test with its fixtures (tests/fixture_vmnet.c), and
-# test_vmnet.c. The real framework is not exercised here (docs/macos.md).
+# zero-allocation test with its fixtures (tests/fixture_vmnet.c),
+# test_vmnet.c and test_vmnet_fwd.c (port forwards). The real framework is
+# not exercised here (docs/macos.md).
 VMNET_CC ?= clang
 VMNET_CFLAGS := -fblocks -DSQN_VMNET_BRIDGED -Itests
 # dlsym() goes through the fake's (tests/fake_vmnet/fake_vmnet.c), which

@@ -83,10 +83,10 @@ TEST(forwards_go_to_vmnet_with_protocol_ports_and_address)
 	struct sqn_config cfg;
 	sqn_net *net;
 
-	/* None asked for: no forwarding call at all. */
+	/* None asked for: no forwarding call at all ("" is no address). */
 	fake_vmnet_reset();
 	shared_cfg(&cfg, NULL, 0);
-	cfg.guest_ip = NULL;
+	cfg.guest_ip = "";
 	sqn_close(must_open(&cfg));
 	CHECK_EQ(fake_vmnet_fwd_counts().adds, 0);
 	CHECK_EQ(fake_vmnet_fwd_counts().removes, 0);

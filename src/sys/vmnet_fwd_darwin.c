@@ -104,7 +104,7 @@ int vmnet_fwd_check(const struct sqn_config *cfg, const struct net_params *p,
 
 	*out = NULL;
 	if (!cfg->n_forwards) {
-		if (!cfg->guest_ip)
+		if (!cfg->guest_ip || !*cfg->guest_ip)
 			return 0;
 		return fwd_refuse(
 			msg, len, -ENOTSUP,
