@@ -3,9 +3,11 @@
  * written whole, dnsmasq told with SIGHUP (never restarted) */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -31,8 +33,9 @@
  * (two attachments of one guest) is written once. The file is replaced
  * by a rename, never seen half-written, and readable by all: dnsmasq
  * reads it again as "nobody". SIGHUP makes it do so (it also clears its
- * DNS cache, which costs nothing here); the DHCP requests that follow
- * are served from the new file.
+ * DNS cache); the DHCP requests that follow are served from the new
+ * file. A file that says this already is left alone, and dnsmasq too (a
+ * forward added changes no reservation).
  *
  * Return: 0 or a negative errno.
  */
@@ -40,37 +43,56 @@ int dnsmasq_hosts_write(const char *dir, const struct dnsmasq_host *h,
 			unsigned int n)
 {
 	char path[RECORD_PATH_MAX], tmp[RECORD_PATH_MAX];
+	size_t size = (size_t)n * 40 + 1, at = 0;
+	char *text = malloc(size), *old = malloc(size + 1);
 	unsigned int i, j;
 	int fd, r = 0;
-	FILE *f;
+	ssize_t got;
 
-	record_path(path, dir, DNSMASQ_HOSTS);
-	record_path(tmp, dir, DNSMASQ_HOSTS ".new");
-	f = fopen(tmp, "we");
-	if (!f)
-		return -errno;
+	if (!text || !old) {
+		r = -ENOMEM;
+		goto out;
+	}
+	text[0] = '\0';
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < i && strcmp(h[j].mac, h[i].mac); j++)
 			;
 		if (j == i)
-			fprintf(f, "%s,%s\n", h[i].mac, h[i].ip);
+			at += (size_t)snprintf(text + at, size - at, "%s,%s\n",
+					       h[i].mac, h[i].ip);
 	}
-	if (fchmod(fileno(f), 0644) || ferror(f))
+	record_path(path, dir, DNSMASQ_HOSTS);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	got = fd >= 0 ? read(fd, old, size + 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (got == (ssize_t)at && !memcmp(old, text, at))
+		goto out;
+	record_path(tmp, dir, DNSMASQ_HOSTS ".new");
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		r = -errno;
+		goto out;
+	}
+	if (write(fd, text, at) != (ssize_t)at || fchmod(fd, 0644))
 		r = -EIO;
-	if (fclose(f) && !r)
+	if (close(fd) && !r)
 		r = -errno;
 	if (!r && rename(tmp, path))
 		r = -errno;
 	if (r) {
 		unlink(tmp);
-		return r;
+		goto out;
 	}
 	fd = dnsmasq_find(dir, NULL);
 	if (fd >= 0) {
 		syscall(SYS_pidfd_send_signal, fd, SIGHUP, NULL, 0);
 		close(fd);
 	}
-	return 0;
+out:
+	free(text);
+	free(old);
+	return r;
 }
 
 /**
