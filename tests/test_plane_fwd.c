@@ -216,30 +216,55 @@ static int hosts_has(const char *line)
 			  record);
 }
 
-/* The address dnsmasq offers @mac over the plain TAP @fd, or "". */
-static void dhcp_offer(int fd, const uint8_t mac[6], char *out)
+/* Ask dnsmasq over the plain TAP @fd, as @mac, with a message of @type
+ * (1 DISCOVER, 3 REQUEST of @ip from @server) until it answers with type
+ * @want (2 OFFER, 5 ACK): 1 then, and @ip and @server set. */
+static int dhcp_ask(int fd, const uint8_t mac[6], int type, int want,
+		    uint8_t ip[4], uint8_t server[4])
 {
 	static uint8_t f[DHCP_FRAME_MAX + 16];
-	uint8_t ip[4] = { 0 }, server[4] = { 0 };
 	struct pollfd p = { fd, POLLIN, 0 };
-	size_t len = dhcp_msg(f, 0, mac, 1, ip, server);
+	uint8_t a[4], sv[4];
+	size_t len;
 	int i, got = 0;
 	ssize_t n;
 
-	out[0] = '\0';
 	for (i = 0; i < 5 * 20 && !got; i++) {
-		if (i % 20 == 0)
+		if (i % 20 == 0) {
+			len = dhcp_msg(f, 0, mac, type, ip, server);
 			CHECK(write(fd, f, len) == (ssize_t)len);
+		}
+		/* An answer may be broadcast: this MAC's (chaddr). */
 		while (!got && poll(&p, 1, 100) == 1 &&
 		       (n = read(fd, f, sizeof(f))) > 0)
-			/* An offer may be broadcast: this MAC's (chaddr). */
-			got = dhcp_answer(f, (size_t)n, 0, 2, ip, server) &&
+			got = dhcp_answer(f, (size_t)n, 0, want, a, sv) &&
 			      n >= 76 && !memcmp(f + 70, mac, 6);
-		if (!got)
-			len = dhcp_msg(f, 0, mac, 1, ip, server);
 	}
-	if (got)
-		sprintf(out, "%u.%u.%u.%u", ip[0], ip[1], ip[2], ip[3]);
+	if (got) {
+		memcpy(ip, a, 4);
+		memcpy(server, sv, 4);
+	}
+	return got;
+}
+
+/* The address dnsmasq offers @mac over the plain TAP @fd, or ""; with
+ * @lease, it is then asked for and leased. */
+static void dhcp_offer(int fd, const uint8_t mac[6], char *out, int lease)
+{
+	uint8_t ip[4] = { 0 }, server[4] = { 0 };
+
+	out[0] = '\0';
+	if (!dhcp_ask(fd, mac, 1, 2, ip, server) ||
+	    (lease && !dhcp_ask(fd, mac, 3, 5, ip, server)))
+		return;
+	sprintf(out, "%u.%u.%u.%u", ip[0], ip[1], ip[2], ip[3]);
+}
+
+/* Whether the network's dnsmasq has a lease of @ip. */
+static int leased(const char *ip)
+{
+	return !sh_printf("grep -q ' %s ' %s/" NET "/dnsmasq.leases", ip,
+			  record);
 }
 
 /* A reservation is dnsmasq's at once (its hosts file and SIGHUP, the
@@ -250,9 +275,10 @@ TEST(a_reservation_is_what_dhcp_offers)
 {
 	const uint8_t mac[6] = { 0x52, 0x54, 0x00, 0xaa, 0xbb, 0x01 };
 	const uint8_t mac2[6] = { 0x52, 0x54, 0x00, 0xaa, 0xbb, 0x02 };
+	const uint8_t mac3[6] = { 0x52, 0x54, 0x00, 0xaa, 0xbb, 0x04 };
 	struct netplane a, b;
 	char ip[16], msg[256], offer[16];
-	int dns;
+	int dns, i;
 
 	ns_new();
 	attach(&a, &port_a);
@@ -263,7 +289,7 @@ TEST(a_reservation_is_what_dhcp_offers)
 		  "%s", msg);
 	CHECK_MSG(!strcmp(ip, "10.251.0.77"), "%s", ip);
 	CHECK(hosts_has("52:54:00:aa:bb:01,10.251.0.77"));
-	dhcp_offer(a.fd, mac, offer);
+	dhcp_offer(a.fd, mac, offer, 1);
 	CHECK_MSG(!strcmp(offer, "10.251.0.77"), "offered '%s'", offer);
 	CHECK_EQ(dnsmasq_pid(), dns); /* SIGHUP, not a restart */
 
@@ -287,13 +313,27 @@ TEST(a_reservation_is_what_dhcp_offers)
 		  msg);
 	CHECK_MSG(strcmp(ip, "10.251.0.77") && !strncmp(ip, "10.251.0.", 9),
 		  "%s", ip);
-	dhcp_offer(b.fd, mac2, offer);
+	dhcp_offer(b.fd, mac2, offer, 0);
 	CHECK_MSG(!strcmp(offer, ip), "offered '%s', reserved %s", offer, ip);
 
+	/* The guest goes with its attachment, without a DHCPRELEASE of
+	 * its own (udhcpc -q): its lease goes too, and the address is free
+	 * at once for another MAC. */
+	CHECK(leased("10.251.0.77"));
 	netplane_close(&a);
 	CHECK(!hosts_has("52:54:00:aa:bb:01,10.251.0.77"));
 	snprintf(msg, sizeof(msg), "52:54:00:aa:bb:02,%s", ip);
 	CHECK(hosts_has(msg));
+	for (i = 0; i < WAIT_MS / 10 && leased("10.251.0.77"); i++)
+		usleep(10000);
+	CHECK_MSG(!leased("10.251.0.77"), "the lease is left");
+	attach(&a, &port_a);
+	CHECK_MSG(!netplane_reserve(&a, mac3, "10.251.0.77", ip, msg,
+				    sizeof(msg)),
+		  "%s", msg);
+	dhcp_offer(a.fd, mac3, offer, 1);
+	CHECK_MSG(!strcmp(offer, "10.251.0.77"), "offered '%s'", offer);
+	netplane_close(&a);
 	netplane_close(&b);
 	nothing_left();
 }

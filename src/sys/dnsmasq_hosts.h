@@ -23,5 +23,6 @@ struct dnsmasq_host {
 int dnsmasq_hosts_write(const char *dir, const struct dnsmasq_host *h,
 			unsigned int n);
 int dnsmasq_leased(const char *dir, const char *ip, char mac[18]);
+int dnsmasq_release(const char *gw, const char *ip, const char *mac);
 
 #endif /* SQN_SYS_DNSMASQ_HOSTS_H */

@@ -165,6 +165,21 @@ static int nf_gather(const char *dir, const char *entry, void *ctx)
 	return 0;
 }
 
+/* The network's subnet, from its settings on record ("subnet=A.B.C.D/N"). */
+static int nf_subnet(const char *dir, struct ipv4_prefix *g)
+{
+	char set[NETWORK_SETTINGS_MAX], *s;
+
+	if (record_get(dir, "settings", set, sizeof(set)))
+		return -ENOENT;
+	s = strstr(set, " subnet=");
+	if (!s)
+		return -ENOENT;
+	s += 8;
+	s[strcspn(s, " ")] = '\0';
+	return ipv4_parse_prefix(s, g);
+}
+
 /* Whether network @dir is a shared one (its settings on record). */
 static int nf_shared(const char *dir)
 {
@@ -197,18 +212,38 @@ static int nf_sync(const char *dir, char *msg, size_t len)
 	return r;
 }
 
-/* nf_each(): remove the file of an entry that has gone; *(int *)ctx
- * counts them. */
+/**
+ * struct nf_gone - the files of entries that have gone
+ * @n:		how many were removed
+ * @n_rel:	how many of their reservations @rel holds
+ * @rel:	their reservations, whose leases go too
+ */
+struct nf_gone {
+	unsigned int n;
+	unsigned int n_rel;
+	struct dnsmasq_host rel[64];
+};
+
+/* nf_each(): remove the file of an entry that has gone, into struct
+ * nf_gone. */
 static int nf_orphan(const char *dir, const char *entry, void *ctx)
 {
+	struct nf_gone *g = ctx;
 	char path[RECORD_PATH_MAX];
+	struct nf_att a;
 
 	record_path(path, dir, entry);
 	if (!access(path, F_OK) || errno != ENOENT)
 		return 0;
 	nf_path(path, dir, entry);
-	if (!unlink(path))
-		(*(int *)ctx)++;
+	if (nf_read(path, &a) || unlink(path))
+		return 0;
+	g->n++;
+	if (a.has_ip && g->n_rel < sizeof(g->rel) / sizeof(g->rel[0])) {
+		snprintf(g->rel[g->n_rel].ip, 16, "%s", a.ip);
+		snprintf(g->rel[g->n_rel].mac, 18, "%s", a.mac);
+		g->n_rel++;
+	}
 	return 0;
 }
 
@@ -224,12 +259,22 @@ static int nf_orphan(const char *dir, const char *entry, void *ctx)
  */
 void netplane_fwd_gc(const char *dir)
 {
-	char msg[256];
-	int gone = 0;
+	char msg[256], gw[IPV4_STRLEN];
+	struct nf_gone g;
+	struct ipv4_prefix p;
+	unsigned int i;
 
-	nf_each(dir, nf_orphan, &gone);
-	if (gone)
-		nf_sync(dir, msg, sizeof(msg));
+	memset(&g, 0, sizeof(g));
+	nf_each(dir, nf_orphan, &g);
+	if (!g.n)
+		return;
+	nf_sync(dir, msg, sizeof(msg));
+	/* The guest went with its attachment: so does its lease. */
+	if (nf_subnet(dir, &p))
+		return;
+	ipv4_format(gw, ipv4_pack(p.addr));
+	for (i = 0; i < g.n_rel; i++)
+		dnsmasq_release(gw, g.rel[i].ip, g.rel[i].mac);
 }
 
 /* nf_each(): remove the file. */
@@ -255,21 +300,6 @@ void netplane_fwd_drop(const char *dir)
 	nf_each(dir, nf_drop, NULL);
 	record_path(path, dir, DNSMASQ_HOSTS);
 	unlink(path);
-}
-
-/* The network's subnet, from its settings on record ("subnet=A.B.C.D/N"). */
-static int nf_subnet(const char *dir, struct ipv4_prefix *g)
-{
-	char set[NETWORK_SETTINGS_MAX], *s;
-
-	if (record_get(dir, "settings", set, sizeof(set)))
-		return -ENOENT;
-	s = strstr(set, " subnet=");
-	if (!s)
-		return -ENOENT;
-	s += 8;
-	s[strcspn(s, " ")] = '\0';
-	return ipv4_parse_prefix(s, g);
 }
 
 /* The namespace's record, where @np's network is. */
