@@ -67,7 +67,7 @@ the_nat_follows_the_default_route() {
 	nat_is sqn-shared "$UP1" && nat_is sqn-fixed "$UP1" || return 1
 	remote_is '10\.99\.0\.2' || return 1
 	default_via 10.99.2.1 "$UP2"
-	logged "network sqn-shared: NAT now out of $UP2" || return 1
+	logged "network sqn-shared: NAT now out of $UP2 (" || return 1
 	nat_is sqn-shared "$UP2" && nat_is sqn-fixed "$UP1" || return 1
 	[ "$(fwd "$UP2")" = 1 ] || { why="forwarding of $UP2 is $(fwd "$UP2"), wanted 1"; return 1; }
 	remote_is '10\.99\.2\.2' || return 1
@@ -75,7 +75,8 @@ the_nat_follows_the_default_route() {
 	# And back: the second uplink's forwarding goes back off (the
 	# fixed network still leads out of the first).
 	default_via "$HOST_GW" "$UP1"
-	logged "network sqn-shared: NAT now out of $UP1" || return 1
+	# "$UP1 (": not the line about $UP2, whose name starts the same.
+	logged "network sqn-shared: NAT now out of $UP1 (" || return 1
 	nat_is sqn-shared "$UP1" || return 1
 	[ "$(fwd "$UP2")" = 0 ] || { why="forwarding of $UP2 is $(fwd "$UP2"), wanted 0"; return 1; }
 	remote_is '10\.99\.0\.2' || return 1
@@ -95,7 +96,7 @@ moved_while_no_service_ran() {
 	ready a || { stop $pid; return 1; }
 	default_via 10.99.2.1 "$UP2"
 	serve_start || { touch "$tmp/go"; stop $pid; return 1; }
-	logged "network sqn-shared: NAT now out of $UP2" && nat_is sqn-shared "$UP2" &&
+	logged "network sqn-shared: NAT now out of $UP2 (" && nat_is sqn-shared "$UP2" &&
 		remote_is '10\.99\.2\.2'
 	local rc=$?
 	touch "$tmp/go"

@@ -36,9 +36,10 @@ print("echo-ok" if s.recv(64) == b"ping-through" else "echo-wrong")' "$2" "$3" 2
 }
 
 # forwarded HELPER GUEST_ARGS...: the relay with HELPER and forwards
-# tcp:8090:80 and udp:5353:53, a guest serving on 80 and 53; its page
-# fetched from host (127.0.0.1 and its own address) and from wan, its
-# echo from host.
+# tcp:8090:80, udp:5353:53 and tcp:127.0.0.1:8091:80 (bound to host's
+# loopback alone), a guest serving on 80 and 53; its page fetched from
+# host (127.0.0.1 and its own address) and from wan, and on 8091 from
+# host's 127.0.0.1 but not from wan; its echo from host.
 forwarded() {
 	local helper=$1 rp pid
 	shift
@@ -46,7 +47,8 @@ forwarded() {
 	echo "hello from the guest" >"$tmp/gwww/index.html"
 	rm -f "$tmp/r.pid" "$tmp/g.sock" "$tmp/up"
 	in_host "$RELAY" --listen "$tmp/g.sock" --mode userspace --helper "$helper" \
-		--forward tcp:8090:80 --forward udp:5353:53 --pid-file "$tmp/r.pid" \
+		--forward tcp:8090:80 --forward udp:5353:53 --forward tcp:127.0.0.1:8091:80 \
+		--pid-file "$tmp/r.pid" \
 		>"$tmp/relay.out" 2>&1 &
 	rp=$!
 	pids+=($rp)
@@ -68,12 +70,15 @@ while True:
 	in_host timeout 10 busybox wget -q -O - http://127.0.0.1:8090/ >"$tmp/lo" 2>&1
 	in_host timeout 10 busybox wget -q -O - http://$HOST_ADDR:8090/ >"$tmp/self" 2>&1
 	ip netns exec "$NS_WAN" timeout 10 busybox wget -q -O - http://$HOST_ADDR:8090/ >"$tmp/wan" 2>&1
+	in_host timeout 10 busybox wget -q -O - http://127.0.0.1:8091/ >"$tmp/lo1" 2>&1
+	ip netns exec "$NS_WAN" timeout 10 busybox wget -q -O - http://$HOST_ADDR:8091/ >"$tmp/wan1" 2>&1
 	udp_ask "$NS_HOST" 127.0.0.1 5353 >"$tmp/udp"
 	touch "$tmp/go"
 	wait $pid
 	stop $rp
 	has lo "hello from the guest" && has self "hello from the guest" &&
-		has wan "hello from the guest" && has udp echo-ok
+		has wan "hello from the guest" && has udp echo-ok && has lo1 "hello from the guest" || return 1
+	! grep -q "hello" "$tmp/wan1" || { why="wan reached the forward bound to 127.0.0.1"; return 1; }
 }
 
 through_passt() {
