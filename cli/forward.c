@@ -144,7 +144,6 @@ static int forward_list(const char *path, const char *only)
 	char one[FORWARD_STRLEN], *buf = NULL;
 	const struct svc_attach *a;
 	struct svc_reply rep;
-	struct sqn_forward f;
 	unsigned int i, k;
 
 	if (status_fetch(path, &rep, &buf)) {
@@ -157,16 +156,11 @@ static int forward_list(const char *path, const char *only)
 		a = &rep.attachments[i];
 		if (only && strcmp(a->network, forward_network(only)))
 			continue;
-		for (k = 0; k < a->n_fwd; k++) {
-			f.proto = (enum sqn_proto)a->fwd[k].proto;
-			f.host_addr = a->fwd[k].addr[0] ? a->fwd[k].addr : NULL;
-			f.host_port = a->fwd[k].host_port;
-			f.guest_port = a->fwd[k].guest_port;
+		for (k = 0; k < a->n_fwd; k++)
 			printf("%-4u %-15s %-15s %-15s %s\n", a->id, a->network,
 			       a->fixed_ip[0] ? a->fixed_ip : "-",
 			       a->label[0] ? a->label : "-",
-			       forward_format(one, &f));
-		}
+			       status_forward(&a->fwd[k], one));
 	}
 	status_free(&rep, buf);
 	return 0;

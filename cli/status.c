@@ -151,19 +151,29 @@ void status_free(struct svc_reply *rep, char *buf)
 void status_forwards(const struct svc_attach *a, char *out, size_t len)
 {
 	char one[FORWARD_STRLEN];
-	struct sqn_forward f;
 	size_t n = 0;
 	unsigned int i;
 
 	snprintf(out, len, "-");
-	for (i = 0; i < a->n_fwd && n < len; i++) {
-		f.proto = (enum sqn_proto)a->fwd[i].proto;
-		f.host_addr = a->fwd[i].addr[0] ? a->fwd[i].addr : NULL;
-		f.host_port = a->fwd[i].host_port;
-		f.guest_port = a->fwd[i].guest_port;
+	for (i = 0; i < a->n_fwd && n < len; i++)
 		n += (size_t)snprintf(out + n, len - n, "%s%s", i ? " " : "",
-				      forward_format(one, &f));
-	}
+				      status_forward(&a->fwd[i], one));
+}
+
+/**
+ * status_forward() - one forward as a rule's text, "tcp:8080:80"
+ * @f:		the forward
+ * @out:	the text, FORWARD_STRLEN bytes
+ *
+ * Return: @out.
+ */
+char *status_forward(const struct svc_forward *f, char *out)
+{
+	struct sqn_forward sf = { (enum sqn_proto)f->proto,
+				  f->addr[0] ? f->addr : NULL, f->host_port,
+				  f->guest_port };
+
+	return forward_format(out, &sf);
 }
 
 /* enum svc_kind's names, as the table shows them. */
