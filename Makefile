@@ -75,7 +75,7 @@ LINUX_SRC += src/sys/network6_linux.c \
 # The control protocol of squib-net serve, both sides (json-c); the
 # service is Linux's.
 LINUX_SRC += src/svcproto.c src/svcjson.c src/svcjson_dup.c src/svcsock.c \
-	src/svcfwd.c
+	src/svcjson_doc.c
 # The client of squib-net serve (the library's, squib-net run's and the
 # bridge helper's).
 LINUX_SRC += src/svcclient.c

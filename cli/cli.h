@@ -4,6 +4,7 @@
 #define SQN_CLI_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #define EXIT_USAGE 2
 
@@ -22,6 +23,18 @@ void usage_probe(void);
 int cmd_serve(int argc, char **argv);
 void usage_serve(void);
 int cmd_status(int argc, char **argv);
+struct svc_request;
+struct svc_reply;
+struct svc_attach;
+struct svc_forward;
+ssize_t status_ask(const char *path, const struct svc_request *req, char *buf,
+		   size_t size);
+int status_fetch(const char *path, struct svc_reply *rep, char **buf);
+void status_free(struct svc_reply *rep, char *buf);
+void status_forwards(const struct svc_attach *a, char *out, size_t len);
+char *status_forward(const struct svc_forward *f, char *out);
+int cmd_forward(int argc, char **argv);
+void usage_forward(void);
 void usage_status(void);
 int exe_dir(char *dir, size_t size);
 void usage_run(void);

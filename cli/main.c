@@ -34,6 +34,9 @@ static void usage(FILE *out)
 		"            (squib-net serve --help)\n"
 		"  status [--json]\n"
 		"            the service's networks and attachments\n"
+		"  forward add|remove|list\n"
+		"            port forwards into a guest of the service, at runtime\n"
+		"            (squib-net help forward)\n"
 		"  demo      attach through the stream backend to a peer it starts,\n"
 		"            send frames through it and print the stats\n"
 		"  probe     attach (default: shared mode), print what the\n"
@@ -143,6 +146,7 @@ static int help(const char *cmd)
 		{ "bridge-helper", usage_bridge_helper },
 		{ "serve", usage_serve },
 		{ "status", usage_status },
+		{ "forward", usage_forward },
 	};
 	size_t i;
 
@@ -210,6 +214,8 @@ int main(int argc, char **argv)
 		return cmd_serve(argc - i, argv + i);
 	if (!strcmp(argv[i], "status"))
 		return cmd_status(argc - i, argv + i);
+	if (!strcmp(argv[i], "forward"))
+		return cmd_forward(argc - i, argv + i);
 	if (!strcmp(argv[i], "run"))
 		return cmd_run(argc - i, argv + i);
 	if (!strcmp(argv[i], "bridge-helper"))

@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: MIT
 /* run.c - "squib-net run": a TAP from the service on fd N (or by name), then exec the VMM in this process */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include "attach.h"
 #include "cli.h"
+#include "forward.h"
 #include "log.h"
 #include "runstream.h"
 #include "util.h"
@@ -22,6 +25,7 @@ void usage_run(void)
 {
 	printf("usage: squib-net run [--network NAME] [--mac MAC] [--fd N]\n"
 	       "                     [--socket PATH] [--no-vnet-hdr] [--label TEXT]\n"
+	       "                     [--ip A.B.C.D] [--forward RULE]...\n"
 	       "                     [--tap-name] -- VMM [ARGS...]\n"
 	       "       squib-net run --stream [--network NAME] [--fd N] [--socket PATH]\n"
 	       "                     -- VMM [ARGS...]\n"
@@ -42,6 +46,11 @@ void usage_run(void)
 	       "  --no-vnet-hdr   a TAP without a virtio-net header (no offloads,\n"
 	       "                  no vhost-net); by default it has one\n"
 	       "  --label TEXT    what squib-net status shows (default: VMM's name)\n"
+	       "  --ip A.B.C.D    a fixed address: the network's DHCP gives the\n"
+	       "                  guest's MAC this one (shared and host networks)\n"
+	       "  --forward RULE  forward a host port to the guest while it runs,\n"
+	       "                  PROTO:[ADDR:]PORT[:GPORT] (tcp:8080:80; at most\n"
+	       "                  %d; shared networks; the ACL's forward right)\n"
 	       "  --tap-name      no fd: a persistent TAP owned by this uid, which\n"
 	       "                  VMM opens by the name in $SQN_TAP (Firecracker's\n"
 	       "                  host_dev_name); removed when VMM ends\n"
@@ -54,11 +63,16 @@ void usage_run(void)
 	       "                  port for it; the VMM's own MAC is the guest's.\n"
 	       "\n"
 	       "VMM's environment gets SQN_MAC (the guest's MAC), SQN_TAP (the\n"
-	       "TAP's name), SQN_TAP_FD (N; not with --tap-name) and SQN_MTU (the\n"
-	       "network's MTU).\n"
+	       "TAP's name), SQN_TAP_FD (N; not with --tap-name), SQN_MTU (the\n"
+	       "network's MTU) and, with --ip or --forward, SQN_IP (the guest's\n"
+	       "fixed address). With --ip or --forward and no --mac, a random\n"
+	       "MAC is asked for: the guest must use $SQN_MAC, which the address\n"
+	       "is reserved for.\n"
 	       "\n"
 	       "  squib-net run -- qemu-system-x86_64 ... \\\n"
 	       "      -netdev tap,id=n0,fd=3,vhost=on -device virtio-net-pci,netdev=n0\n"
+	       "  squib-net run --forward tcp:2222:22 -- sh -c 'exec qemu-system-x86_64 \\\n"
+	       "      ... -device virtio-net-pci,netdev=n0,mac=$SQN_MAC'\n"
 	       "  squib-net run -- sh -c 'exec cloud-hypervisor ... --net fd=3,mac=$SQN_MAC'\n"
 	       "  squib-net run -- crosvm run --net tap-fd=3 ...\n"
 	       "  squib-net run --tap-name -- ./start-firecracker.sh (its config's\n"
@@ -68,7 +82,8 @@ void usage_run(void)
 	       "\n"
 	       "Exit status: VMM's; 1 when the service is not there or refuses\n"
 	       "(its reason on stderr) or VMM cannot be executed, 2 for a usage\n"
-	       "error.\n");
+	       "error.\n",
+	       SVC_FORWARDS_MAX);
 }
 
 /**
@@ -91,6 +106,40 @@ struct run {
 	const char *tap_only;
 };
 
+/* --ip A.B.C.D (@c 'i') or --forward RULE. Return: 0 or -1 after a
+ * line on stderr. */
+static int run_forward(struct run *r, int c, const char *arg)
+{
+	struct svc_forward *f = &r->req.fwd[r->req.n_fwd];
+	struct sqn_forward sf;
+	uint8_t a[4];
+	char addr[16];
+
+	if (c == 'i') {
+		if (inet_pton(AF_INET, arg, a) != 1) {
+			err("run: --ip takes an address A.B.C.D, not %s", arg);
+			return -1;
+		}
+		snprintf(r->req.ip, sizeof(r->req.ip), "%s", arg);
+		return 0;
+	}
+	if (r->req.n_fwd == SVC_FORWARDS_MAX) {
+		err("run: more than %d --forward", SVC_FORWARDS_MAX);
+		return -1;
+	}
+	if (forward_parse(arg, &sf, addr)) {
+		err("run: --forward takes PROTO:[ADDR:]PORT[:GPORT] (tcp:8080:80), not %s",
+		    arg);
+		return -1;
+	}
+	f->proto = sf.proto;
+	snprintf(f->addr, sizeof(f->addr), "%s", addr);
+	f->host_port = sf.host_port;
+	f->guest_port = forward_guest_port(&sf);
+	r->req.n_fwd++;
+	return 0;
+}
+
 /* The options up to VMM. Return: 0, -1 after --help, or EXIT_USAGE. */
 static int run_parse(struct run *r, int argc, char **argv)
 {
@@ -103,6 +152,8 @@ static int run_parse(struct run *r, int argc, char **argv)
 		{ "label", required_argument, NULL, 'l' },
 		{ "tap-name", no_argument, NULL, 'T' },
 		{ "stream", no_argument, NULL, 'S' },
+		{ "ip", required_argument, NULL, 'i' },
+		{ "forward", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -110,8 +161,8 @@ static int run_parse(struct run *r, int argc, char **argv)
 
 	opterr = 0;
 	/* '+': VMM's own options are not ours. */
-	while ((c = getopt_long(argc, argv, "+n:m:f:s:Nl:TSh", opts, NULL)) !=
-	       -1) {
+	while ((c = getopt_long(argc, argv, "+n:m:f:s:Nl:TSi:F:h", opts,
+				NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			if (strlen(optarg) >= SVC_NAME_MAX) {
@@ -156,6 +207,12 @@ static int run_parse(struct run *r, int argc, char **argv)
 		case 'S':
 			r->stream = 1;
 			break;
+		case 'i':
+		case 'F':
+			if (run_forward(r, c, optarg))
+				return EXIT_USAGE;
+			r->tap_only = c == 'i' ? "--ip" : "--forward";
+			break;
 		case 'T':
 			r->req.kind = SVC_KIND_NAMED;
 			break;
@@ -179,6 +236,15 @@ static int run_parse(struct run *r, int argc, char **argv)
 	if (r->stream && r->req.kind == SVC_KIND_NAMED) {
 		err("run: --stream and --tap-name exclude each other (a stream connection has no TAP of its own to name)");
 		return EXIT_USAGE;
+	}
+	/* The reservation is for the guest's MAC: one it will use. */
+	if ((r->req.ip[0] || r->req.n_fwd) && !r->req.has_mac) {
+		if (getrandom(r->req.mac, 6, 0) != 6) {
+			err("run: no random MAC: %s", strerror(errno));
+			return EXIT_USAGE;
+		}
+		r->req.mac[0] = (uint8_t)((r->req.mac[0] & 0xfc) | 0x02);
+		r->req.has_mac = 1;
 	}
 	if (r->stream && r->tap_only) {
 		err("run: %s is for a TAP, not --stream (the VMM's device sets the guest's MAC)",
@@ -221,6 +287,10 @@ static void run_export(const struct svc_attach *att, int fd)
 		unsetenv("SQN_TAP_FD");
 	snprintf(buf, sizeof(buf), "%u", att->mtu);
 	setenv("SQN_MTU", buf, 1);
+	if (att->fixed_ip[0])
+		setenv("SQN_IP", att->fixed_ip, 1);
+	else
+		unsetenv("SQN_IP");
 }
 
 /**
@@ -241,6 +311,8 @@ int cmd_run(int argc, char **argv)
 	r.req.op = SVC_OP_ATTACH;
 	r.req.vnet_hdr = 1;
 	r.req.hold = SVC_HOLD_PROCESS;
+	/* we read the reply's fixed address and IPv6 prefix */
+	r.req.has_ip = 1;
 	r.fd = RUN_FD_DEFAULT;
 	st = run_parse(&r, argc, argv);
 	if (st)

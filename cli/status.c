@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* status.c - "squib-net status": the service's networks and attachments,
  * asked over its control socket, as a table or as the reply's JSON */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "forward.h"
 #include "log.h"
 #include "svcproto.h"
 
@@ -37,40 +39,141 @@ void usage_status(void)
 	       SVC_SOCKET_DEFAULT);
 }
 
-/* Connect to the service and ask; the reply's length in @buf. */
-static ssize_t status_ask(const char *path, char *buf, size_t size)
+/**
+ * status_ask() - connect to the service, send @req and read the reply
+ * @path:	the service's socket
+ * @req:	the request (its name starts the messages)
+ * @buf:	the reply, NUL-terminated
+ * @size:	bytes of @buf, SVC_MSG_MAX + 1
+ *
+ * Return: the reply's length, or a negative errno after a line on stderr.
+ */
+ssize_t status_ask(const char *path, const struct svc_request *req, char *buf,
+		   size_t size)
 {
+	static const char *const ops[] = { "?",	     "attach",	"detach",
+					   "status", "forward", "forward" };
+	const char *op = ops[req->op <= SVC_OP_FORWARD_REMOVE ? req->op : 0];
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	struct svc_request req = { .op = SVC_OP_STATUS };
 	ssize_t n;
 	int fd, r, tap = -1;
 
 	if (strlen(path) >= sizeof(a.sun_path)) {
-		err("status: %s: too long for a socket path", path);
+		err("%s: %s: too long for a socket path", op, path);
 		return -ENAMETOOLONG;
 	}
 	memcpy(a.sun_path, path, strlen(path) + 1);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a))) {
 		r = -errno;
-		err("status: %s: %s (is squib-net serve running, and may you use its socket?)",
-		    path, strerror(errno));
+		err("%s: %s: %s (is squib-net serve running, and may you use its socket?)",
+		    op, path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return r;
 	}
-	n = svc_request_encode(&req, buf, size);
+	n = svc_request_encode(req, buf, size);
 	r = n < 0 ? (int)n : svc_send(fd, buf, (size_t)n, -1);
 	n = r ? r : svc_recv(fd, buf, size, &tap);
 	if (tap >= 0)
 		close(tap);
 	close(fd);
 	if (!n || n == -ECONNRESET || n == -EPIPE)
-		err("status: %s: the service refused the connection (closed it without an answer: too many connections, or it is out of descriptors; its log says why)",
-		    path);
+		err("%s: %s: the service refused the connection (closed it without an answer: too many connections, or it is out of descriptors; its log says why)",
+		    op, path);
 	else if (n < 0)
-		err("status: %s: %s", path, strerror((int)-n));
+		err("%s: %s: %s", op, path, strerror((int)-n));
 	return n ? n : -ECONNRESET;
+}
+
+/**
+ * status_fetch() - the service's status, decoded
+ * @path:	its socket
+ * @rep:	the reply; its arrays allocated (status_free())
+ * @buf:	set to the reply's text (SVC_MSG_MAX + 1 bytes, allocated)
+ *
+ * Return: 0, or 1 after a line on stderr.
+ */
+int status_fetch(const char *path, struct svc_reply *rep, char **buf)
+{
+	struct svc_request req = { .op = SVC_OP_STATUS };
+	char msg[SVC_ERRMSG_MAX];
+	ssize_t n;
+
+	memset(rep, 0, sizeof(*rep));
+	*buf = malloc(SVC_MSG_MAX + 1);
+	rep->networks = calloc(STATUS_NETS_MAX, sizeof(*rep->networks));
+	rep->attachments = calloc(STATUS_ATTS_MAX, sizeof(*rep->attachments));
+	if (!*buf || !rep->networks || !rep->attachments) {
+		err("status: out of memory");
+		return 1;
+	}
+	n = status_ask(path, &req, *buf, SVC_MSG_MAX + 1);
+	if (n < 0)
+		return 1;
+	rep->n_networks = STATUS_NETS_MAX;
+	rep->n_attachments = STATUS_ATTS_MAX;
+	if (svc_reply_decode(SVC_OP_STATUS, *buf, (size_t)n, rep, msg,
+			     sizeof(msg))) {
+		err("status: the service's reply: %s", msg);
+		return 1;
+	}
+	if (rep->err) {
+		err("status: %s", rep->message);
+		return 1;
+	}
+	if (rep->n_networks > STATUS_NETS_MAX)
+		rep->n_networks = STATUS_NETS_MAX;
+	if (rep->n_attachments > STATUS_ATTS_MAX)
+		rep->n_attachments = STATUS_ATTS_MAX;
+	return 0;
+}
+
+/**
+ * status_free() - what status_fetch() allocated
+ * @rep:	the reply
+ * @buf:	its text
+ */
+void status_free(struct svc_reply *rep, char *buf)
+{
+	free(buf);
+	free(rep->networks);
+	free(rep->attachments);
+}
+
+/**
+ * status_forwards() - an attachment's forwards, "tcp:8080:80 ...", "-"
+ * when none
+ * @a:		the attachment
+ * @out:	the text
+ * @len:	its size
+ */
+void status_forwards(const struct svc_attach *a, char *out, size_t len)
+{
+	char one[FORWARD_STRLEN];
+	size_t n = 0;
+	unsigned int i;
+
+	snprintf(out, len, "-");
+	for (i = 0; i < a->n_fwd && n < len; i++)
+		n += (size_t)snprintf(out + n, len - n, "%s%s", i ? " " : "",
+				      status_forward(&a->fwd[i], one));
+}
+
+/**
+ * status_forward() - one forward as a rule's text, "tcp:8080:80"
+ * @f:		the forward
+ * @out:	the text, FORWARD_STRLEN bytes
+ *
+ * Return: @out.
+ */
+char *status_forward(const struct svc_forward *f, char *out)
+{
+	struct sqn_forward sf = { (enum sqn_proto)f->proto,
+				  f->addr[0] ? f->addr : NULL, f->host_port,
+				  f->guest_port };
+
+	return forward_format(out, &sf);
 }
 
 /* enum svc_kind's names, as the table shows them. */
@@ -80,6 +183,32 @@ static void status_mac(char *out, const uint8_t m[6])
 {
 	snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
 		 m[3], m[4], m[5]);
+}
+
+/* An attachment's DHCP name, fixed address and forwards, when it has any. */
+static void status_att_more(const struct svc_attach *a)
+{
+	char fwd[SVC_FORWARDS_MAX * FORWARD_STRLEN];
+
+	if (!a->hostname[0] && !a->fixed_ip[0] && !a->n_fwd)
+		return;
+	status_forwards(a, fwd, sizeof(fwd));
+	printf("     name %s.%s, fixed address %s, forwards %s\n",
+	       a->hostname[0] ? a->hostname : "-", a->network,
+	       a->fixed_ip[0] ? a->fixed_ip : "-", fwd);
+}
+
+/* A network's IPv6 prefix and NAT interface, when it has them. */
+static void status_net_more(const struct svc_network *n)
+{
+	char p6[INET6_ADDRSTRLEN] = "-";
+
+	if (!n->has_subnet6 && !n->nat_iface[0])
+		return;
+	if (n->has_subnet6)
+		inet_ntop(AF_INET6, n->subnet6, p6, sizeof(p6));
+	printf("  IPv6 %s%s, NAT out of %s\n", p6, n->has_subnet6 ? "/64" : "",
+	       n->nat_iface[0] ? n->nat_iface : "-");
 }
 
 /* The table: networks, then attachments. */
@@ -107,6 +236,7 @@ static void status_print(const struct svc_reply *rep)
 		       subnet, n->state, dns, n->attachments);
 		if (n->error[0])
 			printf("  down: %s\n", n->error);
+		status_net_more(n);
 		if (n->stream_socket[0] || n->allow_spoofing)
 			printf("  %s%s%s\n",
 			       n->stream_socket[0] ? "stream socket " : "",
@@ -133,6 +263,7 @@ static void status_print(const struct svc_reply *rep)
 		       (unsigned long long)a->rx_bytes,
 		       (unsigned long long)a->tx_bytes,
 		       (unsigned long long)a->spoof_drops, a->label);
+		status_att_more(a);
 		/* The service's relay between the client's socket and its
 		 * TAP port. */
 		if (a->kind == SVC_KIND_STREAM || a->kind == SVC_KIND_DGRAM)
@@ -164,9 +295,8 @@ int cmd_status(int argc, char **argv)
 	};
 	struct svc_reply rep = { 0 };
 	const char *path = NULL;
-	char *buf, msg[SVC_ERRMSG_MAX];
-	int o, json = 0, r = 1;
-	ssize_t n;
+	char *buf = NULL;
+	int o, json = 0, r;
 
 	optind = 1;
 	opterr = 0;
@@ -192,33 +322,11 @@ int cmd_status(int argc, char **argv)
 		err("status: takes no arguments: %s", argv[optind]);
 		return EXIT_USAGE;
 	}
-	buf = malloc(SVC_MSG_MAX + 1);
-	rep.networks = calloc(STATUS_NETS_MAX, sizeof(*rep.networks));
-	rep.attachments = calloc(STATUS_ATTS_MAX, sizeof(*rep.attachments));
-	if (!buf || !rep.networks || !rep.attachments)
-		goto out;
-	n = status_ask(svc_socket_path(path), buf, SVC_MSG_MAX + 1);
-	if (n < 0)
-		goto out;
-	rep.n_networks = STATUS_NETS_MAX;
-	rep.n_attachments = STATUS_ATTS_MAX;
-	if (svc_reply_decode(SVC_OP_STATUS, buf, (size_t)n, &rep, msg,
-			     sizeof(msg))) {
-		err("status: the service's reply: %s", msg);
-		goto out;
-	}
-	if (rep.err) {
-		err("status: %s", rep.message);
-		goto out;
-	}
-	if (json)
+	r = status_fetch(svc_socket_path(path), &rep, &buf);
+	if (!r && json)
 		printf("%s\n", buf);
-	else
+	else if (!r)
 		status_print(&rep);
-	r = 0;
-out:
-	free(buf);
-	free(rep.networks);
-	free(rep.attachments);
+	status_free(&rep, buf);
 	return r;
 }

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "named.h"
 #include "nets.h"
+#include "portfwd.h"
 #include "relay.h"
 #include "spoof.h"
 #include "state.h"
@@ -208,6 +209,8 @@ static struct serve_net *attach_allowed(struct serve *s, struct serve_conn *c,
 		return NULL;
 	}
 	r = attach_check(s, &c->peer, n, why, msg, sizeof(msg));
+	if (!r)
+		r = portfwd_attach_check(s, &c->peer, n, req, msg, sizeof(msg));
 	if (r) {
 		conn_refuse(s, c, req, -r, "%s", msg);
 		return NULL;
@@ -311,6 +314,8 @@ static int attach_make(struct serve *s, struct serve_att *a,
 		snprintf(msg, len, "mtu %u asked for; network %s has %u",
 			 req->mtu, a->net->conf.name, a->facts.mtu);
 	}
+	if (!r)
+		r = portfwd_attach(a, req, msg, len);
 	if (!r) {
 		r = attach_link(s, a);
 		if (r)

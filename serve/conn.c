@@ -15,6 +15,7 @@
 #include "attach.h"
 #include "conn.h"
 #include "log.h"
+#include "portfwd.h"
 #include "status.h"
 
 #ifndef SO_PEERPIDFD
@@ -338,6 +339,10 @@ static void conn_request(struct serve *s, struct serve_conn *c, size_t len)
 		break;
 	case SVC_OP_STATUS:
 		status_reply(s, c, &req);
+		break;
+	case SVC_OP_FORWARD_ADD:
+	case SVC_OP_FORWARD_REMOVE:
+		portfwd_request(s, c, &req);
 		break;
 	default:
 		conn_refuse(s, c, &req, EOPNOTSUPP, "unknown operation");

@@ -303,4 +303,8 @@ void nets_status(const struct serve_net *n, struct svc_network *out)
 	out->allow_spoofing = n->conf.allow_spoofing;
 	snprintf(out->stream_socket, sizeof(out->stream_socket), "%s",
 		 n->stream_path);
+	/* serve.conf's; one that follows the default route is route.c's */
+	if (n->spec.mode == SQN_MODE_SHARED)
+		snprintf(out->nat_iface, sizeof(out->nat_iface), "%s",
+			 n->conf.nat_iface);
 }

@@ -120,6 +120,60 @@ static int state_line(FILE *f, const struct serve_att *a)
 		       h[3], h[4], h[5], label) < 0;
 }
 
+/* An attachment's fixed address and forwards, a line each after its own:
+ * the plane keeps them in force across a restart, status lists them. */
+static int state_fwd_lines(FILE *f, const struct serve_att *a)
+{
+	const struct svc_attach *x = &a->facts;
+	unsigned int i;
+	int bad = 0;
+
+	if (x->fixed_ip[0])
+		bad |= fprintf(f, "fixed %u %s\n", a->id, x->fixed_ip) < 0;
+	for (i = 0; i < x->n_fwd; i++)
+		bad |= fprintf(f, "fwd %u %d %s %u %u\n", a->id,
+			       x->fwd[i].proto,
+			       x->fwd[i].addr[0] ? x->fwd[i].addr : "-",
+			       x->fwd[i].host_port, x->fwd[i].guest_port) < 0;
+	return bad;
+}
+
+/* A "fixed" or "fwd" line of the record: to its adopted attachment.
+ * Return: 1 when it was one of those (taken or not), 0 otherwise. */
+static int state_fwd_parse(struct serve *s, const char *line)
+{
+	struct svc_forward fw = { 0 };
+	char ip[16], addr[16];
+	struct serve_att *a;
+	unsigned int id, hp, gp;
+	int proto;
+
+	if (sscanf(line, "fixed %u %15s", &id, ip) == 2) {
+		for (a = s->atts; a && a->id != id; a = a->next)
+			;
+		if (a)
+			snprintf(a->facts.fixed_ip, sizeof(a->facts.fixed_ip),
+				 "%s", ip);
+		return 1;
+	}
+	if (sscanf(line, "fwd %u %d %15s %u %u", &id, &proto, addr, &hp, &gp) !=
+	    5)
+		return 0;
+	for (a = s->atts; a && a->id != id; a = a->next)
+		;
+	if (!a || a->facts.n_fwd >= SVC_FORWARDS_MAX ||
+	    (proto != SQN_PROTO_TCP && proto != SQN_PROTO_UDP) || !hp ||
+	    hp > 65535 || !gp || gp > 65535)
+		return 1;
+	fw.proto = proto;
+	if (strcmp(addr, "-"))
+		snprintf(fw.addr, sizeof(fw.addr), "%s", addr);
+	fw.host_port = (uint16_t)hp;
+	fw.guest_port = (uint16_t)gp;
+	a->facts.fwd[a->facts.n_fwd++] = fw;
+	return 1;
+}
+
 /**
  * state_save() - write the record of the attachments, whole, in place of
  * the last (a new file renamed over it: a crash leaves one or the other)
@@ -149,7 +203,7 @@ void state_save(struct serve *s)
 	}
 	bad |= fprintf(f, STATE_MAGIC "\nnext_id %u\n", s->next_id) < 0;
 	for (a = s->atts; a; a = a->next)
-		bad |= state_line(f, a);
+		bad |= state_line(f, a) || state_fwd_lines(f, a);
 	bad |= fclose(f) != 0;
 	if (bad || rename(tmp, path)) {
 		warn("%s: %s: a restart would lose the attachments", path,
@@ -367,7 +421,7 @@ void state_adopt(struct serve *s)
 				s->next_id = next;
 			continue;
 		}
-		if (state_parse(line, &t))
+		if (state_fwd_parse(s, line) || state_parse(line, &t))
 			continue;
 		if (t.a.id >= s->next_id)
 			s->next_id = t.a.id + 1;

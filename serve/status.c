@@ -14,6 +14,7 @@
 #include "relay.h"
 #include "spoof.h"
 #include "status.h"
+#include "sys/dnsmasq.h"
 
 /**
  * status_counter() - one counter of @tap's, from sysfs (the service's
@@ -41,6 +42,16 @@ uint64_t status_counter(const char *tap, const char *name)
 	return v;
 }
 
+/* A guest's DHCP name as a status label: printable ASCII (dnsmasq keeps
+ * what a guest sends in its lease file; a name is letters, digits, '-'
+ * anyway). */
+static void status_clean(char *name)
+{
+	for (; *name; name++)
+		if (*name < 0x20 || *name >= 0x7f)
+			*name = '?';
+}
+
 /* An attachment as status shows it. */
 static void status_att(const struct serve_att *a, const char *counters,
 		       struct svc_attach *out)
@@ -52,7 +63,10 @@ static void status_att(const struct serve_att *a, const char *counters,
 	if (a->holder)
 		out->pid = (uint32_t)a->holder;
 	if (a->net->spec.mode != SQN_MODE_BRIDGED)
-		netplane_lease(&a->np, spoof_mac(a), out->ip, sizeof(out->ip));
+		dnsmasq_lease_name(a->np.dir, spoof_mac(a), out->ip,
+				   sizeof(out->ip), out->hostname,
+				   sizeof(out->hostname));
+	status_clean(out->hostname);
 	out->rx_bytes = status_counter(a->facts.tap, "rx_bytes");
 	out->rx_packets = status_counter(a->facts.tap, "rx_packets");
 	out->tx_bytes = status_counter(a->facts.tap, "tx_bytes");

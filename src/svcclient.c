@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* svcclient.c - the client of squib-net serve: one attach exchange on its control socket, and the backend that runs the TAP it hands over */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -312,11 +313,41 @@ static int svcclient_open_failed(struct sqn_net *net, struct svcclient *c,
 		mode, c->msg);
 }
 
+/* The config's fixed address and forwards, in @req: the reservation is
+ * for the guest's MAC, so it is asked for (the caller's, else the random
+ * one sqn_info() gives). */
+static void svcclient_forwards(const struct net_params *p,
+			       struct svc_request *req)
+{
+	const struct sqn_forward *f;
+	uint32_t i;
+
+	/* "ip" even when "": the reply's fixed address and IPv6 prefix */
+	req->has_ip = 1;
+	if (p->guest_ip)
+		snprintf(req->ip, sizeof(req->ip), "%s", p->guest_ip);
+	for (i = 0; i < p->n_forwards && i < SVC_FORWARDS_MAX; i++) {
+		f = &p->forwards[i];
+		req->fwd[i].proto = f->proto;
+		snprintf(req->fwd[i].addr, sizeof(req->fwd[i].addr), "%s",
+			 f->host_addr ? f->host_addr : "");
+		req->fwd[i].host_port = f->host_port;
+		req->fwd[i].guest_port = f->guest_port ? f->guest_port :
+							 f->host_port;
+	}
+	req->n_fwd = i;
+	if (req->ip[0] || req->n_fwd) {
+		req->has_mac = 1;
+		memcpy(req->mac, p->guest_mac, 6);
+	}
+}
+
 /* The attach request of this config: the network, the guest's MAC when
  * the caller set one (the service holds the port to a MAC asked for;
  * else to the first the guest sends from, and proposes one, which
  * sqn_info() gives), and a TAP with a virtio_net_hdr, as the plane makes
- * (sqn_set_offloads() can turn offloads on later). */
+ * (sqn_set_offloads() can turn offloads on later); its fixed address and
+ * forwards. */
 static void svcclient_request(const struct net_params *p,
 			      struct svc_request *req)
 {
@@ -334,6 +365,30 @@ static void svcclient_request(const struct net_params *p,
 	/* An iface_id of 64 characters loses its last one. */
 	snprintf(req->label, sizeof(req->label), "%.*s", SVC_LABEL_MAX - 1,
 		 p->iface_id);
+	svcclient_forwards(p, req);
+}
+
+/* What the attach reply says beside the TAP: the guest's MAC, the
+ * subnet, the fixed address, the IPv6 prefix. */
+static void svcclient_info(struct sqn_net *net, const struct svc_attach *att)
+{
+	struct ipv4_prefix gw;
+
+	memcpy(net->info.guest_mac, att->guest_mac, 6);
+	if (att->has_subnet && att->prefix_len <= 32) {
+		memcpy(gw.addr, att->gateway, 4);
+		gw.len = (int)att->prefix_len;
+		net_set_subnet(net, &gw);
+	}
+	net->info.has_guest_ip =
+		att->fixed_ip[0] &&
+		inet_pton(AF_INET, att->fixed_ip, net->info.guest_ip) == 1;
+	if (att->has_subnet6) {
+		net->info.has_subnet6 = 1;
+		memcpy(net->info.subnet6, att->subnet6, 16);
+		net->info.prefix6_len = 64;
+		memcpy(net->info.gateway6, att->gateway6, 16);
+	}
 }
 
 static int svcclient_open(struct sqn_net *net)
@@ -341,7 +396,6 @@ static int svcclient_open(struct sqn_net *net)
 	struct svcclient *c = pool_take(&net->pool, sizeof(*c));
 	const char *mode = sqn_mode_name(net->p.net.mode);
 	struct svc_request req;
-	struct ipv4_prefix gw;
 	int r;
 
 	if (!c)
@@ -370,12 +424,7 @@ static int svcclient_open(struct sqn_net *net)
 	c->tap = -1;
 	if (r)
 		return r;
-	memcpy(net->info.guest_mac, c->att.guest_mac, 6);
-	if (c->att.has_subnet && c->att.prefix_len <= 32) {
-		memcpy(gw.addr, c->att.gateway, 4);
-		gw.len = (int)c->att.prefix_len;
-		net_set_subnet(net, &gw);
-	}
+	svcclient_info(net, &c->att);
 	net_log(net, SQN_LOG_DEBUG,
 		"%s: TAP %.16s of network %.16s from the service at %s (attachment %u)",
 		mode, c->att.tap, c->att.network, c->path, c->att.id);

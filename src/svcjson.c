@@ -12,13 +12,6 @@
 #include "svcjson.h"
 #include "svcproto.h"
 
-/* Our deepest document is 5 levels (reply, "attachments", an attachment,
- * its "forwards", a forward); json-c keeps one state per level, so this
- * also bounds what a peer makes it allocate. */
-#define SVC_JSON_DEPTH 6
-/* A member's name quoted in a message: sanitised, at most this long. */
-#define SVC_KEY_SHOWN 32
-
 /**
  * svcjson_fail() - say why a document was refused
  * @msg:	where (may be NULL with @msglen 0)
@@ -69,7 +62,7 @@ static int names_count(const char *const *names)
 {
 	int n = 0;
 
-	while (names[n])
+	while (names[n] || !n)
 		n++;
 	return n;
 }
@@ -217,6 +210,31 @@ static int add_str(json_object *obj, const char *key, const char *s, size_t len)
 	return svcjson_add(obj, key, json_object_new_string_len(s, (int)len));
 }
 
+/* List @f's @n elements at @arr as array @f->name of @obj. */
+static int list_encode(json_object *obj, const struct svcjson_field *f,
+		       const char *arr, unsigned int n)
+{
+	json_object *a, *o;
+	unsigned int i;
+	int e;
+
+	if (n > f->max)
+		return -EINVAL;
+	a = json_object_new_array();
+	e = svcjson_add(obj, f->name, a);
+	for (i = 0; !e && i < n; i++) {
+		o = json_object_new_object();
+		if (!o)
+			return -ENOMEM;
+		e = svcjson_encode(o, f->sub, f->n_sub, arr + i * f->size);
+		if (!e && json_object_array_add(a, o))
+			e = -ENOMEM;
+		if (e)
+			json_object_put(o);
+	}
+	return e;
+}
+
 /**
  * svcjson_encode() - members @f[0..n) of struct @s into @obj, each checked
  * as svcjson_decode() would check it
@@ -242,8 +260,10 @@ int svcjson_encode(json_object *obj, const struct svcjson_field *f, size_t n,
 		if (f->has_off >= 0 && !*(const int *)(base + f->has_off))
 			continue;
 		switch (f->kind) {
+		case SVCJSON_U16:
 		case SVCJSON_U32:
-			memcpy(&u, p, sizeof(u));
+			u = f->kind == SVCJSON_U16 ? *(const uint16_t *)p :
+						     *(const uint32_t *)p;
 			if (!u32_ok(f, u))
 				return -EINVAL;
 			e = svcjson_add(obj, f->name, json_object_new_int64(u));
@@ -260,7 +280,7 @@ int svcjson_encode(json_object *obj, const struct svcjson_field *f, size_t n,
 			break;
 		case SVCJSON_ENUM:
 			memcpy(&e, p, sizeof(e));
-			if (e < 0 || e >= names_count(f->names))
+			if (e < 0 || e >= names_count(f->names) || !f->names[e])
 				return -EINVAL;
 			e = svcjson_add(obj, f->name,
 					json_object_new_string(f->names[e]));
@@ -273,9 +293,9 @@ int svcjson_encode(json_object *obj, const struct svcjson_field *f, size_t n,
 				continue;
 			e = add_str(obj, f->name, p, len);
 			break;
-		case SVCJSON_FWDS:
+		case SVCJSON_LIST:
 			memcpy(&u, base + f->has_off, sizeof(u));
-			e = svcfwd_encode(obj, f->name, p, u);
+			e = list_encode(obj, f, p, u);
 			break;
 		case SVCJSON_MAC:
 			mac_text(p, text);
@@ -295,6 +315,37 @@ int svcjson_encode(json_object *obj, const struct svcjson_field *f, size_t n,
 	return 0;
 }
 
+/* List @f's array @v into @arr, each element checked by @f->sub; their
+ * number in *@n. Return: 0 or -EPROTO. */
+static int list_decode(const struct svcjson_field *f, json_object *v, char *arr,
+		       unsigned int *n, char *msg, size_t msglen)
+{
+	char why[SVC_ERRMSG_MAX];
+	json_object *o;
+	size_t i, len;
+
+	if (!json_object_is_type(v, json_type_array))
+		return svcjson_fail(msg, msglen, "%s: not an array", f->name);
+	len = json_object_array_length(v);
+	if (len > f->max)
+		return svcjson_fail(msg, msglen, "%s: more than %u", f->name,
+				    f->max);
+	for (i = 0; i < len; i++) {
+		o = json_object_array_get_idx(v, i);
+		if (!json_object_is_type(o, json_type_object))
+			return svcjson_fail(msg, msglen,
+					    "%s[%zu]: not an object", f->name,
+					    i);
+		memset(arr + i * f->size, 0, f->size);
+		if (svcjson_decode(o, f->sub, f->n_sub, NULL, arr + i * f->size,
+				   why, sizeof(why)))
+			return svcjson_fail(msg, msglen, "%s[%zu]: %s", f->name,
+					    i, why);
+	}
+	*n = (unsigned int)len;
+	return 0;
+}
+
 /* One member's value @v into struct @s. Return: 0 or -EPROTO. */
 static int field_decode(const struct svcjson_field *f, json_object *v, char *s,
 			char *msg, size_t msglen)
@@ -306,10 +357,9 @@ static int field_decode(const struct svcjson_field *f, json_object *v, char *s,
 	uint32_t u;
 	int e;
 
-	if (f->kind == SVCJSON_FWDS)
-		return svcfwd_decode(v, f->name, p,
-				     (unsigned int *)(s + f->has_off), msg,
-				     msglen);
+	if (f->kind == SVCJSON_LIST)
+		return list_decode(f, v, p, (unsigned int *)(s + f->has_off),
+				   msg, msglen);
 	if (f->kind == SVCJSON_STR || f->kind == SVCJSON_MAC ||
 	    f->kind == SVCJSON_IP4 || f->kind == SVCJSON_IP6 ||
 	    f->kind == SVCJSON_ENUM) {
@@ -331,6 +381,7 @@ static int field_decode(const struct svcjson_field *f, json_object *v, char *s,
 	if (f->has_off >= 0)
 		*(int *)(s + f->has_off) = 1;
 	switch (f->kind) {
+	case SVCJSON_U16:
 	case SVCJSON_U32:
 		i64 = json_object_get_int64(v);
 		if (i64 < 0 || i64 > UINT32_MAX || !u32_ok(f, (uint64_t)i64)) {
@@ -345,7 +396,10 @@ static int field_decode(const struct svcjson_field *f, json_object *v, char *s,
 				f->min, f->max);
 		}
 		u = (uint32_t)i64;
-		memcpy(p, &u, sizeof(u));
+		if (f->kind == SVCJSON_U16)
+			*(uint16_t *)p = (uint16_t)u;
+		else
+			memcpy(p, &u, sizeof(u));
 		return 0;
 	case SVCJSON_U64:
 		/* json-c keeps what does not fit int64 as a uint64, and
@@ -456,168 +510,4 @@ int svcjson_decode(json_object *obj, const struct svcjson_field *f, size_t n,
 			msg, msglen,
 			"subnet6: the IPv6 prefix's members come all or none");
 	return 0;
-}
-
-/*
- * What json-c lets through even in strict mode: a NUL, raw or escaped
- * ("\u0000": json-c keeps keys as C strings, where one would end a key
- * early), and single-quoted names ({'v':1}). Return: why, or NULL.
- */
-static const char *lexical_refusal(const char *buf, size_t len)
-{
-	size_t i;
-	int in_str = 0;
-
-	if (memchr(buf, '\0', len))
-		return "document holds a NUL";
-	for (i = 0; i < len; i++) {
-		if (buf[i] == '"') {
-			in_str = !in_str;
-		} else if (!in_str && buf[i] == '\'') {
-			return "not valid JSON: a single quote";
-		} else if (in_str && buf[i] == '\\' && i + 1 < len) {
-			if (buf[i + 1] == 'u' && len - i >= 6 &&
-			    !memcmp(buf + i + 2, "0000", 4))
-				return "document holds a NUL";
-			i++;
-		}
-	}
-	return NULL;
-}
-
-/**
- * svcjson_parse() - a peer's document, strictly: RFC 8259 JSON (json-c's
- * strict mode, UTF-8 checked, nothing after it), no NUL (raw or escaped),
- * at most SVC_MSG_MAX bytes and SVC_JSON_DEPTH levels, no member twice in
- * one object, an object whose "v" is ours
- * @buf:	the document; never read past @len, need not hold a NUL
- * @len:	its length
- * @root:	the object, for the caller to json_object_put()
- * @msg:	why it was refused
- * @msglen:	bytes of @msg
- *
- * Return: 0, -EPROTO, or -EPROTONOSUPPORT (a "v" of another version).
- */
-int svcjson_parse(const char *buf, size_t len, json_object **root, char *msg,
-		  size_t msglen)
-{
-	json_tokener *tok;
-	json_object *obj, *v = NULL;
-	char dup[SVC_KEY_SHOWN + 1];
-	const char *why;
-	int64_t ver;
-	size_t end = 0;
-
-	*root = NULL;
-	if (!buf || !len)
-		return svcjson_fail(msg, msglen, "empty document");
-	if (len > SVC_MSG_MAX)
-		return svcjson_fail(msg, msglen,
-				    "document longer than %d bytes",
-				    SVC_MSG_MAX);
-	why = lexical_refusal(buf, len);
-	if (why)
-		return svcjson_fail(msg, msglen, "%s", why);
-	/* else json-c reads "1" or "null" as maybe cut short */
-	while (end < len && strchr(" \t\r\n", buf[end]))
-		end++;
-	if (end == len || buf[end] != '{')
-		return svcjson_fail(msg, msglen, "not a JSON object");
-	tok = json_tokener_new_ex(SVC_JSON_DEPTH);
-	if (!tok)
-		return svcjson_fail(msg, msglen, "out of memory");
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
-					    JSON_TOKENER_VALIDATE_UTF8);
-	obj = json_tokener_parse_ex(tok, buf, (int)len);
-	end = json_tokener_get_parse_end(tok);
-	if (!obj) {
-		enum json_tokener_error err = json_tokener_get_error(tok);
-
-		json_tokener_free(tok);
-		return svcjson_fail(msg, msglen, "not valid JSON: %s",
-				    err == json_tokener_continue ?
-					    "cut short" :
-					    json_tokener_error_desc(err));
-	}
-	json_tokener_free(tok);
-	while (end < len && strchr(" \t\r\n", buf[end]))
-		end++;
-	if (end != len) {
-		json_object_put(obj);
-		return svcjson_fail(msg, msglen,
-				    "not valid JSON: data after it");
-	}
-	if (!json_object_is_type(obj, json_type_object)) {
-		json_object_put(obj);
-		return svcjson_fail(msg, msglen, "not a JSON object");
-	}
-	/* json-c keeps the last of a member given twice: refused, lest the
-	 * two sides of a proxy read two different requests in one. */
-	if (svcjson_dup_member(buf, len, obj, dup, sizeof(dup))) {
-		json_object_put(obj);
-		return svcjson_fail(msg, msglen, "member %s%s%s appears twice",
-				    dup[0] ? "\"" : "",
-				    dup[0] ? dup : "(escaped)",
-				    dup[0] ? "\"" : "");
-	}
-	if (!json_object_object_get_ex(obj, "v", &v) ||
-	    !json_object_is_type(v, json_type_int)) {
-		json_object_put(obj);
-		return svcjson_fail(msg, msglen, "v: %s, this side speaks %d",
-				    v ? "not an integer" : "missing",
-				    SVC_PROTO_VERSION);
-	}
-	ver = json_object_get_int64(v);
-	if (ver != SVC_PROTO_VERSION) {
-		json_object_put(obj);
-		svcjson_fail(
-			msg, msglen,
-			"v: protocol version %lld not supported, this side speaks %d",
-			(long long)ver, SVC_PROTO_VERSION);
-		return -EPROTONOSUPPORT;
-	}
-	*root = obj;
-	return 0;
-}
-
-/**
- * svcjson_document() - a new document: an object with our "v"
- *
- * Return: it, for the caller to json_object_put(), or NULL (no memory).
- */
-json_object *svcjson_document(void)
-{
-	json_object *obj = json_object_new_object();
-
-	if (obj &&
-	    svcjson_add(obj, "v", json_object_new_int(SVC_PROTO_VERSION))) {
-		json_object_put(obj);
-		obj = NULL;
-	}
-	return obj;
-}
-
-/**
- * svcjson_serialise() - the document @obj into @buf, NUL-terminated
- * @obj:	the document
- * @buf:	where to
- * @size:	bytes of @buf
- *
- * Return: its length, -ENOSPC (it does not fit @size or SVC_MSG_MAX) or
- * -ENOMEM.
- */
-int svcjson_serialise(json_object *obj, char *buf, size_t size)
-{
-	const char *s;
-	size_t len;
-
-	s = json_object_to_json_string_length(
-		obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
-		&len);
-	if (!s)
-		return -ENOMEM;
-	if (len >= size || len > SVC_MSG_MAX)
-		return -ENOSPC;
-	memcpy(buf, s, len + 1);
-	return (int)len;
 }

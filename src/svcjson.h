@@ -9,6 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A member's name quoted in a message: sanitised, at most this long. */
+#define SVC_KEY_SHOWN 32
+
 /* A member's type in JSON, and in C. */
 enum svcjson_kind {
 	SVCJSON_U32, /* integer; uint32_t */
@@ -19,8 +22,10 @@ enum svcjson_kind {
 	SVCJSON_IP4, /* "a.b.c.d"; uint8_t[4] */
 	SVCJSON_ENUM, /* one of names[]; an int enum, its index */
 	SVCJSON_IP6, /* "fd00::1"; uint8_t[16] */
-	SVCJSON_FWDS, /* [{forward}, ...]; struct svc_forward[SVC_FORWARDS_MAX],
-		       * their count the unsigned int at has_off (svcfwd.c) */
+	SVCJSON_U16, /* integer; uint16_t */
+	SVCJSON_LIST, /* [{...}, ...]; an array of structs of size bytes,
+		       * at most max, each by the table sub; their count the
+		       * unsigned int at has_off (absent or []: 0) */
 };
 
 /* What a SVCJSON_STR may hold. */
@@ -51,6 +56,7 @@ enum svcjson_class {
  * @min, @max:	U32: its range (SVCJSON_MASK: @max is the mask)
  * @names:	ENUM, ONEOF: the values, NULL-terminated
  * @has_off:	the offset of the int that says it is present, or -1
+ * @sub, @n_sub: LIST: the table of an element's members
  */
 struct svcjson_field {
 	const char *name;
@@ -59,6 +65,8 @@ struct svcjson_field {
 	uint32_t min, max;
 	const char *const *names;
 	long has_off;
+	const struct svcjson_field *sub;
+	size_t n_sub;
 };
 
 int svcjson_fail(char *msg, size_t msglen, const char *fmt, ...)
@@ -74,11 +82,6 @@ int svcjson_parse(const char *buf, size_t len, json_object **root, char *msg,
 		  size_t msglen);
 json_object *svcjson_document(void);
 int svcjson_serialise(json_object *obj, char *buf, size_t size);
-
-int svcfwd_encode(json_object *obj, const char *key, const void *fwd,
-		  unsigned int n);
-int svcfwd_decode(json_object *v, const char *key, void *fwd, unsigned int *n,
-		  char *msg, size_t msglen);
 
 int svcjson_dup_member(const char *buf, size_t len, json_object *obj,
 		       char *name, size_t size);

@@ -12,9 +12,9 @@
 #define SVC_ERRNO_MAX 4095
 
 /* A member's table entry; FLD, STR, HAS: named as their struct's field. */
-#define FIELD(name, kind, cls, flags, off, size, lo, hi, names, has)  \
-	{                                                             \
-		name, kind, cls, flags, off, size, lo, hi, names, has \
+#define FIELD(name, kind, cls, flags, off, size, lo, hi, names, has)           \
+	{                                                                      \
+		name, kind, cls, flags, off, size, lo, hi, names, has, NULL, 0 \
 	}
 #define FLD(st, nm, k, fl, lo, hi) \
 	FIELD(#nm, k, 0, fl, offsetof(st, nm), 0, lo, hi, NULL, -1)
@@ -25,9 +25,13 @@
 	FIELD(#nm, k, 0, fl, offsetof(st, nm), 0, lo, hi, NULL, \
 	      (long)offsetof(st, has))
 /* "forwards": st's fwd[], n_fwd of them. */
-#define FWDS(st, fl)                                                       \
-	FIELD("forwards", SVCJSON_FWDS, 0, fl, offsetof(st, fwd), 0, 0, 0, \
-	      NULL, (long)offsetof(st, n_fwd))
+#define FWDS(st, fl)                                                           \
+	{                                                                      \
+		"forwards", SVCJSON_LIST, 0, fl, offsetof(st, fwd),            \
+			sizeof(struct svc_forward), 0, SVC_FORWARDS_MAX, NULL, \
+			(long)offsetof(st, n_fwd), forward_fields,             \
+			sizeof(forward_fields) / sizeof(forward_fields[0])     \
+	}
 
 static const char *const op_names[] = { NULL,	       "attach",
 					"detach",      "status",
@@ -43,6 +47,18 @@ static const char *const mode_names[] = { "shared", "host", "bridged", NULL };
 static const char *const state_names[] = { "up", "down", NULL };
 static const char *const dnsmasq_names[] = { "running", "restarting", "none",
 					     NULL };
+/* enum sqn_proto's: from 1 */
+static const char *const proto_names[] = { NULL, "tcp", "udp", NULL };
+
+#define SF struct svc_forward
+static const struct svcjson_field forward_fields[] = {
+	FIELD("proto", SVCJSON_ENUM, 0, SVCJSON_REQ, offsetof(SF, proto), 0, 0,
+	      0, proto_names, -1),
+	STR(SF, addr, SVCJSON_IP, 0, NULL),
+	FLD(SF, host_port, SVCJSON_U16, SVCJSON_REQ, 1, 65535),
+	FLD(SF, guest_port, SVCJSON_U16, SVCJSON_REQ, 1, 65535),
+};
+#undef SF
 
 #define SR struct svc_request
 static const struct svcjson_field attach_req_fields[] = {

@@ -107,6 +107,18 @@ static void svcfake_facts(const struct svcfake_answer *a,
 		memcpy(att->gateway, gw, 4);
 		memcpy(att->dns, gw, 4);
 	}
+	/* A fixed address when one is asked (or forwards are), and an IPv6
+	 * prefix, fd00:77::/64, when the test says so. */
+	if (req->ip[0] || req->n_fwd)
+		snprintf(att->fixed_ip, sizeof(att->fixed_ip), "%s",
+			 req->ip[0] ? req->ip : "10.77.0.99");
+	if (a->v6) {
+		att->has_subnet6 = 1;
+		att->subnet6[0] = 0xfd;
+		att->subnet6[3] = 0x77;
+		memcpy(att->gateway6, att->subnet6, 16);
+		att->gateway6[15] = 1;
+	}
 }
 
 /* The answer @a says, to the request in @seen. */
@@ -197,8 +209,8 @@ int svcfake_serve(int conn, const struct svcfake_answer *a,
 		return n ? (int)n : -ECONNRESET;
 	if (svc_request_decode(svcfake_buf, (size_t)n, &seen->req, msg,
 			       sizeof(msg))) {
-		struct svcfake_answer refuse = { SVCFAKE_REFUSE, -1, NULL,
-						 EPROTO, msg };
+		struct svcfake_answer refuse = { SVCFAKE_REFUSE, -1,  NULL,
+						 EPROTO,	 msg, 0 };
 
 		svcfake_answer(conn, &refuse, seen);
 		return -EPROTO;

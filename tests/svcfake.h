@@ -39,6 +39,9 @@ enum svcfake_how {
  *		"bridged"
  * @err:	SVCFAKE_REFUSE: the errno
  * @message:	SVCFAKE_REFUSE: the message
+ * @v6:		the attachment's network has an IPv6 prefix, fd00:77::/64
+ *		(its fixed address is the one asked for, or 10.77.0.99 when
+ *		only forwards are)
  */
 struct svcfake_answer {
 	enum svcfake_how how;
@@ -46,6 +49,7 @@ struct svcfake_answer {
 	const char *mode;
 	int err;
 	const char *message;
+	int v6;
 };
 
 /**

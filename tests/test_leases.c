@@ -67,6 +67,36 @@ TEST(a_whole_file_says_which_lease_or_none)
 	with_dir(whole);
 }
 
+static void names(char *dir)
+{
+	static const uint8_t mac_b[6] = { 2, 0, 0, 0, 0, 0x0b };
+	char ip[16], name[64] = "x";
+
+	leases(dir, "1700000000 02:00:00:00:00:0b 10.0.0.11 * *\n"
+		    "1700000000 02:00:00:00:00:0a 10.0.0.10 web 01:02\n");
+	CHECK_EQ(dnsmasq_lease_name(dir, mac_a, ip, sizeof(ip), name,
+				    sizeof(name)),
+		 0);
+	CHECK(!strcmp(ip, "10.0.0.10") && !strcmp(name, "web"));
+	/* "*": it gave none */
+	CHECK_EQ(dnsmasq_lease_name(dir, mac_b, ip, sizeof(ip), name,
+				    sizeof(name)),
+		 0);
+	CHECK(!strcmp(ip, "10.0.0.11") && !strcmp(name, ""));
+	leases(dir, "1700000000 02:00:00:00:00:0a 10.0.0.10 web 01:02");
+	strcpy(name, "x");
+	CHECK_EQ(dnsmasq_lease_name(dir, mac_a, ip, sizeof(ip), name,
+				    sizeof(name)),
+		 -EAGAIN);
+	CHECK(!strcmp(name, ""));
+}
+
+/* The NAME a guest gave DHCP, which status shows. */
+TEST(a_lease_says_the_name_the_guest_gave)
+{
+	with_dir(names);
+}
+
 /* dnsmasq truncates its lease file and then writes it: a read between
  * the two must not take every lease for gone (the anti-spoofing rules of
  * squib-net serve dropped a guest's address for that moment). */

@@ -273,6 +273,67 @@ TEST(the_request_carries_the_config)
 	close(tap);
 }
 
+/* The config's fixed address and forwards go in the request (with the
+ * guest's MAC, which the reservation is for, and "ip" always: the reply's
+ * newer members); the reply's fixed address and IPv6 prefix come back in
+ * sqn_info. */
+TEST(forwards_and_the_fixed_address_through_the_service)
+{
+	static const struct sqn_forward fwd[2] = {
+		{ SQN_PROTO_TCP, NULL, 8080, 80 },
+		{ SQN_PROTO_UDP, "127.0.0.1", 5353, 0 },
+	};
+	static const uint8_t fixed[4] = { 192, 168, 105, 50 };
+	static const uint8_t gw6[16] = { 0xfd, 0, 0, 0x77, [15] = 1 };
+	const struct svc_request *req = &fk.seen.req;
+	struct sqn_config cfg;
+	struct sqn_info info;
+	sqn_net *net;
+	int tap;
+
+	tt_ns_new();
+	tap = make_tap();
+	fake_start(SVCFAKE_TAP, tap, 2);
+	fk.ans.v6 = 1;
+	drop_net_admin();
+	config(&cfg, SQN_MODE_SHARED);
+	cfg.forwards = fwd;
+	cfg.n_forwards = 2;
+	cfg.guest_ip = "192.168.105.50";
+	net = attach(&cfg);
+	CHECK(fk.seen.decoded);
+	CHECK(req->has_ip && !strcmp(req->ip, "192.168.105.50"));
+	CHECK_EQ(req->n_fwd, 2);
+	CHECK(req->fwd[0].proto == SQN_PROTO_TCP && !req->fwd[0].addr[0] &&
+	      req->fwd[0].host_port == 8080 && req->fwd[0].guest_port == 80);
+	/* guest_port 0: the host's */
+	CHECK(req->fwd[1].proto == SQN_PROTO_UDP &&
+	      !strcmp(req->fwd[1].addr, "127.0.0.1") &&
+	      req->fwd[1].host_port == 5353 && req->fwd[1].guest_port == 5353);
+	sqn_info(net, &info);
+	/* the MAC asked for is the one the guest is to use */
+	CHECK(req->has_mac && !memcmp(req->mac, info.guest_mac, 6));
+	CHECK(info.has_guest_ip && !memcmp(info.guest_ip, fixed, 4));
+	CHECK(info.has_subnet6 && info.prefix6_len == 64);
+	CHECK(!memcmp(info.gateway6, gw6, 16) && info.subnet6[0] == 0xfd &&
+	      !info.subnet6[15]);
+	sqn_close(net);
+	fake_wait_eof();
+
+	/* none: no MAC asked, no fixed address, no IPv6 when the network
+	 * has none */
+	fk.ans.v6 = 0;
+	config(&cfg, SQN_MODE_SHARED);
+	net = attach(&cfg);
+	CHECK(req->has_ip && !req->ip[0] && !req->n_fwd && !req->has_mac);
+	sqn_info(net, &info);
+	CHECK(!info.has_guest_ip && !info.has_subnet6);
+	sqn_close(net);
+	fake_wait_eof();
+	fake_stop();
+	close(tap);
+}
+
 /* A refusal: the service's errno, and its message as it said it. */
 TEST(a_refusal_is_the_services_errno_and_message)
 {

@@ -30,5 +30,7 @@ void dnsmasq_stop(const char *dir, struct proc *p);
 int dnsmasq_find(const char *dir, long *pid_out);
 void dnsmasq_pool(const struct ipv4_prefix *g, uint32_t *from, uint32_t *to);
 int dnsmasq_lease(const char *dir, const uint8_t mac[6], char *ip, size_t len);
+int dnsmasq_lease_name(const char *dir, const uint8_t mac[6], char *ip,
+		       size_t len, char *name, size_t nlen);
 
 #endif /* SQN_SYS_DNSMASQ_H */

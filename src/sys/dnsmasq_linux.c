@@ -421,12 +421,29 @@ out:
  */
 int dnsmasq_lease(const char *dir, const uint8_t mac[6], char *ip, size_t len)
 {
-	char path[DNSMASQ_ARG_MAX], line[512], want[18], m[18], a[16];
+	return dnsmasq_lease_name(dir, mac, ip, len, NULL, 0);
+}
+
+/**
+ * dnsmasq_lease_name() - dnsmasq_lease(), and the name the client gave
+ * (the line's NAME: "" when it gave none, dnsmasq's "*")
+ * @dir, @mac, @ip, @len: as for dnsmasq_lease()
+ * @name:	set to the name, or NULL
+ * @nlen:	its size
+ *
+ * Return: as dnsmasq_lease().
+ */
+int dnsmasq_lease_name(const char *dir, const uint8_t mac[6], char *ip,
+		       size_t len, char *name, size_t nlen)
+{
+	char path[DNSMASQ_ARG_MAX], line[512], want[18], m[18], a[16], h[64];
 	size_t n = 0, last = 0;
-	int r = -ENOENT;
+	int r = -ENOENT, k;
 	FILE *f;
 
 	ip[0] = '\0';
+	if (name && nlen)
+		name[0] = '\0';
 	snprintf(want, sizeof(want), "%02x:%02x:%02x:%02x:%02x:%02x", mac[0],
 		 mac[1], mac[2], mac[3], mac[4], mac[5]);
 	dnsmasq_path(path, dir, "dnsmasq.leases");
@@ -435,14 +452,18 @@ int dnsmasq_lease(const char *dir, const uint8_t mac[6], char *ip, size_t len)
 		last = strlen(line);
 		n += last;
 		if (r && line[last ? last - 1 : 0] == '\n' &&
-		    sscanf(line, "%*s %17s %15s", m, a) == 2 &&
+		    (k = sscanf(line, "%*s %17s %15s %63s", m, a, h)) >= 2 &&
 		    !strcasecmp(m, want)) {
 			snprintf(ip, len, "%s", a);
+			if (name && nlen && k == 3 && strcmp(h, "*"))
+				snprintf(name, nlen, "%s", h);
 			r = 0;
 		}
 	}
 	if (f && (!n || line[last - 1] != '\n')) {
 		ip[0] = '\0';
+		if (name && nlen)
+			name[0] = '\0';
 		r = -EAGAIN;
 	}
 	if (f)
