@@ -317,13 +317,24 @@ struct sqn_forward {
  *		dnsmasq reserves for the guest's MAC. They go with the
  *		attachment. A forward that collides with one already there or
  *		with a port in use on the host is refused (-EADDRINUSE, the
- *		reason in sqn_last_error()); other modes: -EINVAL
+ *		reason in sqn_last_error()); other modes: -EINVAL.
+ *		macOS (vmnet): shared mode only, and @guest_ip is required
+ *		(-EINVAL without it); each forward's add waits up to
+ *		@connect_timeout_ms (-ETIMEDOUT), so sqn_open() may wait
+ *		SQN_FORWARDS_MAX times that; a port in use on the host is
+ *		vmnet's VMNET_FAILURE, -EIO (the message says what may be
+ *		why), not -EADDRINUSE, which only two forwards of one config
+ *		give
  * @n_forwards:	how many @forwards
  * @guest_ip:	SQN_MODE_SHARED and _HOST: a fixed IPv4 address, dotted,
  *		that the network's DHCP gives the guest's MAC (a reservation
  *		in dnsmasq's hosts file, which it reads again on SIGHUP); in
  *		the network's subnet, not its gateway, not reserved for
- *		another MAC (-EADDRINUSE). NULL: any (from the pool)
+ *		another MAC (-EADDRINUSE). NULL: any (from the pool).
+ *		macOS (vmnet): its DHCP takes no reservation: @guest_ip only
+ *		says where @forwards lead (the guest must have that address),
+ *		so it is refused without them (-ENOTSUP, also in host mode),
+ *		and sqn_info's @has_guest_ip stays 0
  * @subnet6:	SQN_MODE_SHARED and _HOST: the network's IPv6 prefix,
  *		"PREFIX/64" (the gateway is PREFIX::1); NULL: a ULA /64
  *		derived from the network's name (fdXX:XXXX:XXXX:0::/64,

@@ -3,6 +3,7 @@
  * framework: the rules vmnet is given, their removal, their failures */
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "fake_vmnet/fake_vmnet.h"
@@ -57,6 +58,57 @@ static sqn_net *must_open(const struct sqn_config *cfg)
 	return net;
 }
 
+/* What the library logged, one message a line. */
+struct logbuf {
+	char s[4096];
+	size_t len;
+};
+
+static void log_keep(void *ctx, int level, const char *msg)
+{
+	struct logbuf *b = ctx;
+	int n;
+
+	(void)level;
+	n = snprintf(b->s + b->len, sizeof(b->s) - b->len, "%s\n", msg);
+	if (n > 0 && b->len + (size_t)n < sizeof(b->s))
+		b->len += (size_t)n;
+}
+
+/* The forwarding calls and the stop, in order, as "a6:8080 s" (a for add,
+ * r remove, s stop; 6 TCP, 17 UDP): each on a started interface. */
+static void expect_ops(const char *want)
+{
+	struct fake_vmnet_fwd_op op[16];
+	char got[256] = "";
+	unsigned int i, n = fake_vmnet_fwd_ops(op, 16);
+	size_t len = 0;
+
+	for (i = 0; i < n && i < 16; i++) {
+		if (op[i].op == 's')
+			len += (size_t)snprintf(got + len, sizeof(got) - len,
+						"%ss", i ? " " : "");
+		else
+			len += (size_t)snprintf(got + len, sizeof(got) - len,
+						"%s%c%u:%u", i ? " " : "",
+						op[i].op, op[i].proto,
+						op[i].port);
+		CHECK_MSG(op[i].live, "call %u on a stopped interface", i);
+	}
+	CHECK_MSG(!strcmp(got, want), "calls \"%s\", not \"%s\"", got, want);
+}
+
+/* Wait for @n add handlers to have reached the rule table. */
+static void wait_answered(unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < WAIT_MS / 10 && fake_vmnet_fwd_counts().answered < n;
+	     i++)
+		poll(NULL, 0, 10);
+	CHECK_EQ(fake_vmnet_fwd_counts().answered, n);
+}
+
 /* sqn_open() fails with @err, saying @what, and leaves nothing: no
  * interface, no rule, no fd. */
 static void expect_refusal(const struct sqn_config *cfg, int err,
@@ -97,9 +149,13 @@ TEST(forwards_go_to_vmnet_with_protocol_ports_and_address)
 	expect_two(AF_INET);
 	CHECK_EQ(fake_vmnet_fwd_counts().adds, 2);
 	sqn_close(net);
-	/* Removed before the stop, each. */
+	/* Removed, last first, each before the stop (which would have
+	 * taken them: none was left to it). */
 	CHECK_EQ(rules(r), 0);
 	CHECK_EQ(fake_vmnet_fwd_counts().removed, 2);
+	CHECK_EQ(fake_vmnet_fwd_counts().dropped, 0);
+	CHECK_EQ(fake_vmnet_fwd_counts().after_stop, 0);
+	expect_ops("a6:8080 a17:5353 r17:5353 r6:8080 s");
 	CHECK_EQ(fake_vmnet_counts().live, 0);
 }
 
@@ -186,32 +242,124 @@ TEST(a_failing_rule_fails_open_and_leaves_nothing)
 	CHECK_EQ(fake_vmnet_fwd_counts().removes, 0);
 }
 
-TEST(a_rule_without_answer_times_out_and_is_taken_back)
+/* The first add's answer does not come within connect_timeout_ms: the
+ * open fails so, saying which rule, with the log kept in @log. */
+static void open_times_out(struct logbuf *log)
 {
-	struct fake_vmnet_rule r[8];
 	struct sqn_config cfg;
 	sqn_net *net = NULL;
-	unsigned int i;
 
-	fake_vmnet_reset();
-	fake_vmnet_script()->fwd_never = 1;
 	shared_cfg(&cfg, two, 2);
-	cfg.connect_timeout_ms = 300;
+	cfg.connect_timeout_ms = 150;
+	cfg.log = log_keep;
+	cfg.log_ctx = log;
 	CHECK_EQ(sqn_open(&cfg, &net), -ETIMEDOUT);
 	CHECK_MSG(
 		strstr(sqn_last_error(NULL),
-		       "forward tcp 8080 -> 192.168.105.5:80: the framework did not answer within 300 ms"),
+		       "forward tcp 8080 -> 192.168.105.5:80: the framework did not answer within 150 ms"),
 		"%s", sqn_last_error(NULL));
-	/* It may still come: its removal was asked for all the same. */
 	CHECK_EQ(fake_vmnet_fwd_counts().adds, 1);
-	CHECK_EQ(fake_vmnet_fwd_counts().removes, 1);
 	CHECK_EQ(fake_vmnet_counts().live, 0);
-	/* The answer comes after the open gave up: what it touches is still
-	 * there (ASan watches), and its rule lands late. */
+}
+
+TEST(a_late_add_is_waited_for_and_its_rule_taken_back)
+{
+	struct logbuf log = { "", 0 };
+	struct fake_vmnet_rule r[8];
+
+	/* The answer comes after the open gave up, within the close's wait. */
+	fake_vmnet_reset();
+	fake_vmnet_script()->fwd_delay_ms = 600;
+	open_times_out(&log);
+	/* Its rule landed and was removed, before the stop; nothing stays. */
+	wait_answered(1);
+	CHECK_EQ(fake_vmnet_fwd_counts().removed, 1);
+	CHECK_EQ(fake_vmnet_fwd_counts().dropped, 0);
+	CHECK_EQ(rules(r), 0);
+	expect_ops("a6:8080 r6:8080 s");
+}
+
+TEST(an_add_that_never_answers_is_still_asked_to_go)
+{
+	struct logbuf log = { "", 0 };
+	struct fake_vmnet_rule r[8];
+
+	fake_vmnet_reset();
+	fake_vmnet_script()->fwd_never = 1;
+	open_times_out(&log);
+	/* The close waited for it, and asked for its removal all the same:
+	 * it may have landed without an answer. */
+	CHECK_MSG(
+		strstr(log.s,
+		       "forward tcp 8080 -> 192.168.105.5:80: its add did not answer within 2000 ms more"),
+		"%s", log.s);
+	expect_ops("a6:8080 r6:8080 s");
+	/* The answer comes after the stop: what it touches is still there
+	 * (ASan watches), and its rule does not stay. */
 	fake_vmnet_release();
-	for (i = 0; i < WAIT_MS / 10 && !rules(r); i++)
-		poll(NULL, 0, 10);
-	CHECK_EQ(rules(r), 1);
+	wait_answered(1);
+	CHECK_EQ(fake_vmnet_fwd_counts().dropped, 1);
+	CHECK_EQ(rules(r), 0);
+}
+
+TEST(after_a_removal_without_answer_the_rest_are_asked_not_waited_for)
+{
+	struct logbuf log = { "", 0 };
+	struct sqn_config cfg;
+	sqn_net *net;
+
+	fake_vmnet_reset();
+	shared_cfg(&cfg, two, 2);
+	cfg.log = log_keep;
+	cfg.log_ctx = &log;
+	net = must_open(&cfg);
+	fake_vmnet_script()->fwd_remove_never = 1;
+	sqn_close(net);
+	CHECK_MSG(
+		strstr(log.s,
+		       "removing forward udp 5353 -> 192.168.105.5:5353: no answer\n"),
+		"%s", log.s);
+	CHECK_MSG(
+		strstr(log.s,
+		       "removing forward tcp 8080 -> 192.168.105.5:80: asked for, not waited for (an earlier removal did not answer)"),
+		"%s", log.s);
+	expect_ops("a6:8080 a17:5353 r17:5353 r6:8080 s");
+	CHECK_EQ(fake_vmnet_counts().live, 0);
+	/* The removals' answers come after the stop (ASan watches). */
+	fake_vmnet_release();
+}
+
+TEST(a_failing_rollback_removal_is_logged_and_the_add_s_error_kept)
+{
+	static const struct sqn_forward three[] = {
+		{ SQN_PROTO_TCP, NULL, 8080, 80 },
+		{ SQN_PROTO_TCP, NULL, 8081, 81 },
+		{ SQN_PROTO_UDP, NULL, 8082, 82 },
+	};
+	struct logbuf log = { "", 0 };
+	struct fake_vmnet_rule r[8];
+	struct sqn_config cfg;
+	sqn_net *net = NULL;
+
+	fake_vmnet_reset();
+	fake_vmnet_script()->fwd_status = VMNET_FAILURE;
+	fake_vmnet_script()->fwd_fail_at = 2;
+	fake_vmnet_script()->fwd_remove_status = VMNET_INVALID_ACCESS;
+	shared_cfg(&cfg, three, 3);
+	cfg.log = log_keep;
+	cfg.log_ctx = &log;
+	CHECK_EQ(sqn_open(&cfg, &net), -EIO);
+	CHECK_MSG(strstr(sqn_last_error(NULL),
+			 "forward tcp 8081 -> 192.168.105.5:81: VMNET_FAILURE"),
+		  "%s", sqn_last_error(NULL));
+	CHECK_MSG(
+		strstr(log.s,
+		       "removing forward tcp 8080 -> 192.168.105.5:80: VMNET_INVALID_ACCESS"),
+		"%s", log.s);
+	/* Asked for once, then the stop all the same. */
+	expect_ops("a6:8080 a6:8081 r6:8080 s");
+	CHECK_EQ(fake_vmnet_counts().live, 0);
+	CHECK_EQ(rules(r), 0);
 }
 
 TEST(configs_vmnet_cannot_serve_are_refused_before_the_start)
@@ -263,6 +411,8 @@ TEST(configs_vmnet_cannot_serve_are_refused_before_the_start)
 	expect_refusal(&cfg, -EINVAL, "forwards: 2 of them at NULL");
 	/* A fixed address alone: vmnet's DHCP would not give it. */
 	shared_cfg(&cfg, NULL, 0);
+	expect_refusal(&cfg, -ENOTSUP, "cannot reserve an address");
+	cfg.mode = SQN_MODE_HOST;
 	expect_refusal(&cfg, -ENOTSUP, "cannot reserve an address");
 	CHECK_EQ(fake_vmnet_counts().started, 0);
 }

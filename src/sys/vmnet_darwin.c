@@ -148,6 +148,7 @@ static int vmnet_open(struct sqn_net *net)
 	r = vmnet_fill_info(net, v->sh);
 	if (!r)
 		r = vmnet_bufs_setup(net, v, max);
+	/* net->outer: the forwards vmnet_check() copied (its invariant). */
 	if (!r)
 		r = vmnet_fwd_add(net, v, net->outer);
 	if (r)
@@ -309,10 +310,11 @@ static void vmnet_close(struct sqn_net *net)
 {
 	struct vmnet *v = net->priv;
 
-	/* The forwards' copy is the check's, made before @v. */
+	/* The forwards' copy is the check's, made before @v: net->outer is
+	 * this backend's (see vmnet_check()). */
 	if (v && v->iface)
 		vmnet_fwd_remove(net, v, net->outer);
-	free(net->outer);
+	vmnet_fwd_free(net->outer);
 	net->outer = NULL;
 	if (!v)
 		return;
@@ -347,16 +349,21 @@ static void vmnet_close(struct sqn_net *net)
  * Without has_guest_mac, vmnet chooses the guest's MAC (its DHCP server
  * knows it), so the random one is dropped (all zero until open). The
  * start waits connect_timeout_ms, 5 s when 0. The port forwards are
- * checked and copied (the config's array need not outlive sqn_open()):
- * to the attachment's outer state, which this backend has no other use
- * for; @p is the attachment's own (net.c's open_backend()), and
- * vmnet_close() frees the copy, also after a failed check.
+ * checked and copied (the config's array need not outlive sqn_open()) to
+ * the attachment's outer state, which this backend has no other use for.
+ *
+ * Invariant: @p is &net->p of the attachment being opened (net.c's
+ * open_backend(), the only caller of backend_ops.check), so the
+ * attachment is found from it; backend_ops.check has no other way to
+ * hand state on. vmnet_open() reads the copy from net->outer and
+ * vmnet_close() frees it (vmnet_fwd_free()), also after a failed check.
  *
  * Return: 0, or a negative errno with a message.
  */
 static int vmnet_check(const struct sqn_config *cfg, struct net_params *p,
 		       char *msg, size_t msglen)
 {
+	/* @p is the attachment's own: see the invariant above. */
 	struct sqn_net *net =
 		(struct sqn_net *)((char *)p - offsetof(struct sqn_net, p));
 	struct vmnet_fwds *fw;

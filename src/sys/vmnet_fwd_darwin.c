@@ -219,6 +219,9 @@ static void fwd_call_put(struct vmnet_fwd_call *c)
  * @issue:	makes the call with the handler it is given
  * @ms:		how long to wait for the handler
  * @st:		set to the call's status when it failed, else the handler's
+ * @late:	when not NULL and the wait ends first: set to the call,
+ *		the caller's reference kept (fwd_call_put() it), so that its
+ *		answer can still be waited for
  *
  * The handler runs on a queue of the framework's [H: no queue is given],
  * perhaps after the wait ended: it holds a reference of its own.
@@ -227,7 +230,7 @@ static void fwd_call_put(struct vmnet_fwd_call *c)
  */
 static int
 fwd_call(vmnet_return_t (^issue)(vmnet_interface_completion_handler_t),
-	 uint32_t ms, vmnet_return_t *st)
+	 uint32_t ms, vmnet_return_t *st, struct vmnet_fwd_call **late)
 {
 	struct vmnet_fwd_call *c = calloc(1, sizeof(*c));
 	int r = 0;
@@ -245,12 +248,17 @@ fwd_call(vmnet_return_t (^issue)(vmnet_interface_completion_handler_t),
 	  dispatch_semaphore_signal(c->done);
 	  fwd_call_put(c);
 	});
-	if (*st != VMNET_SUCCESS)
+	if (*st != VMNET_SUCCESS) {
 		fwd_call_put(c); /* not scheduled: no handler comes */
-	else if (vmnet_wait(c->done, ms))
+	} else if (vmnet_wait(c->done, ms)) {
 		r = -ETIMEDOUT;
-	else
+		if (late) {
+			*late = c;
+			return r;
+		}
+	} else {
 		*st = c->status;
+	}
 	fwd_call_put(c);
 	return r;
 }
@@ -316,9 +324,11 @@ static int fwd_add_failed(struct sqn_net *net, const struct vmnet_fwd *f,
 }
 
 static int fwd_add_one(const struct vmnet_fwd_api *api, interface_ref ifc,
-		       const struct vmnet_fwd *f, const struct in_addr *to,
+		       const struct vmnet_fwd *f, struct vmnet_fwds *fw,
 		       uint32_t ms, vmnet_return_t *st)
 {
+	const struct in_addr *to = &fw->guest_ip;
+
 	return fwd_call(
 		^(vmnet_interface_completion_handler_t h) {
 		  if (api->add_ip)
@@ -328,7 +338,7 @@ static int fwd_add_one(const struct vmnet_fwd_api *api, interface_ref ifc,
 		  return api->add(ifc, f->proto, f->host_port, *to,
 				  f->guest_port, h);
 		},
-		ms, st);
+		ms, st, &fw->pending);
 }
 
 /**
@@ -338,8 +348,8 @@ static int fwd_add_one(const struct vmnet_fwd_api *api, interface_ref ifc,
  * @fw:		its forwards, or NULL
  *
  * Each waits for its handler (connect_timeout_ms). The first that fails
- * fails the open; sqn_close() removes those before it (and one that did
- * not answer in time: it may still come).
+ * fails the open; sqn_close() removes those before it, and one that did
+ * not answer in time once its answer came (it waits for it).
  *
  * Return: 0 or a negative errno, with a message.
  */
@@ -360,7 +370,8 @@ int vmnet_fwd_add(struct sqn_net *net, struct vmnet *v, struct vmnet_fwds *fw)
 			net, -ENOTSUP,
 			"vmnet: port forwards need macOS 10.15 or later (vmnet_interface_add_ip_port_forwarding_rule of macOS 11+, or vmnet_interface_add_port_forwarding_rule of 10.15 to 12): this system has neither");
 	for (i = 0; i < fw->n; i++) {
-		r = fwd_add_one(&api, v->iface, &fw->f[i], &fw->guest_ip,
+		st = VMNET_SUCCESS;
+		r = fwd_add_one(&api, v->iface, &fw->f[i], fw,
 				net->p.connect_timeout_ms, &st);
 		if (!r || r == -ETIMEDOUT)
 			fw->added = i + 1;
@@ -375,6 +386,31 @@ int vmnet_fwd_add(struct sqn_net *net, struct vmnet *v, struct vmnet_fwds *fw)
 	return 0;
 }
 
+/*
+ * The add that timed out, if any: its answer is waited for (VMNET_STOP_MS)
+ * before anything is removed, for a rule that lands after its removal
+ * would stay. Return: 0 when its answer says it made no rule.
+ */
+static int fwd_pending(struct sqn_net *net, struct vmnet_fwds *fw)
+{
+	struct vmnet_fwd_call *c = fw->pending;
+	char rule[VMNET_FWD_STRLEN];
+	int made = 1;
+
+	if (!c)
+		return 1;
+	fw->pending = NULL;
+	if (vmnet_wait(c->done, VMNET_STOP_MS))
+		net_log(net, SQN_LOG_WARN,
+			"vmnet: forward %s: its add did not answer within %d ms more either; its removal is asked for all the same",
+			fwd_format(rule, &fw->f[fw->added - 1], fw),
+			VMNET_STOP_MS);
+	else if (c->status != VMNET_SUCCESS)
+		made = 0;
+	fwd_call_put(c);
+	return made;
+}
+
 /**
  * vmnet_fwd_remove() - take back the forwards vmnet was asked for, last
  * first, before the interface stops
@@ -382,8 +418,9 @@ int vmnet_fwd_add(struct sqn_net *net, struct vmnet *v, struct vmnet_fwds *fw)
  * @v:		its interface, still started
  * @fw:		its forwards, or NULL
  *
- * Each waits VMNET_STOP_MS for its handler; after one that did not
- * answer, the rest are asked without waiting. Failures are logged.
+ * An add that timed out is waited for first (fwd_pending()). Each removal
+ * waits VMNET_STOP_MS for its handler; after one that did not answer, the
+ * rest are still asked for but not waited for. Failures are logged.
  */
 void vmnet_fwd_remove(struct sqn_net *net, struct vmnet *v,
 		      struct vmnet_fwds *fw)
@@ -397,6 +434,8 @@ void vmnet_fwd_remove(struct sqn_net *net, struct vmnet *v,
 
 	if (!fw || !fw->added || !fwd_api(&api))
 		return;
+	if (!fwd_pending(net, fw))
+		fw->added--;
 	while (fw->added) {
 		const struct vmnet_fwd *f = &fw->f[--fw->added];
 
@@ -408,15 +447,29 @@ void vmnet_fwd_remove(struct sqn_net *net, struct vmnet *v,
 						       (uint8_t)AF_INET, h);
 			  return api.remove(ifc, f->proto, f->host_port, h);
 			},
-			ms, &st);
-		if (r == -ETIMEDOUT)
-			ms = 0;
+			ms, &st, NULL);
 		if (r || st != VMNET_SUCCESS)
 			net_log(net, SQN_LOG_WARN,
 				"vmnet: removing forward %s: %s",
 				fwd_format(rule, f, fw),
+				r == -ETIMEDOUT && !ms ?
+					"asked for, not waited for (an earlier removal did not answer)" :
 				r == -ETIMEDOUT ? "no answer" :
 				r		? "out of memory" :
 						  vmnet_strerror(st));
+		if (r == -ETIMEDOUT)
+			ms = 0;
 	}
+}
+
+/**
+ * vmnet_fwd_free() - the check's copy of the forwards, and the add that
+ * timed out if sqn_close() did not wait for it (no interface)
+ * @fw:		the copy, or NULL
+ */
+void vmnet_fwd_free(struct vmnet_fwds *fw)
+{
+	if (fw && fw->pending)
+		fwd_call_put(fw->pending);
+	free(fw);
 }

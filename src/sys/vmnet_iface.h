@@ -116,21 +116,27 @@ struct vmnet_fwd {
 	uint16_t guest_port;
 };
 
+struct vmnet_fwd_call;
+
 /**
  * struct vmnet_fwds - an attachment's port forwards, from the config check
  * to sqn_close() (sqn_config's own array need not outlive sqn_open())
  * @f:		the forwards
  * @n:		how many
- * @added:	the first @added were asked of vmnet (or may have been:
- *		one whose answer timed out): sqn_close() removes them
+ * @added:	the first @added were asked of vmnet (the last perhaps
+ *		still unanswered: @pending): sqn_close() removes them
  * @guest_ip:	where they lead, sqn_config.guest_ip (kept here: the
  *		framework is given its address)
+ * @pending:	the add of forward @added - 1 whose answer timed out, or
+ *		NULL: sqn_close() waits for it before the removals (a
+ *		rule that lands after its removal would stay)
  */
 struct vmnet_fwds {
 	struct vmnet_fwd f[SQN_FORWARDS_MAX];
 	unsigned int n;
 	unsigned int added;
 	struct in_addr guest_ip;
+	struct vmnet_fwd_call *pending;
 };
 
 const char *vmnet_strerror(vmnet_return_t st);
@@ -152,5 +158,6 @@ int vmnet_fwd_check(const struct sqn_config *cfg, const struct net_params *p,
 int vmnet_fwd_add(struct sqn_net *net, struct vmnet *v, struct vmnet_fwds *fw);
 void vmnet_fwd_remove(struct sqn_net *net, struct vmnet *v,
 		      struct vmnet_fwds *fw);
+void vmnet_fwd_free(struct vmnet_fwds *fw);
 
 #endif /* SQN_SYS_VMNET_IFACE_H */

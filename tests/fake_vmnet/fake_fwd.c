@@ -1,22 +1,35 @@
 // SPDX-License-Identifier: MIT
-/* fake_fwd.c - vmnet's port forwarding calls, scripted (a rule table,
- * statuses, handlers held back), and a dlsym() that can hide a symbol */
+/* fake_fwd.c - vmnet's port forwarding calls, scripted (a rule table whose
+ * rules die with their interface, statuses, handlers held back or late, a
+ * record of the calls), and a dlsym() that can hide a symbol */
 #include <Block.h>
 #include <pthread.h>
 #include <string.h>
+#include <time.h>
 
 #include "fake_internal.h"
 #include "fake_vmnet.h"
 
 #define FAKE_RULES 64
+#define FAKE_IFACES 16
+#define FAKE_OPS 32
 
 static pthread_mutex_t fwd_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct fake_vmnet_rule rules[FAKE_RULES];
+/* The interface each rule was added on: it goes with it. */
+static interface_ref owner[FAKE_RULES];
 static unsigned int nrules;
+/* Interfaces started and not yet stopped (compared, never dereferenced:
+ * a call may come after the interface was freed). */
+static interface_ref ifaces[FAKE_IFACES];
+static unsigned int nifaces;
+static struct fake_vmnet_fwd_op ops[FAKE_OPS];
+static unsigned int nops;
 static struct fake_vmnet_fwd_counts fwd_counts;
 /* The framework's own queue, where the handlers run: no queue is given
- * to these calls [H]. */
-static dispatch_queue_t fwd_queue;
+ * to these calls [H]; late answers wait on another, not to hold up the
+ * rest. */
+static dispatch_queue_t fwd_queue, fwd_slow;
 /* Set by the first reset: the sanitizers' runtime calls dlsym() before
  * anything of the fake may run. */
 static int dlsym_armed;
@@ -26,6 +39,7 @@ void fake_fwd_reset(void)
 {
 	pthread_mutex_lock(&fwd_lock);
 	nrules = 0;
+	nops = 0;
 	memset(&fwd_counts, 0, sizeof(fwd_counts));
 	pthread_mutex_unlock(&fwd_lock);
 	dlsym_armed = 1;
@@ -64,16 +78,83 @@ struct fake_vmnet_fwd_counts fake_vmnet_fwd_counts(void)
 	return c;
 }
 
-static dispatch_queue_t fwd_q(void)
+/**
+ * fake_vmnet_fwd_ops() - the forwarding calls and stops since the last
+ * reset, in the order they came
+ * @out:	where to copy them
+ * @max:	room in @out
+ *
+ * Return: how many there are (at most FAKE_OPS are kept).
+ */
+unsigned int fake_vmnet_fwd_ops(struct fake_vmnet_fwd_op *out, unsigned int max)
 {
-	dispatch_queue_t q;
+	unsigned int n;
 
 	pthread_mutex_lock(&fwd_lock);
-	if (!fwd_queue)
-		fwd_queue = dispatch_queue_create("fake.vmnet.fwd", NULL);
-	q = fwd_queue;
+	n = nops;
+	memcpy(out, ops, (n < max ? n : max) * sizeof(*out));
 	pthread_mutex_unlock(&fwd_lock);
-	return q;
+	return n;
+}
+
+/* Under fwd_lock. */
+static void record(char op, uint8_t proto, uint16_t port, int live)
+{
+	if (nops < FAKE_OPS)
+		ops[nops++] =
+			(struct fake_vmnet_fwd_op){ op, proto, port, live };
+}
+
+/* Under fwd_lock: @i was started and is not stopped. */
+static int live(interface_ref i)
+{
+	unsigned int k;
+
+	for (k = 0; i && k < nifaces; k++)
+		if (ifaces[k] == i)
+			return 1;
+	return 0;
+}
+
+/**
+ * fake_fwd_iface() - an interface started (@up) or stopped: its rules
+ * go with it, counted as dropped (the backend should have removed them)
+ * @i:		the interface
+ * @up:		1 at its start, 0 at its stop (or its free)
+ */
+void fake_fwd_iface(interface_ref i, int up)
+{
+	unsigned int k, n = 0;
+
+	pthread_mutex_lock(&fwd_lock);
+	if (up && nifaces < FAKE_IFACES) {
+		ifaces[nifaces++] = i;
+	} else if (!up && live(i)) {
+		for (k = 0; ifaces[k] != i; k++)
+			;
+		ifaces[k] = ifaces[--nifaces];
+		record('s', 0, 0, 1);
+		for (k = 0; k < nrules; k++)
+			if (owner[k] != i) {
+				rules[n] = rules[k];
+				owner[n++] = owner[k];
+			}
+		fwd_counts.dropped += nrules - n;
+		nrules = n;
+	}
+	pthread_mutex_unlock(&fwd_lock);
+}
+
+static dispatch_queue_t fwd_q(int slow)
+{
+	dispatch_queue_t *q = slow ? &fwd_slow : &fwd_queue, r;
+
+	pthread_mutex_lock(&fwd_lock);
+	if (!*q)
+		*q = dispatch_queue_create("fake.vmnet.fwd", NULL);
+	r = *q;
+	pthread_mutex_unlock(&fwd_lock);
+	return r;
 }
 
 static int find(uint8_t proto, uint16_t port)
@@ -87,16 +168,24 @@ static int find(uint8_t proto, uint16_t port)
 }
 
 /* The rule goes in when its handler runs; a port forwarded already
- * fails (the fake's choice: what vmnet says then is not documented). */
-static vmnet_return_t table_add(const struct fake_vmnet_rule *r)
+ * fails (the fake's choice: what vmnet says then is not documented), and
+ * so does a rule whose interface stopped meanwhile (dropped). */
+static vmnet_return_t table_add(interface_ref i,
+				const struct fake_vmnet_rule *r)
 {
 	vmnet_return_t st = VMNET_SUCCESS;
 
 	pthread_mutex_lock(&fwd_lock);
-	if (find(r->proto, r->ext_port) >= 0 || nrules == FAKE_RULES)
+	if (!live(i)) {
+		fwd_counts.dropped++;
 		st = VMNET_FAILURE;
-	else
+	} else if (find(r->proto, r->ext_port) >= 0 || nrules == FAKE_RULES) {
+		st = VMNET_FAILURE;
+	} else {
+		owner[nrules] = i;
 		rules[nrules++] = *r;
+	}
+	fwd_counts.answered++;
 	pthread_mutex_unlock(&fwd_lock);
 	return st;
 }
@@ -110,11 +199,30 @@ static vmnet_return_t table_remove(uint8_t proto, uint16_t port)
 	if (i >= 0) {
 		memmove(&rules[i], &rules[i + 1],
 			(nrules - (unsigned int)i - 1) * sizeof(rules[0]));
+		memmove(&owner[i], &owner[i + 1],
+			(nrules - (unsigned int)i - 1) * sizeof(owner[0]));
 		nrules--;
 		fwd_counts.removed++;
 	}
 	pthread_mutex_unlock(&fwd_lock);
 	return i >= 0 ? VMNET_SUCCESS : VMNET_FAILURE;
+}
+
+/* Counted and recorded; 0 when @i may take the call (else it is one
+ * after the stop, refused). */
+static int call_seen(char op, interface_ref i, uint8_t proto, uint16_t port,
+		     unsigned int *n)
+{
+	int ok;
+
+	pthread_mutex_lock(&fwd_lock);
+	*n = op == 'a' ? ++fwd_counts.adds : ++fwd_counts.removes;
+	ok = live(i);
+	record(op, proto, port, ok);
+	if (!ok)
+		fwd_counts.after_stop++;
+	pthread_mutex_unlock(&fwd_lock);
+	return ok ? 0 : -1;
 }
 
 static vmnet_return_t add(interface_ref i, const struct fake_vmnet_rule *r,
@@ -126,43 +234,53 @@ static vmnet_return_t add(interface_ref i, const struct fake_vmnet_rule *r,
 	unsigned int n;
 
 	fake_script_copy(&sc);
-	pthread_mutex_lock(&fwd_lock);
-	n = ++fwd_counts.adds;
-	pthread_mutex_unlock(&fwd_lock);
 	/* [H]: "Must be either IPPROTO_TCP or IPPROTO_UDP". */
-	if (!i || (r->proto != IPPROTO_TCP && r->proto != IPPROTO_UDP))
+	if (call_seen('a', i, r->proto, r->ext_port, &n) ||
+	    (r->proto != IPPROTO_TCP && r->proto != IPPROTO_UDP))
 		return VMNET_INVALID_ARGUMENT;
 	if (sc.fwd_call_status)
 		return sc.fwd_call_status;
 	if (sc.fwd_status && (!sc.fwd_fail_at || sc.fwd_fail_at == n))
 		st = sc.fwd_status;
 	void (^run)(void) = ^{
-	  vmnet_return_t s = st == VMNET_SUCCESS ? table_add(&rule) : st;
+	  struct timespec t = { sc.fwd_delay_ms / 1000,
+				(long)(sc.fwd_delay_ms % 1000) * 1000000 };
+	  vmnet_return_t s;
 
+	  if (sc.fwd_delay_ms)
+		  nanosleep(&t, NULL);
+	  s = st == VMNET_SUCCESS ? table_add(i, &rule) : st;
 	  if (handler)
 		  handler(s);
 	};
 	if (sc.fwd_never)
-		fake_hold(fwd_q(), run);
+		fake_hold(fwd_q(0), run);
 	else
-		fake_queue_block(fwd_q(), run);
+		fake_queue_block(fwd_q(sc.fwd_delay_ms != 0), run);
 	return VMNET_SUCCESS;
 }
 
 static vmnet_return_t remove_rule(interface_ref i, uint8_t proto, uint16_t port,
 				  vmnet_interface_completion_handler_t handler)
 {
-	pthread_mutex_lock(&fwd_lock);
-	fwd_counts.removes++;
-	pthread_mutex_unlock(&fwd_lock);
-	if (!i || (proto != IPPROTO_TCP && proto != IPPROTO_UDP))
+	struct fake_vmnet_script sc;
+	unsigned int n;
+
+	fake_script_copy(&sc);
+	if (call_seen('r', i, proto, port, &n) ||
+	    (proto != IPPROTO_TCP && proto != IPPROTO_UDP))
 		return VMNET_INVALID_ARGUMENT;
-	fake_queue_block(fwd_q(), ^{
-	  vmnet_return_t s = table_remove(proto, port);
+	void (^run)(void) = ^{
+	  vmnet_return_t s = sc.fwd_remove_status ? sc.fwd_remove_status :
+						    table_remove(proto, port);
 
 	  if (handler)
 		  handler(s);
-	});
+	};
+	if (sc.fwd_remove_never)
+		fake_hold(fwd_q(0), run);
+	else
+		fake_queue_block(fwd_q(0), run);
 	return VMNET_SUCCESS;
 }
 

@@ -16,5 +16,6 @@ void fake_hold(dispatch_queue_t q, void (^b)(void));
 struct fake_vmnet_script;
 void fake_script_copy(struct fake_vmnet_script *out);
 void fake_fwd_reset(void);
+void fake_fwd_iface(interface_ref i, int up);
 
 #endif /* SQN_FAKE_INTERNAL_H */

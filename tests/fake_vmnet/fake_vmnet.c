@@ -222,18 +222,25 @@ void fake_hold(dispatch_queue_t q, void (^b)(void))
  */
 void fake_vmnet_release(void)
 {
-	unsigned int i;
+	struct held now[FAKE_HELD];
+	unsigned int i, n;
 
-	for (i = 0; i < nheld; i++) {
-		fake_queue_block(held[i].q, held[i].b);
-		Block_release(held[i].b);
-		dispatch_release(held[i].q);
-	}
+	/* Taken under the lock, queued outside it: a full queue waits. */
+	pthread_mutex_lock(&fake_lock);
+	n = nheld;
+	memcpy(now, held, n * sizeof(now[0]));
 	nheld = 0;
+	pthread_mutex_unlock(&fake_lock);
+	for (i = 0; i < n; i++) {
+		fake_queue_block(now[i].q, now[i].b);
+		Block_release(now[i].b);
+		dispatch_release(now[i].q);
+	}
 }
 
 static void iface_free(struct vmnet_interface_s *i)
 {
+	fake_fwd_iface(i, 0);
 	pthread_mutex_lock(&fake_lock);
 	counts.live--;
 	if (last == i)
@@ -292,6 +299,7 @@ static struct vmnet_interface_s *iface_new(const struct fake_vmnet_script *sc,
 	counts.started++;
 	last = i;
 	pthread_mutex_unlock(&fake_lock);
+	fake_fwd_iface(i, 1);
 	return i;
 }
 
@@ -412,6 +420,8 @@ vmnet_stop_interface(interface_ref i, dispatch_queue_t queue,
 
 	if (!i || !queue || !handler)
 		return VMNET_INVALID_ARGUMENT;
+	/* Its port forwarding rules go with it. */
+	fake_fwd_iface(i, 0);
 	pthread_mutex_lock(&fake_lock);
 	counts.stopped++;
 	sc = script;

@@ -39,6 +39,11 @@
  *			the handler is scheduled)
  * @fwd_never:		forward adds' handlers are held back
  *			(fake_vmnet_release())
+ * @fwd_delay_ms:	forward adds' handlers run this late (on a queue
+ *			of their own: removals are not held up)
+ * @fwd_remove_status:	forward removals' handlers get it and the rule
+ *			stays (0: the rule goes, VMNET_SUCCESS)
+ * @fwd_remove_never:	forward removals' handlers are held back
  * @hide:		symbols dlsym() does not find, as on a system older
  *			than they are (NULL ends the list)
  */
@@ -64,6 +69,9 @@ struct fake_vmnet_script {
 	unsigned int fwd_fail_at;
 	vmnet_return_t fwd_call_status;
 	int fwd_never;
+	unsigned int fwd_delay_ms;
+	vmnet_return_t fwd_remove_status;
+	int fwd_remove_never;
 	const char *hide[4];
 };
 
@@ -88,11 +96,32 @@ struct fake_vmnet_rule {
  * @adds:	add calls, either kind
  * @removes:	remove calls
  * @removed:	rules removed
+ * @answered:	add handlers that reached the rule table
+ * @dropped:	rules that went with their interface's stop, or whose add
+ *		was answered after it: the backend did not take them back
+ * @after_stop:	calls on an interface already stopped (refused)
  */
 struct fake_vmnet_fwd_counts {
 	unsigned int adds;
 	unsigned int removes;
 	unsigned int removed;
+	unsigned int answered;
+	unsigned int dropped;
+	unsigned int after_stop;
+};
+
+/**
+ * struct fake_vmnet_fwd_op - a forwarding call, or an interface's stop
+ * @op:		'a' add, 'r' remove, 's' stop
+ * @proto:	the call's protocol (0 for a stop)
+ * @port:	the call's host port (0 for a stop)
+ * @live:	its interface was started and not stopped
+ */
+struct fake_vmnet_fwd_op {
+	char op;
+	uint8_t proto;
+	uint16_t port;
+	int live;
 };
 
 /**
@@ -161,6 +190,8 @@ int fake_vmnet_inject(const void *frame, size_t len);
 void fake_vmnet_release(void);
 unsigned int fake_vmnet_rules(struct fake_vmnet_rule *out, unsigned int max);
 struct fake_vmnet_fwd_counts fake_vmnet_fwd_counts(void);
+unsigned int fake_vmnet_fwd_ops(struct fake_vmnet_fwd_op *out,
+				unsigned int max);
 
 /* The framework's forwarding calls [H in src/sys/vmnet_api.h]: the
  * backend never declares them (it looks them up), the fake defines them. */
