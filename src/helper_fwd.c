@@ -8,9 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include "helper.h"
+#include "sys/sys.h"
 
 /* "tcp"/"udp", for messages and the slirp helper's syntax. */
 static const char *helper_fwd_proto(const struct sqn_forward *f)
@@ -107,8 +107,8 @@ int helper_fwd_config(const struct sqn_config *cfg, enum sqn_helper kind,
  * The helper binds them itself, in the caller's network namespace; one
  * in use would end it at its start with a message of its own (passt) or
  * not at all (the slirp helper says so and goes on without it). Tried
- * here with SO_REUSEADDR, as both bind, so that a port in TIME_WAIT is
- * not taken for one in use.
+ * here (sys_bind_try(): SO_REUSEADDR, as both bind, so that a port in
+ * TIME_WAIT is not taken for one in use).
  *
  * Return: 0, or -EADDRINUSE (or another bind() errno) with the message.
  */
@@ -116,35 +116,28 @@ int helper_fwd_try(struct sqn_net *net)
 {
 	const struct sqn_forward *f;
 	struct sockaddr_in sa;
-	int s, r = 0, one = 1;
 	uint32_t i;
+	int r;
 
-	for (i = 0; !r && i < net->p.n_forwards; i++) {
+	for (i = 0; i < net->p.n_forwards; i++) {
 		f = &net->p.forwards[i];
 		memset(&sa, 0, sizeof(sa));
 		sa.sin_family = AF_INET;
 		sa.sin_port = htons(f->host_port);
 		if (*helper_fwd_addr(f))
 			inet_pton(AF_INET, f->host_addr, &sa.sin_addr);
-		s = socket(AF_INET,
-			   (f->proto == SQN_PROTO_UDP ? SOCK_DGRAM :
-							SOCK_STREAM) |
-				   SOCK_CLOEXEC,
-			   0);
-		if (s < 0)
-			return net_error(net, -errno, "forwards: socket: %s",
-					 strerror(errno));
-		setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (bind(s, (struct sockaddr *)&sa, sizeof(sa)))
-			r = net_error(
-				net, -errno,
+		r = sys_bind_try(f->proto == SQN_PROTO_UDP ? SOCK_DGRAM :
+							     SOCK_STREAM,
+				 (struct sockaddr *)&sa, sizeof(sa));
+		if (r)
+			return net_error(
+				net, r,
 				"forwards[%u]: %s %s%s%u: the host's port: %s",
 				i, helper_fwd_proto(f), helper_fwd_addr(f),
 				*helper_fwd_addr(f) ? ":" : "", f->host_port,
-				strerror(errno));
-		close(s);
+				strerror(-r));
 	}
-	return r;
+	return 0;
 }
 
 /**

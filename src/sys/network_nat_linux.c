@@ -24,7 +24,7 @@ static int network_nat_record(const char *dir, const char *iface)
 	int r;
 
 	record_path(path, dir, "network");
-	record_path(tmp, dir, ".network.new");
+	record_path(tmp, dir, NETWORK_RECORD_NEW);
 	f = fopen(path, "re");
 	if (!f)
 		return -errno;
