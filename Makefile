@@ -53,14 +53,15 @@ endif
 OS := $(shell uname -s)
 CORE_SRC := src/net.c src/config.c src/framing.c src/iov.c src/ipv4.c \
 	src/pool.c src/loopback.c src/sockpeer.c src/stream.c src/dgram.c \
-	src/listener.c
+	src/listener.c src/forward.c
 # Configs of older versions and the symbols programs built before use.
 CORE_SRC += src/compat.c
 LINUX_SRC := src/platform_linux.c src/sys/sys_linux.c \
 	src/sys/proc_linux.c src/sys/proc_spawn_linux.c src/sys/netlink_linux.c \
 	src/sys/netlink_route_linux.c \
 	src/sys/netplane_linux.c src/sys/netplane_links_linux.c \
-	src/sys/network_linux.c \
+	src/sys/netplane_fwd_linux.c src/sys/nft_fwd_linux.c \
+	src/sys/dnsmasq_hosts_linux.c src/sys/network_linux.c \
 	src/sys/keeper_linux.c src/sys/record_linux.c src/sys/dnsmasq_linux.c \
 	src/sys/nft_linux.c src/sys/nft_spoof_linux.c src/sys/tap_linux.c \
 	src/sys/nft_nat_linux.c src/sys/network_nat_linux.c \
@@ -249,6 +250,10 @@ $(B)/tests/%: $(B)/tests/%.o $(TEST_SUPPORT:%.c=$(B)/%.o) \
 		$(B)/tests/alloc_count.o $(STATIC_OBJ)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# test_plane_fwd asks the network's DHCP server for its reservation.
+$(B)/tests/test_plane_fwd: $(B)/tests/dhcp.o
+$(B)/asan/tests/test_plane_fwd: $(B)/asan/tests/dhcp.o
 
 $(FAKE_HELPER): $(B)/tests/fake_helper.o
 	$(call say,LD,$@)

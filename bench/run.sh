@@ -6,8 +6,8 @@
 # BENCH_BASE=<git revision> adds the shared-mode rows of that revision's
 # squib-net (built in BUILD_DIR/base), to see a change side by side.
 # Runs bench_framing (micro), bench_stream (library to library, printed
-# only), then, as root, e2e.sh, scale.sh and serve_stream.sh in namespaces
-# of their own;
+# only), then, as root, e2e.sh, scale.sh, serve_stream.sh and forward.sh
+# in namespaces of their own;
 # bench/report.sh turns what they print into the tables, and
 # bench/results/{micro,e2e,scale,raw}.csv and bench.png. Exits non-zero
 # when a benchmark program fails.
@@ -56,6 +56,8 @@ else
 	bench/scale.sh "$B" >>"$raw"
 	echo "== squib-net serve: stream and fd clients: bench/serve_stream.sh" >&2
 	bench/serve_stream.sh "$B" >>"$raw"
+	echo "== port forward into a guest: bench/forward.sh" >&2
+	bench/forward.sh "$B" >>"$raw"
 fi
 echo "machine,took,$(($(date +%s) - start)) s" >>"$raw"
 mkdir -p "$OUT"
@@ -63,5 +65,10 @@ cp "$raw" "$OUT/raw.csv"
 echo
 awk -F, '$1 == "machine" { printf "%s%s", sep, $3; sep = ", " } END { print "" }' "$raw"
 bench/report.sh "$raw" "$OUT"
+if grep -q '^fwd-median,' "$raw"; then
+	echo
+	echo "Port forward (bench/forward.sh), iperf3 from wan, Gbit/s:"
+	awk -F, '$1 == "fwd-median" { printf "  %-48s %6s\n", $3, $4 }' "$raw"
+fi
 echo
 echo "CSV and chart in $OUT/ ($(($(date +%s) - start)) s)"

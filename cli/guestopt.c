@@ -9,6 +9,7 @@
 #include <sys/un.h>
 
 #include "cli.h"
+#include "forward.h"
 #include "guestopt.h"
 #include "util.h"
 
@@ -80,6 +81,16 @@ void usage_guest(void)
 	       "                        (a path of at most %zu bytes)\n"
 	       "  --mtu N               the attachment's MTU, %d to %d\n"
 	       "  --mac MAC             the guest's MAC address\n"
+	       "  --ip A.B.C.D          shared/host: a fixed address, which the\n"
+	       "                        network's DHCP reserves for the MAC\n"
+	       "  --forward PROTO:[ADDR:]HPORT[:GPORT]\n"
+	       "                        shared, userspace: forward the host's\n"
+	       "                        port HPORT (tcp or udp; on ADDR, else\n"
+	       "                        on all its addresses, 127.0.0.1 too)\n"
+	       "                        to the guest's GPORT (default HPORT),\n"
+	       "                        e.g. tcp:8080:80; up to %d times. A\n"
+	       "                        port forwarded already or in use on\n"
+	       "                        the host is refused\n"
 	       "  --no-dhcp, --ip ADDR/PREFIX, --gateway ADDR, --dns ADDR\n"
 	       "                        a static address instead of DHCP\n"
 	       "  --dhcp-timeout SEC    how long to wait for a lease (10)\n"
@@ -87,7 +98,8 @@ void usage_guest(void)
 	       "  --stats               print the attachment's counters at exit\n"
 	       "                        (stderr)\n"
 	       "  --verbose             say more\n",
-	       PEER_PATH_MAX, SQN_MTU_MIN, SQN_FRAME_MAX - SQN_ETH_HLEN);
+	       PEER_PATH_MAX, SQN_MTU_MIN, SQN_FRAME_MAX - SQN_ETH_HLEN,
+	       SQN_FORWARDS_MAX);
 }
 
 static int usage_error(struct guest_args *a, const char *fmt, ...)
@@ -119,7 +131,7 @@ static int guest_parse_helper(struct guest_args *a, const char *s)
 	return 0;
 }
 
-enum { O_HELPER, O_PEER, O_NET, O_NAT, O_BRIDGED, O_PLANE, O_COUNT };
+enum { O_HELPER, O_PEER, O_NET, O_NAT, O_BRIDGED, O_PLANE, O_FWD, O_COUNT };
 
 static const struct {
 	unsigned int modes;
@@ -131,6 +143,8 @@ static const struct {
 	[O_NAT] = { M(SQN_MODE_SHARED), "shared" },
 	[O_BRIDGED] = { M(SQN_MODE_BRIDGED), "bridged" },
 	[O_PLANE] = { FOR_PLANE, "shared, host and bridged" },
+	[O_FWD] = { M(SQN_MODE_SHARED) | M(SQN_MODE_USERSPACE),
+		    "shared and userspace" },
 };
 
 /* An IPv4 address, and with @prefix "/N" (0 to 32) after it. */
@@ -155,8 +169,21 @@ static int guest_check(struct guest_args *a)
 {
 	unsigned int i;
 
-	if (a->o.addr && !a->no_dhcp)
-		return usage_error(a, "--ip needs --no-dhcp");
+	/* --ip with DHCP: the address DHCP gives, reserved. */
+	if (a->o.addr && !a->no_dhcp) {
+		if (!guest_ipv4_ok(a->o.addr, 0))
+			return usage_error(
+				a,
+				"--ip takes A.B.C.D (a fixed address by DHCP), or A.B.C.D/N with --no-dhcp");
+		if (a->cfg.mode != SQN_MODE_SHARED &&
+		    a->cfg.mode != SQN_MODE_HOST)
+			return usage_error(
+				a,
+				"--ip without --no-dhcp is a fixed address of a shared or host network's DHCP, not %s mode's",
+				sqn_mode_name(a->cfg.mode));
+		a->cfg.guest_ip = a->o.addr;
+		a->o.addr = NULL;
+	}
 	if ((a->o.gateway || a->o.dns) && !a->o.addr)
 		return usage_error(
 			a, "--gateway and --dns go with --no-dhcp --ip");
@@ -165,6 +192,12 @@ static int guest_check(struct guest_args *a)
 	    (a->o.dns && !guest_ipv4_ok(a->o.dns, 0)))
 		return usage_error(
 			a, "--ip takes A.B.C.D/N, --gateway and --dns A.B.C.D");
+	/* A static address in shared mode: where the forwards lead. */
+	if (a->o.addr && a->cfg.n_forwards && a->cfg.mode == SQN_MODE_SHARED) {
+		snprintf(a->ip, sizeof(a->ip), "%.*s",
+			 (int)strcspn(a->o.addr, "/"), a->o.addr);
+		a->cfg.guest_ip = a->ip;
+	}
 	for (i = 0; i < O_COUNT; i++)
 		if (a->only_for[i] && !(guest_only[i].modes & M(a->cfg.mode)))
 			return usage_error(a, "--%s is for %s mode, not %s",
@@ -204,6 +237,7 @@ static const struct option guest_opts[] = {
 	{ "dns-hosts", required_argument, NULL, 'D' },
 	{ "bridged-iface", required_argument, NULL, 'B' },
 	{ "offload", no_argument, NULL, 'O' },
+	{ "forward", required_argument, NULL, 'F' },
 	{ "stats", no_argument, NULL, 's' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -229,7 +263,8 @@ static void guest_note_only(struct guest_args *a, int c)
 	} only[] = { { 'H', O_HELPER },	 { 'P', O_HELPER }, { 'A', O_HELPER },
 		     { 'p', O_PEER },	 { 'N', O_NET },    { 'S', O_NET },
 		     { 'D', O_NET },	 { 'X', O_NAT },    { 'U', O_NAT },
-		     { 'B', O_BRIDGED }, { 'O', O_PLANE },  { 'I', O_PLANE } };
+		     { 'B', O_BRIDGED }, { 'O', O_PLANE },  { 'I', O_PLANE },
+		     { 'F', O_FWD } };
 	unsigned int i;
 
 	for (i = 0; i < sizeof(only) / sizeof(only[0]); i++)
@@ -348,6 +383,19 @@ static int guest_option(struct guest_args *a, int c, char *arg)
 	case 'c':
 		a->pcap = arg;
 		break;
+	case 'F':
+		if (a->cfg.n_forwards >= SQN_FORWARDS_MAX)
+			return usage_error(a, "more than %d --forward",
+					   SQN_FORWARDS_MAX);
+		if (forward_parse(arg, &a->fwd[a->cfg.n_forwards],
+				  a->fwd_addr[a->cfg.n_forwards]))
+			return usage_error(
+				a,
+				"--forward takes tcp|udp:[ADDR:]HPORT[:GPORT] (e.g. tcp:8080:80), not %.64s",
+				arg);
+		a->cfg.forwards = a->fwd;
+		a->cfg.n_forwards++;
+		break;
 	case 'v':
 		a->verbose = 1;
 		break;
@@ -420,6 +468,8 @@ static const char *const guest_fields[][2] = {
 	{ "network", "--network" },
 	{ "subnet", "--subnet" },
 	{ "offloads", "--offload" },
+	{ "guest_ip", "--ip" },
+	{ "forwards", "--forward" },
 };
 
 /* The field named at @s, if a word starts there: its index, or -1. */

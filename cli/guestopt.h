@@ -19,6 +19,9 @@
  * @pcap:	--pcap FILE, or NULL
  * @helper_args: --helper-arg values, NULL-terminated
  * @nargs:	how many
+ * @fwd:	--forward rules
+ * @fwd_addr:	their host addresses
+ * @ip:		the address of --ip, without its prefix
  * @no_dhcp:	--no-dhcp
  * @stats:	--stats
  * @verbose:	--verbose
@@ -32,6 +35,9 @@ struct guest_args {
 	const char *pcap;
 	const char *helper_args[SQN_ARGS_MAX + 2];
 	unsigned int nargs;
+	struct sqn_forward fwd[SQN_FORWARDS_MAX];
+	char fwd_addr[SQN_FORWARDS_MAX][16];
+	char ip[16];
 	int no_dhcp;
 	int stats;
 	int verbose;

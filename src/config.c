@@ -9,6 +9,7 @@
 
 #include "compat.h"
 #include "config.h"
+#include "forward.h"
 #include "ipv4.h"
 #include "sys/sys.h"
 
@@ -343,6 +344,70 @@ static int check_mode_fields(const struct sqn_config *cfg, struct net_params *p,
 }
 
 /**
+ * config_check_forwards() - check the port forwards and the fixed address
+ * @cfg:	the config, at the current version
+ * @p:		its network checked already (its subnet); the fields are
+ *		set on success
+ * @msg:	reason on failure, naming the field
+ * @msglen:	bytes of @msg
+ *
+ * Forwards: shared and userspace; a fixed address: shared and host. Both
+ * need a network sqn_open() reaches (its own or the service's), so not
+ * with tap_fd. The address must be a guest's of the subnet: not its
+ * gateway's, its network's or broadcast address. What collides with what
+ * is the plane's to say (-EADDRINUSE).
+ *
+ * Return: 0 or -EINVAL.
+ */
+int config_check_forwards(const struct sqn_config *cfg, struct net_params *p,
+			  char *msg, size_t msglen)
+{
+	int plane = cfg->mode == SQN_MODE_SHARED || cfg->mode == SQN_MODE_HOST;
+	uint32_t i;
+	int r;
+
+	if (cfg->n_forwards > SQN_FORWARDS_MAX)
+		return fail(msg, msglen, "n_forwards: %u is above %d",
+			    cfg->n_forwards, SQN_FORWARDS_MAX);
+	if (cfg->n_forwards && !cfg->forwards)
+		return fail(msg, msglen, "forwards: NULL, with n_forwards %u",
+			    cfg->n_forwards);
+	if (cfg->n_forwards && cfg->mode != SQN_MODE_SHARED &&
+	    cfg->mode != SQN_MODE_USERSPACE)
+		return fail(
+			msg, msglen,
+			"forwards: %s mode has none (shared and userspace have)",
+			sqn_mode_name(cfg->mode));
+	if (cfg->guest_ip && !plane)
+		return fail(msg, msglen,
+			    "guest_ip: %s mode has none (shared and host have)",
+			    sqn_mode_name(cfg->mode));
+	if ((cfg->guest_ip || cfg->n_forwards) && plane && cfg->tap_fd >= 0)
+		return fail(
+			msg, msglen,
+			"%s: with tap_fd there is no network of sqn_open()'s to make it in",
+			cfg->guest_ip ? "guest_ip" : "forwards");
+	for (i = 0; i < cfg->n_forwards; i++) {
+		r = forward_check(&cfg->forwards[i], msg, msglen);
+		if (r)
+			return r;
+	}
+	r = cfg->guest_ip ? ipv4_guest(&p->net.gateway, cfg->guest_ip) : 0;
+	if (r == -EINVAL)
+		return fail(msg, msglen, "guest_ip: \"%.32s\" is not A.B.C.D",
+			    cfg->guest_ip);
+	if (r)
+		return fail(
+			msg, msglen,
+			"guest_ip: %s is not a guest's address of the subnet (nor its gateway)",
+			cfg->guest_ip);
+	p->forwards = cfg->n_forwards ? cfg->forwards : NULL;
+	p->n_forwards = cfg->n_forwards;
+	p->guest_ip = cfg->guest_ip;
+	return 0;
+}
+
+/**
  * config_check() - check every field of @caller and fill @p
  * @caller:	caller's config, of any version from 1 to SQN_CONFIG_VERSION
  * @p:		checked parameters with defaults (mtu 0: backend default);
@@ -397,6 +462,8 @@ int config_check(const struct sqn_config *caller, struct net_params *p,
 		return fail(msg, msglen, "offloads: unknown bits 0x%x",
 			    cfg->offloads & ~(uint32_t)0x1f);
 	r = check_mode_fields(cfg, p, msg, msglen);
+	if (!r)
+		r = config_check_forwards(cfg, p, msg, msglen);
 	if (r)
 		return r;
 	p->net.mode = cfg->mode;

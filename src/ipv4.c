@@ -147,6 +147,30 @@ int ipv4_host_range(const struct ipv4_prefix *p, uint32_t *first,
 }
 
 /**
+ * ipv4_guest() - whether text is a guest's address of a network: one of
+ * its host addresses, not the gateway's
+ * @gw:		the gateway's address and the prefix length
+ * @s:		the text
+ *
+ * Return: 0, -EINVAL when @s is not a dotted quad (ipv4_parse()),
+ * -ERANGE when it is not a guest's address of the network.
+ */
+int ipv4_guest(const struct ipv4_prefix *gw, const char *s)
+{
+	uint32_t x, first, last;
+	const char *end;
+	uint8_t a[4];
+
+	if (ipv4_parse(s, &end, a) || *end)
+		return -EINVAL;
+	x = ipv4_pack(a);
+	if (ipv4_host_range(gw, &first, &last) || x < first || x > last ||
+	    x == ipv4_pack(gw->addr))
+		return -ERANGE;
+	return 0;
+}
+
+/**
  * ipv4_overlap() - whether two networks share an address: the shorter
  * prefix's network holds the other's address
  * @a:		one network

@@ -30,6 +30,7 @@ uint32_t ipv4_network(const struct ipv4_prefix *p);
 uint32_t ipv4_broadcast(const struct ipv4_prefix *p);
 int ipv4_host_range(const struct ipv4_prefix *p, uint32_t *first,
 		    uint32_t *last);
+int ipv4_guest(const struct ipv4_prefix *gw, const char *s);
 int ipv4_overlap(const struct ipv4_prefix *a, const struct ipv4_prefix *b);
 char *ipv4_format(char out[IPV4_STRLEN], uint32_t a);
 char *ipv4_format_prefix(char out[IPV4_PREFIX_STRLEN],

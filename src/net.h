@@ -69,9 +69,6 @@ struct net_params {
 	const char *helper_path;
 	const char *const *helper_args;
 	enum sqn_helper helper; /* never SQN_HELPER_DEFAULT once checked */
-	/* userspace: the helper's port forwards (helper_fwd.c) */
-	const struct sqn_forward *forwards;
-	uint32_t n_forwards;
 	uint32_t helper_start_ms;
 	const char *peer_path;
 	int peer_fd;
@@ -85,6 +82,11 @@ struct net_params {
 	uint32_t reply_timeout_ms; /* the service's reply */
 	const char *service_path; /* NULL: SQN_SERVICE, else the default */
 	uint32_t client_version; /* sqn_config.version as the caller gave it */
+	/* Port forwards (shared, userspace) and a fixed address (shared,
+	 * host): the caller's, checked (config_check_forwards()) */
+	const struct sqn_forward *forwards;
+	uint32_t n_forwards;
+	const char *guest_ip;
 	sqn_log_fn log;
 	void *log_ctx;
 };

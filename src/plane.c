@@ -5,6 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "forward.h"
+#include "ipv4.h"
 #include "net.h"
 #include "sys/netplane.h"
 #include "tap.h"
@@ -12,6 +14,35 @@
 static size_t plane_pool_size(const struct sqn_net *net)
 {
 	return pool_round(sizeof(struct netplane)) + tap_ops.pool_size(net);
+}
+
+/* The guest's fixed address (config guest_ip, or one the network's DHCP
+ * reserves for its MAC when it has forwards) and its forwards to that
+ * address; they go with the attachment (netplane_close()). */
+static int plane_forwards(struct sqn_net *net, struct netplane *np)
+{
+	const struct net_params *p = &net->p;
+	char msg[NET_ERRMSG_LEN - 48], ip[16], t[FORWARD_STRLEN];
+	const char *end;
+	uint32_t i;
+	int r;
+
+	if (!p->guest_ip && !p->n_forwards)
+		return 0;
+	r = netplane_reserve(np, p->guest_mac, p->guest_ip, ip, msg,
+			     sizeof(msg));
+	if (r)
+		return net_error(net, r, "guest_ip: %s", msg);
+	net->info.has_guest_ip = !ipv4_parse(ip, &end, net->info.guest_ip);
+	for (i = 0; i < p->n_forwards; i++) {
+		r = netplane_forward_add(np, &p->forwards[i], ip, msg,
+					 sizeof(msg));
+		if (r)
+			return net_error(net, r, "forward %s: %s",
+					 forward_format(t, &p->forwards[i]),
+					 msg);
+	}
+	return 0;
 }
 
 /* The network first, then the TAP backend on its TAP, as if the caller
@@ -49,6 +80,9 @@ static int plane_open(struct sqn_net *net)
 	}
 	if (net->p.net.mode != SQN_MODE_BRIDGED)
 		net_set_subnet(net, &net->p.net.gateway);
+	r = plane_forwards(net, np);
+	if (r)
+		return r;
 	net_log(net, SQN_LOG_DEBUG, "%s: %s %s on %s",
 		sqn_mode_name(net->p.net.mode), np->macvtap ? "macvtap" : "TAP",
 		np->link, np->on);

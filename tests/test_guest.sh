@@ -67,7 +67,12 @@ exit_status_is_the_commands() {
 
 usage_errors() {
 	guest 2 && has err "no command" &&
-		guest 2 --ip 10.0.0.2/24 -- true && has err "needs --no-dhcp" &&
+		guest 2 --ip 10.0.0.2/24 -- true && has err "--ip takes A.B.C.D (a fixed address by DHCP)" &&
+		guest 2 --mode bridged --bridged-iface x --ip 10.0.0.2 -- true &&
+		has err "--ip without --no-dhcp is a fixed address of a shared or host network's DHCP, not bridged" &&
+		guest 2 --forward tcp:80:0 -- true && has err "--forward takes" &&
+		guest 2 --mode host --forward tcp:8080:80 -- true &&
+		has err "--forward is for shared and userspace mode, not host" &&
 		guest 2 --helper nope -- true && has err "--helper takes" &&
 		guest 2 --mode loopback --no-dhcp --offload -- true &&
 		has err "--offload is for shared, host and bridged mode, not loopback" &&

@@ -28,6 +28,7 @@ int dnsmasq_start(const struct dnsmasq_spec *s, struct proc *p, char *msg,
 		  size_t len);
 void dnsmasq_stop(const char *dir, struct proc *p);
 int dnsmasq_find(const char *dir, long *pid_out);
+void dnsmasq_pool(const struct ipv4_prefix *g, uint32_t *from, uint32_t *to);
 int dnsmasq_lease(const char *dir, const uint8_t mac[6], char *ip, size_t len);
 
 #endif /* SQN_SYS_DNSMASQ_H */

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "dnsmasq.h"
+#include "dnsmasq_hosts.h"
 #include "ipv4.h"
 #include "sys.h"
 
@@ -218,26 +219,42 @@ static void dnsmasq_said(const char *path, char *out, size_t len)
 		fclose(f);
 }
 
-/* The arguments: one interface, one DHCP range of the subnet without the
- * gateway (the larger side of it), the network's MTU, no config file, no
- * /etc/hosts; the network's name as its DNS domain. */
+/**
+ * dnsmasq_pool() - the addresses dnsmasq gives out of its own choice: the
+ * subnet without the gateway, the larger side of it
+ * @g:		the gateway's address and the subnet's prefix length
+ * @from:	set to the first, host order
+ * @to:		set to the last
+ */
+void dnsmasq_pool(const struct ipv4_prefix *g, uint32_t *from, uint32_t *to)
+{
+	uint32_t gw = ipv4_pack(g->addr), first, last;
+
+	ipv4_host_range(g, &first, &last);
+	if (last - gw >= gw - first) {
+		*from = gw + 1;
+		*to = last;
+	} else {
+		*from = first;
+		*to = gw - 1;
+	}
+}
+
+/* The arguments: one interface, one DHCP range (dnsmasq_pool()), the
+ * reservations' file, the network's MTU, no config file, no /etc/hosts;
+ * the network's name as its DNS domain. */
 static void dnsmasq_args(const struct dnsmasq_spec *s, struct dnsmasq_argv *a)
 {
 	const struct ipv4_prefix *g = &s->net->gateway;
 	char from[IPV4_STRLEN], to[IPV4_STRLEN], m[IPV4_STRLEN];
 	const char *up = s->net->dns_upstream;
 	char pidf[DNSMASQ_ARG_MAX];
-	uint32_t gw = ipv4_pack(g->addr), first, last;
+	uint32_t first, last;
 	size_t i;
 
-	ipv4_host_range(g, &first, &last);
-	if (last - gw >= gw - first) {
-		ipv4_format(from, gw + 1);
-		ipv4_format(to, last);
-	} else {
-		ipv4_format(from, first);
-		ipv4_format(to, gw - 1);
-	}
+	dnsmasq_pool(g, &first, &last);
+	ipv4_format(from, first);
+	ipv4_format(to, last);
 	ipv4_format(m, ipv4_mask(g->len));
 	a->n = 0;
 	dnsmasq_arg(a, "dnsmasq");
@@ -266,6 +283,8 @@ static void dnsmasq_args(const struct dnsmasq_spec *s, struct dnsmasq_argv *a)
 	dnsmasq_arg(a, "--dhcp-leasefile=%s", pidf);
 	dnsmasq_path(pidf, s->dir, "dnsmasq.pid");
 	dnsmasq_arg(a, "--pid-file=%s", pidf);
+	dnsmasq_path(pidf, s->dir, DNSMASQ_HOSTS);
+	dnsmasq_arg(a, "--dhcp-hostsfile=%s", pidf);
 	if (s->hosts)
 		dnsmasq_arg(a, "--addn-hosts=%s", s->hosts);
 	if (!up)
@@ -319,6 +338,12 @@ int dnsmasq_start(const struct dnsmasq_spec *s, struct proc *p, char *msg,
 	}
 	dnsmasq_args(s, a);
 	spec.argv = a->argv;
+	/* The reservations' file, there (empty) before dnsmasq reads it:
+	 * dnsmasq_hosts_write() fills it. */
+	dnsmasq_path(pidf, s->dir, DNSMASQ_HOSTS);
+	fd = open(pidf, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd >= 0)
+		close(fd);
 	dnsmasq_path(pidf, s->dir, "dnsmasq.pid");
 	dnsmasq_path(logf, s->dir, "dnsmasq.log");
 	unlink(pidf);

@@ -18,6 +18,7 @@
 
 #include "keeper.h"
 #include "netplane.h"
+#include "netplane_fwd.h"
 #include "network.h"
 #include "record.h"
 
@@ -137,6 +138,8 @@ static int keeper_check(const struct keeper_spec *k, struct keeper_dns *d)
 		network_remove(k->dir, dns);
 		done = 1;
 	} else {
+		/* An attachment's forwards and fixed address go with it. */
+		netplane_fwd_gc(k->dir);
 		if (dns->pid && proc_poll(dns, -1, 0, NULL) == 1) {
 			proc_reap(dns, &end);
 			keeper_backoff(d, keeper_now_ms(), 1);

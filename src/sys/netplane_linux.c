@@ -13,6 +13,7 @@
 #include "keeper.h"
 #include "netlink.h"
 #include "netplane.h"
+#include "netplane_fwd.h"
 #include "network.h"
 #include "record.h"
 #include "sys.h"
@@ -182,6 +183,7 @@ static int np_network(struct netplane *np, struct net_spec *s, const char *ns,
 	int r;
 
 	if (record_sweep(np->dir, network_link_gone)) {
+		netplane_fwd_gc(np->dir);
 		r = network_join(np->dir, s, token, msg, len);
 		if (!r && !keeper_alive(np->dir))
 			r = np_keeper(np, s, ns, token, msg, len);
@@ -211,8 +213,12 @@ static void np_leave(struct netplane *np, int locked)
 		record_leave(np->dir, np->entry, np->entry_fd);
 	np->entry_fd = -1;
 	/* Without the lock, the rest is the keeper's (or the next sweep's). */
-	if (locked && !record_sweep(np->dir, network_link_gone))
+	if (!locked)
+		return;
+	if (!record_sweep(np->dir, network_link_gone))
 		network_remove(np->dir, &none);
+	else
+		netplane_fwd_gc(np->dir);
 }
 
 /* What np_open() makes beside the network: an attachment's link with a

@@ -11,6 +11,7 @@
 
 #include "ipv4.h"
 #include "netlink.h"
+#include "netplane_fwd.h"
 #include "network.h"
 #include "nft.h"
 #include "nft_spoof.h"
@@ -251,6 +252,7 @@ void network_remove(const char *dir, struct proc *dnsmasq)
 		return;
 	record_path(path, dir, "hosts");
 	unlink(path);
+	netplane_fwd_drop(dir);
 	record_path(path, dir, NETWORK_KEEPER);
 	unlink(path);
 	/* network_nat_follow()'s new record, had it been cut short there. */
@@ -280,6 +282,8 @@ int network_sweep_one(const char *dir, void *ctx)
 	(void)ctx;
 	if (!record_sweep(dir, network_link_gone))
 		network_remove(dir, &none);
+	else
+		netplane_fwd_gc(dir);
 	return 0;
 }
 

@@ -119,9 +119,10 @@ static int nft_refuse(const struct net_spec *s, const char *subnet, char *out,
  * them reaching each other routed through the host, which would go from
  * the bridge back to it. Without isolation that passes, as frames
  * between ports do when br_netfilter shows them here. Only the subnet's
- * own addresses are forwarded out. Without @nat_iface, what a guest sends
- * the host for beyond it is refused (nft_refuse()). The table must not
- * exist yet: one of that name is not ours.
+ * own addresses are forwarded out, and in only the port forwards' DNATed
+ * connections (chain fwd_in, nft_fwd_sync()). Without @nat_iface, what
+ * a guest sends the host for beyond it is refused (nft_refuse()). The
+ * table must not exist yet: one of that name is not ours.
  *
  * Return: 0, or a negative errno (-EIO from nft) with the reason in @msg.
  */
@@ -164,17 +165,21 @@ int nft_table_add(const struct net_spec *s, const char *token,
 		" chain id_%s {\n"
 		" }\n"
 		"%s"
+		" chain fwd_in {\n"
+		" }\n"
 		" chain forward {\n"
 		"  type filter hook forward priority filter; policy accept;\n"
 		"  iifname \"%s\" oifname \"%s\" %s\n"
 		"%s"
+		"  iifname \"%s\" jump fwd_in\n"
+		"  oifname \"%s\" jump fwd_in\n"
 		"  iifname \"%s\" drop\n"
 		"  oifname \"%s\" drop\n"
 		"%s%s"
 		" }\n"
 		"}\n",
 		s->name, s->name, token, chains, b, b,
-		s->isolation ? "drop" : "accept", out, b, b,
+		s->isolation ? "drop" : "accept", out, b, b, b, b,
 		return_only ? "  iifname @nat_out" : "",
 		return_only ?
 			" ct state != { established, related } ct status != dnat drop\n" :
