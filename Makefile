@@ -56,6 +56,8 @@ CORE_SRC := src/net.c src/config.c src/framing.c src/iov.c src/ipv4.c \
 	src/listener.c src/forward.c
 # Configs of older versions and the symbols programs built before use.
 CORE_SRC += src/compat.c
+# The networks' IPv6 prefixes.
+CORE_SRC += src/ipv6.c
 LINUX_SRC := src/platform_linux.c src/sys/sys_linux.c \
 	src/sys/proc_linux.c src/sys/proc_spawn_linux.c src/sys/netlink_linux.c \
 	src/sys/netlink_route_linux.c \
@@ -67,6 +69,9 @@ LINUX_SRC := src/platform_linux.c src/sys/sys_linux.c \
 	src/sys/nft_nat_linux.c src/sys/network_nat_linux.c \
 	src/plane.c src/tap.c src/tcpmerge.c src/helper.c src/helper_find.c \
 	src/helper_stderr.c src/helper_fwd.c
+# IPv6 of the shared and host networks.
+LINUX_SRC += src/sys/network6_linux.c \
+	src/sys/network_fwd_linux.c src/sys/nft6_linux.c
 # The control protocol of squib-net serve, both sides (json-c); the
 # service is Linux's.
 LINUX_SRC += src/svcproto.c src/svcjson.c src/svcjson_dup.c src/svcsock.c

@@ -6,8 +6,8 @@
 # BENCH_BASE=<git revision> adds the shared-mode rows of that revision's
 # squib-net (built in BUILD_DIR/base), to see a change side by side.
 # Runs bench_framing (micro), bench_stream (library to library, printed
-# only), then, as root, e2e.sh, scale.sh, serve_stream.sh and forward.sh
-# in namespaces of their own;
+# only), then, as root, e2e.sh, scale.sh, serve_stream.sh, forward.sh
+# and ipv6.sh in namespaces of their own;
 # bench/report.sh turns what they print into the tables, and
 # bench/results/{micro,e2e,scale,raw}.csv and bench.png. Exits non-zero
 # when a benchmark program fails.
@@ -58,6 +58,8 @@ else
 	bench/serve_stream.sh "$B" >>"$raw"
 	echo "== port forward into a guest: bench/forward.sh" >&2
 	bench/forward.sh "$B" >>"$raw"
+	echo "== IPv6: shared-mode guest to wan over IPv6 and IPv4: bench/ipv6.sh" >&2
+	bench/ipv6.sh "$B" >>"$raw"
 fi
 echo "machine,took,$(($(date +%s) - start)) s" >>"$raw"
 mkdir -p "$OUT"

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* guest.c - "squib-net guest": a command behind a TAP, relayed as a VMM would */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,6 +17,16 @@
 #include "util.h"
 
 #define GUEST_TAP_MTU_MAX 65521
+
+/* The network's IPv6 prefix and gateway, as sqn_info() tells them. */
+static void guest_say_ipv6(const struct sqn_info *in)
+{
+	char p[INET6_ADDRSTRLEN], g[INET6_ADDRSTRLEN];
+
+	inet_ntop(AF_INET6, in->subnet6, p, sizeof(p));
+	inet_ntop(AF_INET6, in->gateway6, g, sizeof(g));
+	info("IPv6 prefix %s/%u, gateway %s", p, in->prefix6_len, g);
+}
 
 /* The library names a config field ("subnet: ...", "... set nat_iface");
  * the user gave an option. */
@@ -68,6 +79,8 @@ static int guest_run(struct relay *r, struct guest_args *a)
 		goto out;
 	sqn_info(r->net, &in);
 	info("attached in %s mode, mtu %u", sqn_mode_name(in.mode), in.mtu);
+	if (in.has_subnet6)
+		guest_say_ipv6(&in);
 	memcpy(a->o.mac, in.guest_mac, 6);
 	if (a->o.offload && in.vnet_hdr_len != GUEST_VNET_HDR_LEN) {
 		err("guest: --offload: the %s attachment has no virtio-net header",

@@ -61,6 +61,9 @@ void usage_guest(void)
 	       "  --subnet A.B.C.D/N    the gateway's address and prefix\n"
 	       "                        (default 192.168.105.1/24 shared,\n"
 	       "                        192.168.106.1/24 host)\n"
+	       "  --subnet6 PREFIX/64   the network's IPv6 prefix (guests get\n"
+	       "                        addresses by SLAAC and DHCPv6), or\n"
+	       "                        none; default: a ULA /64 from NETWORK\n"
 	       "  --nat-iface IF        shared: NAT out of IF\n"
 	       "  --dns-upstream LIST   shared: dnsmasq forwards unknown names\n"
 	       "                        to these IPv4 addresses (comma\n"
@@ -232,6 +235,7 @@ static const struct option guest_opts[] = {
 	{ "disable-isolation", no_argument, NULL, 'I' },
 	{ "network", required_argument, NULL, 'N' },
 	{ "subnet", required_argument, NULL, 'S' },
+	{ "subnet6", required_argument, NULL, '6' },
 	{ "nat-iface", required_argument, NULL, 'X' },
 	{ "dns-upstream", required_argument, NULL, 'U' },
 	{ "dns-hosts", required_argument, NULL, 'D' },
@@ -260,11 +264,11 @@ static void guest_note_only(struct guest_args *a, int c)
 {
 	static const struct {
 		int c, o;
-	} only[] = { { 'H', O_HELPER },	 { 'P', O_HELPER }, { 'A', O_HELPER },
-		     { 'p', O_PEER },	 { 'N', O_NET },    { 'S', O_NET },
-		     { 'D', O_NET },	 { 'X', O_NAT },    { 'U', O_NAT },
-		     { 'B', O_BRIDGED }, { 'O', O_PLANE },  { 'I', O_PLANE },
-		     { 'F', O_FWD } };
+	} only[] = { { 'H', O_HELPER }, { 'P', O_HELPER },  { 'A', O_HELPER },
+		     { 'p', O_PEER },	{ 'N', O_NET },	    { 'S', O_NET },
+		     { '6', O_NET },	{ 'D', O_NET },	    { 'X', O_NAT },
+		     { 'U', O_NAT },	{ 'B', O_BRIDGED }, { 'O', O_PLANE },
+		     { 'I', O_PLANE },	{ 'F', O_FWD } };
 	unsigned int i;
 
 	for (i = 0; i < sizeof(only) / sizeof(only[0]); i++)
@@ -302,6 +306,9 @@ static int guest_option(struct guest_args *a, int c, char *arg)
 		break;
 	case 'S':
 		a->cfg.subnet = arg;
+		break;
+	case '6':
+		a->cfg.subnet6 = arg;
 		break;
 	case 'X':
 		a->cfg.nat_iface = arg;
@@ -467,6 +474,7 @@ static const char *const guest_fields[][2] = {
 	{ "helper", "--helper" },
 	{ "network", "--network" },
 	{ "subnet", "--subnet" },
+	{ "subnet6", "--subnet6" },
 	{ "offloads", "--offload" },
 	{ "guest_ip", "--ip" },
 	{ "forwards", "--forward" },

@@ -289,7 +289,7 @@ struct sqn_forward {
  *		/run/squib-net/control. The network asked for is @network
  *		(shared, host) or @bridged_iface (bridged); the service's
  *		network decides the subnet, NAT and DNS: @subnet,
- *		@nat_iface, @dns_upstream, @dns_hosts and
+ *		@subnet6, @nat_iface, @dns_upstream, @dns_hosts and
  *		@disable_isolation set are refused (-EINVAL). No service:
  *		-ENOENT or -ECONNREFUSED, a service that refuses: its errno
  *		and its message (see docs/api.md). At most 107 bytes (a unix

@@ -90,6 +90,22 @@ ns_wait_http() {
 	return 1
 }
 
+# ns_ipv6_up: IPv6 between host and wan: fd00:99::2/64 and ::1 on the
+# veth, host's default route via wan, and wan's server on [$WAN6]:80 (on
+# wan's lo). wan has no route to anything beyond host: a guest's address
+# reaches it only translated to host's. After ns_up.
+WAN6=fd00:99:1::1
+HOST6=fd00:99::2
+ns_ipv6_up() {
+	ip -n "$NS_HOST" addr add "$HOST6/64" dev "$NS_LINK-h" nodad || return 1
+	ip -n "$NS_WAN" addr add fd00:99::1/64 dev "$NS_LINK-w" nodad || return 1
+	ip -n "$NS_WAN" addr add "$WAN6/128" dev lo || return 1
+	ip -n "$NS_HOST" -6 route add default via fd00:99::1 || return 1
+	ip netns exec "$NS_WAN" busybox httpd -f -p "[$WAN6]:80" -h "$NS_WWW" &
+	NS_PIDS+=($!)
+	ns_wait_http "$NS_WAN" "[$WAN6]:80"
+}
+
 # ns_lan_up: the LAN namespace, its router (dnsmasq, leases in $LAN_LEASES)
 # and server, and the two links of host to it (see above). After ns_up.
 ns_lan_up() {

@@ -98,6 +98,8 @@ static int conf_net_line(struct serve_netconf *n, const char *key,
 					val);
 	} else if (!strcmp(key, "subnet")) {
 		bad = conf_copy(n->subnet, sizeof(n->subnet), val);
+	} else if (!strcmp(key, "subnet6")) {
+		bad = conf_copy(n->subnet6, sizeof(n->subnet6), val);
 	} else if (!strcmp(key, "nat-iface")) {
 		bad = conf_copy(n->nat_iface, sizeof(n->nat_iface), val);
 	} else if (!strcmp(key, "dns-upstream")) {
@@ -334,6 +336,7 @@ int conf_net_spec(const struct serve_netconf *n, struct net_spec *spec,
 	cfg.mode = n->mode;
 	cfg.network = n->name;
 	cfg.subnet = conf_opt(n->subnet);
+	cfg.subnet6 = conf_opt(n->subnet6);
 	cfg.nat_iface = conf_opt(n->nat_iface);
 	cfg.dns_upstream = conf_opt(n->dns_upstream);
 	cfg.dns_hosts = conf_opt(n->dns_hosts);
@@ -345,10 +348,11 @@ int conf_net_spec(const struct serve_netconf *n, struct net_spec *spec,
 		return conf_mismatch(
 			msg, len,
 			"nat-iface and dns-upstream are for mode shared");
-	if (n->mode == SQN_MODE_BRIDGED && (n->subnet[0] || n->dns_hosts[0]))
+	if (n->mode == SQN_MODE_BRIDGED &&
+	    (n->subnet[0] || n->subnet6[0] || n->dns_hosts[0]))
 		return conf_mismatch(
 			msg, len,
-			"subnet and dns-hosts are not for mode bridged");
+			"subnet, subnet6 and dns-hosts are not for mode bridged");
 	if (n->mode != SQN_MODE_BRIDGED && n->bridged_iface[0])
 		return conf_mismatch(msg, len,
 				     "bridged-iface is for mode bridged");

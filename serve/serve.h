@@ -79,6 +79,7 @@ struct serve_netconf {
 	char name[SVC_NAME_MAX];
 	enum sqn_mode mode;
 	char subnet[32];
+	char subnet6[64];
 	char nat_iface[16];
 	char dns_upstream[128];
 	char dns_hosts[SERVE_PATH_MAX];

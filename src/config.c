@@ -11,6 +11,7 @@
 #include "config.h"
 #include "forward.h"
 #include "ipv4.h"
+#include "ipv6.h"
 #include "sys/sys.h"
 
 #define NAME_CHARS \
@@ -184,6 +185,40 @@ static int check_subnet(const char *s, struct net_params *p, char *msg,
 	return 0;
 }
 
+/* NULL: the ULA /64 of the network's name; "none": no IPv6; else
+ * "PREFIX/64", its host bits 0, a unicast prefix (not link-local,
+ * multicast, loopback's or the unspecified address's). An MTU below
+ * IPv6's minimum (RFC 8200: 1280) leaves the network without it. */
+static int check_subnet6(const char *s, uint32_t mtu, struct net_params *p,
+			 char *msg, size_t msglen)
+{
+	struct ipv6_prefix v6;
+	const uint8_t *a = v6.addr;
+
+	if (mtu && mtu < 1280 && s && strcmp(s, "none"))
+		return fail(
+			msg, msglen,
+			"subnet6: IPv6 needs an MTU of 1280 at least, not %u",
+			mtu);
+	p->net.has_v6 = !s ? !mtu || mtu >= 1280 : strcmp(s, "none") != 0;
+	if (!s)
+		ipv6_ula(p->net.name, &p->net.subnet6);
+	if (!s || !p->net.has_v6)
+		return 0;
+	if (ipv6_parse_prefix(s, &v6) || v6.len != IPV6_NET_LEN ||
+	    !ipv6_host_bits_zero(&v6))
+		return fail(
+			msg, msglen,
+			"subnet6: \"%.64s\" is not \"none\" or PREFIX/64 (the network's, e.g. fd12:3456:789a::/64)",
+			s);
+	if (a[0] == 0xff || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) ||
+	    !memcmp(a, (const uint8_t[8]){ 0 }, 8))
+		return fail(msg, msglen,
+			    "subnet6: %.64s is not a unicast network", s);
+	p->net.subnet6 = v6;
+	return 0;
+}
+
 /* "none", or up to four IPv4 addresses separated by commas. */
 static int check_dns_upstream(const char *s, char *msg, size_t msglen)
 {
@@ -237,6 +272,8 @@ static int check_network(const struct sqn_config *cfg, struct net_params *p,
 		subnet = cfg->mode == SQN_MODE_HOST ? "192.168.106.1/24" :
 						      "192.168.105.1/24";
 	r = check_subnet(subnet, p, msg, msglen);
+	if (!r)
+		r = check_subnet6(cfg->subnet6, cfg->mtu, p, msg, msglen);
 	if (r)
 		return r;
 	/* It goes into nft's commands: plain names only. */

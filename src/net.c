@@ -244,6 +244,19 @@ void net_set_subnet(struct sqn_net *net, const struct ipv4_prefix *gw)
 }
 
 /**
+ * net_set_subnet6() - the IPv6 prefix, as sqn_info() tells it
+ * @net:	attachment
+ * @p:		the network's prefix; its gateway is ::1
+ */
+void net_set_subnet6(struct sqn_net *net, const struct ipv6_prefix *p)
+{
+	net->info.has_subnet6 = 1;
+	memcpy(net->info.subnet6, p->addr, 16);
+	net->info.prefix6_len = (uint32_t)p->len;
+	ipv6_host(p, 1, net->info.gateway6);
+}
+
+/**
  * net_pkt_fill() - copy a frame, given in up to two pieces, into @pkt
  * @pkt:	caller's packet descriptor
  * @a:		first piece

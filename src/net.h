@@ -116,6 +116,7 @@ void net_pkt_fill(struct sqn_pkt *pkt, const void *a, size_t alen,
 		  const void *b, size_t blen);
 int net_set_mtu(struct sqn_net *net, size_t frame_cap);
 void net_set_subnet(struct sqn_net *net, const struct ipv4_prefix *gw);
+void net_set_subnet6(struct sqn_net *net, const struct ipv6_prefix *p);
 void net_tx_refused(struct sqn_net *net, const struct sqn_pkt *pkt);
 
 /* Chosen per platform in platform_<os>.c. */

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "ipv4.h"
+#include "ipv6.h"
 #include "squibnet.h"
 
 /* A network name, also its bridge's: an interface name with its NUL. */
@@ -22,6 +23,8 @@
  * @name:	shared, host: the network's name, also its bridge's
  * @gateway:	shared, host: the bridge's address and the subnet's prefix
  *		length
+ * @has_v6:	shared, host: the network has IPv6, prefix @subnet6
+ * @subnet6:	its /64 (host bits 0); the gateway is its ::1
  * @nat_iface:	shared: where NAT leads out; NULL: the default route's
  *		(always NULL for host)
  * @dns_upstream: where unknown names go: NULL the host's resolv.conf,
@@ -41,6 +44,8 @@ struct net_spec {
 	enum sqn_mode mode;
 	char name[NET_SPEC_NAME_MAX];
 	struct ipv4_prefix gateway;
+	int has_v6;
+	struct ipv6_prefix subnet6;
 	const char *nat_iface;
 	const char *dns_upstream;
 	const char *dns_hosts;

@@ -83,6 +83,11 @@ static int plane_open(struct sqn_net *net)
 	r = plane_forwards(net, np);
 	if (r)
 		return r;
+	/* A network of an MTU below 1280, joined with mtu 0, has no IPv6
+	 * (network_join()). */
+	if (net->p.net.mode != SQN_MODE_BRIDGED && net->p.net.has_v6 &&
+	    net->info.mtu >= 1280)
+		net_set_subnet6(net, &net->p.net.subnet6);
 	net_log(net, SQN_LOG_DEBUG, "%s: %s %s on %s",
 		sqn_mode_name(net->p.net.mode), np->macvtap ? "macvtap" : "TAP",
 		np->link, np->on);

@@ -278,6 +278,7 @@ static int svcclient_check(const struct sqn_config *cfg, struct net_params *p,
 			   char *msg, size_t msglen)
 {
 	const char *field = cfg->subnet		   ? "subnet" :
+			    cfg->subnet6	   ? "subnet6" :
 			    cfg->nat_iface	   ? "nat_iface" :
 			    cfg->dns_upstream	   ? "dns_upstream" :
 			    cfg->dns_hosts	   ? "dns_hosts" :

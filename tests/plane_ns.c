@@ -57,14 +57,15 @@ int sh_printf(const char *fmt, ...)
 	return sh(cmd);
 }
 
-/* The forwarding switch of @iface: 0, 1, or -1 when unknown. */
-int forwarding(const char *iface)
+/* The switch /proc/sys/net/@family/conf/@iface/@key: 0, 1, or -1 when
+ * unknown. */
+int conf_flag(const char *family, const char *iface, const char *key)
 {
-	char path[96], c = '?';
+	char path[128], c = '?';
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/forwarding",
-		 iface);
+	snprintf(path, sizeof(path), "/proc/sys/net/%s/conf/%s/%s", family,
+		 iface, key);
 	fd = open(path, O_RDONLY);
 	if (fd < 0)
 		return -1;
@@ -72,6 +73,12 @@ int forwarding(const char *iface)
 		c = '?';
 	close(fd);
 	return c - '0';
+}
+
+/* The forwarding switch of @iface: 0, 1, or -1 when unknown. */
+int forwarding(const char *iface)
+{
+	return conf_flag("ipv4", iface, "forwarding");
 }
 
 /* A config of network NET in @mode on @subnet, no DNS upstream. */

@@ -17,6 +17,7 @@ extern char record[128];
 void ns_new(void);
 int sh(const char *cmd);
 int sh_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int conf_flag(const char *family, const char *iface, const char *key);
 int forwarding(const char *iface);
 void config(struct sqn_config *cfg, enum sqn_mode mode, const char *subnet);
 sqn_net *open_ok(const struct sqn_config *cfg);

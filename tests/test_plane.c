@@ -48,7 +48,9 @@ TEST(shared_network_is_made_and_undone)
 		  " | grep -q 'inet 10.251.0.1/24'"));
 	CHECK(!sh("ip -o link show master " NET " | grep -q ': sqn'"));
 	CHECK(!sh("nft list table ip squib-net-" NET
-		  " | grep -q 'oifname \"" UPLINK "\" masquerade'"));
+		  " | grep -q 'oifname @nat_out masquerade'"));
+	CHECK(!sh("nft list set ip squib-net-" NET
+		  " nat_out | grep -q 'elements = { \"" UPLINK "\" }'"));
 	CHECK_EQ(forwarding(NET), 1);
 	CHECK_EQ(forwarding(UPLINK), 1);
 	dnsmasq = dnsmasq_pid();

@@ -16,6 +16,7 @@
 #include "dnsmasq.h"
 #include "dnsmasq_hosts.h"
 #include "ipv4.h"
+#include "ipv6.h"
 #include "sys.h"
 
 #ifndef SYS_pidfd_open
@@ -240,6 +241,22 @@ void dnsmasq_pool(const struct ipv4_prefix *g, uint32_t *from, uint32_t *to)
 	}
 }
 
+/* IPv6: router advertisements of the prefix with its A flag (SLAAC) and
+ * DHCPv6 leases of PREFIX::100 to ::1ff beside it (dnsmasq(8)'s "slaac"
+ * mode), so a guest gets an address whichever it speaks. */
+static void dnsmasq_args6(const struct net_spec *n, struct dnsmasq_argv *a)
+{
+	char from[IPV6_STRLEN], to[IPV6_STRLEN];
+	uint8_t addr[16];
+
+	ipv6_host(&n->subnet6, 0x100, addr);
+	ipv6_format(from, addr);
+	ipv6_host(&n->subnet6, 0x1ff, addr);
+	ipv6_format(to, addr);
+	dnsmasq_arg(a, "--enable-ra");
+	dnsmasq_arg(a, "--dhcp-range=%s,%s,slaac,%d", from, to, n->subnet6.len);
+}
+
 /* The arguments: one interface, one DHCP range (dnsmasq_pool()), the
  * reservations' file, the network's MTU, no config file, no /etc/hosts;
  * the network's name as its DNS domain. */
@@ -287,6 +304,8 @@ static void dnsmasq_args(const struct dnsmasq_spec *s, struct dnsmasq_argv *a)
 	dnsmasq_arg(a, "--dhcp-hostsfile=%s", pidf);
 	if (s->hosts)
 		dnsmasq_arg(a, "--addn-hosts=%s", s->hosts);
+	if (s->net->has_v6)
+		dnsmasq_args6(s->net, a);
 	if (!up)
 		return;
 	dnsmasq_arg(a, "--no-resolv");

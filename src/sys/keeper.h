@@ -18,7 +18,7 @@
 #define KEEPER_STATUS_FD 3
 /* What its command line can hold: the program and pairs of an option and
  * its value (keeper_args()). */
-#define KEEPER_ARGV_MAX 22
+#define KEEPER_ARGV_MAX 24
 
 /**
  * struct keeper_spec - the network a keeper keeps
@@ -48,6 +48,7 @@ struct keeper_spec {
  * @gateway:	the gateway, dotted
  * @prefix:	its prefix length in decimal
  * @mtu:	the network's MTU in decimal
+ * @subnet6:	its IPv6 prefix, "PREFIX/64"
  */
 struct keeper_argv {
 	char *argv[KEEPER_ARGV_MAX];
@@ -55,6 +56,7 @@ struct keeper_argv {
 	char gateway[16];
 	char prefix[4];
 	char mtu[12];
+	char subnet6[IPV6_PREFIX_STRLEN];
 };
 
 int keeper_set_dir(const char *dir);

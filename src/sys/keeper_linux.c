@@ -88,7 +88,8 @@ static void keeper_arg(struct keeper_argv *a, int *n, const char *opt,
  * @a:		filled; a->argv points into @k and @a
  *
  * "squib-net-keeper --dir D --ns N --cookie C --token T --bridge B
- * --gateway A.B.C.D --prefix P --mtu M [--upstream U] [--hosts H]", read
+ * --gateway A.B.C.D --prefix P --mtu M [--upstream U] [--hosts H]
+ * [--subnet6 PREFIX/64]", read
  * back by keeper_parse(); an option whose value is NULL is left out.
  */
 void keeper_args(const struct keeper_spec *k, struct keeper_argv *a)
@@ -111,6 +112,9 @@ void keeper_args(const struct keeper_spec *k, struct keeper_argv *a)
 	keeper_arg(a, &n, "--mtu", a->mtu);
 	keeper_arg(a, &n, "--upstream", net->dns_upstream);
 	keeper_arg(a, &n, "--hosts", k->dns.hosts);
+	if (net->has_v6)
+		keeper_arg(a, &n, "--subnet6",
+			   ipv6_format_prefix(a->subnet6, &net->subnet6));
 	a->argv[n] = NULL;
 }
 
@@ -155,12 +159,16 @@ int keeper_parse(int argc, char **argv, struct keeper_spec *k)
 			k->net.dns_upstream = v;
 		else if (!strcmp(argv[i], "--hosts"))
 			k->dns.hosts = v;
+		else if (!strcmp(argv[i], "--subnet6"))
+			k->net.has_v6 =
+				!ipv6_parse_prefix(v, &k->net.subnet6) ? 1 : -1;
 		else
 			return -EINVAL;
 	}
 	if (i != argc || !k->dir || !k->ns || !cookie || !k->token || !bridge ||
 	    strlen(bridge) >= sizeof(k->net.name) || !gateway || !prefix ||
-	    !mtu || ipv4_parse(gateway, &rest, k->net.gateway.addr) || *rest)
+	    !mtu || ipv4_parse(gateway, &rest, k->net.gateway.addr) || *rest ||
+	    k->net.has_v6 < 0)
 		return -EINVAL;
 	memcpy(k->net.name, bridge, strlen(bridge) + 1);
 	errno = 0;

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "ipv4.h"
+#include "ipv6.h"
 
 /**
  * struct nl_link - what rtnetlink says of one link
@@ -57,5 +58,7 @@ int nl_macvtap_add(const char *name, const char *lower, const uint8_t mac[6],
 		   int private_mode);
 int nl_ipv4_overlap(const struct ipv4_prefix *net, char *what, size_t len);
 int nl_default_route(char name[16]);
+int nl_addr6_add(const char *name, const struct ipv6_prefix *addr);
+int nl_ipv6_overlap(const struct ipv6_prefix *net, char *what, size_t len);
 
 #endif /* SQN_SYS_NETLINK_H */

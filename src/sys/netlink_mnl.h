@@ -18,6 +18,10 @@ _Static_assert(IFA_MAX < NL_TB_LEN && RTA_MAX < NL_TB_LEN &&
 	       "an attribute table holds every type parsed");
 
 int nl_talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
+int nl_dump(unsigned char family, uint16_t type, size_t hdrlen, mnl_cb_t cb,
+	    void *data);
+int nl_addr_put(const char *name, unsigned char family, const void *addr,
+		size_t alen, int prefixlen, unsigned char flags);
 int nl_attr_cb(const struct nlattr *a, void *data);
 const void *nl_parse(const struct nlmsghdr *nlh, size_t hdrlen,
 		     const struct nlattr **tb);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-/* netlink_route_linux.c - Linux side of netlink.h, IPv4 addresses and
- * routes: RTM_NEWADDR, and the RTM_GETADDR and RTM_GETROUTE dumps */
+/* netlink_route_linux.c - Linux side of netlink.h, addresses and routes
+ * (IPv4's, and IPv6's for the networks' prefixes): RTM_NEWADDR, and the
+ * RTM_GETADDR and RTM_GETROUTE dumps */
 #include <errno.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -8,11 +9,13 @@
 #include <sys/socket.h>
 
 #include "ipv4.h"
+#include "ipv6.h"
 #include "netlink.h"
 #include "netlink_mnl.h"
 
 /**
- * nl_dump_ipv4() - ask for every IPv4 object of a type
+ * nl_dump() - ask for every object of a type and family
+ * @family:	AF_INET or AF_INET6
  * @type:	RTM_GETADDR or RTM_GETROUTE
  * @hdrlen:	the size of that type's fixed header
  * @cb:		called for each object; MNL_CB_STOP ends the dump early
@@ -20,7 +23,8 @@
  *
  * Return: 0, or the negative errno the kernel or @cb answered with.
  */
-static int nl_dump_ipv4(uint16_t type, size_t hdrlen, mnl_cb_t cb, void *data)
+int nl_dump(unsigned char family, uint16_t type, size_t hdrlen, mnl_cb_t cb,
+	    void *data)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
@@ -31,18 +35,23 @@ static int nl_dump_ipv4(uint16_t type, size_t hdrlen, mnl_cb_t cb, void *data)
 	/* The whole fixed header, zeroed, as strict checking wants it; its
 	 * family is the first byte, as in struct rtgenmsg. */
 	g = mnl_nlmsg_put_extra_header(nlh, hdrlen);
-	g->rtgen_family = AF_INET;
+	g->rtgen_family = family;
 	return nl_talk(nlh, cb, data);
 }
 
 /**
- * nl_addr_add() - give a link an IPv4 address
+ * nl_addr_put() - give a link an address of either family
  * @name:	the link
- * @addr:	the address and its prefix length
+ * @family:	AF_INET or AF_INET6
+ * @addr:	the address, network order, @alen bytes
+ * @alen:	4 or 16
+ * @prefixlen:	its prefix length
+ * @flags:	IFA_F_* (IFA_F_NODAD)
  *
  * Return: 0 (also when it had the address already) or a negative errno.
  */
-int nl_addr_add(const char *name, const struct ipv4_prefix *addr)
+int nl_addr_put(const char *name, unsigned char family, const void *addr,
+		size_t alen, int prefixlen, unsigned char flags)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	unsigned int idx = if_nametoindex(name);
@@ -56,14 +65,27 @@ int nl_addr_add(const char *name, const struct ipv4_prefix *addr)
 	nlh->nlmsg_type = RTM_NEWADDR;
 	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
 	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = AF_INET;
-	ifa->ifa_prefixlen = (unsigned char)addr->len;
+	ifa->ifa_family = family;
+	ifa->ifa_prefixlen = (unsigned char)prefixlen;
+	ifa->ifa_flags = flags;
 	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
 	ifa->ifa_index = idx;
-	mnl_attr_put(nlh, IFA_LOCAL, 4, addr->addr);
-	mnl_attr_put(nlh, IFA_ADDRESS, 4, addr->addr);
+	mnl_attr_put(nlh, IFA_LOCAL, alen, addr);
+	mnl_attr_put(nlh, IFA_ADDRESS, alen, addr);
 	r = nl_talk(nlh, NULL, NULL);
 	return r == -EEXIST ? 0 : r;
+}
+
+/**
+ * nl_addr_add() - give a link an IPv4 address
+ * @name:	the link
+ * @addr:	the address and its prefix length
+ *
+ * Return: 0 (also when it had the address already) or a negative errno.
+ */
+int nl_addr_add(const char *name, const struct ipv4_prefix *addr)
+{
+	return nl_addr_put(name, AF_INET, addr->addr, 4, addr->len, 0);
 }
 
 /**
@@ -116,15 +138,22 @@ static int nl_route_main(const struct nlmsghdr *nlh, struct nl_route *rt)
 	return 1;
 }
 
+static int nl_overlap6_route(const struct nlmsghdr *nlh, void *data);
+
 /**
- * struct nl_overlap - what nl_ipv4_overlap() looks for, and what it found
- * @net:	the network
+ * struct nl_overlap - what nl_ipv4_overlap() or nl_ipv6_overlap() looks
+ * for, and what it found
+ * @family:	AF_INET or AF_INET6
+ * @net:	the network, AF_INET
+ * @net6:	the prefix, AF_INET6
  * @what:	where to describe what overlaps it, or NULL
  * @len:	the size of @what
  * @found:	1 once something overlaps it
  */
 struct nl_overlap {
+	unsigned char family;
 	struct ipv4_prefix net;
+	struct ipv6_prefix net6;
 	char *what;
 	size_t len;
 	int found;
@@ -132,9 +161,9 @@ struct nl_overlap {
 
 /**
  * nl_overlap_one() - compare one address or route with the network
- * @o:		what nl_ipv4_overlap() looks for
+ * @o:		what nl_ipv4_overlap() or nl_ipv6_overlap() looks for
  * @label:	"" for an address, "route " for a route
- * @addr:	its address, host order
+ * @addr:	its address, of @o's family, network order
  * @prefix:	its prefix length
  * @ifindex:	its link, 0 for none
  *
@@ -142,21 +171,24 @@ struct nl_overlap {
  * MNL_CB_OK when they do not.
  */
 static int nl_overlap_one(struct nl_overlap *o, const char *label,
-			  uint32_t addr, int prefix, unsigned int ifindex)
+			  const uint8_t *addr, int prefix, unsigned int ifindex)
 {
 	struct ipv4_prefix p = { { 0 }, prefix };
-	char ifname[IF_NAMESIZE] = "", a[IPV4_PREFIX_STRLEN];
+	struct ipv6_prefix p6 = { { 0 }, prefix };
+	char ifname[IF_NAMESIZE] = "", a[IPV6_PREFIX_STRLEN];
+	int v6 = o->family == AF_INET6;
 
-	ipv4_unpack(addr, p.addr);
-	if (!ipv4_overlap(&p, &o->net))
+	memcpy(v6 ? p6.addr : p.addr, addr, v6 ? 16 : 4);
+	if (v6 ? !ipv6_overlap(&p6, &o->net6) : !ipv4_overlap(&p, &o->net))
 		return MNL_CB_OK;
 	o->found = 1;
 	if (ifindex && !if_indextoname(ifindex, ifname))
 		snprintf(ifname, sizeof(ifname), "#%u", ifindex);
 	if (o->what)
 		snprintf(o->what, o->len, "%s%s%s%s", label,
-			 ipv4_format_prefix(a, &p), ifindex ? " on " : "",
-			 ifname);
+			 v6 ? ipv6_format_prefix(a, &p6) :
+			      ipv4_format_prefix(a, &p),
+			 ifindex ? " on " : "", ifname);
 	return MNL_CB_STOP;
 }
 
@@ -171,21 +203,23 @@ static int nl_overlap_addr_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *tb[NL_TB_LEN];
 	const struct ifaddrmsg *ifa = nl_parse(nlh, sizeof(*ifa), tb);
+	struct nl_overlap *o = data;
+	size_t alen = o->family == AF_INET6 ? 16 : 4;
 	const uint8_t *a;
 
 	if (nlh->nlmsg_type != RTM_NEWADDR || !ifa ||
-	    ifa->ifa_family != AF_INET || ifa->ifa_prefixlen > 32)
+	    ifa->ifa_family != o->family || ifa->ifa_prefixlen > alen * 8)
 		return MNL_CB_OK;
 	/* IFA_ADDRESS is the peer's on a point-to-point link. */
-	a = nl_bytes(tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS], 4);
+	a = nl_bytes(tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS], alen);
 	if (!a)
 		return MNL_CB_OK;
-	return nl_overlap_one(data, "", ipv4_pack(a), ifa->ifa_prefixlen,
-			      ifa->ifa_index);
+	return nl_overlap_one(o, "", a, ifa->ifa_prefixlen, ifa->ifa_index);
 }
 
 /**
- * nl_overlap_route_cb() - compare one route of a dump with the network
+ * nl_overlap_route_cb() - compare one route of a dump, of the main table
+ * and not a default one, with the network
  * @nlh:	an RTM_NEWROUTE
  * @data:	the struct nl_overlap
  *
@@ -193,11 +227,35 @@ static int nl_overlap_addr_cb(const struct nlmsghdr *nlh, void *data)
  */
 static int nl_overlap_route_cb(const struct nlmsghdr *nlh, void *data)
 {
+	struct nl_overlap *o = data;
 	struct nl_route rt;
+	uint8_t dst[4];
 
+	if (o->family == AF_INET6)
+		return nl_overlap6_route(nlh, data);
 	if (!nl_route_main(nlh, &rt) || !rt.dst_len)
 		return MNL_CB_OK;
-	return nl_overlap_one(data, "route ", rt.dst, rt.dst_len, rt.oif);
+	ipv4_unpack(rt.dst, dst);
+	return nl_overlap_one(o, "route ", dst, rt.dst_len, rt.oif);
+}
+
+/**
+ * nl_overlap() - whether a network is in use in this namespace
+ * @o:		what to look for; sets @o->found and @o->what
+ *
+ * Return: 1 when it overlaps an address or route, 0 when not, or a
+ * negative errno.
+ */
+static int nl_overlap(struct nl_overlap *o)
+{
+	int r;
+
+	r = nl_dump(o->family, RTM_GETADDR, sizeof(struct ifaddrmsg),
+		    nl_overlap_addr_cb, o);
+	if (!r && !o->found)
+		r = nl_dump(o->family, RTM_GETROUTE, sizeof(struct rtmsg),
+			    nl_overlap_route_cb, o);
+	return r ? r : o->found;
 }
 
 /**
@@ -214,17 +272,77 @@ static int nl_overlap_route_cb(const struct nlmsghdr *nlh, void *data)
  */
 int nl_ipv4_overlap(const struct ipv4_prefix *net, char *what, size_t len)
 {
-	struct nl_overlap o = { *net, what, len, 0 };
-	int r;
+	struct nl_overlap o = { AF_INET, *net, { { 0 }, 0 }, what, len, 0 };
 
 	if (net->len < 0 || net->len > 32)
 		return -EINVAL;
-	r = nl_dump_ipv4(RTM_GETADDR, sizeof(struct ifaddrmsg),
-			 nl_overlap_addr_cb, &o);
-	if (!r && !o.found)
-		r = nl_dump_ipv4(RTM_GETROUTE, sizeof(struct rtmsg),
-				 nl_overlap_route_cb, &o);
-	return r ? r : o.found;
+	return nl_overlap(&o);
+}
+
+/**
+ * nl_ipv6_overlap() - whether an IPv6 prefix is in use in this namespace
+ * @net:	the prefix
+ * @what:	where to describe the first address or route it overlaps
+ *		("fd00:1::2/64 on veth0", "route fd00::/8 on wg0"), or NULL
+ * @len:	the size of @what
+ *
+ * As nl_ipv4_overlap(): an IPv6 address of a link (with its prefix
+ * length), or a route of the main table other than a default one. A
+ * kernel without IPv6 has neither.
+ *
+ * Return: 1 when it overlaps one, 0 when not, or a negative errno.
+ */
+int nl_ipv6_overlap(const struct ipv6_prefix *net, char *what, size_t len)
+{
+	struct nl_overlap o = { AF_INET6, { { 0 }, 0 }, *net, what, len, 0 };
+	int r;
+
+	if (net->len < 0 || net->len > 128)
+		return -EINVAL;
+	r = nl_overlap(&o);
+	return r == -EAFNOSUPPORT ? 0 : r;
+}
+
+/**
+ * nl_overlap6_route() - nl_overlap_route_cb() for an IPv6 route
+ * @nlh:	an RTM_NEWROUTE
+ * @data:	the struct nl_overlap
+ *
+ * Return: MNL_CB_STOP when they overlap, else MNL_CB_OK.
+ */
+static int nl_overlap6_route(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[NL_TB_LEN];
+	const struct rtmsg *rtm = nl_parse(nlh, sizeof(*rtm), tb);
+	const uint8_t *dst;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE || !rtm ||
+	    rtm->rtm_family != AF_INET6 || !rtm->rtm_dst_len ||
+	    rtm->rtm_dst_len > 128 ||
+	    nl_u32(tb[RTA_TABLE], rtm->rtm_table) != RT_TABLE_MAIN)
+		return MNL_CB_OK;
+	dst = nl_bytes(tb[RTA_DST], 16);
+	if (!dst)
+		return MNL_CB_OK;
+	return nl_overlap_one(data, "route ", dst, rtm->rtm_dst_len,
+			      nl_u32(tb[RTA_OIF], 0));
+}
+
+/**
+ * nl_addr6_add() - give a link an IPv6 address, usable at once
+ * @name:	the link
+ * @addr:	the address and its prefix length
+ *
+ * Without duplicate address detection (IFA_F_NODAD): the address is the
+ * network's own gateway, on a bridge of ours, and dnsmasq must be able to
+ * bind it and announce it the moment it starts.
+ *
+ * Return: 0 (also when it had the address already) or a negative errno.
+ */
+int nl_addr6_add(const char *name, const struct ipv6_prefix *addr)
+{
+	return nl_addr_put(name, AF_INET6, addr->addr, 16, addr->len,
+			   IFA_F_NODAD);
 }
 
 /**
@@ -258,8 +376,8 @@ int nl_default_route(char name[16])
 	struct nl_route best = { 0, 0, 0, 0, 0 };
 	int r;
 
-	r = nl_dump_ipv4(RTM_GETROUTE, sizeof(struct rtmsg), nl_default_cb,
-			 &best);
+	r = nl_dump(AF_INET, RTM_GETROUTE, sizeof(struct rtmsg), nl_default_cb,
+		    &best);
 	if (r)
 		return r;
 	if (!best.oif)

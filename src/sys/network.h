@@ -26,13 +26,20 @@ int network_join(const char *dir, struct net_spec *s, char *token, char *msg,
 		 size_t len);
 void network_dnsmasq(const char *dir, const struct net_spec *s,
 		     struct dnsmasq_spec *d, char *hosts);
-int network_fwd_was_off(const char *ns, const char *iface);
-int network_fwd_take(const char *ns, const char *iface);
-void network_fwd_release(const char *ns, const char *self, const char *iface);
 int network_plain_name(const char *name);
 int network_nat_follow(const char *dir, char from[16], char to[16], char *msg,
 		       size_t len);
 int network_make(const char *dir, const struct net_spec *s, char *token,
 		 char *msg, size_t len);
+int network_sysctl(const char *family, const char *iface, const char *key,
+		   char *val, const char *set);
+int network_forwarding(int v6, const char *iface, char *val, const char *set);
+int network_fwd_was_off(int v6, const char *ns, const char *iface);
+int network_fwd_take(int v6, const char *ns, const char *iface);
+void network_fwd_release(int v6, const char *ns, const char *self,
+			 const char *iface);
+int network6_bridge(const struct net_spec *s, char *msg, size_t len);
+int network6_make(const char *ns, const struct net_spec *s, const char *token,
+		  const char *nat, char *msg, size_t len);
 
 #endif /* SQN_SYS_NETWORK_H */

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "ipv4.h"
+#include "ipv6.h"
 #include "netlink.h"
 #include "netplane_fwd.h"
 #include "network.h"
@@ -73,122 +74,6 @@ int network_link_gone(const char *link)
 	return 0;
 }
 
-/* The forwarding switch of @iface, "0" or "1". */
-static int network_forwarding(const char *iface, char *val, const char *set)
-{
-	char path[96];
-	int fd, r = 0;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/forwarding",
-		 iface);
-	fd = open(path, (set ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (set)
-		n = write(fd, set, 1);
-	else if ((n = read(fd, val, 1)) == 1)
-		val[1] = '\0';
-	if (n != 1)
-		r = n < 0 ? -errno : -EIO;
-	close(fd);
-	return r;
-}
-
-/* +fwd.<iface> of the namespace's record: it says that forwarding on the
- * NAT interface was off before a network of ours turned it on. */
-static void network_fwd_path(char *path, const char *ns, const char *iface)
-{
-	char name[96];
-
-	snprintf(name, sizeof(name), RECORD_FWD "%s", iface);
-	record_path(path, ns, name);
-}
-
-/**
- * network_fwd_was_off() - whether forwarding on a NAT interface was off
- * before any network of ours turned it on: then only replies may come in
- * through it
- * @ns:		the namespace's part of the record
- * @iface:	the interface
- *
- * Return: 1 or 0.
- */
-int network_fwd_was_off(const char *ns, const char *iface)
-{
-	char path[RECORD_PATH_MAX], val[2] = "";
-
-	network_fwd_path(path, ns, iface);
-	if (!access(path, F_OK))
-		return 1;
-	return !network_forwarding(iface, val, NULL) && val[0] == '0';
-}
-
-/**
- * network_fwd_take() - turn forwarding on for a NAT interface, once its
- * table is there to filter
- * @ns:		the namespace's part of the record
- * @iface:	the interface
- *
- * That it was off goes in +fwd.<iface>, for the last network using it to
- * turn it off again.
- *
- * Return: 0 or a negative errno.
- */
-int network_fwd_take(const char *ns, const char *iface)
-{
-	char path[RECORD_PATH_MAX], val[2] = "";
-	int r;
-
-	network_fwd_path(path, ns, iface);
-	if (!access(path, F_OK))
-		return 0;
-	r = network_forwarding(iface, val, NULL);
-	if (r || val[0] != '0')
-		return r;
-	r = record_write(path, "0", 0);
-	return r ? r : network_forwarding(iface, NULL, "1");
-}
-
-struct network_nat_user {
-	const char *self;
-	const char *iface;
-};
-
-/* Whether network @dir, not the one leaving, leads out of the interface. */
-static int network_uses_nat(const char *dir, void *ctx)
-{
-	const struct network_nat_user *u = ctx;
-	char nat[64];
-
-	return strcmp(dir, u->self) &&
-	       !record_get(dir, "nat", nat, sizeof(nat)) &&
-	       !strcmp(nat, u->iface);
-}
-
-/**
- * network_fwd_release() - put a NAT interface's forwarding back as it
- * was, unless another network of the namespace leads out of it too, or the
- * host has turned forwarding on everywhere since
- * @ns:		the namespace's part of the record
- * @self:	the directory of the network that stops using it
- * @iface:	the interface
- */
-void network_fwd_release(const char *ns, const char *self, const char *iface)
-{
-	struct network_nat_user u = { self, iface };
-	char path[RECORD_PATH_MAX], all[2] = "";
-
-	if (record_each(ns, network_uses_nat, &u))
-		return;
-	network_fwd_path(path, ns, iface);
-	if (access(path, F_OK))
-		return;
-	if (network_forwarding("all", all, NULL) || all[0] != '1')
-		network_forwarding(iface, NULL, "0");
-	unlink(path);
-}
-
 /* record_each()'s callback: there is a network. */
 static int network_any(const char *dir, void *ctx)
 {
@@ -237,11 +122,12 @@ void network_remove(const char *dir, struct proc *dnsmasq)
 	    !nl_link_get(name, &l) && !memcmp(l.mac, mac, 6)) {
 		bridge = 1;
 		/* Nothing is forwarded to or from it once its table goes. */
-		network_forwarding(name, NULL, "0");
+		network_forwarding(0, name, NULL, "0");
 	}
 	if (!rn) {
 		network_nsdir(ns, dir);
-		network_fwd_release(ns, dir, nat);
+		network_fwd_release(0, ns, dir, nat);
+		network_fwd_release(1, ns, dir, nat);
 	}
 	if (!rt)
 		fail |= nft_table_del(name, table);
@@ -308,12 +194,14 @@ int network_ours(const char *dir, const char *token)
 
 static void network_settings(const struct net_spec *s, char *out, size_t len)
 {
-	char gs[IPV4_PREFIX_STRLEN];
+	char gs[IPV4_PREFIX_STRLEN], s6[IPV6_PREFIX_STRLEN] = "none";
 
+	if (s->has_v6)
+		ipv6_format_prefix(s6, &s->subnet6);
 	snprintf(
 		out, len,
-		"settings mode=%s subnet=%s nat=%s dns=%s hosts=%s isolation=%s mtu=%u\n",
-		sqn_mode_name(s->mode), ipv4_format_prefix(gs, &s->gateway),
+		"settings mode=%s subnet=%s subnet6=%s nat=%s dns=%s hosts=%s isolation=%s mtu=%u\n",
+		sqn_mode_name(s->mode), ipv4_format_prefix(gs, &s->gateway), s6,
 		s->nat_iface ? s->nat_iface : "(default route)",
 		s->dns_upstream ? s->dns_upstream : "(resolv.conf)",
 		s->dns_hosts ? s->dns_hosts : "(none)",
@@ -349,6 +237,9 @@ int network_join(const char *dir, struct net_spec *s, char *token, char *msg,
 	if (!s->mtu)
 		s->mtu = r ? NET_SPEC_MTU_DEFAULT :
 			     (uint32_t)strtoul(mtu, NULL, 10);
+	/* IPv6 needs 1280 (config_check() refused it asked for below). */
+	if (s->mtu < 1280)
+		s->has_v6 = 0;
 	network_settings(s, want, sizeof(want));
 	want[strcspn(want, "\n")] = '\0';
 	r = record_get(dir, "settings", have, sizeof(have));
@@ -387,7 +278,7 @@ int network_plain_name(const char *name)
 static int network_check_new(const struct net_spec *s, char *nat, char *msg,
 			     size_t len)
 {
-	char what[96], gs[IPV4_PREFIX_STRLEN];
+	char what[96], gs[IPV4_PREFIX_STRLEN], g6[IPV6_PREFIX_STRLEN];
 	struct nl_link l;
 	int r;
 
@@ -401,6 +292,15 @@ static int network_check_new(const struct net_spec *s, char *nat, char *msg,
 		return record_err(msg, len, -EADDRINUSE,
 				  "network %s: subnet %s overlaps %s", s->name,
 				  ipv4_format_prefix(gs, &s->gateway), what);
+	if (!r && s->has_v6) {
+		r = nl_ipv6_overlap(&s->subnet6, what, sizeof(what));
+		if (r > 0)
+			return record_err(msg, len, -EADDRINUSE,
+					  "network %s: subnet6 %s overlaps %s",
+					  s->name,
+					  ipv6_format_prefix(g6, &s->subnet6),
+					  what);
+	}
 	if (r < 0)
 		return record_err(msg, len, r, "network %s: addresses: %s",
 				  s->name, strerror(-r));
@@ -474,9 +374,9 @@ void network_dnsmasq(const char *dir, const struct net_spec *s,
 	d->hosts = s->dns_hosts ? hosts : NULL;
 }
 
-/* The bridge, of the network's MTU, with the gateway's address; IPv4 only
- * (no IPv6 address, and IPv6 arriving on it is dropped: the table filters
- * IPv4 alone). */
+/* The bridge, of the network's MTU, with the gateway's address (and
+ * IPv6's, network6_bridge()); without IPv6 on the network, the bridge has
+ * none (IPv6 arriving on it is dropped). */
 static int network_bridge(const struct net_spec *s, const uint8_t mac[6],
 			  char *msg, size_t len)
 {
@@ -486,13 +386,15 @@ static int network_bridge(const struct net_spec *s, const uint8_t mac[6],
 	if (r)
 		return record_err(msg, len, r, "bridge %s: %s", s->name,
 				  strerror(-r));
-	r = sys_ipv6_off(s->name);
+	r = s->has_v6 ? 0 : sys_ipv6_off(s->name);
 	if (!r)
 		r = nl_link_mtu(s->name, s->mtu);
 	if (!r)
 		r = nl_addr_add(s->name, &s->gateway);
 	if (!r)
-		r = network_forwarding(s->name, NULL, "0");
+		r = network_forwarding(0, s->name, NULL, "0");
+	if (!r && s->has_v6 && (r = network6_bridge(s, msg, len)))
+		return r;
 	if (!r)
 		r = nl_link_set(s->name, NULL, 1);
 	if (r)
@@ -554,17 +456,22 @@ int network_make(const char *dir, const struct net_spec *s, char *token,
 		return r;
 	network_nsdir(ns, dir);
 	r = nft_table_add(s, token, nat[0] ? nat : NULL,
-			  nat[0] && network_fwd_was_off(ns, nat), msg, len);
+			  nat[0] && network_fwd_was_off(0, ns, nat), msg, len);
 	if (r)
 		return r;
 	/* Forwarding once the table is there to filter it. */
 	if (nat[0]) {
-		r = network_forwarding(s->name, NULL, "1");
+		r = network_forwarding(0, s->name, NULL, "1");
 		if (!r)
-			r = network_fwd_take(ns, nat);
+			r = network_fwd_take(0, ns, nat);
 		if (r)
 			return record_err(msg, len, r, "forwarding on %s: %s",
 					  nat, strerror(-r));
+	}
+	if (s->has_v6) {
+		r = network6_make(ns, s, token, nat[0] ? nat : NULL, msg, len);
+		if (r)
+			return r;
 	}
 	if (s->dns_hosts) {
 		record_path(path, dir, "hosts");

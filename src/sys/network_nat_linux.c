@@ -45,7 +45,8 @@ static int network_nat_record(const char *dir, const char *iface)
 
 /**
  * network_nat_follow() - lead the network's NAT out of the default
- * route's interface, if it has moved
+ * route's interface, if it has moved (IPv4's, and IPv6's with it when
+ * the network has NAT66)
  * @dir:	the network's directory; under the namespace's lock
  * @from:	set to the interface NAT led out of, IF_NAMESIZE bytes
  * @to:		set to the one it leads out of now (@from when unchanged)
@@ -72,9 +73,9 @@ static int network_nat_record(const char *dir, const char *iface)
 int network_nat_follow(const char *dir, char from[16], char to[16], char *msg,
 		       size_t len)
 {
-	char ns[RECORD_PATH_MAX], set[NETWORK_SETTINGS_MAX];
+	char ns[RECORD_PATH_MAX], set[NETWORK_SETTINGS_MAX], val[2] = "";
 	const char *name = strrchr(dir, '/') + 1;
-	int r;
+	int r, v6;
 
 	from[0] = to[0] = '\0';
 	msg[0] = '\0';
@@ -97,18 +98,25 @@ int network_nat_follow(const char *dir, char from[16], char to[16], char *msg,
 			"network %s: the default route's interface %s: only A-Z a-z 0-9 _ . - are taken in its name",
 			name, to);
 	network_nsdir(ns, dir);
-	if (network_fwd_was_off(ns, from) != network_fwd_was_off(ns, to))
+	if (network_fwd_was_off(0, ns, from) != network_fwd_was_off(0, ns, to))
 		return record_err(
 			msg, len, -EPERM,
 			"network %s: the default route moved to %s, whose forwarding %s while %s's %s: NAT stays out of %s (set nat_iface, or make the network again)",
 			name, to,
-			network_fwd_was_off(ns, to) ? "is off" : "is on", from,
-			network_fwd_was_off(ns, from) ? "was off" : "was on",
+			network_fwd_was_off(0, ns, to) ? "is off" : "is on",
+			from,
+			network_fwd_was_off(0, ns, from) ? "was off" : "was on",
 			from);
-	r = network_fwd_take(ns, to);
-	if (r)
-		return record_err(msg, len, r, "forwarding on %s: %s", to,
-				  strerror(-r));
+	/* NAT66 too when the bridge forwards IPv6 (network6_make()). */
+	v6 = !network_forwarding(1, name, val, NULL) && val[0] == '1';
+	r = network_fwd_take(0, ns, to);
+	if (!r && v6)
+		r = network_fwd_take(1, ns, to);
+	if (r) {
+		record_err(msg, len, r, "forwarding on %s: %s", to,
+			   strerror(-r));
+		goto undo;
+	}
 	r = nft_nat_set(name, to, msg, len);
 	if (r)
 		goto undo;
@@ -119,10 +127,14 @@ int network_nat_follow(const char *dir, char from[16], char to[16], char *msg,
 		nft_nat_set(name, from, set, sizeof(set));
 		goto undo;
 	}
-	network_fwd_release(ns, dir, from);
+	network_fwd_release(0, ns, dir, from);
+	if (v6)
+		network_fwd_release(1, ns, dir, from);
 	return 1;
 undo:
-	network_fwd_release(ns, dir, to);
+	network_fwd_release(0, ns, dir, to);
+	if (v6)
+		network_fwd_release(1, ns, dir, to);
 	return r;
 }
 

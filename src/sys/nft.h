@@ -12,6 +12,8 @@ int nft_table_add(const struct net_spec *s, const char *token,
 		  const char *nat_iface, int return_only, char *msg,
 		  size_t len);
 int nft_table_del(const char *network, const char *token);
+int nft_refuse(const struct net_spec *s, int v6, const char *subnet, char *out,
+	       size_t len);
 int nft_run_out(const char *cmds, char *out, size_t outlen, char *msg,
 		size_t len);
 

@@ -58,7 +58,9 @@ static int nft_run(const char *cmds, char *msg, size_t len)
  * nft_refuse() - the chains of a host-only network that refuse at once
  * what a guest sends the host for beyond it
  * @s:		the network, its bridge made
- * @subnet:	its network address and prefix, "A.B.C.D/N"
+ * @v6:		0: for its ip table, 1: for its ip6 table
+ * @subnet:	its network address and prefix, "A.B.C.D/N" (@v6:
+ *		"PREFIX/64")
  * @out:	the chains, in nft's syntax
  * @len:	its size
  *
@@ -73,8 +75,8 @@ static int nft_run(const char *cmds, char *msg, size_t len)
  *
  * Return: 0, or a negative errno when the bridge cannot be read.
  */
-static int nft_refuse(const struct net_spec *s, const char *subnet, char *out,
-		      size_t len)
+int nft_refuse(const struct net_spec *s, int v6, const char *subnet, char *out,
+	       size_t len)
 {
 	struct nl_link l;
 	uint8_t *m = l.mac;
@@ -86,15 +88,16 @@ static int nft_refuse(const struct net_spec *s, const char *subnet, char *out,
 		out, len,
 		" chain refuse {\n"
 		"  meta l4proto tcp reject with tcp reset\n"
-		"  reject with icmp type admin-prohibited\n"
+		"  reject with %s type admin-prohibited\n"
 		" }\n"
 		" chain prerouting {\n"
 		"  type filter hook prerouting priority filter; policy accept;\n"
 		"  iifname \"%s\" ether daddr %02x:%02x:%02x:%02x:%02x:%02x"
-		" ip saddr %s fib daddr type unicast"
+		" %s saddr %s fib daddr type unicast"
 		" fib daddr oifname != \"%s\" goto refuse\n"
 		" }\n",
-		s->name, m[0], m[1], m[2], m[3], m[4], m[5], subnet, s->name);
+		v6 ? "icmpv6" : "icmp", s->name, m[0], m[1], m[2], m[3], m[4],
+		m[5], v6 ? "ip6" : "ip", subnet, s->name);
 	return 0;
 }
 
@@ -154,7 +157,7 @@ int nft_table_add(const struct net_spec *s, const char *token,
 			"  iifname \"%s\" oifname @nat_out ip saddr %s accept\n"
 			"  iifname @nat_out oifname \"%s\" ct state established,related accept\n",
 			b, sub, b);
-	} else if ((r = nft_refuse(s, sub, chains, sizeof(chains)))) {
+	} else if ((r = nft_refuse(s, 0, sub, chains, sizeof(chains)))) {
 		snprintf(msg, len, "bridge %s: %s", b, strerror(-r));
 		return r;
 	}
@@ -192,21 +195,30 @@ int nft_table_add(const struct net_spec *s, const char *token,
 }
 
 /**
- * nft_table_del() - delete the network's table, if it is ours
+ * nft_table_del() - delete the network's tables (ip, and ip6 when it has
+ * IPv6), those that are ours
  * @network:	the network's name
- * @token:	the mark it was made with
+ * @token:	the mark they were made with
  *
- * Return: 0 when it is gone or was never made (or is not ours), -EIO
- * when deleting it failed.
+ * Return: 0 when they are gone or were never made (or are not ours), -EIO
+ * when deleting one failed.
  */
 int nft_table_del(const char *network, const char *token)
 {
+	static const char *const families[] = { "ip", "ip6" };
 	char cmds[160];
+	unsigned int i;
+	int r = 0;
 
-	snprintf(cmds, sizeof(cmds), "list chain ip squib-net-%s id_%s\n",
-		 network, token);
-	if (nft_run(cmds, NULL, 0))
-		return 0;
-	snprintf(cmds, sizeof(cmds), "delete table ip squib-net-%s\n", network);
-	return nft_run(cmds, NULL, 0);
+	for (i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
+		snprintf(cmds, sizeof(cmds),
+			 "list chain %s squib-net-%s id_%s\n", families[i],
+			 network, token);
+		if (nft_run(cmds, NULL, 0))
+			continue;
+		snprintf(cmds, sizeof(cmds), "delete table %s squib-net-%s\n",
+			 families[i], network);
+		r |= nft_run(cmds, NULL, 0);
+	}
+	return r;
 }

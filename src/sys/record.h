@@ -12,6 +12,7 @@
 /* Files of the namespace's directory start with '+', which no network's
  * name can. */
 #define RECORD_FWD "+fwd."
+#define RECORD_FWD6 "+fwd6."
 
 int record_err(char *msg, size_t len, int err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
