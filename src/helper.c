@@ -72,8 +72,6 @@ static int helper_config(const struct sqn_config *cfg, struct net_params *p,
 	r = helper_fwd_config(cfg, kind, msg, msglen);
 	if (r)
 		return r;
-	p->forwards = cfg->forwards;
-	p->n_forwards = cfg->n_forwards;
 	p->helper = kind;
 	p->helper_start_ms = cfg->helper_start_ms ? cfg->helper_start_ms :
 						    HELPER_START_MS;

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#include "forward.h"
 #include "net.h"
 #include "sys/proc.h"
 
@@ -83,8 +84,8 @@ struct helper {
 	char last[HELPER_LINE_MAX + 1];
 };
 
-/* One forward as a helper's argument: "udp:255.255.255.255:65535:65535". */
-#define HELPER_FWD_ARG_MAX 40
+/* One forward as a helper's argument (forward.h's FORWARD_STRLEN). */
+#define HELPER_FWD_ARG_MAX FORWARD_STRLEN
 
 int helper_find(struct sqn_net *net, struct helper *h);
 enum sqn_helper helper_default(const struct sqn_config *cfg);

@@ -8,15 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
+#include "forward.h"
 #include "helper.h"
-
-/* "tcp"/"udp", for messages and the slirp helper's syntax. */
-static const char *helper_fwd_proto(const struct sqn_forward *f)
-{
-	return f->proto == SQN_PROTO_UDP ? "udp" : "tcp";
-}
+#include "sys/sys.h"
 
 /* The host address as given, or "" for all of the host's. */
 static const char *helper_fwd_addr(const struct sqn_forward *f)
@@ -24,20 +19,10 @@ static const char *helper_fwd_addr(const struct sqn_forward *f)
 	return f->host_addr ? f->host_addr : "";
 }
 
-/* Whether @a and @b take the same port of the host: one protocol, one
- * port, and one address or all of them on either side. */
-static int helper_fwd_clash(const struct sqn_forward *a,
-			    const struct sqn_forward *b)
-{
-	const char *x = helper_fwd_addr(a), *y = helper_fwd_addr(b);
-
-	return a->proto == b->proto && a->host_port == b->host_port &&
-	       (!*x || !*y || !strcmp(x, y));
-}
-
 /**
- * helper_fwd_config() - check the userspace mode's port forwards
- * @cfg:	caller's config
+ * helper_fwd_config() - check the userspace mode's port forwards, as its
+ * helper takes them
+ * @cfg:	caller's config; each forward checked (config_check_forwards())
  * @kind:	the helper it runs
  * @msg:	reason on failure, naming the field
  * @msglen:	bytes of @msg
@@ -46,16 +31,15 @@ static int helper_fwd_clash(const struct sqn_forward *a,
  * command line. gvproxy takes them only at run time, through its HTTP
  * API (-listen, then POST /services/forwarder/expose): its command line
  * has none but -ssh-port, which forwards to the guest's port 22 alone. A
- * custom helper's syntax is not known.
+ * custom helper's syntax is not known. Two forwards of one port of the
+ * host would leave the second unbound (the helpers bind each in turn).
  *
- * Return: 0, -ENOTSUP (gvproxy, custom) or -EINVAL; -EADDRINUSE when two
- * of them take the same port of the host.
+ * Return: 0, -ENOTSUP (gvproxy, custom) or -EADDRINUSE (a clash).
  */
 int helper_fwd_config(const struct sqn_config *cfg, enum sqn_helper kind,
 		      char *msg, size_t msglen)
 {
 	const struct sqn_forward *f;
-	struct in_addr a;
 	uint32_t i, j;
 
 	if (!cfg->n_forwards)
@@ -68,32 +52,15 @@ int helper_fwd_config(const struct sqn_config *cfg, enum sqn_helper kind,
 				"a custom helper's forward syntax is not known: give them in helper_args");
 		return -ENOTSUP;
 	}
-	if (!cfg->forwards || cfg->n_forwards > SQN_FORWARDS_MAX) {
-		snprintf(msg, msglen, "forwards: %u of them, %s %d",
-			 cfg->n_forwards,
-			 cfg->forwards ? "more than" : "the list NULL; at most",
-			 SQN_FORWARDS_MAX);
-		return -EINVAL;
-	}
 	for (i = 0; i < cfg->n_forwards; i++) {
 		f = &cfg->forwards[i];
-		if ((f->proto != SQN_PROTO_TCP && f->proto != SQN_PROTO_UDP) ||
-		    !f->host_port ||
-		    (*helper_fwd_addr(f) &&
-		     inet_pton(AF_INET, f->host_addr, &a) != 1)) {
-			snprintf(
-				msg, msglen,
-				"forwards[%u]: wants proto tcp or udp, a host port and an IPv4 host address or none",
-				i);
-			return -EINVAL;
-		}
 		for (j = 0; j < i; j++)
-			if (helper_fwd_clash(f, &cfg->forwards[j])) {
+			if (forward_collide(f, &cfg->forwards[j])) {
 				snprintf(
 					msg, msglen,
 					"forwards[%u]: %s port %u is forwarded by forwards[%u] already",
-					i, helper_fwd_proto(f), f->host_port,
-					j);
+					i, forward_proto_name(f->proto),
+					f->host_port, j);
 				return -EADDRINUSE;
 			}
 	}
@@ -107,8 +74,8 @@ int helper_fwd_config(const struct sqn_config *cfg, enum sqn_helper kind,
  * The helper binds them itself, in the caller's network namespace; one
  * in use would end it at its start with a message of its own (passt) or
  * not at all (the slirp helper says so and goes on without it). Tried
- * here with SO_REUSEADDR, as both bind, so that a port in TIME_WAIT is
- * not taken for one in use.
+ * here (sys_bind_try(): SO_REUSEADDR, as both bind, so that a port in
+ * TIME_WAIT is not taken for one in use).
  *
  * Return: 0, or -EADDRINUSE (or another bind() errno) with the message.
  */
@@ -116,35 +83,29 @@ int helper_fwd_try(struct sqn_net *net)
 {
 	const struct sqn_forward *f;
 	struct sockaddr_in sa;
-	int s, r = 0, one = 1;
 	uint32_t i;
+	int r;
 
-	for (i = 0; !r && i < net->p.n_forwards; i++) {
+	for (i = 0; i < net->p.n_forwards; i++) {
 		f = &net->p.forwards[i];
 		memset(&sa, 0, sizeof(sa));
 		sa.sin_family = AF_INET;
 		sa.sin_port = htons(f->host_port);
 		if (*helper_fwd_addr(f))
 			inet_pton(AF_INET, f->host_addr, &sa.sin_addr);
-		s = socket(AF_INET,
-			   (f->proto == SQN_PROTO_UDP ? SOCK_DGRAM :
-							SOCK_STREAM) |
-				   SOCK_CLOEXEC,
-			   0);
-		if (s < 0)
-			return net_error(net, -errno, "forwards: socket: %s",
-					 strerror(errno));
-		setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (bind(s, (struct sockaddr *)&sa, sizeof(sa)))
-			r = net_error(
-				net, -errno,
+		r = sys_bind_try(f->proto == SQN_PROTO_UDP ? SOCK_DGRAM :
+							     SOCK_STREAM,
+				 (struct sockaddr *)&sa, sizeof(sa));
+		if (r)
+			return net_error(
+				net, r,
 				"forwards[%u]: %s %s%s%u: the host's port: %s",
-				i, helper_fwd_proto(f), helper_fwd_addr(f),
+				i, forward_proto_name(f->proto),
+				helper_fwd_addr(f),
 				*helper_fwd_addr(f) ? ":" : "", f->host_port,
-				strerror(errno));
-		close(s);
+				strerror(-r));
 	}
-	return r;
+	return 0;
 }
 
 /**
@@ -176,13 +137,10 @@ unsigned int helper_fwd_args(const struct sqn_net *net, enum sqn_helper kind,
 			argv[n++] = f->proto == SQN_PROTO_UDP ? "-u" : "-t";
 			snprintf(buf[i], HELPER_FWD_ARG_MAX, "%s%s%u:%u", a,
 				 *a ? "/" : "", f->host_port,
-				 f->guest_port ? f->guest_port : f->host_port);
+				 forward_guest_port(f));
 		} else {
 			argv[n++] = "--forward";
-			snprintf(buf[i], HELPER_FWD_ARG_MAX, "%s:%s%s%u:%u",
-				 helper_fwd_proto(f), a, *a ? ":" : "",
-				 f->host_port,
-				 f->guest_port ? f->guest_port : f->host_port);
+			forward_format(buf[i], f);
 		}
 		argv[n++] = buf[i];
 	}

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "forward.h"
 #include "squibnet.h"
 
 /*
@@ -271,49 +272,6 @@ static void usage(void)
 #define RELAY_FWD_MAX 8
 
 /**
- * parse_forward() - "tcp|udp:[ADDR:]HOST_PORT[:GUEST_PORT]" (ADDR told
- * from HOST_PORT by its dots)
- * @s:		the text; ADDR is cut out of it in place
- * @f:		filled
- *
- * Return: 0, or -1 when it is not one.
- */
-static int parse_forward(char *s, struct sqn_forward *f)
-{
-	char *part[3], *end;
-	unsigned long v[2] = { 0, 0 };
-	int n = 0, i, j;
-
-	memset(f, 0, sizeof(*f));
-	if (!strncmp(s, "tcp:", 4))
-		f->proto = SQN_PROTO_TCP;
-	else if (!strncmp(s, "udp:", 4))
-		f->proto = SQN_PROTO_UDP;
-	else
-		return -1;
-	for (s += 4; n < 3; s = end + 1) {
-		part[n++] = s;
-		end = strchr(s, ':');
-		if (!end)
-			break;
-		*end = '\0';
-	}
-	if (end || (n == 2 && strchr(part[0], '.') && strchr(part[1], '.')))
-		return -1;
-	i = 0;
-	if (n == 3 || (n == 2 && strchr(part[0], '.')))
-		f->host_addr = part[i++];
-	for (j = 0; i < n; i++, j++) {
-		v[j] = strtoul(part[i], &end, 10);
-		if (*end || !v[j] || v[j] > 65535)
-			return -1;
-	}
-	f->host_port = (uint16_t)v[0];
-	f->guest_port = (uint16_t)v[1];
-	return f->host_port ? 0 : -1;
-}
-
-/**
  * parse_mode() - a mode's name
  * @s:		"shared", "host", "userspace" or "loopback"
  *
@@ -351,6 +309,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sqn_forward fwd[RELAY_FWD_MAX];
+	char fwd_addr[RELAY_FWD_MAX][16];
 	struct sqn_config ca, cb;
 	struct way ab = { 0 }, ba = { 0 };
 	sqn_net *a = NULL, *b = NULL;
@@ -404,7 +363,8 @@ int main(int argc, char **argv)
 			break;
 		case 'f':
 			if (cb.n_forwards == RELAY_FWD_MAX ||
-			    parse_forward(optarg, &fwd[cb.n_forwards])) {
+			    forward_parse(optarg, &fwd[cb.n_forwards],
+					  fwd_addr[cb.n_forwards])) {
 				usage();
 				return 2;
 			}

@@ -14,6 +14,8 @@
 #define NETWORK_TOKEN_MAX 16
 /* The file of a network's directory that its keeper holds locked. */
 #define NETWORK_KEEPER "keeper"
+/* The file "network" written anew aside, then renamed over it. */
+#define NETWORK_RECORD_NEW ".network.new"
 
 void network_nsdir(char *out, const char *dir);
 int network_link_gone(const char *link);

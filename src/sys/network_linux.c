@@ -141,6 +141,9 @@ void network_remove(const char *dir, struct proc *dnsmasq)
 	netplane_fwd_drop(dir);
 	record_path(path, dir, NETWORK_KEEPER);
 	unlink(path);
+	/* network_nat_follow()'s new record, had it been cut short there. */
+	record_path(path, dir, NETWORK_RECORD_NEW);
+	unlink(path);
 	record_path(path, dir, "network");
 	unlink(path);
 	rmdir(dir);

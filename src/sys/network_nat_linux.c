@@ -24,7 +24,7 @@ static int network_nat_record(const char *dir, const char *iface)
 	int r;
 
 	record_path(path, dir, "network");
-	record_path(tmp, dir, ".network.new");
+	record_path(tmp, dir, NETWORK_RECORD_NEW);
 	f = fopen(path, "re");
 	if (!f)
 		return -errno;
@@ -45,7 +45,8 @@ static int network_nat_record(const char *dir, const char *iface)
 
 /**
  * network_nat_follow() - lead the network's NAT out of the default
- * route's interface, if it has moved
+ * route's interface, if it has moved (IPv4's, and IPv6's with it when
+ * the network has NAT66)
  * @dir:	the network's directory; under the namespace's lock
  * @from:	set to the interface NAT led out of, IF_NAMESIZE bytes
  * @to:		set to the one it leads out of now (@from when unchanged)
@@ -72,9 +73,9 @@ static int network_nat_record(const char *dir, const char *iface)
 int network_nat_follow(const char *dir, char from[16], char to[16], char *msg,
 		       size_t len)
 {
-	char ns[RECORD_PATH_MAX], set[NETWORK_SETTINGS_MAX];
+	char ns[RECORD_PATH_MAX], set[NETWORK_SETTINGS_MAX], val[2] = "";
 	const char *name = strrchr(dir, '/') + 1;
-	int r;
+	int r, v6;
 
 	from[0] = to[0] = '\0';
 	msg[0] = '\0';
@@ -102,13 +103,20 @@ int network_nat_follow(const char *dir, char from[16], char to[16], char *msg,
 			msg, len, -EPERM,
 			"network %s: the default route moved to %s, whose forwarding %s while %s's %s: NAT stays out of %s (set nat_iface, or make the network again)",
 			name, to,
-			network_fwd_was_off(0, ns, to) ? "is off" : "is on", from,
+			network_fwd_was_off(0, ns, to) ? "is off" : "is on",
+			from,
 			network_fwd_was_off(0, ns, from) ? "was off" : "was on",
 			from);
+	/* NAT66 too when the bridge forwards IPv6 (network6_make()). */
+	v6 = !network_forwarding(1, name, val, NULL) && val[0] == '1';
 	r = network_fwd_take(0, ns, to);
-	if (r)
-		return record_err(msg, len, r, "forwarding on %s: %s", to,
-				  strerror(-r));
+	if (!r && v6)
+		r = network_fwd_take(1, ns, to);
+	if (r) {
+		record_err(msg, len, r, "forwarding on %s: %s", to,
+			   strerror(-r));
+		goto undo;
+	}
 	r = nft_nat_set(name, to, msg, len);
 	if (r)
 		goto undo;
@@ -120,9 +128,13 @@ int network_nat_follow(const char *dir, char from[16], char to[16], char *msg,
 		goto undo;
 	}
 	network_fwd_release(0, ns, dir, from);
+	if (v6)
+		network_fwd_release(1, ns, dir, from);
 	return 1;
 undo:
 	network_fwd_release(0, ns, dir, to);
+	if (v6)
+		network_fwd_release(1, ns, dir, to);
 	return r;
 }
 

@@ -43,5 +43,6 @@ int sys_sendmmsg(int fd, struct sys_mmsg *msgs, unsigned int n);
 const char *sys_getenv_secure(const char *name);
 int sys_ipv6_off(const char *iface);
 int sys_net_admin(void);
+int sys_bind_try(int type, const struct sockaddr *sa, socklen_t len);
 
 #endif /* SQN_SYS_H */

@@ -326,3 +326,26 @@ int sys_ipv6_off(const char *iface)
 	(void)iface;
 	return -ENOTSUP;
 }
+
+/**
+ * sys_bind_try() - whether an address and port can be bound now: a
+ * socket of @type bound (SO_REUSEADDR, as servers bind) and closed
+ * @type:	SOCK_STREAM or SOCK_DGRAM
+ * @sa:		the address and port
+ * @len:	its size
+ *
+ * Return: 0, or the negative errno of socket() or bind() (-EADDRINUSE).
+ */
+int sys_bind_try(int type, const struct sockaddr *sa, socklen_t len)
+{
+	int s = socket(sa->sa_family, type, 0), one = 1, r = 0;
+
+	if (s < 0)
+		return -errno;
+	fcntl(s, F_SETFD, FD_CLOEXEC);
+	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(s, sa, len))
+		r = -errno;
+	close(s);
+	return r;
+}

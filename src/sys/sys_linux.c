@@ -315,3 +315,25 @@ int sys_net_admin(void)
 	return (data[CAP_TO_INDEX(CAP_NET_ADMIN)].effective &
 		CAP_TO_MASK(CAP_NET_ADMIN)) != 0;
 }
+
+/**
+ * sys_bind_try() - whether an address and port can be bound now: a
+ * socket of @type bound (SO_REUSEADDR, as servers bind) and closed
+ * @type:	SOCK_STREAM or SOCK_DGRAM
+ * @sa:		the address and port
+ * @len:	its size
+ *
+ * Return: 0, or the negative errno of socket() or bind() (-EADDRINUSE).
+ */
+int sys_bind_try(int type, const struct sockaddr *sa, socklen_t len)
+{
+	int s = socket(sa->sa_family, type | SOCK_CLOEXEC, 0), one = 1, r = 0;
+
+	if (s < 0)
+		return -errno;
+	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(s, sa, len))
+		r = -errno;
+	close(s);
+	return r;
+}
