@@ -15,6 +15,7 @@
 #include "conn.h"
 #include "holder.h"
 #include "ipv4.h"
+#include "ipv6.h"
 #include "log.h"
 #include "named.h"
 #include "nets.h"
@@ -51,6 +52,11 @@ void attach_net_facts(struct serve_att *a)
 		f->prefix_len = (uint32_t)spec->gateway.len;
 		memcpy(f->gateway, spec->gateway.addr, 4);
 		memcpy(f->dns, spec->gateway.addr, 4);
+	}
+	if (spec->mode != SQN_MODE_BRIDGED && spec->has_v6) {
+		f->has_subnet6 = 1;
+		memcpy(f->subnet6, spec->subnet6.addr, 16);
+		ipv6_host(&spec->subnet6, 1, f->gateway6);
 	}
 	f->uid = a->uid;
 	f->pid = (uint32_t)a->pid;

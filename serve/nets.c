@@ -11,6 +11,7 @@
 
 #include "conf.h"
 #include "ipv4.h"
+#include "ipv6.h"
 #include "log.h"
 #include "nets.h"
 
@@ -288,6 +289,11 @@ void nets_status(const struct serve_net *n, struct svc_network *out)
 		ipv4_unpack(ipv4_network(g), out->subnet);
 		out->prefix_len = (uint32_t)g->len;
 		memcpy(out->gateway, g->addr, 4);
+	}
+	if (n->spec.mode != SQN_MODE_BRIDGED && n->spec.has_v6) {
+		out->has_subnet6 = 1;
+		memcpy(out->subnet6, n->spec.subnet6.addr, 16);
+		ipv6_host(&n->spec.subnet6, 1, out->gateway6);
 	}
 	snprintf(out->state, sizeof(out->state), "%s", n->up ? "up" : "down");
 	if (!n->up)

@@ -176,9 +176,10 @@ static int portfwd_find(const struct serve_att *a, const struct svc_forward *f)
 	return -1;
 }
 
-/* forward_remove of @a's forward @f. */
+/* forward_remove of @a's forward @f (its text, the one removed, in
+ * @text). */
 static int portfwd_remove(struct serve_att *a, const struct svc_forward *f,
-			  char *msg, size_t len)
+			  char text[FORWARD_STRLEN], char *msg, size_t len)
 {
 	struct svc_attach *x = &a->facts;
 	struct sqn_forward sf;
@@ -189,6 +190,7 @@ static int portfwd_remove(struct serve_att *a, const struct svc_forward *f,
 		return -ENOENT;
 	}
 	portfwd_sqn(&x->fwd[i], &sf);
+	forward_format(text, &sf);
 	r = netplane_forward_remove(&a->np, &sf, msg, len);
 	if (r && r != -ENOENT)
 		return r;
@@ -255,7 +257,7 @@ void portfwd_request(struct serve *s, struct serve_conn *c,
 		if (!r)
 			r = portfwd_add(a, &req->fwd[0], msg, sizeof(msg));
 	} else {
-		r = portfwd_remove(a, &req->fwd[0], msg, sizeof(msg));
+		r = portfwd_remove(a, &req->fwd[0], text, msg, sizeof(msg));
 	}
 	if (r) {
 		conn_refuse(s, c, req, -r, "forward %s: %s", text, msg);

@@ -400,6 +400,10 @@ int config_check_forwards(const struct sqn_config *cfg, struct net_params *p,
 			  char *msg, size_t msglen)
 {
 	int plane = cfg->mode == SQN_MODE_SHARED || cfg->mode == SQN_MODE_HOST;
+	const char *ip = cfg->guest_ip && cfg->guest_ip[0] ? cfg->guest_ip :
+							     NULL;
+	const char *end;
+	uint8_t a[4];
 	uint32_t i;
 	int r;
 
@@ -415,32 +419,35 @@ int config_check_forwards(const struct sqn_config *cfg, struct net_params *p,
 			msg, msglen,
 			"forwards: %s mode has none (shared and userspace have)",
 			sqn_mode_name(cfg->mode));
-	if (cfg->guest_ip && !plane)
+	if (ip && !plane)
 		return fail(msg, msglen,
 			    "guest_ip: %s mode has none (shared and host have)",
 			    sqn_mode_name(cfg->mode));
-	if ((cfg->guest_ip || cfg->n_forwards) && plane && cfg->tap_fd >= 0)
+	if ((ip || cfg->n_forwards) && plane && cfg->tap_fd >= 0)
 		return fail(
 			msg, msglen,
 			"%s: with tap_fd there is no network of sqn_open()'s to make it in",
-			cfg->guest_ip ? "guest_ip" : "forwards");
+			ip ? "guest_ip" : "forwards");
 	for (i = 0; i < cfg->n_forwards; i++) {
 		r = forward_check(&cfg->forwards[i], msg, msglen);
 		if (r)
 			return r;
 	}
-	r = cfg->guest_ip ? ipv4_guest(&p->net.gateway, cfg->guest_ip) : 0;
-	if (r == -EINVAL)
+	if (ip && (ipv4_parse(ip, &end, a) || *end))
 		return fail(msg, msglen, "guest_ip: \"%.32s\" is not A.B.C.D",
-			    cfg->guest_ip);
-	if (r)
+			    ip);
+	/* Through the service, the subnet is the service's network's, not
+	 * the config's: whose subnet it must be in is the plane's to check
+	 * (netplane_reserve(), the service, vmnet's start). */
+	if (ip && !cfg->service_path && cfg->subnet &&
+	    ipv4_guest(&p->net.gateway, ip))
 		return fail(
 			msg, msglen,
 			"guest_ip: %s is not a guest's address of the subnet (nor its gateway)",
-			cfg->guest_ip);
+			ip);
 	p->forwards = cfg->n_forwards ? cfg->forwards : NULL;
 	p->n_forwards = cfg->n_forwards;
-	p->guest_ip = cfg->guest_ip;
+	p->guest_ip = ip;
 	return 0;
 }
 

@@ -46,6 +46,7 @@ suite tests/test_serve_stream.sh "$B"
 suite tests/test_serve_named.sh "$B"
 suite tests/test_serve_spoof.sh "$B"
 suite tests/test_route.sh "$B"
+suite tests/test_serve_fwd.sh "$B"
 suite tests/test_qemu.sh "$B"
 suite tests/test_serve_qemu.sh "$B"
 corpus=$(mktemp -d)

@@ -85,15 +85,18 @@ TEST(collisions_are_one_protocol_one_port_meeting_addresses)
 	CHECK(!forward_collide(&any, &port));
 }
 
-/* A config with @n forwards in @mode; the check's result. */
-static int check(enum sqn_mode mode, const struct sqn_forward *f, uint32_t n,
-		 const char *guest_ip, char *msg)
+/* A config with @n forwards in @mode (shared: on subnet @subnet, NULL the
+ * default); the check's result. */
+static int check_on(enum sqn_mode mode, const char *subnet,
+		    const struct sqn_forward *f, uint32_t n,
+		    const char *guest_ip, char *msg)
 {
 	struct sqn_config cfg;
 	struct net_params p;
 
 	sqn_config_init(&cfg);
 	cfg.mode = mode;
+	cfg.subnet = subnet;
 	cfg.forwards = f;
 	cfg.n_forwards = n;
 	cfg.guest_ip = guest_ip;
@@ -102,6 +105,12 @@ static int check(enum sqn_mode mode, const struct sqn_forward *f, uint32_t n,
 	if (mode == SQN_MODE_BRIDGED)
 		cfg.bridged_iface = "eth0";
 	return config_check(&cfg, &p, msg, 256);
+}
+
+static int check(enum sqn_mode mode, const struct sqn_forward *f, uint32_t n,
+		 const char *guest_ip, char *msg)
+{
+	return check_on(mode, NULL, f, n, guest_ip, msg);
 }
 
 TEST(config_takes_forwards_and_guest_ip_where_they_mean_something)
@@ -141,12 +150,22 @@ TEST(config_takes_forwards_and_guest_ip_where_they_mean_something)
 	f[1].host_addr = "localhost";
 	CHECK_EQ(check(SQN_MODE_SHARED, f, 2, NULL, msg), -EINVAL);
 	f[1].host_addr = NULL;
-	/* Not a guest's address of the subnet 192.168.105.1/24. */
-	CHECK_EQ(check(SQN_MODE_SHARED, f, 2, "192.168.105.1", msg), -EINVAL);
-	CHECK_EQ(check(SQN_MODE_SHARED, f, 2, "192.168.105.0", msg), -EINVAL);
-	CHECK_EQ(check(SQN_MODE_SHARED, f, 2, "192.168.105.255", msg), -EINVAL);
-	CHECK_EQ(check(SQN_MODE_SHARED, f, 2, "192.168.104.7", msg), -EINVAL);
+	/* Not a guest's address of the subnet 192.168.105.1/24 it names
+	 * (without one, the network's subnet may be the service's: the
+	 * plane checks then, netplane_reserve()). */
+#define SUB "192.168.105.1/24"
+	CHECK_EQ(check_on(SQN_MODE_SHARED, SUB, f, 2, "192.168.105.1", msg),
+		 -EINVAL);
+	CHECK_EQ(check_on(SQN_MODE_SHARED, SUB, f, 2, "192.168.105.0", msg),
+		 -EINVAL);
+	CHECK_EQ(check_on(SQN_MODE_SHARED, SUB, f, 2, "192.168.105.255", msg),
+		 -EINVAL);
+	CHECK_EQ(check_on(SQN_MODE_SHARED, SUB, f, 2, "192.168.104.7", msg),
+		 -EINVAL);
+	CHECK(!check(SQN_MODE_SHARED, f, 2, "192.168.104.7", msg));
 	CHECK_EQ(check(SQN_MODE_SHARED, f, 2, "192.168.105.07", msg), -EINVAL);
+	/* "" is none, as NULL. */
+	CHECK(!check(SQN_MODE_USERSPACE, NULL, 0, "", msg));
 	/* With tap_fd, sqn_open() makes no network to put them in. */
 	sqn_config_init(&cfg);
 	cfg.mode = SQN_MODE_SHARED;

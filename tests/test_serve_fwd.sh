@@ -127,7 +127,7 @@ dnat_rules() { in_host nft list table ip squib-net-sqn-shared 2>/dev/null | grep
 vmm() {
 	rm -f "$tmp/ready" "$tmp/lease"
 	ip netns exec "$NS_G" "$PROG" run --socket "$SOCK" --no-vnet-hdr --mac $MAC --label vmm "$@" -- \
-		"$PAIR" 3 eth0 "$tmp/ready" >"$tmp/vmm.out" 2>&1 &
+		sh -c "echo SQN_IP=\$SQN_IP >$tmp/env; exec $PAIR 3 eth0 $tmp/ready" >"$tmp/vmm.out" 2>&1 &
 	vmm=$!
 	pids+=($vmm)
 	wait_for 100 test -e "$tmp/ready" || { why="no VMM: $(cat "$tmp/vmm.out")"; return 1; }
@@ -137,7 +137,8 @@ vmm() {
 }
 dhcp() {
 	rm -f "$tmp/lease"
-	in_guest busybox udhcpc -i eth0 -q -n -t 10 -T 1 -s "$tmp/dhcp.sh" >"$tmp/dhcp.out" 2>&1
+	in_guest busybox udhcpc -i eth0 -q -n -t 10 -T 1 -x hostname:webguest \
+		-s "$tmp/dhcp.sh" >"$tmp/dhcp.out" 2>&1
 	[ -s "$tmp/lease" ] && return 0
 	why="no lease: $(tr '\n' ' ' <"$tmp/dhcp.out")"
 	return 1
@@ -194,7 +195,12 @@ fixed_address_through_the_service() {
 	vmm --ip $FIXED || return 1
 	[ "$(cat "$tmp/lease")" = $FIXED ] || { why="lease $(cat "$tmp/lease"), not $FIXED"; return 1; }
 	status_has "\"fixed_ip\":\"$FIXED\"" || return 1
-	grep -q "SQN_IP" "$tmp/vmm.out" && { why="run printed something"; return 1; }
+	# the name it gave DHCP
+	status_has '"hostname":"webguest"' || return 1
+	in_host "$PROG" status --socket "$SOCK" >"$tmp/status" 2>&1
+	grep -q "name webguest.sqn-shared, fixed address $FIXED" "$tmp/status" ||
+		{ why="status: $(cat "$tmp/status")"; return 1; }
+	grep -q "^SQN_IP=$FIXED\$" "$tmp/env" || { why="the VMM's environment: $(cat "$tmp/env")"; return 1; }
 	# another MAC asking for it
 	client other 0 --send "{\"v\":1,\"op\":\"attach\",\"network\":\"shared\",\"mac\":\"52:54:00:0f:0d:02\",\"ip\":\"$FIXED\"}"
 	has_in other '"errno":98' || return 1
