@@ -62,7 +62,8 @@ LINUX_SRC := src/platform_linux.c src/sys/sys_linux.c \
 	src/sys/proc_linux.c src/sys/proc_spawn_linux.c src/sys/netlink_linux.c \
 	src/sys/netlink_route_linux.c \
 	src/sys/netplane_linux.c src/sys/netplane_links_linux.c \
-	src/sys/netplane_fwd_linux.c src/sys/nft_fwd_linux.c \
+	src/sys/netplane_fwd_linux.c src/sys/netplane_reserve_linux.c \
+	src/sys/nft_fwd_linux.c \
 	src/sys/dnsmasq_hosts_linux.c src/sys/network_linux.c \
 	src/sys/keeper_linux.c src/sys/record_linux.c src/sys/dnsmasq_linux.c \
 	src/sys/nft_linux.c src/sys/nft_spoof_linux.c src/sys/tap_linux.c \

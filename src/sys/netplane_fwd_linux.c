@@ -9,10 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "dnsmasq.h"
 #include "dnsmasq_hosts.h"
 #include "forward.h"
 #include "netplane.h"
@@ -28,24 +26,14 @@
 #define NF_NET_MAX 1024
 
 /**
- * struct nf_att - one attachment's file
- * @has_ip:	a reservation: @ip for @mac
- * @ip:		the reserved address, dotted
- * @mac:	the MAC it is reserved for, "xx:xx:xx:xx:xx:xx"
- * @n:		how many @fwd
- * @fwd:	its forwards
+ * netplane_fwd_read() - read an attachment's file: lines "ip ADDR MAC" and
+ * "fwd PROTO HOSTADDR|* HOSTPORT GUESTIP GUESTPORT"
+ * @path:	the file (netplane_fwd_path())
+ * @a:		set; a missing file is an empty one
+ *
+ * Return: 0 or a negative errno.
  */
-struct nf_att {
-	int has_ip;
-	char ip[16];
-	char mac[18];
-	unsigned int n;
-	struct nft_fwd fwd[SQN_FORWARDS_MAX];
-};
-
-/* Read an attachment's file: lines "ip ADDR MAC" and "fwd PROTO
- * HOSTADDR|* HOSTPORT GUESTIP GUESTPORT". A missing file is an empty one. */
-static int nf_read(const char *path, struct nf_att *a)
+int netplane_fwd_read(const char *path, struct netplane_fwd_att *a)
 {
 	char line[160], proto[8], ha[16];
 	unsigned int hp, gp;
@@ -78,7 +66,7 @@ static int nf_read(const char *path, struct nf_att *a)
 }
 
 /* Write it whole; an empty one is removed. */
-static int nf_write(const char *path, const struct nf_att *a)
+static int nf_write(const char *path, const struct netplane_fwd_att *a)
 {
 	char text[160 * (SQN_FORWARDS_MAX + 1)];
 	size_t at = 0;
@@ -102,8 +90,13 @@ static int nf_write(const char *path, const struct nf_att *a)
 	return record_write(path, text, 0);
 }
 
-/* The file of entry @entry of network @dir. */
-static void nf_path(char *out, const char *dir, const char *entry)
+/**
+ * netplane_fwd_path() - the file of an attachment
+ * @out:	set to it, RECORD_PATH_MAX bytes
+ * @dir:	the network's directory
+ * @entry:	the attachment's entry (att.<pid>.<link>)
+ */
+void netplane_fwd_path(char *out, const char *dir, const char *entry)
 {
 	char name[64];
 
@@ -111,11 +104,17 @@ static void nf_path(char *out, const char *dir, const char *entry)
 	record_path(out, dir, name);
 }
 
-/* Call @fn with each attachment's file of network @dir (and the entry's
- * name), until it returns non-zero. */
-static int nf_each(const char *dir,
-		   int (*fn)(const char *dir, const char *entry, void *ctx),
-		   void *ctx)
+/**
+ * netplane_fwd_each() - call @fn with each attachment's file of a network
+ * @dir:	the network's directory
+ * @fn:		called with @dir and the file's entry name; non-zero stops
+ * @ctx:	passed to @fn
+ *
+ * Return: what @fn returned last, 0 when it never stopped.
+ */
+int netplane_fwd_each(const char *dir,
+		      int (*fn)(const char *dir, const char *entry, void *ctx),
+		      void *ctx)
 {
 	struct dirent *d;
 	int r = 0;
@@ -144,16 +143,16 @@ struct nf_all {
 	unsigned int n_fwd;
 };
 
-/* nf_each(): gather one attachment's into a struct nf_all. */
+/* netplane_fwd_each(): gather one attachment's into a struct nf_all. */
 static int nf_gather(const char *dir, const char *entry, void *ctx)
 {
 	struct nf_all *all = ctx;
 	char path[RECORD_PATH_MAX];
-	struct nf_att a;
+	struct netplane_fwd_att a;
 	unsigned int i;
 
-	nf_path(path, dir, entry);
-	if (nf_read(path, &a))
+	netplane_fwd_path(path, dir, entry);
+	if (netplane_fwd_read(path, &a))
 		return 0;
 	if (a.has_ip && all->n_hosts < NF_NET_MAX) {
 		snprintf(all->hosts[all->n_hosts].mac, 18, "%s", a.mac);
@@ -165,8 +164,15 @@ static int nf_gather(const char *dir, const char *entry, void *ctx)
 	return 0;
 }
 
-/* The network's subnet, from its settings on record ("subnet=A.B.C.D/N"). */
-static int nf_subnet(const char *dir, struct ipv4_prefix *g)
+/**
+ * netplane_fwd_subnet() - the network's subnet, from its settings on
+ * record ("subnet=A.B.C.D/N")
+ * @dir:	the network's directory
+ * @g:		set to the gateway's address and the prefix length
+ *
+ * Return: 0, -ENOENT or -EINVAL.
+ */
+int netplane_fwd_subnet(const char *dir, struct ipv4_prefix *g)
 {
 	char set[NETWORK_SETTINGS_MAX], *s;
 
@@ -199,7 +205,7 @@ static int nf_sync(const char *dir, char *msg, size_t len)
 	if (!all)
 		return record_err(msg, len, -ENOMEM, "forwards: %s",
 				  strerror(ENOMEM));
-	nf_each(dir, nf_gather, all);
+	netplane_fwd_each(dir, nf_gather, all);
 	r = dnsmasq_hosts_write(dir, all->hosts, all->n_hosts);
 	if (r)
 		record_err(msg, len, r, "%s/" DNSMASQ_HOSTS ": %s", dir,
@@ -224,19 +230,19 @@ struct nf_gone {
 	struct dnsmasq_host rel[64];
 };
 
-/* nf_each(): remove the file of an entry that has gone, into struct
+/* netplane_fwd_each(): remove the file of an entry that has gone, into struct
  * nf_gone. */
 static int nf_orphan(const char *dir, const char *entry, void *ctx)
 {
 	struct nf_gone *g = ctx;
 	char path[RECORD_PATH_MAX];
-	struct nf_att a;
+	struct netplane_fwd_att a;
 
 	record_path(path, dir, entry);
 	if (!access(path, F_OK) || errno != ENOENT)
 		return 0;
-	nf_path(path, dir, entry);
-	if (nf_read(path, &a) || unlink(path))
+	netplane_fwd_path(path, dir, entry);
+	if (netplane_fwd_read(path, &a) || unlink(path))
 		return 0;
 	g->n++;
 	if (a.has_ip && g->n_rel < sizeof(g->rel) / sizeof(g->rel[0])) {
@@ -265,25 +271,25 @@ void netplane_fwd_gc(const char *dir)
 	unsigned int i;
 
 	memset(&g, 0, sizeof(g));
-	nf_each(dir, nf_orphan, &g);
+	netplane_fwd_each(dir, nf_orphan, &g);
 	if (!g.n)
 		return;
 	nf_sync(dir, msg, sizeof(msg));
 	/* The guest went with its attachment: so does its lease. */
-	if (nf_subnet(dir, &p))
+	if (netplane_fwd_subnet(dir, &p))
 		return;
 	ipv4_format(gw, ipv4_pack(p.addr));
 	for (i = 0; i < g.n_rel; i++)
 		dnsmasq_release(gw, g.rel[i].ip, g.rel[i].mac);
 }
 
-/* nf_each(): remove the file. */
+/* netplane_fwd_each(): remove the file. */
 static int nf_drop(const char *dir, const char *entry, void *ctx)
 {
 	char path[RECORD_PATH_MAX];
 
 	(void)ctx;
-	nf_path(path, dir, entry);
+	netplane_fwd_path(path, dir, entry);
 	unlink(path);
 	return 0;
 }
@@ -297,7 +303,7 @@ void netplane_fwd_drop(const char *dir)
 {
 	char path[RECORD_PATH_MAX];
 
-	nf_each(dir, nf_drop, NULL);
+	netplane_fwd_each(dir, nf_drop, NULL);
 	record_path(path, dir, DNSMASQ_HOSTS);
 	unlink(path);
 }
@@ -309,10 +315,21 @@ static void nf_ns(char ns[RECORD_PATH_MAX], const struct netplane *np)
 		 (int)(strrchr(np->dir, '/') - np->dir), np->dir);
 }
 
-/* Under the namespace's lock (*@lock): @np's file in @a and @undo, its
- * path in @path. */
-static int nf_open(const struct netplane *np, int *lock, char *path,
-		   struct nf_att *a, struct nf_att *undo, char *msg, size_t len)
+/**
+ * netplane_fwd_open() - take the namespace's lock and read @np's file
+ * @np:		the attachment
+ * @lock:	set to the lock, for netplane_fwd_close()
+ * @path:	set to the file's path, RECORD_PATH_MAX bytes
+ * @a:		set to the file's content, to change
+ * @undo:	the same, to put back if the change cannot be made
+ * @msg:	set on failure
+ * @len:	its size
+ *
+ * Return: 0, or a negative errno (the lock then not held).
+ */
+int netplane_fwd_open(const struct netplane *np, int *lock, char *path,
+		      struct netplane_fwd_att *a, struct netplane_fwd_att *undo,
+		      char *msg, size_t len)
 {
 	char ns[RECORD_PATH_MAX];
 	int r;
@@ -322,8 +339,8 @@ static int nf_open(const struct netplane *np, int *lock, char *path,
 	*lock = record_lock(ns, np->cookie, (int)np->lock_ms, 0, msg, len);
 	if (*lock < 0)
 		return *lock;
-	nf_path(path, np->dir, np->entry);
-	r = nf_read(path, a);
+	netplane_fwd_path(path, np->dir, np->entry);
+	r = netplane_fwd_read(path, a);
 	if (r) {
 		record_unlock(ns, *lock);
 		return record_err(msg, len, r, "%s: %s", path, strerror(-r));
@@ -332,12 +349,23 @@ static int nf_open(const struct netplane *np, int *lock, char *path,
 	return 0;
 }
 
-/* nf_open()'s end: the file written, @np's network made to match, the
- * lock let go. @r: 0 to do so, else only the lock goes. What could not be
- * made goes off the record again: the file as it was, @undo. */
-static int nf_close(const struct netplane *np, int lock, const char *path,
-		    const struct nf_att *a, const struct nf_att *undo, int r,
-		    char *msg, size_t len)
+/**
+ * netplane_fwd_close() - netplane_fwd_open()'s end: the file written,
+ * @np's network made to match, the lock let go
+ * @np, @lock, @path, @undo: as from netplane_fwd_open()
+ * @a:		the file's new content
+ * @r:		0 to write it; else only the lock goes
+ * @msg:	set on failure
+ * @len:	its size
+ *
+ * What could not be made goes off the record again: the file as it was.
+ *
+ * Return: @r, or 0 or the negative errno of the change.
+ */
+int netplane_fwd_close(const struct netplane *np, int lock, const char *path,
+		       const struct netplane_fwd_att *a,
+		       const struct netplane_fwd_att *undo, int r, char *msg,
+		       size_t len)
 {
 	char ns[RECORD_PATH_MAX];
 
@@ -356,117 +384,17 @@ static int nf_close(const struct netplane *np, int lock, const char *path,
 }
 
 /**
- * struct nf_res - a reservation looked for among other attachments'
- * @self:	this attachment's entry, skipped
- * @ip:		an address, or ""
- * @mac:	a MAC
- * @ip_mac:	set to the MAC @ip is reserved for, "" if none
- * @mac_ip:	set to the address reserved for @mac, "" if none
+ * netplane_fwd_guest_addr() - whether @want is a guest's address of the
+ * subnet: not the gateway's, the network's or its broadcast address
+ * @g:		the gateway's address and the prefix length
+ * @want:	the address, dotted
+ * @msg:	set when it is not
+ * @len:	its size
+ *
+ * Return: 0 or -EINVAL.
  */
-struct nf_res {
-	const char *self;
-	const char *ip;
-	const char *mac;
-	char ip_mac[18];
-	char mac_ip[16];
-};
-
-/* nf_each(): fill struct nf_res from another attachment's file. */
-static int nf_res_find(const char *dir, const char *entry, void *ctx)
-{
-	struct nf_res *q = ctx;
-	char path[RECORD_PATH_MAX];
-	struct nf_att a;
-
-	if (!strcmp(entry, q->self))
-		return 0;
-	nf_path(path, dir, entry);
-	if (nf_read(path, &a) || !a.has_ip)
-		return 0;
-	if (!strcmp(a.ip, q->ip) && strcasecmp(a.mac, q->mac))
-		snprintf(q->ip_mac, sizeof(q->ip_mac), "%s", a.mac);
-	if (!strcasecmp(a.mac, q->mac))
-		snprintf(q->mac_ip, sizeof(q->mac_ip), "%s", a.ip);
-	return 0;
-}
-
-/* Whether @ip is leased to another MAC than @mac (a lease file caught
- * mid-write is read again, for up to about 50 ms). */
-static int nf_leased_other(const char *dir, const char *ip, const char *mac,
-			   char other[18])
-{
-	struct timespec pause = { 0, 1000000 };
-	int r, i;
-
-	for (i = 0; (r = dnsmasq_leased(dir, ip, other)) == -EAGAIN && i < 50;
-	     i++)
-		nanosleep(&pause, NULL);
-	return r == 1 && strcasecmp(other, mac);
-}
-
-/* Whether @ip may be reserved for @mac: no other MAC has it reserved or
- * leased; the reason in @msg when not. */
-static int nf_free(const char *dir, const char *self, const char *ip,
-		   const char *mac, char *msg, size_t len)
-{
-	struct nf_res q = { self, ip, mac, "", "" };
-	char other[18];
-
-	nf_each(dir, nf_res_find, &q);
-	if (q.ip_mac[0])
-		return record_err(msg, len, -EADDRINUSE,
-				  "%s is reserved for another guest (MAC %s)",
-				  ip, q.ip_mac);
-	if (q.mac_ip[0] && strcmp(q.mac_ip, ip))
-		return record_err(
-			msg, len, -EADDRINUSE,
-			"MAC %s has %s reserved by another attachment, not %s",
-			mac, q.mac_ip, ip);
-	if (nf_leased_other(dir, ip, mac, other))
-		return record_err(msg, len, -EADDRINUSE,
-				  "%s is leased to another guest (MAC %s)", ip,
-				  other);
-	return 0;
-}
-
-/* An address for @mac when none is asked for: one reserved for it
- * already (by this attachment or another), its lease, else the first of
- * the pool that is free. */
-static int nf_pick(const char *dir, const char *self, const struct nf_att *a,
-		   const struct ipv4_prefix *g, const uint8_t mac[6],
-		   const char *m, char ip[16], char *msg, size_t len)
-{
-	struct nf_res q = { self, "", m, "", "" };
-	uint32_t from, to, x;
-	char scratch[256];
-
-	if (a->has_ip && !strcasecmp(a->mac, m)) {
-		snprintf(ip, 16, "%s", a->ip);
-		return 0;
-	}
-	nf_each(dir, nf_res_find, &q);
-	if (q.mac_ip[0]) {
-		snprintf(ip, 16, "%s", q.mac_ip);
-		return 0;
-	}
-	if (!dnsmasq_lease(dir, mac, ip, 16) &&
-	    !nf_free(dir, self, ip, m, scratch, sizeof(scratch)))
-		return 0;
-	dnsmasq_pool(g, &from, &to);
-	for (x = from; x <= to && x >= from; x++) {
-		ipv4_format(ip, x);
-		if (!nf_free(dir, self, ip, m, scratch, sizeof(scratch)))
-			return 0;
-	}
-	ip[0] = '\0';
-	return record_err(msg, len, -EADDRNOTAVAIL,
-			  "no address of the pool is free to reserve");
-}
-
-/* Whether @want is a guest's address of the subnet: not the gateway's,
- * the network's or its broadcast address. */
-static int nf_guest_addr(const struct ipv4_prefix *g, const char *want,
-			 char *msg, size_t len)
+int netplane_fwd_guest_addr(const struct ipv4_prefix *g, const char *want,
+			    char *msg, size_t len)
 {
 	char gs[IPV4_PREFIX_STRLEN];
 	int r = ipv4_guest(g, want);
@@ -483,59 +411,6 @@ static int nf_guest_addr(const struct ipv4_prefix *g, const char *want,
 }
 
 /**
- * netplane_reserve() - see netplane.h
- * @np:		an attachment (or a holder) of a shared or host network
- * @mac:	the guest's MAC
- * @want:	the address, dotted; NULL or "": one of the pool
- * @ip:		set to the address reserved
- * @msg:	set on failure
- * @len:	its size
- *
- * One reservation per attachment: another call replaces it. It is on
- * record in the attachment's file beside its entry, and goes with the
- * entry (netplane_fwd_gc()). An address leased to another MAC is not
- * taken either: dnsmasq would not give it while that lease lasts.
- *
- * Return: 0, -EINVAL, -EADDRINUSE, -EADDRNOTAVAIL (the pool is full),
- * -EBUSY (the namespace's lock), or another negative errno.
- */
-int netplane_reserve(struct netplane *np, const uint8_t mac[6],
-		     const char *want, char ip[16], char *msg, size_t len)
-{
-	char path[RECORD_PATH_MAX], m[18];
-	struct ipv4_prefix g;
-	struct nf_att a, undo;
-	int lock, r;
-
-	r = nf_open(np, &lock, path, &a, &undo, msg, len);
-	if (r)
-		return r;
-	snprintf(m, sizeof(m), "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1],
-		 mac[2], mac[3], mac[4], mac[5]);
-	r = nf_subnet(np->dir, &g);
-	if (r) {
-		record_err(msg, len, r, "%s: no network on record", np->dir);
-		goto out;
-	}
-	if (want && want[0]) {
-		r = nf_guest_addr(&g, want, msg, len);
-		if (!r)
-			r = nf_free(np->dir, np->entry, want, m, msg, len);
-		if (!r)
-			snprintf(ip, 16, "%s", want);
-	} else {
-		r = nf_pick(np->dir, np->entry, &a, &g, mac, m, ip, msg, len);
-	}
-	if (r)
-		goto out;
-	a.has_ip = 1;
-	snprintf(a.ip, sizeof(a.ip), "%s", ip);
-	snprintf(a.mac, sizeof(a.mac), "%s", m);
-out:
-	return nf_close(np, lock, path, &a, &undo, r, msg, len);
-}
-
-/**
  * struct nf_clash - a forward looked for among the namespace's
  * @f:		the new one
  * @why:	set to the one it collides with, as text
@@ -545,18 +420,18 @@ struct nf_clash {
 	char why[160];
 };
 
-/* nf_each(): whether one attachment's file has a forward @ctx collides
+/* netplane_fwd_each(): whether one attachment's file has a forward @ctx collides
  * with. */
 static int nf_clash_att(const char *dir, const char *entry, void *ctx)
 {
 	struct nf_clash *c = ctx;
 	char path[RECORD_PATH_MAX], t[FORWARD_STRLEN];
 	struct sqn_forward o;
-	struct nf_att a;
+	struct netplane_fwd_att a;
 	unsigned int i;
 
-	nf_path(path, dir, entry);
-	if (nf_read(path, &a))
+	netplane_fwd_path(path, dir, entry);
+	if (netplane_fwd_read(path, &a))
 		return 0;
 	for (i = 0; i < a.n; i++) {
 		o.proto = (enum sqn_proto)a.fwd[i].proto;
@@ -577,7 +452,7 @@ static int nf_clash_att(const char *dir, const char *entry, void *ctx)
 /* record_each(): a network's forwards. */
 static int nf_clash_net(const char *dir, void *ctx)
 {
-	return nf_each(dir, nf_clash_att, ctx);
+	return netplane_fwd_each(dir, nf_clash_att, ctx);
 }
 
 /* Whether the host's own sockets take the port: bind() says (a TCP
@@ -633,11 +508,11 @@ static int nf_fwd_ok(const struct netplane *np, const struct sqn_forward *f,
 			msg, len, -EINVAL,
 			"port forwards are for shared networks (NAT), and %s is not one",
 			strrchr(np->dir, '/') + 1);
-	r = nf_subnet(np->dir, &g);
+	r = netplane_fwd_subnet(np->dir, &g);
 	if (r)
 		return record_err(msg, len, r, "%s: no network on record",
 				  np->dir);
-	return nf_guest_addr(&g, guest_ip, msg, len);
+	return netplane_fwd_guest_addr(&g, guest_ip, msg, len);
 }
 
 /**
@@ -663,10 +538,10 @@ int netplane_forward_add(struct netplane *np, const struct sqn_forward *f,
 	char path[RECORD_PATH_MAX], ns[RECORD_PATH_MAX];
 	struct nf_clash c = { f, "" };
 	struct nft_fwd *n;
-	struct nf_att a, undo;
+	struct netplane_fwd_att a, undo;
 	int lock, r;
 
-	r = nf_open(np, &lock, path, &a, &undo, msg, len);
+	r = netplane_fwd_open(np, &lock, path, &a, &undo, msg, len);
 	if (r)
 		return r;
 	r = nf_fwd_ok(np, f, guest_ip, msg, len);
@@ -694,7 +569,7 @@ int netplane_forward_add(struct netplane *np, const struct sqn_forward *f,
 	snprintf(n->guest_ip, sizeof(n->guest_ip), "%s", guest_ip);
 	n->guest_port = forward_guest_port(f);
 out:
-	return nf_close(np, lock, path, &a, &undo, r, msg, len);
+	return netplane_fwd_close(np, lock, path, &a, &undo, r, msg, len);
 }
 
 /**
@@ -711,11 +586,11 @@ int netplane_forward_remove(struct netplane *np, const struct sqn_forward *f,
 {
 	const char *ha = f->host_addr ? f->host_addr : "";
 	char path[RECORD_PATH_MAX], t[FORWARD_STRLEN];
-	struct nf_att a, undo;
+	struct netplane_fwd_att a, undo;
 	unsigned int i;
 	int lock, r;
 
-	r = nf_open(np, &lock, path, &a, &undo, msg, len);
+	r = netplane_fwd_open(np, &lock, path, &a, &undo, msg, len);
 	if (r)
 		return r;
 	for (i = 0; i < a.n; i++)
@@ -731,5 +606,5 @@ int netplane_forward_remove(struct netplane *np, const struct sqn_forward *f,
 	}
 	a.fwd[i] = a.fwd[--a.n];
 out:
-	return nf_close(np, lock, path, &a, &undo, r, msg, len);
+	return netplane_fwd_close(np, lock, path, &a, &undo, r, msg, len);
 }
