@@ -21,8 +21,8 @@
 #define VMNET_WRITE_GROW 64
 /* The smallest max packet size vmnet may report: an Ethernet minimum. */
 #define VMNET_MIN_PACKET 60
-/* How long sqn_close() waits for the stop's handler, and for each port
- * forward's removal. */
+/* How long sqn_close() waits for the stop's handler, for a port forward's
+ * add that timed out, and for each forward's removal. */
 #define VMNET_STOP_MS 2000
 /* virtio 1.x's virtio_net_hdr (VIRTIO_F_VERSION_1: num_buffers included),
  * what vmnet_enable_virtio_header_key puts before each packet. */
