@@ -386,10 +386,10 @@ TEST(configs_vmnet_cannot_serve_are_refused_before_the_start)
 	fake_vmnet_reset();
 	shared_cfg(&cfg, two, 2);
 	cfg.mode = SQN_MODE_HOST;
-	expect_refusal(&cfg, -EINVAL, "shared mode only");
+	expect_refusal(&cfg, -EINVAL, "forwards: host mode has none");
 	cfg.mode = SQN_MODE_BRIDGED;
 	cfg.bridged_iface = "en0";
-	expect_refusal(&cfg, -EINVAL, "shared mode only");
+	expect_refusal(&cfg, -EINVAL, "forwards: bridged mode has none");
 	shared_cfg(&cfg, two, 2);
 	cfg.guest_ip = NULL;
 	expect_refusal(&cfg, -EINVAL, "cannot reserve an address");
@@ -398,17 +398,18 @@ TEST(configs_vmnet_cannot_serve_are_refused_before_the_start)
 	shared_cfg(&cfg, local, 1);
 	expect_refusal(&cfg, -ENOTSUP, "host_addr 127.0.0.1: vmnet forwards");
 	shared_cfg(&cfg, badaddr, 1);
-	expect_refusal(&cfg, -EINVAL, "\"localhost\" is not an IPv4");
+	expect_refusal(&cfg, -EINVAL,
+		       "host_addr localhost is not a dotted IPv4");
 	shared_cfg(&cfg, badproto, 1);
-	expect_refusal(&cfg, -EINVAL, "forwards[0].proto: 9");
+	expect_refusal(&cfg, -EINVAL, "proto 9 is not tcp or udp");
 	shared_cfg(&cfg, port0, 1);
-	expect_refusal(&cfg, -EINVAL, "forwards[0].host_port: 0");
+	expect_refusal(&cfg, -EINVAL, "host_port 0");
 	shared_cfg(&cfg, twice, 3);
 	expect_refusal(&cfg, -EADDRINUSE, "forwards[2]: tcp port 2222");
 	shared_cfg(&cfg, two, SQN_FORWARDS_MAX + 1);
-	expect_refusal(&cfg, -EINVAL, "forwards: 33");
+	expect_refusal(&cfg, -EINVAL, "n_forwards: 33");
 	shared_cfg(&cfg, NULL, 2);
-	expect_refusal(&cfg, -EINVAL, "forwards: 2 of them at NULL");
+	expect_refusal(&cfg, -EINVAL, "forwards: NULL, with n_forwards 2");
 	/* A fixed address alone: vmnet's DHCP would not give it. */
 	shared_cfg(&cfg, NULL, 0);
 	expect_refusal(&cfg, -ENOTSUP, "cannot reserve an address");
