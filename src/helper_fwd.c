@@ -105,8 +105,8 @@ int helper_fwd_config(const struct sqn_config *cfg, enum sqn_helper kind,
  * @net:	attachment, its forwards checked
  *
  * The helper binds them itself, in the caller's network namespace; one
- * in use would end it at its start with a message of its own (passt) or
- * not at all (the slirp helper says so and goes on without it). Tried
+ * in use would end it at its start with a message of its own (passt; the
+ * slirp helper exits 1, naming the address, port and errno). Tried
  * here with SO_REUSEADDR, as both bind, so that a port in TIME_WAIT is
  * not taken for one in use.
  *
