@@ -313,7 +313,8 @@ early_signal_waits() {
 		rm -f "$tmp/fifo"
 		mkfifo "$tmp/fifo"
 		exec 9<>"$tmp/fifo"
-		ip netns exec "$NS_HOST" $NOBODY "$HELPER" --verbose <"$tmp/fifo" >/dev/null 2>"$tmp/herr" &
+		# (9>&-: the helper holding the fifo's writer would see no end.)
+		ip netns exec "$NS_HOST" $NOBODY "$HELPER" --verbose <"$tmp/fifo" >/dev/null 2>"$tmp/herr" 9>&- &
 		hp=$!
 		# Not before the exec of the helper: ip and setpriv would die.
 		for i in $(seq 100000); do
