@@ -317,7 +317,8 @@ early_signal_waits() {
 		ip netns exec "$NS_HOST" $NOBODY "$HELPER" --verbose <"$tmp/fifo" >/dev/null 2>"$tmp/herr" 9>&- &
 		hp=$!
 		# Not before the exec of the helper: ip and setpriv would die.
-		for i in $(seq 100000); do
+		# (A C-style loop: $(seq) would take longer than the helper's start.)
+		for ((i = 0; i < 100000; i++)); do
 			read -r c <"/proc/$hp/comm" 2>/dev/null || break
 			[ "$c" = squib-net-slirp ] && break
 		done
