@@ -304,23 +304,23 @@ forward_port_in_use_named() {
 	has err "cannot listen on host address 127.0.0.1 port 8099: Address already in use"
 }
 
-# SIGUSR1 sent as soon as the helper's program runs (before its loop):
-# it waits for the loop, which prints the counters, instead of killing
-# the helper (status 138). Five tries, to hit its start each time.
+# SIGUSR1 sent as soon as the helper's main() has blocked it (its mask in
+# /proc), before its loop and signalfd exist: it waits for the loop, which
+# prints the counters, instead of killing the helper (status 138). (Before
+# main(), while the dynamic loader runs, no program can block it.)
 early_signal_waits() {
-	local try hp c i rc
-	for try in 1 2 3 4 5; do
+	local try hp blk i rc
+	for try in 1 2 3; do
 		rm -f "$tmp/fifo"
 		mkfifo "$tmp/fifo"
 		exec 9<>"$tmp/fifo"
 		# (9>&-: the helper holding the fifo's writer would see no end.)
 		ip netns exec "$NS_HOST" $NOBODY "$HELPER" --verbose <"$tmp/fifo" >/dev/null 2>"$tmp/herr" 9>&- &
 		hp=$!
-		# Not before the exec of the helper: ip and setpriv would die.
-		# (A C-style loop: $(seq) would take longer than the helper's start.)
+		# SIGUSR1 is bit 10 of SigBlk; a C-style loop: $(seq) is slow.
 		for ((i = 0; i < 100000; i++)); do
-			read -r c <"/proc/$hp/comm" 2>/dev/null || break
-			[ "$c" = squib-net-slirp ] && break
+			blk=$(sed -n 's/^SigBlk:\t//p' "/proc/$hp/status" 2>/dev/null) || break
+			[ -n "$blk" ] && (((0x$blk >> 9) & 1)) && break
 		done
 		kill -USR1 $hp
 		wait_for 100 grep -q "seccomp on" "$tmp/herr"
