@@ -549,7 +549,7 @@ fuzz: $(FUZZERS)
 
 # make bench QUICK=1: under 2 minutes; BENCH_BASE=<git revision>: that
 # revision's squib-net beside this one (bench/run.sh).
-bench: $(BENCHES) $(PROG) $(KEEPER) $(B)/tests/vmm_relay
+bench: $(BENCHES) $(PROG) $(KEEPER) $(SLIRP_HELPER) $(B)/tests/vmm_relay
 	$(Q)scripts/deps.sh
 	$(Q)QUICK=$(QUICK) BENCH_BASE=$(BENCH_BASE) bench/run.sh $(B)
 

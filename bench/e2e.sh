@@ -32,10 +32,10 @@ GG=(--network sqn-gg --subnet 192.168.108.1/24 --disable-isolation)
 
 # Rows: ID, then the label; the kernel-only path each is compared with
 # follows from whether it goes to wan or to the host.
-ROW_IDS=(kernel kernel_host shared shared_off host host_off passt pasta
+ROW_IDS=(kernel kernel_host shared shared_off host host_off passt slirp pasta
 	slirp4netns kernel_gg shared_gg)
 # QUICK: the paths most users take, and their peers.
-[ "${QUICK:-0}" != 1 ] || ROW_IDS=(kernel shared shared_off passt pasta slirp4netns)
+[ "${QUICK:-0}" != 1 ] || ROW_IDS=(kernel shared shared_off passt slirp pasta slirp4netns)
 declare -A LABEL=(
 	[kernel]="kernel: veth + bridge + nft NAT"
 	[kernel_host]="kernel: veth + bridge (to host)"
@@ -46,6 +46,7 @@ declare -A LABEL=(
 	[host]="squib-net host (to host)"
 	[host_off]="squib-net host --offload (to host)"
 	[passt]="squib-net userspace (passt)"
+	[slirp]="squib-net userspace (slirp helper)"
 	[pasta]="pasta"
 	[slirp4netns]="slirp4netns"
 	[kernel_gg]="kernel: guest to guest on a bridge"
@@ -57,7 +58,7 @@ declare -A LABEL=(
 # entry in ROW_IDS and LABEL.
 if [ -n "${BENCH_BASE_PROG:-}" ]; then
 	ROW_IDS=(kernel kernel_host shared shared_base shared_off
-		shared_off_base host host_off passt pasta slirp4netns kernel_gg
+		shared_off_base host host_off passt slirp pasta slirp4netns kernel_gg
 		shared_gg)
 fi
 read -r -a ROW_IDS <<<"${BENCH_ROWS:-${ROW_IDS[*]}}"
@@ -149,6 +150,12 @@ row_host_off() {
 	in_host "$PROG" guest --mode host --offload -- $(probe "$HOST_GW_ADDR")
 }
 row_passt() { squib --mode userspace --helper passt --mtu "$USER_MTU"; }
+# Our libslirp helper (issue 15), at the same MTU: passt, it and
+# slirp4netns side by side in one run.
+row_slirp() {
+	SQN_SLIRP_HELPER=$(realpath "$B/squib-net-slirp-helper") \
+		squib --mode userspace --helper slirp --mtu "$USER_MTU"
+}
 
 # The base build's rows: its own keeper too (their protocol may differ).
 base() {

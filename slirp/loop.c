@@ -8,6 +8,7 @@
  * full, libslirp's sockets are not polled, so the outside world's TCP
  * waits instead of the ring dropping.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -193,6 +194,7 @@ static Slirp *loop_slirp_new(struct loop *l)
 int loop_init(struct loop *l, const struct opts *o, char *err, size_t errlen)
 {
 	uint32_t max_frame = o->mtu + 14;
+	char addr[INET_ADDRSTRLEN];
 	const struct opts_fwd *f;
 	sigset_t sigs;
 	unsigned int i;
@@ -227,15 +229,20 @@ int loop_init(struct loop *l, const struct opts *o, char *err, size_t errlen)
 	}
 	for (i = 0; i < o->nfwd; i++) {
 		f = &o->fwd[i];
+		errno = 0;
 		if (slirp_add_hostfwd(l->slirp, f->udp, f->host_addr,
 				      f->host_port, o->dhcp_start,
 				      f->guest_port) < 0) {
+			/* libslirp keeps bind()'s or listen()'s errno. */
+			inet_ntop(AF_INET, &f->host_addr, addr, sizeof(addr));
 			snprintf(
 				err, errlen,
-				"--forward %s:%d:%d: cannot listen on the host port",
+				"--forward %s:%d:%d: cannot listen on host address %s port %d: %s",
 				f->udp ? "udp" : "tcp", f->host_port,
-				f->guest_port);
-			return -EADDRINUSE;
+				f->guest_port, addr, f->host_port,
+				errno ? strerror(errno) :
+					"refused by libslirp");
+			return errno ? -errno : -EADDRINUSE;
 		}
 	}
 	if (o->stats_sec)

@@ -43,9 +43,18 @@ int main(int argc, char **argv)
 	struct loop l;
 	struct opts o;
 	char err[256];
+	sigset_t sigs;
 	size_t rlen;
 	int r;
 
+	/* Blocked first thing, not in loop_init(): a SIGUSR1 (or SIGTERM)
+	 * before the loop would otherwise kill the helper by default. The
+	 * loop's signalfd reads what came meanwhile. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGUSR1);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigprocmask(SIG_BLOCK, &sigs, NULL);
 	r = opts_parse(&o, argc, argv, err, sizeof(err));
 	if (r < 0) {
 		fprintf(stderr, "squib-net-slirp-helper: %s (see --help)\n",
@@ -54,6 +63,10 @@ int main(int argc, char **argv)
 	}
 	if (r > 0)
 		return 0;
+	if (o.ipv6_off_by_mtu)
+		fprintf(stderr,
+			"squib-net-slirp-helper: --mtu %u is below IPv6's 1280: IPv4 only\n",
+			o.mtu);
 	/* A guest that went away shows as EPIPE from write, not a signal. */
 	signal(SIGPIPE, SIG_IGN);
 	rlen = main_read_resolv(resolv, sizeof(resolv));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* opts.c - the slirp helper's command line: parsed and checked up front */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -26,23 +27,26 @@ void opts_usage(const char *prog)
 	       "mount namespace where the kernel allows, and a seccomp filter.\n"
 	       "\n"
 	       "Options:\n"
-	       "  --fd N                the socket (default: stdin and stdout)\n"
+	       "  --fd N                the socket (default: stdin and stdout;\n"
+	       "                        not 2, stderr)\n"
 	       "  --subnet A.B.C.D/N    the guest's network (default 10.0.2.0/24)\n"
 	       "  --gateway A.B.C.D     the helper's own address (default .2)\n"
 	       "  --dns A.B.C.D         the DNS address given to the guest\n"
 	       "                        (default .3); queries to it go to the\n"
 	       "                        first nameserver of /etc/resolv.conf\n"
-	       "  --ipv6-prefix P/LEN   IPv6 prefix (default fec0::/64), helper\n"
-	       "                        at ::2, DNS at ::3\n"
-	       "  --no-ipv6             IPv4 only\n"
+	       "  --ipv6-prefix P/LEN   IPv6 prefix (default fec0::/64; host bits\n"
+	       "                        cleared), helper at ::2, DNS at ::3\n"
+	       "  --no-ipv6             IPv4 only (the default below --mtu 1280)\n"
 	       "  --dns-search DOMAIN   search domain given by DHCP (repeatable)\n"
 	       "  --hostname NAME       host name given by DHCP\n"
 	       "  --forward tcp|udp:[HOST_ADDR:]HOST_PORT:GUEST_PORT\n"
 	       "                        listen on the host, connect to the guest\n"
 	       "                        (repeatable, up to %d)\n"
-	       "  --restrict            no egress: only forwards, DHCP and DNS\n"
+	       "  --restrict            no egress: only forwards and DHCP, no DNS\n"
+	       "                        either (libslirp drops all other guest UDP)\n"
 	       "  --mtu N               the guest's MTU, 576 to %d (default 1500;\n"
-	       "                        1280 at least with IPv6)\n"
+	       "                        below 1280 IPv6 is off, and --ipv6-prefix\n"
+	       "                        refused)\n"
 	       "  --stats N             counters and connections on stderr every\n"
 	       "                        N seconds (also on SIGUSR1)\n"
 	       "  --verbose             say more on stderr\n"
@@ -84,12 +88,17 @@ static int opts_forward(struct opts_fwd *f, const char *arg)
 		f->udp = 1;
 	else
 		return -EINVAL;
-	for (p = strtok(buf + 4, ":"); p; p = strtok(NULL, ":")) {
+	/* Split by hand: strtok would take "tcp::8000:80" for "tcp:8000:80". */
+	for (p = buf + 4;; p++) {
 		if (n == 3)
 			return -EINVAL;
 		parts[n++] = p;
+		p = strchr(p, ':');
+		if (!p)
+			break;
+		*p = 0;
 	}
-	if (n < 2)
+	if (n < 2 || (n == 3 && !*parts[0]))
 		return -EINVAL;
 	f->host_addr.s_addr = INADDR_ANY;
 	if (n == 3 && inet_pton(AF_INET, parts[0], &f->host_addr) != 1)
@@ -139,6 +148,7 @@ static int opts_prefix6(struct opts *o, const char *arg)
 {
 	char buf[INET6_ADDRSTRLEN + 8];
 	const char *n = opts_split(arg, buf, sizeof(buf));
+	unsigned int i;
 	long len;
 
 	/* SLAAC needs a /64 at most: the guest makes the other 64 bits. */
@@ -146,7 +156,43 @@ static int opts_prefix6(struct opts *o, const char *arg)
 	    opts_num(n, 8, 64, &len))
 		return -EINVAL;
 	o->prefix6_len = (unsigned int)len;
+	/* Host bits cleared, as --subnet's: ::2 and ::3 are put into it. */
+	for (i = (unsigned int)len; i < 128; i++)
+		o->prefix6.s6_addr[i / 8] &= (uint8_t) ~(0x80u >> (i % 8));
 	return 0;
+}
+
+/* A domain name libslirp's DHCP encoder takes (RFC 1035 labels of 1 to 63
+ * letters, digits, '-' or '_', a last '.' allowed): it only warns on others,
+ * and leaves them out. */
+static bool opts_domain(const char *s)
+{
+	size_t label = 0, all = strlen(s);
+
+	if (!all || all > 253)
+		return false;
+	for (; *s; s++) {
+		if (*s == '.') {
+			if (!label)
+				return false;
+			label = 0;
+		} else if (isalnum((unsigned char)*s) || *s == '-' ||
+			   *s == '_') {
+			if (++label > 63)
+				return false;
+		} else {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* @a is in libslirp's DHCP pool: the first address and the 15 after it. */
+static bool opts_in_pool(const struct opts *o, struct in_addr a)
+{
+	uint32_t off = ntohl(a.s_addr) - ntohl(o->dhcp_start.s_addr);
+
+	return off < OPTS_DHCP_POOL;
 }
 
 /* @net with its host part replaced by @host_part. */
@@ -205,8 +251,8 @@ static const struct option opts_long[] = {
 };
 
 /* Fill in what options left at their defaults, and check the whole. */
-static int opts_finish(struct opts *o, bool gw_set, bool dns_set, char *err,
-		       size_t errlen)
+static int opts_finish(struct opts *o, bool gw_set, bool dns_set,
+		       bool prefix6_set, char *err, size_t errlen)
 {
 	if (!gw_set)
 		o->host = opts_in_net(o, 2);
@@ -218,18 +264,22 @@ static int opts_finish(struct opts *o, bool gw_set, bool dns_set, char *err,
 			 "--gateway and --dns must be inside --subnet");
 		return -EINVAL;
 	}
-	if (o->host.s_addr == o->dns.s_addr ||
-	    o->host.s_addr == o->dhcp_start.s_addr ||
-	    o->dns.s_addr == o->dhcp_start.s_addr) {
+	if (o->host.s_addr == o->dns.s_addr || opts_in_pool(o, o->host) ||
+	    opts_in_pool(o, o->dns)) {
 		snprintf(
 			err, errlen,
-			"--gateway, --dns and the first DHCP address (.15) must differ");
+			"--gateway and --dns must differ, and be outside the DHCP pool (.15 to .30)");
+		return -EINVAL;
+	}
+	/* IPv6 needs 1280: below, it is off unless asked for by name. */
+	if (o->ipv6 && o->mtu < 1280 && prefix6_set) {
+		snprintf(err, errlen,
+			 "--ipv6-prefix: IPv6 needs --mtu 1280 at least");
 		return -EINVAL;
 	}
 	if (o->ipv6 && o->mtu < 1280) {
-		snprintf(err, errlen,
-			 "--mtu: IPv6 needs 1280 at least (or --no-ipv6)");
-		return -EINVAL;
+		o->ipv6 = false;
+		o->ipv6_off_by_mtu = true;
 	}
 	o->host6 = o->prefix6;
 	o->host6.s6_addr[15] = 2;
@@ -250,7 +300,7 @@ static int opts_finish(struct opts *o, bool gw_set, bool dns_set, char *err,
  */
 int opts_parse(struct opts *o, int argc, char **argv, char *err, size_t errlen)
 {
-	bool gw_set = false, dns_set = false;
+	bool gw_set = false, dns_set = false, prefix6_set = false;
 	int c, idx = 0;
 	long v;
 
@@ -270,7 +320,8 @@ int opts_parse(struct opts *o, int argc, char **argv, char *err, size_t errlen)
 
 		switch (c) {
 		case OPT_FD:
-			if (opts_num(a, 0, INT_MAX, &v))
+			/* 2 is stderr, where the helper writes its lines. */
+			if (opts_num(a, 0, INT_MAX, &v) || v == 2)
 				goto bad;
 			o->fd_in = o->fd_out = (int)v;
 			break;
@@ -289,6 +340,7 @@ int opts_parse(struct opts *o, int argc, char **argv, char *err, size_t errlen)
 				goto bad;
 			break;
 		case OPT_PREFIX6:
+			prefix6_set = true;
 			if (opts_prefix6(o, a))
 				goto bad;
 			break;
@@ -296,8 +348,7 @@ int opts_parse(struct opts *o, int argc, char **argv, char *err, size_t errlen)
 			o->ipv6 = false;
 			break;
 		case OPT_SEARCH:
-			if (o->nsearch == OPTS_SEARCH_MAX || !*a ||
-			    strlen(a) > 253)
+			if (o->nsearch == OPTS_SEARCH_MAX || !opts_domain(a))
 				goto bad;
 			o->search[o->nsearch++] = a;
 			break;
@@ -348,7 +399,7 @@ int opts_parse(struct opts *o, int argc, char **argv, char *err, size_t errlen)
 		snprintf(err, errlen, "unexpected argument %s", argv[optind]);
 		return -EINVAL;
 	}
-	return opts_finish(o, gw_set, dns_set, err, errlen);
+	return opts_finish(o, gw_set, dns_set, prefix6_set, err, errlen);
 bad:
 	snprintf(err, errlen, "--%s: bad value \"%s\"", opts_long[idx].name,
 		 optarg);

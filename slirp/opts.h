@@ -9,6 +9,8 @@
 #define OPTS_FWD_MAX 32
 #define OPTS_SEARCH_MAX 8
 #define OPTS_MTU_MAX 65520
+/* libslirp's DHCP pool: NB_BOOTP_CLIENTS addresses from vdhcp_start. */
+#define OPTS_DHCP_POOL 16
 
 /**
  * struct opts_fwd - one --forward: a host port libslirp listens on
@@ -32,7 +34,8 @@ struct opts_fwd {
  * @host:	the gateway, libslirp's own address (--gateway)
  * @dns:	the DNS address the guest is given (--dns)
  * @dhcp_start:	the first DHCP address: network + 15
- * @ipv6:	IPv6 on (not --no-ipv6)
+ * @ipv6:	IPv6 on (not --no-ipv6, and --mtu 1280 at least)
+ * @ipv6_off_by_mtu: IPv6 off because --mtu is below 1280 (said at start)
  * @prefix6:	IPv6 prefix (--ipv6-prefix)
  * @prefix6_len: its length
  * @host6:	prefix::2
@@ -51,7 +54,7 @@ struct opts_fwd {
 struct opts {
 	int fd_in, fd_out;
 	struct in_addr net, mask, host, dns, dhcp_start;
-	bool ipv6;
+	bool ipv6, ipv6_off_by_mtu;
 	struct in6_addr prefix6, host6, dns6;
 	unsigned int prefix6_len;
 	const char *search[OPTS_SEARCH_MAX + 1];

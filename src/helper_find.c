@@ -23,7 +23,8 @@ const struct helper_profile helper_profiles[] = {
 	[SQN_HELPER_GVPROXY] = { "gvproxy", "SQN_GVPROXY", SQN_FRAMING_HYPERKIT,
 				 "hyperkit", 1500 },
 	[SQN_HELPER_CUSTOM] = { NULL, NULL, SQN_FRAMING_DEFAULT, NULL, 0 },
-	/* docs/slirp-helper.md: --fd N, --mtu 576..65520, default 1500. */
+	/* docs/slirp-helper.md: --fd N, --mtu 576..65520 (IPv4 only below
+	 * 1280, where it turns IPv6 off itself), default 1500. */
 	[SQN_HELPER_SLIRP] = { "squib-net-slirp-helper", "SQN_SLIRP_HELPER",
 			       SQN_FRAMING_QEMU, "qemu", 1500, 576, 65520, 1 },
 };

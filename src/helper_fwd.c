@@ -72,9 +72,9 @@ int helper_fwd_config(const struct sqn_config *cfg, enum sqn_helper kind,
  * @net:	attachment, its forwards checked
  *
  * The helper binds them itself, in the caller's network namespace; one
- * in use would end it at its start with a message of its own (passt) or
- * not at all (the slirp helper says so and goes on without it). Tried
- * here (sys_bind_try(): SO_REUSEADDR, as both bind, so that a port in
+ * in use would end it at its start with a message of its own (passt; the
+ * slirp helper exits 1, naming the address, port and errno). Tried here
+ * (sys_bind_try(): SO_REUSEADDR, as both bind, so that a port in
  * TIME_WAIT is not taken for one in use).
  *
  * Return: 0, or -EADDRINUSE (or another bind() errno) with the message.

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # test_install.sh - what make install leaves for a program built against
 # libsquibnet: squibnet.pc for the install's prefix, the network's keeper
-# where the library looks for it, QEMU's bridge helper, the libraries the
+# where the library looks for it, QEMU's bridge helper, the slirp helper
+# (run by the installed "squib-net slirp-helper"), the libraries the
 # static library needs (libmnl, libnftables) named in Requires.private,
 # squib-net serve's systemd units, and the man pages in MANDIR, which man
 # renders without a warning
@@ -62,6 +63,26 @@ bridge_helper_in_libexecdir() {
 	"$h" --help >"$tmp/out" 2>"$tmp/err" && has out '^usage: squib-net bridge-helper' || return 1
 	"$h" --use-vnet --br=sqn-shared >"$tmp/out" 2>"$tmp/err"
 	[ $? = 2 ] && has err -- '--fd=N and --br=NETWORK are needed'
+}
+
+# The slirp helper goes to LIBEXECDIR, and the installed program's
+# "squib-net slirp-helper" runs it from there (an install without DESTDIR,
+# into a prefix of the test's: the program looks in its own LIBEXECDIR).
+slirp_helper_in_libexecdir() {
+	local p=$tmp/real
+	make -s install B="$B" PREFIX="$p" >"$tmp/err" 2>&1 ||
+		{ why="make install PREFIX=$p failed"; return 1; }
+	[ -x "$p/libexec/squib-net-slirp-helper" ] ||
+		{ why="squib-net-slirp-helper not installed in LIBEXECDIR"; return 1; }
+	[ ! -e "$p/bin/squib-net-slirp-helper" ] || { why="a helper beside the program: proves nothing"; return 1; }
+	"$p/bin/squib-net" slirp-helper --help >"$tmp/out" 2>"$tmp/err" &&
+		has out '^usage: squib-net-slirp-helper' || return 1
+	"$p/bin/squib-net" slirp-helper --bogus </dev/null >"$tmp/out" 2>"$tmp/err"
+	[ $? = 2 ] && has err 'unknown option --bogus' || return 1
+	# Without it there, the program says where it looked.
+	rm "$p/libexec/squib-net-slirp-helper"
+	"$p/bin/squib-net" slirp-helper --help >"$tmp/out" 2>"$tmp/err"
+	[ $? = 1 ] && has err "$p/libexec/squib-net-slirp-helper"
 }
 
 # libmnl and libnftables are pkg-config packages: Requires.private, so
@@ -151,6 +172,7 @@ systemd_units_installed() {
 tcase pc_follows_each_prefix pc_follows_each_prefix
 tcase keeper_in_libexecdir keeper_in_libexecdir
 tcase bridge_helper_in_libexecdir bridge_helper_in_libexecdir
+tcase slirp_helper_in_libexecdir slirp_helper_in_libexecdir
 tcase requires_mnl_and_nftables requires_mnl_and_nftables
 tcase static_link_with_its_flags static_link_with_its_flags
 tcase man_pages_installed man_pages_installed
