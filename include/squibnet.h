@@ -172,8 +172,9 @@ enum sqn_proto {
  * host at @host_addr:@host_port goes to the guest's address, @guest_port
  * @proto:	enum sqn_proto
  * @host_addr:	the host's IPv4 address it listens on, dotted; NULL or "":
- *		every address of the host, 127.0.0.1 included (as QEMU's
- *		hostfwd and passt's -t are reachable from the host itself)
+ *		every IPv4 address of the host, 127.0.0.1 included (as
+ *		QEMU's hostfwd and passt's -t are reachable from the host
+ *		itself); not its IPv6 addresses
  * @host_port:	1 to 65535
  * @guest_port:	1 to 65535; 0: @host_port
  */

@@ -112,14 +112,40 @@ static int portfwd_reserve(struct serve_att *a, const char *want, char *msg,
 	return r;
 }
 
-/* One more forward of @a's, to its fixed address. */
+/* The lowest port a process without CAP_NET_BIND_SERVICE may bind in the
+ * service's namespace (1024 when it cannot be read). */
+static unsigned int portfwd_unprivileged_start(void)
+{
+	unsigned int port = 1024;
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_unprivileged_port_start", "re");
+
+	if (f) {
+		if (fscanf(f, "%u", &port) != 1)
+			port = 1024;
+		fclose(f);
+	}
+	return port;
+}
+
+/* One more forward of @a's, to its fixed address, asked for by @who. A
+ * forward catches a host port as binding it would, so a uid other than
+ * root may not forward one it could not bind (a privileged port: sshd's
+ * or a web server's, free for a moment while it restarts). */
 static int portfwd_add(struct serve_att *a, const struct svc_forward *f,
-		       char *msg, size_t len)
+		       uid_t who, char *msg, size_t len)
 {
 	struct svc_attach *x = &a->facts;
+	unsigned int low = portfwd_unprivileged_start();
 	struct sqn_forward sf;
 	int r;
 
+	if (who && f->host_port < low) {
+		snprintf(
+			msg, len,
+			"host port %u is privileged (below %u, ip_unprivileged_port_start): only root may forward it",
+			(unsigned int)f->host_port, low);
+		return -EACCES;
+	}
 	if (x->n_fwd >= SVC_FORWARDS_MAX) {
 		snprintf(msg, len, "attachment %u has %d forwards, the most",
 			 a->id, SVC_FORWARDS_MAX);
@@ -154,7 +180,7 @@ int portfwd_attach(struct serve_att *a, const struct svc_request *req,
 		return 0;
 	r = portfwd_reserve(a, req->ip, msg, len);
 	for (i = 0; !r && i < req->n_fwd; i++) {
-		r = portfwd_add(a, &req->fwd[i], why, sizeof(why));
+		r = portfwd_add(a, &req->fwd[i], a->uid, why, sizeof(why));
 		if (r)
 			snprintf(msg, len, "forward %s: %s",
 				 portfwd_text(&req->fwd[i], text), why);
@@ -255,7 +281,8 @@ void portfwd_request(struct serve *s, struct serve_conn *c,
 	if (add) {
 		r = portfwd_reserve(a, "", msg, sizeof(msg));
 		if (!r)
-			r = portfwd_add(a, &req->fwd[0], msg, sizeof(msg));
+			r = portfwd_add(a, &req->fwd[0], c->peer.uid, msg,
+					sizeof(msg));
 	} else {
 		r = portfwd_remove(a, &req->fwd[0], text, msg, sizeof(msg));
 	}

@@ -290,6 +290,9 @@ acl_decides_who_forwards() {
 	vid=$(sed -n 's/.*"id":\([0-9]*\).*/\1/p' "$tmp/v.out" | head -1)
 	fwd $U add shared "$uid" tcp:8083:80 || { why="U's own: $(cat "$tmp/fwd.err")"; return 1; }
 	status_has '"host_port":8083' || return 1
+	# a privileged port: U could not bind it, so it may not catch it
+	! fwd $U add shared "$uid" tcp:22:22 && grep -q "host port 22 is privileged" "$tmp/fwd.err" ||
+		{ why="U forwarded port 22: $(cat "$tmp/fwd.err")"; return 1; }
 	# another user's attachment
 	! fwd $U add shared "$vid" tcp:8084:80 && grep -q "only it or root" "$tmp/fwd.err" ||
 		{ why="U on V's: $(cat "$tmp/fwd.err")"; return 1; }
@@ -300,7 +303,8 @@ acl_decides_who_forwards() {
 	# nor at attach
 	client va $V --send '{"v":1,"op":"attach","network":"shared","mac":"52:54:00:0f:0d:06","forwards":[{"proto":"tcp","host_port":8086,"guest_port":80}]}'
 	has_in va '"error":"EACCES"' || return 1
-	status_lacks '"host_port":8084' && status_lacks '"host_port":8085' && status_lacks '"host_port":8086' || return 1
+	status_lacks '"host_port":8084' && status_lacks '"host_port":8085' && status_lacks '"host_port":8086' &&
+		status_lacks '"host_port":22,' || return 1
 	# U's forward goes with its client
 	release u
 	status_lacks '"host_port":8083' || return 1

@@ -121,14 +121,22 @@ int nft_fwd_sync(const char *network, const struct nft_fwd *fwd, unsigned int n,
 		nft_fwd_rules(cmds + at, size - at, t, network, &fwd[i]);
 		at += strlen(cmds + at);
 	}
-	r = nft_fwd_localnet(network, n > 0);
-	if (r)
-		snprintf(msg, len, "route_localnet on %s: %s", network,
-			 strerror(-r));
+	/* route_localnet only while fwd_guard is there: on after the rules
+	 * are in, off before the last of them goes. */
+	r = n ? 0 : nft_fwd_localnet(network, 0);
 	if (!r) {
 		r = nft_run_out(cmds, NULL, 0, err, sizeof(err));
 		if (r)
 			snprintf(msg, len, "nftables table %s: %s", t, err);
+	} else {
+		snprintf(msg, len, "route_localnet on %s: %s", network,
+			 strerror(-r));
+	}
+	if (!r && n) {
+		r = nft_fwd_localnet(network, 1);
+		if (r)
+			snprintf(msg, len, "route_localnet on %s: %s", network,
+				 strerror(-r));
 	}
 	free(cmds);
 	return r;
