@@ -153,13 +153,24 @@ static ssize_t sp_recv(long ms)
 	}
 }
 
-static int sp_dhcp_wait(int type, uint8_t got[4], uint8_t server[4])
+/* Send @f (@len bytes) and wait for the answer of @type, sending it again
+ * each second as a DHCP client does (a port just made may not pass the
+ * first one yet), for up to dhcp_wait_ms. */
+static long dhcp_wait_ms = WAIT_MS;
+
+static int sp_dhcp_ask(const uint8_t *f, size_t len, int type, uint8_t got[4],
+		       uint8_t server[4])
 {
-	long until = now_ms() + WAIT_MS;
+	long until = now_ms() + dhcp_wait_ms, again = 0, left;
 	ssize_t n;
 
-	while (now_ms() < until) {
-		n = sp_recv(until - now_ms());
+	while ((left = until - now_ms()) > 0) {
+		if (now_ms() >= again) {
+			if (sp_send(f, len))
+				return -1;
+			again = now_ms() + 1000;
+		}
+		n = sp_recv(again - now_ms() < left ? again - now_ms() : left);
 		if (n < 0)
 			return -1;
 		if (n > 0 &&
@@ -186,12 +197,12 @@ static int sp_dhcp(void)
 	size_t len;
 
 	len = dhcp_msg(f, 0, mac, 1, ip, server);
-	if (sp_send(f, len) || sp_dhcp_wait(2, ip, server)) {
+	if (sp_dhcp_ask(f, len, 2, ip, server)) {
 		printf("dhcp: no offer\n");
 		return -1;
 	}
 	len = dhcp_msg(f, 0, mac, 3, ip, server);
-	if (sp_send(f, len) || sp_dhcp_wait(5, ip, server)) {
+	if (sp_dhcp_ask(f, len, 5, ip, server)) {
 		printf("dhcp: no ack\n");
 		return -1;
 	}
@@ -438,6 +449,10 @@ static int sp_reconnect(const char *gw)
 	}
 	printf("reconnected\n");
 	have_ip = 0;
+	/* A service just started again may take its time to make the new
+	 * connection's port (the namespace's lock, on a busy machine): a
+	 * VMM's DHCP client keeps asking; so does this one, 30 s. */
+	dhcp_wait_ms = 3 * WAIT_MS;
 	return sp_dhcp() || sp_ping(gw);
 }
 
@@ -481,7 +496,7 @@ static int sp_cycles(int count)
 		if (sp_connect(0))
 			return -1;
 		len = dhcp_msg(f, 0, mac, 1, got, server);
-		if (sp_send(f, len) || sp_dhcp_wait(2, got, server)) {
+		if (sp_dhcp_ask(f, len, 2, got, server)) {
 			printf("cycle %d: no offer\n", i);
 			return -1;
 		}
