@@ -436,11 +436,26 @@ static int sp_hold(void)
 static int sp_reconnect(const char *gw)
 {
 	long until = now_ms() + 6 * WAIT_MS;
+	ssize_t got;
+	char probe;
 
 	close(fd);
 	fd = -1;
 	printf("closed\n");
-	while (sp_connect(1)) {
+	/* A service that is being killed closes its connections before
+	 * its listening socket: a connect in between is taken into the
+	 * dying socket's backlog and reset with it. A VMM that reconnects
+	 * sees the reset and connects again; so does this one. */
+	for (;;) {
+		if (!sp_connect(1)) {
+			poll(NULL, 0, 100);
+			got = recv(fd, &probe, 1, MSG_PEEK | MSG_DONTWAIT);
+			if (got > 0 || (got < 0 && (errno == EAGAIN ||
+						    errno == EWOULDBLOCK)))
+				break;
+			close(fd);
+			fd = -1;
+		}
 		if (now_ms() >= until) {
 			printf("reconnect: %s\n", strerror(errno));
 			return -1;
