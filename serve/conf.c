@@ -131,8 +131,14 @@ static int conf_net_line(struct serve_netconf *n, const char *key,
 					SQN_FRAME_MAX - SQN_ETH_HLEN);
 		n->mtu = (uint32_t)v;
 	} else {
-		return conf_err(msg, len, file, line,
-				"unknown network setting %s", key);
+		char why[256];
+		int r = conf_vxlan_line(n, key, val, why, sizeof(why));
+
+		if (r == -ENOENT)
+			return conf_err(msg, len, file, line,
+					"unknown network setting %s", key);
+		if (r)
+			return conf_err(msg, len, file, line, "%s", why);
 	}
 	if (bad)
 		return conf_err(msg, len, file, line, "%s: too long", key);
@@ -159,10 +165,15 @@ static int conf_global_line(struct serve_config *c, const char *key,
 					"acl: not an absolute path that fits");
 		c->acl_given = 1;
 	} else {
-		return conf_err(
-			msg, len, file, line,
-			"unknown setting %s (or a network's, before any [network NAME])",
-			key);
+		int r = conf_bgp_line(c, key, val, why, sizeof(why));
+
+		if (r == -ENOENT)
+			return conf_err(
+				msg, len, file, line,
+				"unknown setting %s (or a network's, before any [network NAME])",
+				key);
+		if (r)
+			return conf_err(msg, len, file, line, "%s", why);
 	}
 	return 0;
 }
@@ -273,6 +284,8 @@ int conf_load(struct serve_config *c, const char *path, int given, char *msg,
 	fclose(f);
 	for (i = 0; !r && i < c->n_nets; i++) {
 		r = conf_net_spec(&c->nets[i], &spec, text, sizeof(text));
+		if (!r)
+			r = conf_vxlan_check(c, i, text, sizeof(text));
 		if (r)
 			conf_err(msg, len, path, c->nets[i].line,
 				 "network %s: %s", c->nets[i].name, text);

@@ -15,5 +15,12 @@ int conf_set_socket(struct serve_config *c, const char *path, char *msg,
 void conf_defaults(struct serve_config *c);
 int conf_net_spec(const struct serve_netconf *n, struct net_spec *spec,
 		  char *msg, size_t len);
+/* conf_vxlan.c: the settings of networks that span hosts */
+int conf_vxlan_line(struct serve_netconf *n, const char *key, const char *val,
+		    char *msg, size_t len);
+int conf_bgp_line(struct serve_config *c, const char *key, const char *val,
+		  char *msg, size_t len);
+int conf_vxlan_check(const struct serve_config *c, unsigned int i, char *msg,
+		     size_t len);
 
 #endif /* SQN_SERVE_CONF_H */

@@ -15,6 +15,14 @@
 #define SERVE_CONFIG_DEFAULT "/etc/squib-net/serve.conf"
 #define SERVE_GROUP_DEFAULT "squib-net"
 #define SERVE_NETWORKS_MAX 32
+/* Static VXLAN peers of one network, and BGP neighbours of the service. */
+#define SERVE_PEERS_MAX 32
+/* VXLAN's default UDP port (IANA), and the largest VNI (24 bits). */
+#define SERVE_VXLAN_PORT 4789
+#define SERVE_VNI_MAX 16777215u
+/* What VXLAN's encapsulation costs an IPv4 underlay: outer IPv4 (20),
+ * UDP (8), VXLAN (8) and the inner Ethernet header (14). */
+#define SERVE_VXLAN_OVERHEAD 50
 #define SERVE_PATH_MAX 512
 /* Connections at once: each costs a descriptor and a little memory; a
  * client past this is closed at once (and logged). */
@@ -73,6 +81,26 @@ struct serve_watch {
  * @mtu:	0: the default
  * @allow_spoofing: 1: ports are not held to their MAC and address
  *		("allow-spoofing yes"); 0 (the default): they are
+ * @vni:	"vxlan-vni": the network spans hosts over kernel VXLAN with
+ *		this VNI (1 to SERVE_VNI_MAX); 0: it does not (none of the
+ *		vxlan settings below may be given then)
+ * @member:	"vxlan-role member": this host only has the bridge and the
+ *		VXLAN port (no address, dnsmasq or NAT; its guests get their
+ *		leases from the gateway host across the overlay); 0
+ *		"vxlan-role gateway" (the default): the network as on one
+ *		host, plus the VXLAN port
+ * @vx_local:	"vxlan-local": this host's underlay IPv4 address, dotted;
+ *		"" when @vx_underlay names the interface instead
+ * @vx_underlay: "vxlan-underlay": the underlay interface (its first IPv4
+ *		address is the local one; a WireGuard interface, say); ""
+ *		none. At least one of the two is given.
+ * @vx_port:	"vxlan-port": UDP port, default SERVE_VXLAN_PORT
+ * @evpn:	"vxlan-control evpn": FRR's BGP EVPN fills the FDB (the
+ *		service's global bgp-* settings); 0 "static" (the default):
+ *		@vx_peers is the flood list
+ * @vx_peers:	"vxlan-peers A,B,...": the other hosts' underlay IPv4
+ *		addresses, dotted (static only; may be empty: a host alone)
+ * @n_peers:	how many
  * @line:	where it starts in the file, for messages
  */
 struct serve_netconf {
@@ -87,6 +115,14 @@ struct serve_netconf {
 	int isolation;
 	uint32_t mtu;
 	int allow_spoofing;
+	uint32_t vni;
+	int member;
+	char vx_local[16];
+	char vx_underlay[16];
+	uint16_t vx_port;
+	int evpn;
+	char vx_peers[SERVE_PEERS_MAX][16];
+	unsigned int n_peers;
 	int line;
 };
 
@@ -97,6 +133,15 @@ struct serve_netconf {
  * @group:	its group (a name or a number), "" for the default
  * @acl:	the ACL file
  * @acl_given:	@acl was named (--acl or the file): it must exist
+ * @bgp_asn:	"bgp-asn": the AS of FRR's "router bgp" for networks with
+ *		vxlan-control evpn (iBGP: the neighbours are of the same AS);
+ *		0: not given (an evpn network needs it)
+ * @bgp_router_id: "bgp-router-id", dotted; "": the first evpn network's
+ *		local underlay address
+ * @bgp_neighbors: "bgp-neighbors A,B,...": the BGP neighbours, dotted
+ * @n_bgp_neighbors: how many
+ * @frr_pathspace: "frr-pathspace": FRR's daemons run with -N NAME (vtysh
+ *		-N NAME reaches them); "": the default FRR
  * @nets:	the networks
  * @n_nets:	how many
  */
@@ -106,6 +151,11 @@ struct serve_config {
 	char group[64];
 	char acl[SERVE_PATH_MAX];
 	int acl_given;
+	uint32_t bgp_asn;
+	char bgp_router_id[16];
+	char bgp_neighbors[SERVE_PEERS_MAX][16];
+	unsigned int n_bgp_neighbors;
+	char frr_pathspace[32];
 	struct serve_netconf nets[SERVE_NETWORKS_MAX];
 	unsigned int n_nets;
 };
