@@ -137,7 +137,7 @@ PORTABLE_SRC += $(DARWIN_CLI_SRC) cli/cli.h cli/log.h cli/util.h \
 TEST_SRC := $(filter-out tests/test_vmnet%.c,$(wildcard tests/test_*.c))
 TEST_SUPPORT := tests/harness.c tests/peer.c tests/fixture.c tests/fixture_io.c \
 	tests/fixture_sock.c \
-	tests/taptest.c \
+	tests/taptest.c tests/taptest6.c \
 	tests/fixture_ns.c tests/helper_fx.c tests/plane_ns.c tests/svcfake.c
 BENCH_SRC := $(wildcard bench/*.c)
 # squib-net-slirp-helper: its own program on libslirp and libseccomp.

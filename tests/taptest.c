@@ -24,7 +24,12 @@ uint8_t tt_frame[HDR + GSO_MAX + 64];
 
 static uint8_t tt_arpbuf[64];
 
-static void tt_put16(uint8_t *p, uint16_t v)
+/**
+ * tt_put16() - a big-endian u16
+ * @p:		where it goes
+ * @v:		its value
+ */
+void tt_put16(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)(v >> 8);
 	p[1] = (uint8_t)v;
@@ -41,7 +46,12 @@ uint16_t tt_get16(const uint8_t *p)
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
-static void tt_put32(uint8_t *p, uint32_t v)
+/**
+ * tt_put32() - a big-endian u32
+ * @p:		where it goes
+ * @v:		its value
+ */
+void tt_put32(uint8_t *p, uint32_t v)
 {
 	tt_put16(p, (uint16_t)(v >> 16));
 	tt_put16(p + 2, (uint16_t)v);
@@ -58,7 +68,16 @@ uint32_t tt_get32(const uint8_t *p)
 	return (uint32_t)tt_get16(p) << 16 | tt_get16(p + 2);
 }
 
-static uint32_t tt_sum16(const uint8_t *p, size_t len, uint32_t s)
+/**
+ * tt_sum16() - RFC 1071's sum of @len bytes at @p, big-endian words,
+ * added to @s
+ * @p:		the bytes
+ * @len:	how many
+ * @s:		the sum so far
+ *
+ * Return: the sum, not folded.
+ */
+uint32_t tt_sum16(const uint8_t *p, size_t len, uint32_t s)
 {
 	for (; len > 1; p += 2, len -= 2)
 		s += tt_get16(p);
@@ -67,7 +86,13 @@ static uint32_t tt_sum16(const uint8_t *p, size_t len, uint32_t s)
 	return s;
 }
 
-static uint16_t tt_fold(uint32_t s)
+/**
+ * tt_fold() - a sum folded to 16 bits
+ * @s:		the sum
+ *
+ * Return: the folded sum.
+ */
+uint16_t tt_fold(uint32_t s)
 {
 	while (s >> 16)
 		s = (s & 0xffff) + (s >> 16);

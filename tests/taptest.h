@@ -42,6 +42,10 @@ extern uint8_t tt_frame[HDR + GSO_MAX + 64];
 
 uint16_t tt_get16(const uint8_t *p);
 uint32_t tt_get32(const uint8_t *p);
+void tt_put16(uint8_t *p, uint16_t v);
+void tt_put32(uint8_t *p, uint32_t v);
+uint32_t tt_sum16(const uint8_t *p, size_t len, uint32_t s);
+uint16_t tt_fold(uint32_t s);
 void tt_ns_new(void);
 int tt_tun_make(int flags);
 int tt_try(struct tt *t, int tap_flags, enum sqn_mode mode, uint32_t offloads,
@@ -64,5 +68,13 @@ size_t tt_tcp(uint8_t *f, const uint8_t *dst_mac, uint16_t dport, uint32_t seq,
 	      uint32_t ack, uint8_t flags, const uint8_t *opt, size_t optlen,
 	      size_t datalen, int partial);
 int tt_is_tcp_to_us(const uint8_t *f, size_t len, uint8_t flag, int with_data);
+/* taptest6.c: the same over IPv6, the TAP fd77::1/64, us fd77::2 */
+extern const uint8_t tt_our_ip6[16];
+extern const uint8_t tt_tap_ip6[16];
+void tt_ip6_up(void);
+size_t tt_tcp6(uint8_t *f, const uint8_t *dst_mac, uint16_t dport, uint32_t seq,
+	       uint32_t ack, uint8_t flags, const uint8_t *opt, size_t optlen,
+	       size_t datalen);
+int tt_is_tcp6_to_us(const uint8_t *f, size_t len, uint8_t flag);
 
 #endif /* SQN_TEST_TAPTEST_H */

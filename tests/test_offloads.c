@@ -254,6 +254,74 @@ TEST(tcp_segments_of_a_batch_enter_the_tap_as_one_tso_frame)
 	tt_close(&t);
 }
 
+/* The same over IPv6: the kernel connects to fd77::2, we answer its SYN
+ * by hand, a batch of 8 consecutive segments and 2 that cannot join
+ * enters as 3 frames, and the socket reads the 8 in order. */
+TEST(ipv6_tcp_segments_of_a_batch_enter_the_tap_as_one_tso_frame)
+{
+	static const uint8_t mss[4] = { 2, 4, 0x05, 0xa0 }; /* 1440 */
+	struct sockaddr_in6 sa = { .sin6_family = AF_INET6,
+				   .sin6_port = htons(TCP_PORT) };
+	const uint8_t *f = tt_rxbuf;
+	static uint8_t seg[10][1600];
+	struct sqn_pkt pkts[10];
+	struct iovec iov[10];
+	uint32_t kseq, ourseq = 1001;
+	unsigned long rx0;
+	uint16_t sport;
+	struct pollfd pf;
+	size_t n, i, len;
+	ssize_t m;
+	struct tt t;
+	int s, k = 0;
+
+	tt_open(&t, IFF_VNET_HDR, 0);
+	tt_ip6_up();
+	tt_arp(&t);
+	memcpy(&sa.sin6_addr, tt_our_ip6, 16);
+	s = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	CHECK(s >= 0);
+	CHECK(connect(s, (struct sockaddr *)&sa, sizeof(sa)) < 0 &&
+	      errno == EINPROGRESS);
+	do {
+		CHECK(k++ < 50);
+		len = tt_recv(&t);
+	} while (!tt_is_tcp6_to_us(f, len, 0x02));
+	kseq = tt_get32(f + 58) + 1;
+	sport = tt_get16(f + 54);
+	tt_send(&t, tt_frame,
+		tt_tcp6(tt_frame, t.tap_mac, sport, ourseq - 1, kseq, 0x12, mss,
+			4, 0));
+	pf = (struct pollfd){ s, POLLOUT, 0 };
+	CHECK(poll(&pf, 1, WAIT_MS) == 1);
+	for (i = 0; i < 10; i++) {
+		/* 8 in a row, then one that skips a segment, then one with
+		 * a checksum off by one. */
+		uint32_t seq = ourseq + (uint32_t)((i < 8 ? i : i + 1) * 1428);
+
+		iov[i] = (struct iovec){ seg[i],
+					 tt_tcp6(seg[i], t.tap_mac, sport, seq,
+						 kseq, 0x10, NULL, 0, 1428) };
+		pkts[i] = (struct sqn_pkt){ .iov = &iov[i], .iovcnt = 1 };
+	}
+	seg[9][70]++;
+	rx0 = tap_rx_packets();
+	CHECK_EQ(sqn_send(t.net, pkts, 10), 10);
+	CHECK_EQ(sqn_flush(t.net), 0);
+	for (n = 0; n < 8 * 1428; n += (size_t)m) {
+		pf = (struct pollfd){ s, POLLIN, 0 };
+		CHECK_MSG(poll(&pf, 1, WAIT_MS) == 1, "got %zu", n);
+		m = recv(s, kbuf + n, 8 * 1428 - n, 0);
+		CHECK(m > 0);
+	}
+	for (n = 0; n < 8 * 1428; n++)
+		CHECK_EQ(kbuf[n], (uint8_t)((n % 1428) * 7 + 3));
+	/* One frame for the 8, one each for the two that could not join. */
+	CHECK_EQ(tap_rx_packets() - rx0, 3ul);
+	close(s);
+	tt_close(&t);
+}
+
 static void set_offloads(struct tt *t, uint32_t offloads, uint32_t want,
 			 uint32_t max_packet_size)
 {
