@@ -68,7 +68,7 @@ LINUX_SRC := src/platform_linux.c src/sys/sys_linux.c \
 	src/sys/keeper_linux.c src/sys/record_linux.c src/sys/dnsmasq_linux.c \
 	src/sys/nft_linux.c src/sys/nft_spoof_linux.c src/sys/tap_linux.c \
 	src/sys/nft_nat_linux.c src/sys/network_nat_linux.c \
-	src/plane.c src/tap.c src/tcpmerge.c src/helper.c src/helper_find.c \
+	src/plane.c src/tap.c src/tcpmerge.c src/tapgso.c src/csum.c src/helper.c src/helper_find.c \
 	src/helper_stderr.c src/helper_fwd.c
 # IPv6 of the shared and host networks.
 LINUX_SRC += src/sys/network6_linux.c \

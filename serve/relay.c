@@ -373,6 +373,11 @@ static int relay_run(struct serve *s, struct serve_relay *r)
 		sock_ev |= EPOLLOUT;
 	if (r->to.state != RELAY_BLOCKED && flushed != -EAGAIN)
 		tap_ev |= EPOLLIN;
+	/* Segments of a TSO frame the TAP's read brought may wait in the
+	 * library with the TAP's queue empty: the socket, writable, brings
+	 * the relay back for them (sqn_recv() until -EAGAIN). */
+	if (r->to.state == RELAY_MORE)
+		sock_ev |= EPOLLOUT;
 	/* Frames may wait in the stream's buffer with nothing more on the
 	 * socket: the TAP, writable, brings the relay back. */
 	if (r->from.state != RELAY_IDLE)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* tap.c - the TAP backend: frames on a TAP made elsewhere, one per read or write
- * (a run of one TCP flow's segments as one TSO write: tcpmerge.c) */
+ * (a run of one TCP flow's segments as one TSO write: tcpmerge.c; for a
+ * caller without offloads, one TSO read cut into its segments: tapgso.c) */
 #include <errno.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -11,6 +12,7 @@
 #include "sys/sys.h"
 #include "sys/tap.h"
 #include "tap.h"
+#include "tapgso.h"
 #include "tcpmerge.h"
 
 /* struct virtio_net_hdr_v1 (virtio 1.0): num_buffers included. */
@@ -43,6 +45,12 @@
  * @merge:	segments of one TCP flow leaving as one write (with @strip:
  *		the caller's frames are complete and the header is ours)
  * @no_merge:	the kernel refused a joined frame: no more are tried
+ * @soft:	with @strip, the kernel's offloads are on all the same: what
+ *		it hands over (a TSO frame, a partial checksum) is made
+ *		complete here (tapgso.c), so that a read brings up to 64 KiB
+ * @gso:	the TSO frame in @gsobuf whose segments are being handed out
+ * @gsobuf:	@soft's reads: a header and a frame of up to 64 KiB (not
+ *		@bounce, which a send may take while segments wait)
  */
 struct tap {
 	int fd;
@@ -54,6 +62,9 @@ struct tap {
 	uint8_t scratch[TAP_VNET_HDR_LEN];
 	struct tcpmerge merge;
 	int no_merge;
+	int soft;
+	struct tapgso gso;
+	uint8_t *gsobuf;
 };
 
 static const uint8_t tap_zero_hdr[TAP_VNET_HDR_LEN];
@@ -63,7 +74,7 @@ static size_t tap_pool_size(const struct sqn_net *net)
 	(void)net;
 	return pool_round(sizeof(struct tap)) +
 	       pool_round(TAP_IOV_MAX * sizeof(struct iovec)) +
-	       pool_round(TAP_BOUNCE_SIZE);
+	       pool_round(TAP_BOUNCE_SIZE) * 2;
 }
 
 /* What @fd is: a TAP attached to an interface, without packet
@@ -147,14 +158,24 @@ static int tap_apply_offloads(struct sqn_net *net, uint32_t want)
 
 	if (strip || !(want & SQN_OFFLOAD_CSUM))
 		want = 0;
+	/* A caller without the header still gets TCP in 64 KiB reads, cut
+	 * here (tapgso.c); UDP's segmentation (USO) is not offered. */
+	if (strip)
+		want = SQN_OFFLOAD_CSUM | SQN_OFFLOAD_TSO4 | SQN_OFFLOAD_TSO6;
 	r = tap_offloads(net, want & (SQN_OFFLOAD_CSUM | TAP_GSO_OFFLOADS),
 			 &got);
 	if (r)
 		return r;
+	/* Segments of a frame read before the change had the old form. */
+	if (t->gso.frame) {
+		t->gso.frame = NULL;
+		net->stats.rx_dropped++;
+	}
 	t->strip = strip;
+	t->soft = strip && got;
 	net->info.vnet_hdr_len = strip ? 0 : TAP_VNET_HDR_LEN;
 	net->info.offloads = strip ? 0 : SQN_OFFLOAD_VNET_HDR | got;
-	net->info.max_packet_size = got & TAP_GSO_OFFLOADS ?
+	net->info.max_packet_size = !strip && got & TAP_GSO_OFFLOADS ?
 					    TAP_GSO_FRAME_MAX :
 					    net->info.mtu + SQN_ETH_HLEN;
 	return 0;
@@ -216,7 +237,8 @@ static int tap_open(struct sqn_net *net)
 	net->priv = t;
 	t->iov = pool_take(&net->pool, TAP_IOV_MAX * sizeof(struct iovec));
 	t->bounce = pool_take(&net->pool, TAP_BOUNCE_SIZE);
-	if (!t->iov || !t->bounce)
+	t->gsobuf = pool_take(&net->pool, TAP_BOUNCE_SIZE);
+	if (!t->iov || !t->bounce || !t->gsobuf)
 		return net_error(net, -ENOMEM, "tap: pool too small");
 	r = tap_check(net, net->p.tap_fd, &ti, &l);
 	if (r)
@@ -258,6 +280,54 @@ static int tap_gone(struct sqn_net *net, const char *op, int err)
 			strerror(err));
 }
 
+/* The next segment of the TSO frame being cut into @pkt. */
+static void tap_gso_next(struct tap *t, struct sqn_pkt *pkt)
+{
+	uint8_t hdr[TAPGSO_HDRS_MAX];
+	const uint8_t *payload;
+	size_t hlen, plen;
+
+	hlen = tapgso_next(&t->gso, hdr, &payload, &plen);
+	net_pkt_fill(pkt, hdr, hlen, payload, plen);
+}
+
+/* One read of a TAP whose offloads the caller does not take (@t->soft):
+ * a complete frame into @pkt, or the first segment of a TSO frame (the
+ * rest wait in @t->gso). Return: as tap_read(). */
+static int tap_read_soft(struct sqn_net *net, struct sqn_pkt *pkt)
+{
+	struct tap *t = net->priv;
+	uint8_t *frame = t->gsobuf + t->hdr;
+	size_t max = net->info.max_packet_size, len;
+	ssize_t m;
+	int r;
+
+	do {
+		m = read(t->fd, t->gsobuf, TAP_BOUNCE_SIZE);
+	} while (m < 0 && errno == EINTR);
+	if (m < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return -EAGAIN;
+		return tap_gone(net, "read", errno);
+	}
+	len = (size_t)m > t->hdr ? (size_t)m - t->hdr : 0;
+	r = len ? tapgso_start(&t->gso, t->gsobuf, frame, len) : -EINVAL;
+	/* A header it cannot honour, or segments past the MTU (the caller
+	 * set a smaller one than the interface's, say): dropped, as
+	 * tap_read() drops what is too long. */
+	if (r < 0 || (!r && len > max) ||
+	    (r > 0 && t->gso.hlen + t->gso.mss > max)) {
+		t->gso.frame = NULL;
+		net->stats.rx_dropped++;
+		return -EMSGSIZE;
+	}
+	if (r)
+		tap_gso_next(t, pkt);
+	else
+		net_pkt_fill(pkt, frame, len, NULL, 0);
+	return 0;
+}
+
 /* One frame into @pkt. tun's read returns what it copied, not the
  * frame's length (tun_chr_read_iter()), so the bounce buffer catches the
  * rest of a frame that overflows the caller's buffers: its length is
@@ -269,6 +339,8 @@ static int tap_read(struct sqn_net *net, struct sqn_pkt *pkt)
 	int cnt = 0, direct = pkt->iovcnt + 2 <= TAP_IOV_MAX;
 	ssize_t m;
 
+	if (t->soft)
+		return tap_read_soft(net, pkt);
 	if (direct)
 		room = iov_size(pkt->iov, pkt->iovcnt);
 	/* tun refuses a read with no room for the header (EINVAL). */
@@ -323,12 +395,17 @@ static int tap_read(struct sqn_net *net, struct sqn_pkt *pkt)
  */
 int tap_recv(struct sqn_net *net, struct sqn_pkt *pkts, unsigned int n)
 {
+	struct tap *t = net->priv;
 	unsigned int i, dropped = 0;
 	int r;
 
 	if (!net->info.link_up)
 		return -ENOTCONN;
 	for (i = 0; i < n;) {
+		if (t->gso.frame) {
+			tap_gso_next(t, &pkts[i++]);
+			continue;
+		}
 		r = tap_read(net, &pkts[i]);
 		if (r == -EMSGSIZE) {
 			if (++dropped == TAP_DROP_MAX)

@@ -19,6 +19,7 @@
  */
 #include <string.h>
 
+#include "csum.h"
 #include "tcpmerge.h"
 
 #define ETH_HLEN 14
@@ -36,82 +37,6 @@
 #define VNET_F_NEEDS_CSUM 1
 #define VNET_GSO_TCPV4 1
 #define VNET_GSO_TCPV6 4
-
-static uint16_t be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put_be16(uint8_t *p, size_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put_le16(uint8_t *p, size_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-/* The ones' complement sum of @len bytes at @p added to @sum, in the
- * machine's byte order (the sum does not depend on it: RFC 1071). */
-static uint64_t csum_add(uint64_t sum, const uint8_t *p, size_t len)
-{
-	uint64_t q;
-	uint32_t w;
-	uint16_t h;
-
-	/* Two 32-bit halves per load: a sum of 64-bit words would need the
-	 * carry of each addition; this one overflows after 2^32 loads. */
-	for (; len >= 8; p += 8, len -= 8) {
-		memcpy(&q, p, 8);
-		sum += (q & 0xffffffffu) + (q >> 32);
-	}
-	if (len >= 4) {
-		memcpy(&w, p, 4);
-		sum += w;
-		p += 4;
-		len -= 4;
-	}
-	if (len >= 2) {
-		memcpy(&h, p, 2);
-		sum += h;
-		p += 2;
-		len -= 2;
-	}
-	if (len) {
-		uint8_t last[2] = { *p, 0 };
-
-		memcpy(&h, last, 2);
-		sum += h;
-	}
-	return sum;
-}
-
-static uint16_t csum_fold(uint64_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
-}
-
-/* The TCP pseudo-header of @ip (addresses from it: IPv4's, or with @v6
- * IPv6's) for @tcp_len bytes (RFC 793, RFC 8200 8.1). */
-static uint64_t csum_pseudo(int v6, const uint8_t *ip, size_t tcp_len)
-{
-	uint8_t tail[4] = { 0, 6, (uint8_t)(tcp_len >> 8), (uint8_t)tcp_len };
-
-	if (v6)
-		return csum_add(csum_add(0, ip + 8, 32), tail, 4);
-	return csum_add(csum_add(0, ip + 12, 8), tail, 4);
-}
 
 /* The IPv4 header (IPv6 has no checksum) and the TCP checksum of a frame
  * whose TCP starts at @l4 are right. */

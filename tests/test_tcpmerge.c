@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "taptest.h"
 #include "tcpmerge.h"
 
 #define MSS 1448
@@ -11,39 +12,14 @@
 
 static uint8_t seg[70][SEG_MAX];
 
-static void put16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-/* RFC 1071, big-endian 16-bit words: independent of tcpmerge.c's sum. */
-static uint32_t sum16(const uint8_t *p, size_t len, uint32_t sum)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	return sum;
-}
-
-static uint16_t fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
-}
-
 static uint32_t pseudo(const uint8_t *ip, size_t tcp_len)
 {
-	return sum16(ip + 12, 8, 6 + (uint32_t)tcp_len);
+	return tt_sum16(ip + 12, 8, 6 + (uint32_t)tcp_len);
 }
 
 static uint32_t pseudo6(const uint8_t *ip6, size_t tcp_len)
 {
-	return sum16(ip6 + 8, 32, 6 + (uint32_t)tcp_len);
+	return tt_sum16(ip6 + 8, 32, 6 + (uint32_t)tcp_len);
 }
 
 /* A segment of @paylen bytes at @seq, flags @flags, 12 bytes of
@@ -60,9 +36,9 @@ static size_t mkseg_ip(int v6, uint8_t *f, uint32_t seq, uint8_t flags,
 	memset(f, 0, l4 + 32);
 	memcpy(f, "\x02\x00\x00\x00\x00\x01\x02\x00\x00\x00\x00\x02", 12);
 	if (v6) {
-		put16(f + 12, 0x86dd);
+		tt_put16(f + 12, 0x86dd);
 		memcpy(ip, "\x60\x01\x23\x45", 4);
-		put16(ip + 4, (uint32_t)tlen);
+		tt_put16(ip + 4, (uint32_t)tlen);
 		ip[6] = 6;
 		ip[7] = 64;
 		ip[8] = 0xfd;
@@ -70,31 +46,31 @@ static size_t mkseg_ip(int v6, uint8_t *f, uint32_t seq, uint8_t flags,
 		ip[24] = 0xfd;
 		ip[39] = 1;
 	} else {
-		put16(f + 12, 0x0800);
+		tt_put16(f + 12, 0x0800);
 		ip[0] = 0x45;
-		put16(ip + 2, (uint32_t)(20 + tlen));
-		put16(ip + 4, seq / MSS); /* the ID may differ (DF) */
+		tt_put16(ip + 2, (uint32_t)(20 + tlen));
+		tt_put16(ip + 4, seq / MSS); /* the ID may differ (DF) */
 		ip[6] = 0x40;
 		ip[8] = 64;
 		ip[9] = 6;
 		memcpy(ip + 12, "\x0a\x00\x00\x02\x0a\x00\x00\x01", 8);
-		put16(ip + 10, (uint16_t)~fold(sum16(ip, 20, 0)));
+		tt_put16(ip + 10, (uint16_t)~tt_fold(tt_sum16(ip, 20, 0)));
 	}
-	put16(th, 40000);
-	put16(th + 2, 5201);
-	put16(th + 4, seq >> 16);
-	put16(th + 6, seq & 0xffff);
-	put16(th + 8, 0x1234);
-	put16(th + 10, 0x5678);
+	tt_put16(th, 40000);
+	tt_put16(th + 2, 5201);
+	tt_put16(th + 4, seq >> 16);
+	tt_put16(th + 6, seq & 0xffff);
+	tt_put16(th + 8, 0x1234);
+	tt_put16(th + 10, 0x5678);
 	th[12] = 8 << 4;
 	th[13] = flags;
-	put16(th + 14, 502);
+	tt_put16(th + 14, 502);
 	memcpy(th + 20, opt, 12);
 	for (i = 0; i < paylen; i++)
 		th[32 + i] = (uint8_t)(seq + i);
-	put16(th + 16,
-	      (uint16_t)~fold(sum16(
-		      th, tlen, v6 ? pseudo6(ip, tlen) : pseudo(ip, tlen))));
+	tt_put16(th + 16,
+		 (uint16_t)~tt_fold(tt_sum16(
+			 th, tlen, v6 ? pseudo6(ip, tlen) : pseudo(ip, tlen))));
 	return l4 + tlen;
 }
 
@@ -111,7 +87,7 @@ static size_t mkseg6(uint8_t *f, uint32_t seq, uint8_t flags, size_t paylen)
 /* The IPv4 header checksum of @ip is right. */
 static int ip_ok(const uint8_t *ip)
 {
-	return fold(sum16(ip, 20, 0)) == 0xffff;
+	return tt_fold(tt_sum16(ip, 20, 0)) == 0xffff;
 }
 
 /* Four segments (the last short, with PSH) of IPv4 or, with @v6, IPv6
@@ -156,10 +132,10 @@ static void check_join(int v6)
 	memcpy(whole, th, 32);
 	for (i = 0; i < 4; i++)
 		memcpy(whole + 32 + i * MSS, seg[i] + hl, len[i] - hl);
-	c = (uint16_t)~fold(sum16(whole, tlen, 0));
-	put16(whole + 16, c);
-	c = fold(v6 ? pseudo6(ip, tlen) : pseudo(ip, tlen));
-	CHECK_EQ(fold(sum16(whole, tlen, c)), 0xffff);
+	c = (uint16_t)~tt_fold(tt_sum16(whole, tlen, 0));
+	tt_put16(whole + 16, c);
+	c = tt_fold(v6 ? pseudo6(ip, tlen) : pseudo(ip, tlen));
+	CHECK_EQ(tt_fold(tt_sum16(whole, tlen, c)), 0xffff);
 	/* The partial sum is the pseudo-header's, in network order. */
 	CHECK_EQ(th[16] << 8 | th[17], c);
 }
@@ -253,7 +229,7 @@ TEST(hostile_lengths_and_offsets_are_refused_not_read_past)
 
 	for (len = 0; len < 100; len++) {
 		mkseg(seg[1], 0, 0x10, MSS);
-		put16(seg[1] + 16, (uint32_t)(len - 14));
+		tt_put16(seg[1] + 16, (uint32_t)(len - 14));
 		CHECK_EQ(tcpmerge_start(&m, seg[1], len), 0);
 	}
 	mkseg(seg[1], 0, 0x10, 10);
@@ -297,7 +273,7 @@ TEST(ipv6_what_does_not_continue_the_run_is_left_alone)
 		if (i == 6)
 			seg[1][54 + 11]++;
 		if (i == 7)
-			put16(seg[1] + 18, (uint32_t)(l - 54 - 1));
+			tt_put16(seg[1] + 18, (uint32_t)(l - 54 - 1));
 		CHECK_EQ(tcpmerge_start(&m, seg[0], l0), 1);
 		CHECK_MSG(tcpmerge_add(&m, seg[1], l) == 0, "case %d joined",
 			  i);
@@ -324,7 +300,7 @@ TEST(ipv6_frames_that_cannot_start_a_run)
 	CHECK_EQ(tcpmerge_start(&m, seg[0], l), 0);
 	for (len = 0; len < 120; len++) {
 		mkseg6(seg[1], 0, 0x10, MSS);
-		put16(seg[1] + 18, (uint32_t)(len - 54));
+		tt_put16(seg[1] + 18, (uint32_t)(len - 54));
 		CHECK_EQ(tcpmerge_start(&m, seg[1], len), 0);
 	}
 	mkseg6(seg[1], 0, 0x10, 10);
