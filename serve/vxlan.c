@@ -394,7 +394,8 @@ static int vxlan_listed(const char (*list)[16], unsigned int n, const char *a)
 
 /**
  * vxlan_peers_sync() - the flood list of a static network made exactly
- * @peers: an all-zeros FDB entry per peer, those not listed removed, those
+ * @peers: an all-zeros FDB entry per peer, those not listed removed (with
+ * what was learned toward them: the peer is cut off at once), those
  * missing appended, the others left as they are (no duplicate)
  * @n:		the network, its VXLAN device there
  * @peers:	the peers, dotted
@@ -422,7 +423,8 @@ int vxlan_peers_sync(struct serve_net *n, const char (*peers)[16],
 	for (i = 0; i < k; i++) {
 		if (vxlan_listed(peers, n_peers, have[i]))
 			continue;
-		r = nl_fdb_flood(dev, have[i], 0);
+		/* What it learned there goes too: the peer is cut off. */
+		r = nl_fdb_forget(dev, have[i]);
 		if (r)
 			return r;
 		(*removed)++;

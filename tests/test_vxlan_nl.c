@@ -174,6 +174,35 @@ TEST(fdb_flood_list_exact)
 	CHECK_EQ(nl_fdb_remotes("sqnone", 1, have, 8), -ENODEV);
 }
 
+/* A peer taken out: its flood entry and every MAC toward it go (more than
+ * one dump's worth: 70), the other peer's stay; forgetting again is no
+ * error. */
+TEST(fdb_forget_takes_all_toward_a_peer)
+{
+	char d[16384];
+
+	ns_new();
+	vxlan_on_veth(1);
+	CHECK_EQ(nl_fdb_flood(VX, "10.99.0.1", 1), 0);
+	CHECK_EQ(nl_fdb_flood(VX, "10.99.0.3", 1), 0);
+	sh("bridge fdb add 02:00:00:00:00:07 dev " VX " dst 10.99.0.1 self");
+	sh("for i in $(seq 10 79); do bridge fdb add 02:00:00:00:01:$i dev " VX
+	   " dst 10.99.0.3 self dynamic || exit 1; done");
+	out_of("bridge fdb show dev " VX, d, sizeof(d));
+	CHECK_MSG(lines_with(d, "dst 10.99.0.3 ") == 71, "%s", d);
+	CHECK_EQ(nl_fdb_forget(VX, "10.99.0.3"), 0);
+	out_of("bridge fdb show dev " VX, d, sizeof(d));
+	CHECK_MSG(lines_with(d, "dst 10.99.0.3 ") == 0 &&
+			  lines_with(d, "00:00:00:00:00:00 dst 10.99.0.1 ") ==
+				  1 &&
+			  lines_with(d, "02:00:00:00:00:07 dst 10.99.0.1 ") ==
+				  1,
+		  "%s", d);
+	CHECK_EQ(nl_fdb_forget(VX, "10.99.0.3"), 0);
+	CHECK_EQ(nl_fdb_forget(VX, "not.an.address"), -EINVAL);
+	CHECK_EQ(nl_fdb_forget("sqnone", "10.99.0.3"), -ENODEV);
+}
+
 TEST(fdb_remotes_of_every_entry)
 {
 	char have[8][16];

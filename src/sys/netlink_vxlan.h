@@ -46,6 +46,7 @@ int nl_vxlan_get(const char *name, struct nl_vxlan *out);
 int nl_link_alias(const char *name, const char *alias);
 int nl_brport_flags(const char *name, int learning, int neigh_suppress);
 int nl_fdb_flood(const char *dev, const char *dst, int add);
+int nl_fdb_forget(const char *dev, const char *dst);
 int nl_fdb_remotes(const char *dev, int flood_only, char out[][16],
 		   unsigned int max);
 int nl_link_stats(const char *name, struct nl_stats *out);

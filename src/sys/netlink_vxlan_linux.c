@@ -2,7 +2,7 @@
 /* netlink_vxlan_linux.c - Linux side of netlink_vxlan.h: VXLAN links
  * (RTM_NEWLINK of kind "vxlan"), FDB entries of the flood list
  * (RTM_NEWNEIGH with NLM_F_APPEND, RTM_DELNEIGH, the AF_BRIDGE neighbour
- * dump), bridge port flags, IFLA_STATS64 and the address dump */
+ * dump) and those toward a remote taken out, bridge port flags, IFLA_STATS64 and the address dump */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stddef.h>
@@ -221,6 +221,31 @@ int nl_brport_flags(const char *name, int learning, int neigh_suppress)
 	return nl_talk(nlh, NULL, NULL);
 }
 
+/* Add (appended: the MAC's other remotes stay) or remove the FDB entry
+ * @mac toward @dst of link @ifindex, as "bridge fdb append/del MAC dev DEV
+ * dst DST" does. */
+static int nlvx_fdb_entry(int ifindex, const uint8_t mac[6],
+			  const struct in_addr *dst, int add)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	struct ndmsg *ndm;
+
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = add ? RTM_NEWNEIGH : RTM_DELNEIGH;
+	nlh->nlmsg_flags = add ? NLM_F_CREATE | NLM_F_APPEND : 0;
+	ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
+	ndm->ndm_family = AF_BRIDGE;
+	ndm->ndm_ifindex = ifindex;
+	/* As iproute2's "bridge fdb append": permanent, the device's own
+	 * table (NTF_SELF), not the bridge's. */
+	ndm->ndm_state = NUD_NOARP | NUD_PERMANENT;
+	ndm->ndm_flags = NTF_SELF;
+	mnl_attr_put(nlh, NDA_LLADDR, 6, mac);
+	mnl_attr_put(nlh, NDA_DST, 4, dst);
+	return nl_talk(nlh, NULL, NULL);
+}
+
 /**
  * nl_fdb_flood() - add or remove one entry of a VXLAN link's flood list:
  * the all-zeros MAC toward @dst, as "bridge fdb append 00:00:00:00:00:00
@@ -235,31 +260,85 @@ int nl_brport_flags(const char *name, int learning, int neigh_suppress)
 int nl_fdb_flood(const char *dev, const char *dst, int add)
 {
 	static const uint8_t zero[6];
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh;
-	struct ndmsg *ndm;
 	struct in_addr a;
-	int r;
+	int ifindex, r;
 
 	if (inet_pton(AF_INET, dst, &a) != 1)
 		return -EINVAL;
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = add ? RTM_NEWNEIGH : RTM_DELNEIGH;
-	nlh->nlmsg_flags = add ? NLM_F_CREATE | NLM_F_APPEND : 0;
-	ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
-	ndm->ndm_family = AF_BRIDGE;
-	ndm->ndm_ifindex = (int)if_nametoindex(dev);
-	if (!ndm->ndm_ifindex)
+	ifindex = (int)if_nametoindex(dev);
+	if (!ifindex)
 		return -ENODEV;
-	/* As iproute2's "bridge fdb append": permanent, the device's own
-	 * table (NTF_SELF), not the bridge's. */
-	ndm->ndm_state = NUD_NOARP | NUD_PERMANENT;
-	ndm->ndm_flags = NTF_SELF;
-	mnl_attr_put(nlh, NDA_LLADDR, 6, zero);
-	mnl_attr_put(nlh, NDA_DST, 4, &a);
-	r = nl_talk(nlh, NULL, NULL);
+	r = nlvx_fdb_entry(ifindex, zero, &a, add);
 	if ((add && r == -EEXIST) || (!add && r == -ENOENT))
 		r = 0;
+	return r;
+}
+
+/* The MACs of one link's FDB entries toward one remote. */
+struct nlvx_toward {
+	int ifindex;
+	struct in_addr dst;
+	uint8_t (*macs)[6];
+	unsigned int max, n;
+};
+
+static int nlvx_toward_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[NL_TB_LEN];
+	struct nlvx_toward *t = data;
+	const struct ndmsg *ndm;
+	const uint8_t *mac;
+	const void *dst;
+
+	if (nlh->nlmsg_type != RTM_NEWNEIGH)
+		return MNL_CB_OK;
+	ndm = nl_parse(nlh, sizeof(*ndm), tb);
+	if (!ndm || ndm->ndm_family != AF_BRIDGE ||
+	    ndm->ndm_ifindex != t->ifindex)
+		return MNL_CB_OK;
+	dst = nl_bytes(tb[NDA_DST], 4);
+	mac = nl_bytes(tb[NDA_LLADDR], 6);
+	if (!dst || !mac || memcmp(dst, &t->dst, 4))
+		return MNL_CB_OK;
+	if (t->n < t->max)
+		memcpy(t->macs[t->n], mac, 6);
+	t->n++;
+	return MNL_CB_OK;
+}
+
+/**
+ * nl_fdb_forget() - remove every entry of a VXLAN link's FDB toward @dst:
+ * its all-zeros entry of the flood list and the MACs the link learned
+ * there. A learned entry would go on sending a remote taken out of the
+ * flood list its MAC's frames until it aged out (300 s); without it they
+ * are flooded to the remotes that are left.
+ * @dev:	the VXLAN link
+ * @dst:	the remote VTEP, dotted
+ *
+ * Return: 0 (none there: 0 too) or a negative errno.
+ */
+int nl_fdb_forget(const char *dev, const char *dst)
+{
+	uint8_t macs[64][6];
+	struct nlvx_toward t = { 0, { 0 }, macs, 64, 0 };
+	unsigned int i;
+	int r;
+
+	if (inet_pton(AF_INET, dst, &t.dst) != 1)
+		return -EINVAL;
+	t.ifindex = (int)if_nametoindex(dev);
+	if (!t.ifindex)
+		return -ENODEV;
+	do {
+		t.n = 0;
+		r = nl_dump(AF_BRIDGE, RTM_GETNEIGH, sizeof(struct ndmsg),
+			    nlvx_toward_cb, &t);
+		for (i = 0; !r && i < t.n && i < t.max; i++) {
+			r = nlvx_fdb_entry(t.ifindex, macs[i], &t.dst, 0);
+			if (r == -ENOENT) /* aged out meanwhile */
+				r = 0;
+		}
+	} while (!r && t.n > t.max);
 	return r;
 }
 
