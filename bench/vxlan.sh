@@ -66,7 +66,7 @@ server() {
 	vx_gpid "$1" >/dev/null
 	nsenter -t "${VX_GNS[$1]}" -n iperf3 -s -p 5201 >/dev/null 2>&1 &
 	SERVERS+=($!)
-	wait_for 100 eval "vx_in $1 ss -Hltn 'sport = :5201' | grep -q ." ||
+	wait_for 100 eval "vx_in $1 ss -Hltn 'sport = :5201' | grep . >/dev/null" ||
 		{ echo "vxlan.sh: no iperf3 server in $1" >&2; return 1; }
 }
 

@@ -53,7 +53,7 @@ conf() {
 		vxlan-vni 100
 		vxlan-role $role
 		$where
-		vxlan-peers $2
+		${2:+vxlan-peers $2}
 		[network sqn-open]
 		mode shared
 		subnet $GW_B/24
@@ -64,7 +64,7 @@ conf() {
 		vxlan-role $role
 		$where
 		vxlan-control static
-		vxlan-peers $3
+		${3:+vxlan-peers $3}
 	EOF
 }
 # peers_but N [GONE]: the underlay addresses of the hosts other than N
@@ -91,16 +91,20 @@ reach() {
 	why="$1 ($(vx_addr "$1")) has no answer from $2"
 	return 1
 }
-# unreach "G ADDR"...: no guest G has an answer from its ADDR (3 pings
-# each, all at once).
+# unreach "G ADDR"...: no guest G (or host hN) has an answer from its
+# ADDR (3 pings each, all at once).
 unreach() {
-	local pair ps=() bad=
+	local pair ps=() bad= g in
 	for pair; do
-		# shellcheck disable=SC2086 # "G ADDR"
-		vx_gpid ${pair%% *} >/dev/null || { why="guest ${pair%% *} is gone"; return 1; }
+		g=${pair%% *}
+		[[ $g == h? ]] || vx_gpid "$g" >/dev/null || { why="guest $g is gone"; return 1; }
 	done
 	for pair; do
-		(vx_in ${pair%% *} busybox ping -c 3 -W 1 -w 3 "${pair#* }" 2>&1 | grep -q "bytes from") &
+		g=${pair%% *} in=vx_in
+		[[ $g != h? ]] || in=vx_host g=${g#h}
+		# (Not grep -q: under pipefail, ping's SIGPIPE would be the
+		# pipe's status.)
+		($in "$g" busybox ping -c 3 -W 1 -w 3 "${pair#* }" 2>&1 | grep "bytes from" >/dev/null) &
 		ps+=($!)
 	done
 	for pair; do
@@ -172,6 +176,11 @@ leases_from_the_gateway_host() {
 	done
 }
 
+# isolated N NET: host N's ports of bridge NET that are isolated, A B.
+isolated() {
+	vx_host "$1" bridge -d link show | awk -v m="master $2 " '/^[0-9]+:/ { p = index($0, m) ? $2 : "" }
+		p != "" && / isolated on / { print p }' | tr -d : | paste -sd' '
+}
 # Each host: sqnvx100 and sqnvx200, VXLAN ports of the network's bridge
 # with the VNI, port, local address and MTU 1450 (underlay's 1500 - 50),
 # one all-zeros FDB entry per peer; on h1 sqn-iso's is isolated (it needs
@@ -191,16 +200,17 @@ vxlan_ports_and_flood_lists() {
 			[[ $l == *" mtu 1450 "* ]] || { why="h$n bridge: $l"; return 1; }
 			zeros_are $n $d "$(peers_but $n)" || return 1
 		done
-		l=$(vx_host $n bridge -d link show dev sqnvx100)
+		# One guest on each network of each host.
+		l=$(isolated $n sqn-iso)
 		if [ $n = 1 ]; then
-			[[ $l == *"isolated on"* ]] || { why="h1 sqnvx100 not isolated: $l"; return 1; }
+			[[ $l == sqnvx100\ sqn-t* || $l == sqn-t*\ sqnvx100 ]] ||
+				{ why="h1: the isolated ports of sqn-iso are \"$l\", not its VXLAN port and the guest's"; return 1; }
 		else
-			[[ $l == *"isolated off"* ]] || { why="h$n sqnvx100 isolated: $l"; return 1; }
-			l=$(vx_host $n bridge -d link show | grep -A3 "master sqn-iso" | grep -c "isolated on")
-			[ "$l" -ge 1 ] || { why="h$n: no isolated guest port on sqn-iso"; return 1; }
+			[[ $l == sqn-t* ]] ||
+				{ why="h$n: the isolated ports of sqn-iso are \"$l\", not (only) the guest's"; return 1; }
 		fi
-		l=$(vx_host $n bridge -d link show | grep -A3 "master sqn-open" | grep -c "isolated on")
-		[ "$l" = 0 ] || { why="h$n: $l isolated ports on sqn-open"; return 1; }
+		l=$(isolated $n sqn-open)
+		[ -z "$l" ] || { why="h$n: isolated ports on sqn-open: $l"; return 1; }
 	done
 }
 
@@ -236,15 +246,15 @@ rx_eth0() { vx_in "$1" ip -s -j link show dev eth0 | jq '.[0].stats64.rx.packets
 # each other nor a1 (on h1), and a1 not them; 100 broadcasts of a2 reach
 # neither a3 nor a1.
 isolated_guests_reach_the_gateway_not_each_other() {
-	local r3 r1 n
+	local r3 r1 rx
 	reach a2 $GW_A && reach a3 $GW_A && reach a1 $GW_A || return 1
 	unreach "a2 $(vx_addr a3)" "a3 $(vx_addr a2)" "a2 $(vx_addr a1)" "a1 $(vx_addr a2)" "a1 $(vx_addr a3)" || return 1
 	r3=$(rx_eth0 a3) r1=$(rx_eth0 a1)
-	n=$(stat64 3 sqnvx100 rx packets)
+	rx=$(stat64 3 sqnvx100 rx packets)
 	vx_in a2 "$PROBE" bcast eth0 100 >/dev/null || { why="a2 could not send broadcasts"; return 1; }
 	# h3 had them (h2 floods them to its peers), its filter kept them.
-	wait_for 50 eval '[ $(($(stat64 3 sqnvx100 rx packets) - n)) -ge 100 ]' ||
-		{ why="h3's sqnvx100 received $(($(stat64 3 sqnvx100 rx packets) - n)) of 100 broadcasts"; return 1; }
+	wait_for 50 eval '[ $(($(stat64 3 sqnvx100 rx packets) - rx)) -ge 100 ]' ||
+		{ why="h3's sqnvx100 received $(($(stat64 3 sqnvx100 rx packets) - rx)) of 100 broadcasts"; return 1; }
 	reach a3 $GW_A || return 1 # what was on its way came
 	r3=$(($(rx_eth0 a3) - r3)) r1=$(($(rx_eth0 a1) - r1))
 	[ $r3 -lt 50 ] && [ $r1 -lt 50 ] && return 0
@@ -305,7 +315,7 @@ mtu_1422_passes_with_df_1423_is_refused() {
 }
 
 # fdb_has N BRIDGE MAC: host N's bridge BRIDGE knows MAC.
-fdb_has() { vx_host "$1" bridge fdb show br "$2" | grep -q "^$3 "; }
+fdb_has() { vx_host "$1" bridge fdb show br "$2" | grep "^$3 " >/dev/null; }
 # b3, given an address of sqn-iso's subnet beside its own, reaches b2 but
 # not a2 (sqn-iso, on h2): the ARP for it never crossed to VNI 100; h2's
 # sqn-iso never saw b3's MAC, h3's sqn-open never a2's.
@@ -373,19 +383,36 @@ fdb_settled() {
 		return 1
 	}
 }
-# h3 taken out of the other hosts' peer lists (SIGHUP): exactly its entries
-# go, and its guests are cut off; put back, they reach the others again;
-# a reload changing nothing changes nothing; no entry is there twice.
+# toward N DEV ADDR: host N's FDB entries of DEV toward ADDR, learned ones
+# too.
+toward() { vx_host "$1" bridge fdb show dev "$2" | grep -c " dst $3 "; }
+# h3 taken out of the other hosts' peer lists (SIGHUP): exactly its
+# entries go on h1 and h2, what they learned toward it too, so that
+# nothing they send reaches h3 (its own list still names them); then out
+# of its own list too: its guests reach nothing. Put back, they reach the
+# others again; a reload changing nothing changes nothing; no entry is
+# there twice.
 sighup_peer_removal_cuts_a_member_off() {
-	local n
+	local n d
 	conf 1 "$(peers_but 1 3)" "$(peers_but 1 3)"
 	conf 2 "$(peers_but 2 3)" "$(peers_but 2 3)"
 	hup_all
 	fdb_settled 1 $VX_NET.2 $VX_NET.2 && fdb_settled 2 $VX_NET.1 $VX_NET.1 &&
 		fdb_settled 3 "$(peers_but 3)" "$(peers_but 3)" || return 1
+	for n in 1 2; do
+		for d in sqnvx100 sqnvx200; do
+			[ "$(toward $n $d $VX_NET.3)" = 0 ] ||
+				{ why="h$n $d: still toward h3: $(vx_host $n bridge fdb show dev $d | grep " dst $VX_NET.3 " | tr '\n' ' ')"; return 1; }
+		done
+	done
+	unreach "b2 $(vx_addr b3)" "b1 $(vx_addr b3)" "h1 $(vx_addr a3)" ||
+		{ why="h3 is not cut off from h1 and h2: $why"; return 1; }
 	reach a2 $GW_A && reach b2 "$(vx_addr b1)" || return 1
-	wait_for 100 unreach "a3 $GW_A" "b3 $(vx_addr b2)" "b3 $(vx_addr b1)" "b2 $(vx_addr b3)" ||
-		{ why="h3 is not cut off: $why"; return 1; }
+	conf 3 "" ""
+	hup_all
+	fdb_settled 3 "" "" || return 1
+	unreach "a3 $GW_A" "b3 $(vx_addr b2)" "b3 $(vx_addr b1)" ||
+		{ why="h3's guests are not cut off: $why"; return 1; }
 	all_conf
 	hup_all
 	for n in 1 2 3; do

@@ -187,5 +187,3 @@ vx_in() {
 	shift
 	nsenter -t "$p" -n -- "$@"
 }
-# vx_ping NAME ADDR: guest NAME has an answer from ADDR (3 tries, 1 s each).
-vx_ping() { vx_in "$1" busybox ping -c 3 -W 1 -w 4 "$2" 2>&1 | grep -q "bytes from"; }
