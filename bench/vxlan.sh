@@ -17,7 +17,7 @@
 # (DHCP across the overlay from h1's dnsmasq) and on gateway host h1.
 # Prints CSV on stdout:
 #   vxlan,ID,RUN,METRIC,VALUE        (gbps, rtt_ms, lease_ms)
-#   vxlan-median,ID,METRIC,VALUE,LABEL
+#   vxlan-median,ID,METRIC,VALUE,LABEL (no comma in LABEL)
 # and the medians as a table on stderr.
 set -euo pipefail
 B=${1:-build}
@@ -30,14 +30,16 @@ LEASES=${BENCH_LEASES:-5}
 [ "${QUICK:-0}" != 1 ] || LEASES=${BENCH_LEASES:-3}
 SERVERS=()
 declare -A LABEL=(
-	[same]="x -> z, one host (h2's bridge)"
-	[across]="x -> y, across hosts (h2 -> h3, VXLAN)"
-	[member]="member guest (h2): start to lease"
-	[gateway]="gateway-host guest (h1): start to lease"
+	[same]="x -> z on one host (h2's bridge)"
+	[across]="x -> y across hosts (h2 -> h3 over VXLAN)"
+	[member]="member guest (h2) from start to lease"
+	[gateway]="gateway-host guest (h1) from start to lease"
 )
 
 cleanup() {
 	local p
+	# Everything, whatever fails (a process stopped has a status of 143).
+	set +e
 	for p in "${SERVERS[@]}"; do
 		bench_stop "$p"
 	done
