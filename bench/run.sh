@@ -6,10 +6,10 @@
 # BENCH_BASE=<git revision> adds the shared-mode rows of that revision's
 # squib-net (built in BUILD_DIR/base), to see a change side by side.
 # Runs bench_framing (micro), bench_stream (library to library, printed
-# only), then, as root, e2e.sh, scale.sh, serve_stream.sh, forward.sh and
-# ipv6.sh in namespaces of their own;
+# only), then, as root, e2e.sh, scale.sh, serve_stream.sh, forward.sh,
+# ipv6.sh and vxlan.sh in namespaces of their own;
 # bench/report.sh turns what they print into the tables, and
-# bench/results/{micro,e2e,scale,raw}.csv and bench.png. Exits non-zero
+# bench/results/{micro,e2e,scale,raw,vxlan}.csv and bench.png. Exits non-zero
 # when a benchmark program fails.
 set -euo pipefail
 B=${1:-build}
@@ -60,6 +60,8 @@ else
 	bench/forward.sh "$B" >>"$raw"
 	echo "== IPv6: shared-mode guest to wan over IPv6 and IPv4: bench/ipv6.sh" >&2
 	bench/ipv6.sh "$B" >>"$raw"
+	echo "== a network across hosts (VXLAN): bench/vxlan.sh" >&2
+	bench/vxlan.sh "$B" >>"$raw"
 fi
 echo "machine,took,$(($(date +%s) - start)) s" >>"$raw"
 mkdir -p "$OUT"
@@ -71,6 +73,13 @@ if grep -q '^fwd-median,' "$raw"; then
 	echo
 	echo "Port forward (bench/forward.sh), iperf3 from wan, Gbit/s:"
 	awk -F, '$1 == "fwd-median" { printf "  %-48s %6s\n", $3, $4 }' "$raw"
+fi
+if grep -q '^vxlan-median,' "$raw"; then
+	grep '^vxlan' "$raw" >"$OUT/vxlan.csv"
+	echo
+	echo "A network across hosts (bench/vxlan.sh), guest to guest, medians:"
+	awk -F, '$1 == "vxlan-median" { printf "  %-48s %8s %s\n", $5, $4,
+		$3 == "gbps" ? "Gbit/s" : $3 == "rtt_ms" ? "ms RTT" : "ms" }' "$raw"
 fi
 echo
 echo "CSV and chart in $OUT/ ($(($(date +%s) - start)) s)"

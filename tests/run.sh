@@ -45,10 +45,12 @@ suite tests/test_serve_restart.sh "$B"
 suite tests/test_serve_stream.sh "$B"
 suite tests/test_serve_named.sh "$B"
 suite tests/test_serve_spoof.sh "$B"
+suite tests/test_vxlan_host.sh "$B"
 suite tests/test_route.sh "$B"
 suite tests/test_serve_fwd.sh "$B"
 suite tests/test_qemu.sh "$B"
 suite tests/test_serve_qemu.sh "$B"
+suite tests/test_vxlan.sh "$B"
 corpus=$(mktemp -d)
 cp fuzz/corpus/framing/* "$corpus"/ 2>/dev/null
 single fuzz-framing-bounded fuzz fuzz_framing "$corpus"
