@@ -205,24 +205,26 @@ static int frr_vtysh(const struct serve *s, const char *const *args, char *out,
  * sockets are the frr user's and group frrvty's (0770), and the service,
  * root without CAP_DAC_OVERRIDE once its capabilities are cut down, and
  * the vtysh it runs reach them only through the group. Done while it may
- * still change its groups (at start); nothing when there is no frrvty. */
-static void frr_group(void)
+ * still change its groups (at start). Return: 0 when it is in the group
+ * (or there is none), -EPERM when it could not join. */
+static int frr_group(void)
 {
 	gid_t list[257];
 	struct group *g = getgrnam("frrvty");
 	int n, i;
 
 	if (!g)
-		return;
+		return 0;
 	n = getgroups(256, list);
 	if (n < 0)
-		return;
+		return -errno;
 	for (i = 0; i < n; i++)
 		if (list[i] == g->gr_gid)
-			return;
+			return 0;
 	list[n++] = g->gr_gid;
 	if (setgroups((size_t)n, list))
-		debug("frr: group frrvty not joined: %s", strerror(errno));
+		return -errno;
+	return 0;
 }
 
 /* FRR runs and has zebra and bgpd ("show daemons"), or why not, with
@@ -231,6 +233,7 @@ static int frr_check(const struct serve *s, char *msg, size_t len)
 {
 	static const char *const args[] = { "-c", "show daemons", NULL };
 	char out[FRR_OUT_MAX], name[64];
+	int group = frr_group();
 	int r = frr_vtysh(s, args, out, sizeof(out));
 
 	frr_name(s, name, sizeof(name));
@@ -243,8 +246,12 @@ static int frr_check(const struct serve *s, char *msg, size_t len)
 	if (r)
 		return frr_err(
 			msg, len, -ECONNREFUSED,
-			"FRR is not running (%s: %s): start FRR with bgpd=yes in /etc/frr/daemons; then SIGHUP the service",
-			name, out[0] ? out : "no answer");
+			"FRR is not running (%s: %s): start FRR with bgpd=yes in /etc/frr/daemons; then SIGHUP the service%s",
+			name, out[0] ? out : "no answer",
+			group ? " (the service is not in group frrvty, whose "
+				"members reach FRR's sockets: start it with "
+				"that group, e.g. SupplementaryGroups=frrvty)" :
+				"");
 	if (!strstr(out, "zebra") || !strstr(out, "bgpd"))
 		return frr_err(
 			msg, len, -ESRCH,
@@ -489,7 +496,6 @@ int frr_sync(struct serve *s, char *msg, size_t len)
 		frr_clear(s);
 		return 0;
 	}
-	frr_group();
 	frr_name(s, name, sizeof(name));
 	r = frr_check(s, msg, len);
 	if (r)
