@@ -60,7 +60,7 @@ CORE_SRC += src/compat.c
 CORE_SRC += src/ipv6.c
 LINUX_SRC := src/platform_linux.c src/sys/sys_linux.c \
 	src/sys/proc_linux.c src/sys/proc_spawn_linux.c src/sys/netlink_linux.c \
-	src/sys/netlink_route_linux.c \
+	src/sys/netlink_route_linux.c src/sys/netlink_vxlan_linux.c \
 	src/sys/netplane_linux.c src/sys/netplane_links_linux.c \
 	src/sys/netplane_fwd_linux.c src/sys/netplane_reserve_linux.c \
 	src/sys/nft_fwd_linux.c \

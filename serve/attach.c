@@ -44,16 +44,19 @@ void attach_net_facts(struct serve_att *a)
 
 	f->id = a->id;
 	snprintf(f->network, sizeof(f->network), "%s", a->net->conf.name);
-	snprintf(f->mode, sizeof(f->mode), "%s", nets_mode(spec->mode));
+	/* A VXLAN member's mode and subnet are the network's as written:
+	 * the plane serves it as bridged, the gateway host's DHCP and
+	 * gateway address are its guests'. */
+	snprintf(f->mode, sizeof(f->mode), "%s", nets_mode(a->net->conf.mode));
 	snprintf(f->tap, sizeof(f->tap), "%s", a->np.link);
-	if (spec->mode != SQN_MODE_BRIDGED) {
+	if (a->net->conf.mode != SQN_MODE_BRIDGED) {
 		f->has_subnet = 1;
 		ipv4_unpack(ipv4_network(&spec->gateway), f->subnet);
 		f->prefix_len = (uint32_t)spec->gateway.len;
 		memcpy(f->gateway, spec->gateway.addr, 4);
 		memcpy(f->dns, spec->gateway.addr, 4);
 	}
-	if (spec->mode != SQN_MODE_BRIDGED && spec->has_v6) {
+	if (a->net->conf.mode != SQN_MODE_BRIDGED && spec->has_v6) {
 		f->has_subnet6 = 1;
 		memcpy(f->subnet6, spec->subnet6.addr, 16);
 		ipv6_host(&spec->subnet6, 1, f->gateway6);

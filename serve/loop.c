@@ -22,6 +22,7 @@
 #include "state.h"
 #include "streams.h"
 #include "spoof.h"
+#include "vxlan.h"
 
 /* How often a network whose dnsmasq ended is looked at until its keeper
  * has started it again. */
@@ -158,6 +159,7 @@ static void loop_signals(struct serve *s)
 	while (read(s->sig.fd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
 			loop_reload(s);
+			vxlan_reload(s);
 			continue;
 		}
 		info("signal %u from pid %u: stopping", si.ssi_signo,

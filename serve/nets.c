@@ -14,6 +14,7 @@
 #include "ipv6.h"
 #include "log.h"
 #include "nets.h"
+#include "vxlan.h"
 
 /* A keeper found gone is started again after this pause, doubled each
  * time it is found gone again, up to the most. */
@@ -75,6 +76,11 @@ int nets_up(struct serve *s, struct serve_net *n)
 	if (n->up)
 		return 0;
 	n->error[0] = '\0';
+	/* A network across hosts: its MTU from the underlay's, a member's
+	 * bridge made (served as a bridged network's from then on). */
+	r = vxlan_plan(s, n);
+	if (r)
+		goto down;
 	if (n->spec.mode == SQN_MODE_BRIDGED) {
 		if (!if_nametoindex(n->spec.bridged_iface)) {
 			r = -errno;
@@ -86,6 +92,14 @@ int nets_up(struct serve *s, struct serve_net *n)
 		r = netplane_hold(&n->hold, &n->spec, &port, n->error,
 				  sizeof(n->error));
 	}
+	if (!r) {
+		r = vxlan_join(s, n);
+		if (r && n->spec.mode != SQN_MODE_BRIDGED)
+			netplane_close(&n->hold);
+		if (r)
+			vxlan_down(n);
+	}
+down:
 	if (r) {
 		if (!n->error[0])
 			snprintf(n->error, sizeof(n->error), "%s",
@@ -94,11 +108,20 @@ int nets_up(struct serve *s, struct serve_net *n)
 		return r;
 	}
 	n->up = 1;
+	if (n->conf.member) {
+		info("network %s: up (VXLAN member of VNI %u, %s, MTU %u)",
+		     n->conf.name, n->conf.vni, nets_mode(n->conf.mode),
+		     n->spec.mtu);
+		return 0;
+	}
 	if (n->spec.mode == SQN_MODE_BRIDGED) {
 		info("network %s: up (bridged on %s)", n->conf.name,
 		     n->spec.bridged_iface);
 		return 0;
 	}
+	if (n->conf.vni)
+		info("network %s: VXLAN gateway of VNI %u, MTU %u",
+		     n->conf.name, n->conf.vni, n->spec.mtu);
 	nets_watch(s, n);
 	info("network %s: up (%s, %s, dnsmasq pid %ld)", n->conf.name,
 	     nets_mode(n->spec.mode), ipv4_format_prefix(gs, &n->spec.gateway),
@@ -136,8 +159,12 @@ int nets_init(struct serve *s, char *msg, size_t len)
 		r = conf_net_spec(&n->conf, &n->spec, msg, len);
 		if (r)
 			return r;
+		vxlan_spec(n);
 		s->n_nets = i + 1;
 	}
+	vxlan_probe(s);
+	if (s->vx_missing[0])
+		err("%s: the networks with vxlan-vni stay down", s->vx_missing);
 	for (i = 0; i < s->n_nets; i++)
 		nets_up(s, &s->nets[i]);
 	return 0;
@@ -166,9 +193,12 @@ unsigned int nets_down(struct serve *s)
 		if (!n->up)
 			continue;
 		n->up = 0;
+		if (n->conf.member)
+			vxlan_down(n);
 		if (n->spec.mode == SQN_MODE_BRIDGED)
 			continue;
 		netplane_close(&n->hold);
+		vxlan_down(n);
 		if (if_nametoindex(n->conf.name)) {
 			warn("network %s: left, not removed: its bridge is still there (in use by another program, or it could not be removed)",
 			     n->conf.name);
@@ -283,14 +313,15 @@ void nets_status(const struct serve_net *n, struct svc_network *out)
 
 	memset(out, 0, sizeof(*out));
 	snprintf(out->name, sizeof(out->name), "%s", n->conf.name);
-	snprintf(out->mode, sizeof(out->mode), "%s", nets_mode(n->spec.mode));
-	if (n->spec.mode != SQN_MODE_BRIDGED) {
+	/* A member: its mode as written (the plane serves it bridged). */
+	snprintf(out->mode, sizeof(out->mode), "%s", nets_mode(n->conf.mode));
+	if (n->conf.mode != SQN_MODE_BRIDGED) {
 		out->has_subnet = 1;
 		ipv4_unpack(ipv4_network(g), out->subnet);
 		out->prefix_len = (uint32_t)g->len;
 		memcpy(out->gateway, g->addr, 4);
 	}
-	if (n->spec.mode != SQN_MODE_BRIDGED && n->spec.has_v6) {
+	if (n->conf.mode != SQN_MODE_BRIDGED && n->spec.has_v6) {
 		out->has_subnet6 = 1;
 		memcpy(out->subnet6, n->spec.subnet6.addr, 16);
 		ipv6_host(&n->spec.subnet6, 1, out->gateway6);
@@ -313,4 +344,5 @@ void nets_status(const struct serve_net *n, struct svc_network *out)
 	if (n->spec.mode == SQN_MODE_SHARED)
 		snprintf(out->nat_iface, sizeof(out->nat_iface), "%s",
 			 n->conf.nat_iface);
+	vxlan_status(n, out);
 }

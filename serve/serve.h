@@ -186,6 +186,10 @@ enum serve_dns { SERVE_DNS_NONE, SERVE_DNS_RUNNING, SERVE_DNS_RESTARTING };
  * @stream_path: the stream socket's path, "" when none
  * @nat_warned:	the default route's interface that NAT could not follow
  *		(logged once), "" none (route.c)
+ * @vx_local:	with a VNI: the local underlay address in use, dotted
+ *		(vxlan-local, or vxlan-underlay's first), "" until found
+ * @vx_under:	the underlay interface (vxlan-underlay, or the one that
+ *		holds vxlan-local), "" until found (vxlan.c)
  */
 struct serve_net {
 	struct serve_watch w;
@@ -204,6 +208,8 @@ struct serve_net {
 	struct serve_net *stream_net;
 	char stream_path[108];
 	char nat_warned[16];
+	char vx_local[16];
+	char vx_under[16];
 };
 
 struct serve_att;
@@ -316,6 +322,8 @@ struct serve_att {
  * @routes:	rtnetlink, told of route changes, for shared networks that
  *		follow the default route (SERVE_ROUTES, route.c); fd -1 when
  *		not watched
+ * @vx_missing:	why this kernel cannot make VXLAN devices (vxlan_probe()),
+ *		"" when it can or no network asks for one
  */
 struct serve {
 	struct serve_config cfg;
@@ -344,6 +352,7 @@ struct serve {
 	struct serve_watch links;
 	int state_ready;
 	struct serve_watch routes;
+	char vx_missing[SVC_ERRMSG_MAX];
 };
 
 long serve_now_ms(void);

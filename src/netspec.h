@@ -36,6 +36,10 @@
  * @mtu:	the network's MTU (its bridge's, each TAP's, DHCP's option
  *		26); 0: an existing network's, NET_SPEC_MTU_DEFAULT for a
  *		new one (bridged: the bridge's, or the NIC's)
+ * @bridge_mac:	shared, host: the address of a bridge made for it; all
+ *		zeros: a random one. A network that spans hosts (squib-net
+ *		serve's vxlan-vni) takes one derived from its VNI, so that
+ *		the other hosts know the gateway's MAC without being told
  *
  * Its strings point into the caller's sqn_config, which must outlive
  * sqn_open().
@@ -52,6 +56,7 @@ struct net_spec {
 	const char *bridged_iface;
 	int isolation;
 	uint32_t mtu;
+	uint8_t bridge_mac[6];
 };
 
 #endif /* SQN_NETSPEC_H */

@@ -210,11 +210,13 @@ static int add_str(json_object *obj, const char *key, const char *s, size_t len)
 	return svcjson_add(obj, key, json_object_new_string_len(s, (int)len));
 }
 
-/* List @f's @n elements at @arr as array @f->name of @obj. */
+/* List @f's @n elements at @arr as array @f->name of @obj: objects, or
+ * (SVCJSON_IPLIST) dotted IPv4 addresses. */
 static int list_encode(json_object *obj, const struct svcjson_field *f,
 		       const char *arr, unsigned int n)
 {
 	json_object *a, *o;
+	struct in_addr ip;
 	unsigned int i;
 	int e;
 
@@ -223,10 +225,17 @@ static int list_encode(json_object *obj, const struct svcjson_field *f,
 	a = json_object_new_array();
 	e = svcjson_add(obj, f->name, a);
 	for (i = 0; !e && i < n; i++) {
-		o = json_object_new_object();
+		if (f->kind == SVCJSON_IPLIST &&
+		    inet_pton(AF_INET, arr + i * f->size, &ip) != 1)
+			return -EINVAL;
+		o = f->kind == SVCJSON_IPLIST ?
+			    json_object_new_string(arr + i * f->size) :
+			    json_object_new_object();
 		if (!o)
 			return -ENOMEM;
-		e = svcjson_encode(o, f->sub, f->n_sub, arr + i * f->size);
+		if (f->kind == SVCJSON_LIST)
+			e = svcjson_encode(o, f->sub, f->n_sub,
+					   arr + i * f->size);
 		if (!e && json_object_array_add(a, o))
 			e = -ENOMEM;
 		if (e)
@@ -287,13 +296,14 @@ int svcjson_encode(json_object *obj, const struct svcjson_field *f, size_t n,
 			break;
 		case SVCJSON_STR:
 			len = strnlen(p, f->size);
-			if (!str_ok(f, p, len))
-				return -EINVAL;
 			if (!len && (f->flags & SVCJSON_OPT))
 				continue;
+			if (!str_ok(f, p, len))
+				return -EINVAL;
 			e = add_str(obj, f->name, p, len);
 			break;
 		case SVCJSON_LIST:
+		case SVCJSON_IPLIST:
 			memcpy(&u, base + f->has_off, sizeof(u));
 			e = list_encode(obj, f, p, u);
 			break;
@@ -315,8 +325,28 @@ int svcjson_encode(json_object *obj, const struct svcjson_field *f, size_t n,
 	return 0;
 }
 
-/* List @f's array @v into @arr, each element checked by @f->sub; their
- * number in *@n. Return: 0 or -EPROTO. */
+/* One element @o of an SVCJSON_IPLIST: a dotted IPv4 address into @out
+ * (@f->size bytes). Return: 0, or -1 when it is not one. */
+static int ip_element(const struct svcjson_field *f, json_object *o, char *out)
+{
+	struct in_addr ip;
+	const char *str;
+	size_t len;
+
+	if (!json_object_is_type(o, json_type_string))
+		return -1;
+	str = json_object_get_string(o);
+	len = (size_t)json_object_get_string_len(o);
+	if (len >= f->size || strlen(str) != len ||
+	    inet_pton(AF_INET, str, &ip) != 1)
+		return -1;
+	memcpy(out, str, len + 1);
+	return 0;
+}
+
+/* List @f's array @v into @arr, each element checked by @f->sub (an
+ * SVCJSON_IPLIST's: a dotted IPv4 address); their number in *@n.
+ * Return: 0 or -EPROTO. */
 static int list_decode(const struct svcjson_field *f, json_object *v, char *arr,
 		       unsigned int *n, char *msg, size_t msglen)
 {
@@ -332,11 +362,19 @@ static int list_decode(const struct svcjson_field *f, json_object *v, char *arr,
 				    f->max);
 	for (i = 0; i < len; i++) {
 		o = json_object_array_get_idx(v, i);
+		memset(arr + i * f->size, 0, f->size);
+		if (f->kind == SVCJSON_IPLIST) {
+			if (ip_element(f, o, arr + i * f->size))
+				return svcjson_fail(
+					msg, msglen,
+					"%s[%zu]: not an IPv4 address (a.b.c.d)",
+					f->name, i);
+			continue;
+		}
 		if (!json_object_is_type(o, json_type_object))
 			return svcjson_fail(msg, msglen,
 					    "%s[%zu]: not an object", f->name,
 					    i);
-		memset(arr + i * f->size, 0, f->size);
 		if (svcjson_decode(o, f->sub, f->n_sub, NULL, arr + i * f->size,
 				   why, sizeof(why)))
 			return svcjson_fail(msg, msglen, "%s[%zu]: %s", f->name,
@@ -357,7 +395,7 @@ static int field_decode(const struct svcjson_field *f, json_object *v, char *s,
 	uint32_t u;
 	int e;
 
-	if (f->kind == SVCJSON_LIST)
+	if (f->kind == SVCJSON_LIST || f->kind == SVCJSON_IPLIST)
 		return list_decode(f, v, p, (unsigned int *)(s + f->has_off),
 				   msg, msglen);
 	if (f->kind == SVCJSON_STR || f->kind == SVCJSON_MAC ||

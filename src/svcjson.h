@@ -26,6 +26,8 @@ enum svcjson_kind {
 	SVCJSON_LIST, /* [{...}, ...]; an array of structs of size bytes,
 		       * at most max, each by the table sub; their count the
 		       * unsigned int at has_off (absent or []: 0) */
+	SVCJSON_IPLIST, /* ["a.b.c.d", ...]; char[max][16], their count the
+			 * unsigned int at has_off (absent or []: 0) */
 };
 
 /* What a SVCJSON_STR may hold. */

@@ -47,6 +47,8 @@ static const char *const mode_names[] = { "shared", "host", "bridged", NULL };
 static const char *const state_names[] = { "up", "down", NULL };
 static const char *const dnsmasq_names[] = { "running", "restarting", "none",
 					     NULL };
+static const char *const role_names[] = { "gateway", "member", NULL };
+static const char *const control_names[] = { "static", "evpn", NULL };
 /* enum sqn_proto's: from 1 */
 static const char *const proto_names[] = { NULL, "tcp", "udp", NULL };
 
@@ -150,6 +152,19 @@ static const struct svcjson_field network_fields[] = {
 	HAS(SN, subnet6, SVCJSON_IP6, SVCJSON_SUBNET6, 0, 0, has_subnet6),
 	HAS(SN, gateway6, SVCJSON_IP6, SVCJSON_SUBNET6, 0, 0, has_subnet6),
 	STR(SN, nat_iface, SVCJSON_NAME, SVCJSON_OPT, NULL),
+	/* a network that spans hosts (VXLAN) only */
+	STR(SN, role, SVCJSON_ONEOF, SVCJSON_OPT, role_names),
+	HAS(SN, vni, SVCJSON_U32, 0, 1, 16777215, has_vxlan),
+	STR(SN, vxlan_local, SVCJSON_IP, SVCJSON_OPT, NULL),
+	HAS(SN, vxlan_port, SVCJSON_U32, 0, 1, 65535, has_vxlan),
+	STR(SN, control, SVCJSON_ONEOF, SVCJSON_OPT, control_names),
+	{ "peers", SVCJSON_IPLIST, 0, 0, offsetof(SN, peers), 16, 0,
+	  SVC_PEERS_MAX, NULL, (long)offsetof(SN, n_peers), NULL, 0 },
+	HAS(SN, vxlan_rx_packets, SVCJSON_U64, 0, 0, 0, has_vxlan),
+	HAS(SN, vxlan_tx_packets, SVCJSON_U64, 0, 0, 0, has_vxlan),
+	HAS(SN, vxlan_rx_bytes, SVCJSON_U64, 0, 0, 0, has_vxlan),
+	HAS(SN, vxlan_tx_bytes, SVCJSON_U64, 0, 0, 0, has_vxlan),
+	HAS(SN, vxlan_drops, SVCJSON_U64, 0, 0, 0, has_vxlan),
 };
 #undef SN
 

@@ -29,6 +29,9 @@
 /* Port forwards one request or attachment carries, at most
  * (SQN_FORWARDS_MAX). */
 #define SVC_FORWARDS_MAX 32
+/* The peers of a network that spans hosts shown by status (serve.conf has
+ * at most as many, SERVE_PEERS_MAX). */
+#define SVC_PEERS_MAX 32
 
 enum svc_op {
 	SVC_OP_ATTACH = 1,
@@ -240,6 +243,20 @@ struct svc_attach {
  * @has_subnet6, @subnet6, @gateway6: as in struct svc_attach
  * @nat_iface:	shared: the interface NAT leads out of now (it follows the
  *		default route unless serve.conf names one), "" none
+ * @role:	a network that spans hosts (VXLAN): "gateway" or "member";
+ *		"" (absent) for one that does not; the members below are
+ *		absent then too
+ * @has_vxlan:	@vni and the counters are set
+ * @vni:	its VXLAN network identifier
+ * @vxlan_local: this host's underlay address, "" while not known
+ * @vxlan_port:	the UDP port
+ * @control:	"static" or "evpn"
+ * @peers:	static: the other hosts of serve.conf's vxlan-peers; evpn:
+ *		the remote VTEPs FRR put in the VXLAN device's FDB
+ * @n_peers:	how many
+ * @vxlan_rx_packets, @vxlan_tx_packets, @vxlan_rx_bytes, @vxlan_tx_bytes:
+ *		the VXLAN device's counters (0 while it is not there)
+ * @vxlan_drops: its drops and errors, both ways
  */
 struct svc_network {
 	char name[SVC_NAME_MAX];
@@ -259,6 +276,17 @@ struct svc_network {
 	uint8_t subnet6[16];
 	uint8_t gateway6[16];
 	char nat_iface[16];
+	char role[16];
+	int has_vxlan;
+	uint32_t vni;
+	char vxlan_local[16];
+	uint32_t vxlan_port;
+	char control[16];
+	char peers[SVC_PEERS_MAX][16];
+	unsigned int n_peers;
+	uint64_t vxlan_rx_packets, vxlan_tx_packets;
+	uint64_t vxlan_rx_bytes, vxlan_tx_bytes;
+	uint64_t vxlan_drops;
 };
 
 /**

@@ -137,8 +137,8 @@ uint32_t nl_u32(const struct nlattr *a, uint32_t dflt)
  *
  * Return: the request, ready for more attributes.
  */
-static struct nlmsghdr *nl_link_msg(char *buf, int type, int flags,
-				    unsigned char family, const char *name)
+struct nlmsghdr *nl_link_msg(char *buf, int type, int flags,
+			     unsigned char family, const char *name)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct ifinfomsg *ifm;

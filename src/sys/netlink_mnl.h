@@ -27,5 +27,7 @@ const void *nl_parse(const struct nlmsghdr *nlh, size_t hdrlen,
 		     const struct nlattr **tb);
 const void *nl_bytes(const struct nlattr *a, size_t len);
 uint32_t nl_u32(const struct nlattr *a, uint32_t dflt);
+struct nlmsghdr *nl_link_msg(char *buf, int type, int flags,
+			     unsigned char family, const char *name);
 
 #endif /* SQN_SYS_NETLINK_MNL_H */

@@ -423,6 +423,7 @@ int network_make(const char *dir, const struct net_spec *s, char *token,
 	char nat[SYS_TAP_NAME_MAX] = "", ns[RECORD_PATH_MAX],
 	     rec[NETWORK_SETTINGS_MAX + 128], path[RECORD_PATH_MAX];
 	uint8_t mac[6];
+	static const uint8_t none[6];
 	uint32_t rnd;
 	int r;
 
@@ -435,6 +436,8 @@ int network_make(const char *dir, const struct net_spec *s, char *token,
 	if (r)
 		return record_err(msg, len, r, "random: %s", strerror(-r));
 	mac[0] = (uint8_t)((mac[0] & 0xfc) | 0x02); /* local, unicast */
+	if (memcmp(s->bridge_mac, none, sizeof(none)))
+		memcpy(mac, s->bridge_mac, sizeof(mac));
 	snprintf(token, NETWORK_TOKEN_MAX, "%08x", rnd);
 	/* What will be made goes on record first, each with a mark of its
 	 * own (the bridge's MAC, the table's chain id_<token>), so that a
