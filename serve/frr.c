@@ -248,9 +248,8 @@ static int frr_check(const struct serve *s, char *msg, size_t len)
 			msg, len, -ECONNREFUSED,
 			"FRR is not running (%s: %s): start FRR with bgpd=yes in /etc/frr/daemons; then SIGHUP the service%s",
 			name, out[0] ? out : "no answer",
-			group ? " (the service is not in group frrvty, whose "
-				"members reach FRR's sockets: start it with "
-				"that group, e.g. SupplementaryGroups=frrvty)" :
+			group ? " (the service is not in group frrvty, which "
+				"FRR's sockets need: SupplementaryGroups=frrvty)" :
 				"");
 	if (!strstr(out, "zebra") || !strstr(out, "bgpd"))
 		return frr_err(
@@ -531,4 +530,23 @@ int frr_sync(struct serve *s, char *msg, size_t len)
 	info("frr: router bgp %u, %u neighbours, advertise-all-vni given to FRR (%s; %s)",
 	     want.asn, want.n, name, path);
 	return 0;
+}
+
+/**
+ * frr_apply() - frr_sync(), its outcome kept: while s->frr_error is set,
+ * the networks with vxlan-control evpn stay down with it as their reason
+ * (vxlan_plan())
+ * @s:		the service
+ *
+ * Return: 0, or -errno (logged).
+ */
+int frr_apply(struct serve *s)
+{
+	int r = frr_sync(s, s->frr_error, sizeof(s->frr_error));
+
+	if (r)
+		err("frr: %s", s->frr_error);
+	else
+		s->frr_error[0] = '\0';
+	return r;
 }

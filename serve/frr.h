@@ -17,5 +17,6 @@
 
 int frr_sync(struct serve *s, char *msg, size_t len);
 void frr_clear(struct serve *s);
+int frr_apply(struct serve *s);
 
 #endif /* SQN_SERVE_FRR_H */

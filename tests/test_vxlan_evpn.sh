@@ -38,6 +38,8 @@ PS1=$NS_TAG-h1
 PS2=$NS_TAG-h2
 FRR=/usr/lib/frr
 declare -A spids
+# In a guest's command: its eth0's MAC (its /sys is the host's).
+MAC="ip -o link show eth0 | grep -o 'ether [0-9a-f:]*' | cut -d' ' -f2"
 trap 'serve_stop 1; serve_stop 2; frr_down 1; frr_down 2; ip netns del "$H2" 2>/dev/null;
 	ip netns del "$UL" 2>/dev/null; suite_down' EXIT
 
@@ -190,14 +192,14 @@ member_guest_across() {
 	local pa pb rc mac_a mac_b
 	rm -f "$tmp/go" "$tmp/a.addr" "$tmp/b.addr"
 	GUEST_NS=$H1 guest_bg a --mode stream --peer "$tmp/h1/$NET.sock" -- sh -c "
-		cat /sys/class/net/eth0/address >$tmp/a.mac; echo $ADDR >$tmp/a.addr; $HOLD"
+		$MAC >$tmp/a.mac; echo $ADDR >$tmp/a.addr; $HOLD"
 	pa=$bg
 	ready a || { stop $pa; return 1; }
 	GUEST_NS=$H2 guest_bg b --mode stream --peer "$tmp/h2/$NET.sock" -- sh -c "
-		echo addr=$ADDR; cat /sys/class/net/eth0/address >$tmp/b.mac
+		echo addr=$ADDR; $MAC >$tmp/b.mac
 		busybox ping -c 1 -w 5 $GW >/dev/null && echo gw-ok
 		busybox ping -c 1 -w 5 $(cat "$tmp/a.addr") >/dev/null && echo peer-ok
-		busybox wget -q -T 5 -O - http://$WAN_ADDR/cgi-bin/remote
+		curl -s -m 5 http://$WAN_ADDR/cgi-bin/remote || echo wan-failed
 		echo $ADDR >$tmp/b.addr; $HOLD"
 	pb=$bg
 	ready b || { touch "$tmp/go"; stop $pa; stop $pb; why="$why: $(tr '\n' ' ' <"$tmp/b.err")"; return 1; }
