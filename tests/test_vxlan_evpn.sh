@@ -134,9 +134,9 @@ serve_stop() {
 	wait "${spids[$1]}" 2>/dev/null
 	spids[$1]=
 }
-# status N: squib-net status of host N's service in $tmp/status.
+# status N [--json]: squib-net status of host N's service in $tmp/status.
 status() {
-	ip netns exec "$(ns_of "$1")" env SQN_SERVICE="$tmp/h$1/control" "$PROG" status \
+	ip netns exec "$(ns_of "$1")" env SQN_SERVICE="$tmp/h$1/control" "$PROG" status "${@:2}" \
 		>"$tmp/status" 2>&1
 }
 net_up() { status "$1" && ! grep -q "down:" "$tmp/status" && grep -q "^$NET " "$tmp/status"; }
@@ -170,6 +170,10 @@ frr_missing_then_sighup() {
 	# The session comes up, and each host floods to the other's VTEP.
 	wait_for 300 flood_to 2 "$U1" && wait_for 100 flood_to 1 "$U2" ||
 		{ why="no flood entries from FRR: h1: $(tr '\n' ' ' <"$tmp/fdb1") h2: $(tr '\n' ' ' <"$tmp/fdb2")"; return 1; }
+	# Status names the remote VTEP FRR installed as the network's peer.
+	status 2 --json
+	grep -q '"control":"evpn"' "$tmp/status" && grep -q "\"peers\":\[\"$U1\"\]" "$tmp/status" ||
+		{ why="status --json of h2: $(cat "$tmp/status")"; return 1; }
 }
 
 # The FDB of host N is FRR's: MACs of guests across (extern_learn, with
