@@ -9,8 +9,9 @@
 # reaches the guest on h1 and the gateway, and wan through h1's NAT; the
 # VXLAN FDB of both hosts is FRR's (extern_learn MACs, the remote VTEP's
 # all-zeros entry), nothing learned; a member whose FRR is not there is
-# down with the reason, and comes up on SIGHUP once FRR runs; the
-# service's part of FRR's configuration goes with the service.
+# down with the reason, and comes up on SIGHUP once FRR runs; SIGHUP gives
+# FRR a changed bgp-neighbors; the service's part of FRR's configuration
+# goes with the service.
 set -uo pipefail
 B=${1:-build}
 cd "$(dirname "$0")/.."
@@ -224,6 +225,32 @@ member_guest_across() {
 		{ why="guest b: $(tr '\n' ' ' <"$tmp/b.out") $(tr '\n' ' ' <"$tmp/b.err")"; return 1; }
 }
 
+# SIGHUP with bgp-neighbors changed: FRR gets exactly the new list (one
+# added, then taken out again), and the session that stays is not reset.
+sighup_changes_neighbours() {
+	local extra=10.98.0.9
+	sed -i "s/^bgp-neighbors .*/bgp-neighbors $U1,$extra/" "$tmp/h2/serve.conf"
+	kill -HUP "${spids[2]}"
+	wait_for 100 nb_is 2 "$U1 $extra" || { why="h2 after adding $extra: $why"; return 1; }
+	sed -i "s/^bgp-neighbors .*/bgp-neighbors $U1/" "$tmp/h2/serve.conf"
+	kill -HUP "${spids[2]}"
+	wait_for 100 nb_is 2 "$U1" || { why="h2 after taking $extra out: $why"; return 1; }
+	vtysh_on 2 -c "show bgp l2vpn evpn summary" >"$tmp/sum2"
+	# Established (a count of prefixes after Up/Down), for 5 s or more.
+	grep -Eq "^$U1 .* [0-9]{2}:[0-9]{2}:[0-9]{2} +[0-9]+ " "$tmp/sum2" &&
+		! grep -Eq "^$U1 .* 00:00:0[0-4] " "$tmp/sum2" ||
+		{ why="the session with $U1 was reset or is down: $(tr '\n' ' ' <"$tmp/sum2")"; return 1; }
+	flood_to 2 "$U1" || { why="h2 no longer floods to $U1"; return 1; }
+}
+# nb_is N "A B...": FRR's neighbours on host N are those, in that order.
+nb_is() {
+	local got
+	got=$(vtysh_on "$1" -c "show running-config" | awk '$1 == "neighbor" && $3 == "remote-as" {printf "%s%s", s, $2; s = " "}')
+	[ "$got" = "$2" ] && return 0
+	why="neighbours: $got"
+	return 1
+}
+
 # The services end: their part of FRR's configuration goes with them, and
 # everything else of theirs.
 services_end_and_their_frr_part_goes() {
@@ -240,6 +267,7 @@ services_end_and_their_frr_part_goes() {
 
 tcase frr_missing_then_sighup frr_missing_then_sighup
 tcase member_guest_across member_guest_across
+tcase sighup_changes_neighbours sighup_changes_neighbours
 tcase services_end_and_their_frr_part_goes services_end_and_their_frr_part_goes
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
