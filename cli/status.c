@@ -211,6 +211,28 @@ static void status_net_more(const struct svc_network *n)
 	       n->nat_iface[0] ? n->nat_iface : "-");
 }
 
+/* A network across hosts: its role, VNI, underlay, control plane, peers
+ * and its VXLAN device's counters. */
+static void status_net_vxlan(const struct svc_network *n)
+{
+	unsigned int i;
+
+	if (!n->role[0])
+		return;
+	printf("  VXLAN %s of VNI %u, local %s port %u, %s, peers", n->role,
+	       n->vni, n->vxlan_local[0] ? n->vxlan_local : "-", n->vxlan_port,
+	       n->control);
+	for (i = 0; i < n->n_peers; i++)
+		printf("%s%s", i ? "," : " ", n->peers[i]);
+	printf("%s\n", n->n_peers ? "" : " none");
+	printf("  VXLAN rx %llu packets %llu bytes, tx %llu packets %llu bytes, drops %llu\n",
+	       (unsigned long long)n->vxlan_rx_packets,
+	       (unsigned long long)n->vxlan_rx_bytes,
+	       (unsigned long long)n->vxlan_tx_packets,
+	       (unsigned long long)n->vxlan_tx_bytes,
+	       (unsigned long long)n->vxlan_drops);
+}
+
 /* The table: networks, then attachments. */
 static void status_print(const struct svc_reply *rep)
 {
@@ -237,6 +259,7 @@ static void status_print(const struct svc_reply *rep)
 		if (n->error[0])
 			printf("  down: %s\n", n->error);
 		status_net_more(n);
+		status_net_vxlan(n);
 		if (n->stream_socket[0] || n->allow_spoofing)
 			printf("  %s%s%s\n",
 			       n->stream_socket[0] ? "stream socket " : "",

@@ -535,6 +535,21 @@ static struct svc_network network(const char *name, int down)
 			       "gone" :
 			       "");
 	strcpy(n.dnsmasq_state, down ? "none" : "restarting");
+	if (!strcmp(name, "vx0")) {
+		/* A VXLAN member: its own members, the counters at their
+		 * extremes. */
+		strcpy(n.role, "member");
+		n.has_vxlan = 1;
+		n.vni = 16777215;
+		strcpy(n.vxlan_local, "10.99.0.2");
+		n.vxlan_port = 4789;
+		strcpy(n.control, "static");
+		strcpy(n.peers[0], "10.99.0.1");
+		strcpy(n.peers[1], "10.99.0.3");
+		n.n_peers = 2;
+		n.vxlan_rx_packets = UINT64_MAX;
+		n.vxlan_tx_bytes = 7;
+	}
 	return n;
 }
 
@@ -665,7 +680,10 @@ static void status_round_trip(unsigned int n_nets, unsigned int n_atts,
 
 	memset(&r, 0, sizeof(r));
 	for (i = 0; i < n_nets; i++)
-		nets[i] = network(i ? "br0" : "sqn-host", i % 2);
+		nets[i] = network(i == 3 ? "vx0" :
+				  i	 ? "br0" :
+					   "sqn-host",
+				  i % 2);
 	for (i = 0; i < n_atts; i++)
 		atts[i] = attachment(i + 1, 1);
 	r.networks = n_nets ? nets : NULL;
@@ -711,9 +729,46 @@ TEST(proto_reply_status)
 			  "gone\""));
 	CHECK(strstr(buf, "\"rx_bytes\":18446744073709551615"));
 	status_round_trip(4, 100, 4, 200);
+	/* a network across hosts has its VXLAN members, the others none */
+	CHECK(strstr(buf, "\"role\":\"member\",\"vni\":16777215,"
+			  "\"vxlan_local\":\"10.99.0.2\",\"vxlan_port\":4789,"
+			  "\"control\":\"static\","
+			  "\"peers\":[\"10.99.0.1\",\"10.99.0.3\"],"
+			  "\"vxlan_rx_packets\":18446744073709551615,"
+			  "\"vxlan_tx_packets\":0,"));
+	CHECK(!strstr(strstr(buf, "\"role\"") + 1, "\"role\""));
+	CHECK(!strstr(buf, "\"vni\":0"));
 	/* caller arrays smaller than the count: the first kept */
 	status_round_trip(4, 100, 1, 3);
 	status_round_trip(3, 7, 0, 0);
+}
+
+TEST(proto_reply_status_vxlan_refused)
+{
+	struct svc_network got[4];
+	struct svc_reply d;
+	char msg[MSG_LEN], *p;
+
+	status_round_trip(4, 0, 4, 0);
+	/* a peer that is not an IPv4 address */
+	p = strstr(buf, "10.99.0.3\"]");
+	CHECK(p);
+	p[8] = 'x';
+	memset(&d, 0, sizeof(d));
+	d.networks = got;
+	d.n_networks = 4;
+	CHECK_EQ(rep_decode(SVC_OP_STATUS, buf, &d, msg), -EPROTO);
+	CHECK_MSG(strstr(msg, "peers[1]"), "%s", msg);
+	/* a role that is not one */
+	status_round_trip(4, 0, 4, 0);
+	p = strstr(buf, "\"member\"");
+	CHECK(p);
+	memcpy(p + 1, "memxer", 6);
+	memset(&d, 0, sizeof(d));
+	d.networks = got;
+	d.n_networks = 4;
+	CHECK_EQ(rep_decode(SVC_OP_STATUS, buf, &d, msg), -EPROTO);
+	CHECK_MSG(strstr(msg, "role"), "%s", msg);
 }
 
 TEST(proto_reply_status_too_long)

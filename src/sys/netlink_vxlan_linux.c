@@ -5,6 +5,7 @@
  * dump), bridge port flags, IFLA_STATS64 and the address dump */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stddef.h>
 #include <linux/if_bridge.h>
 #include <linux/neighbour.h>
 #include <net/if.h>
@@ -81,12 +82,16 @@ struct nlvx_get {
 	struct nl_stats *st;
 };
 
+#define NLVX_STAT(st, p, f)                                           \
+	memcpy(&(st)->f, (p) + offsetof(struct rtnl_link_stats64, f), \
+	       sizeof((st)->f))
+
 static int nlvx_link_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *tb[NL_TB_LEN], *info[NL_TB_LEN];
 	const struct ifinfomsg *ifm;
 	struct nlvx_get *g = data;
-	const struct rtnl_link_stats64 *s;
+	const char *s;
 	struct nl_vxlan *v = g->v;
 
 	if (nlh->nlmsg_type != RTM_NEWLINK)
@@ -95,18 +100,21 @@ static int nlvx_link_cb(const struct nlmsghdr *nlh, void *data)
 	if (!ifm)
 		return MNL_CB_OK;
 	if (g->st) {
-		/* Only its first bytes are sure: newer kernels add fields. */
+		/* At least the struct this was built with (newer kernels add
+		 * fields at its end).
+		 * Unaligned (a 4-byte attribute header): copied by offset. */
 		if (tb[IFLA_STATS64] &&
-		    mnl_attr_get_payload_len(tb[IFLA_STATS64]) >= sizeof(*s)) {
+		    mnl_attr_get_payload_len(tb[IFLA_STATS64]) >=
+			    sizeof(struct rtnl_link_stats64)) {
 			s = mnl_attr_get_payload(tb[IFLA_STATS64]);
-			memcpy(&g->st->rx_packets, &s->rx_packets, 8);
-			memcpy(&g->st->tx_packets, &s->tx_packets, 8);
-			memcpy(&g->st->rx_bytes, &s->rx_bytes, 8);
-			memcpy(&g->st->tx_bytes, &s->tx_bytes, 8);
-			memcpy(&g->st->rx_dropped, &s->rx_dropped, 8);
-			memcpy(&g->st->tx_dropped, &s->tx_dropped, 8);
-			memcpy(&g->st->rx_errors, &s->rx_errors, 8);
-			memcpy(&g->st->tx_errors, &s->tx_errors, 8);
+			NLVX_STAT(g->st, s, rx_packets);
+			NLVX_STAT(g->st, s, tx_packets);
+			NLVX_STAT(g->st, s, rx_bytes);
+			NLVX_STAT(g->st, s, tx_bytes);
+			NLVX_STAT(g->st, s, rx_dropped);
+			NLVX_STAT(g->st, s, tx_dropped);
+			NLVX_STAT(g->st, s, rx_errors);
+			NLVX_STAT(g->st, s, tx_errors);
 		}
 		return MNL_CB_OK;
 	}
