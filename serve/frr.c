@@ -178,7 +178,11 @@ static int frr_vtysh(const struct serve *s, const char *const *args, char *out,
 		r = poll(&pfd, 1, (int)left);
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r <= 0)
+		if (r < 0) {
+			kill(pid, SIGKILL);
+			break;
+		}
+		if (!r)
 			continue;
 		if (got < sizeof(raw) - 1)
 			k = read(fds[0], raw + got, sizeof(raw) - 1 - got);
