@@ -31,12 +31,18 @@ set -euo pipefail
 # -fblocks and libblocksruntime-dev; make bench draws its chart with gnuplot
 # (gnuplot-nox). test_install renders the man pages with man -l (man-db,
 # which brings groff-base).
+# Issue 16: frr is the BGP EVPN control plane of networks across hosts
+# (zebra, bgpd, vtysh); test_vxlan_evpn.sh runs its daemons in the test's
+# namespaces. Its postinst runs "invoke-rc.d frr start", which would start
+# watchfrr, zebra and staticd in this (the root) namespace: without systemd
+# only a policy-rc.d that says 101 (forbidden) stops it, so one is put in
+# place for the install when none is there, and removed after.
 pkgs=(make gcc libc6-dev binutils clang libclang-rt-14-dev clang-format
 	iproute2 busybox passt procps tcpdump coreutils bsdutils libmnl-dev
 	dnsmasq-base libnftables-dev nftables iperf3 libcap2-bin util-linux
 	pkgconf libslirp-dev libseccomp-dev curl slirp4netns python3
 	qemu-system-x86 dpkg grep xz-utils cpio libjson-c-dev libsystemd-dev
-	libcap-ng-dev libblocksruntime-dev gnuplot-nox man-db jq)
+	libcap-ng-dev libblocksruntime-dev gnuplot-nox man-db jq frr)
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	echo "deps.sh: not a Debian system; make sure these are installed: ${pkgs[*]}" >&2
@@ -54,5 +60,20 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "deps.sh: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ] && [ ! -L "$policy" ]; then
+	printf '#!/bin/sh\n# deps.sh: no service starts during the install\nexit 101\n' >"$policy"
+	chmod 755 "$policy"
+	trap 'rm -f "$policy"' EXIT
+fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# A daemon of frr's running in this namespace would be the install's doing.
+[[ " ${missing[*]} " == *" frr "* ]] || exit 0
+for d in watchfrr zebra bgpd staticd; do
+	for pid in $(pgrep -x "$d" || true); do
+		[ "$(readlink "/proc/$pid/ns/net")" = "$(readlink /proc/self/ns/net)" ] || continue
+		echo "deps.sh: the install started $d (pid $pid) in the root namespace" >&2
+		exit 1
+	done
+done

@@ -14,6 +14,7 @@
 
 #include "attach.h"
 #include "conn.h"
+#include "frr.h"
 #include "log.h"
 #include "loop.h"
 #include "nets.h"
@@ -152,6 +153,19 @@ static void loop_reload(struct serve *s)
 	info("SIGHUP: ACL %s read again", s->cfg.acl);
 }
 
+/* SIGHUP: FRR is given its part again (bgp-* changed, or FRR runs now);
+ * the evpn networks that waited for it come up. */
+static void loop_frr(struct serve *s)
+{
+	unsigned int i;
+
+	if (frr_apply(s))
+		return;
+	for (i = 0; i < s->n_nets; i++)
+		if (s->nets[i].conf.evpn)
+			nets_up(s, &s->nets[i]);
+}
+
 static void loop_signals(struct serve *s)
 {
 	struct signalfd_siginfo si;
@@ -160,6 +174,7 @@ static void loop_signals(struct serve *s)
 		if (si.ssi_signo == SIGHUP) {
 			loop_reload(s);
 			vxlan_reload(s);
+			loop_frr(s);
 			continue;
 		}
 		info("signal %u from pid %u: stopping", si.ssi_signo,

@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "conf.h"
 #include "conn.h"
+#include "frr.h"
 #include "log.h"
 #include "loop.h"
 #include "nets.h"
@@ -214,6 +215,7 @@ static unsigned int serve_end(struct serve *s)
 	state_fini(s, 1);
 	route_fini(s);
 	left = nets_down(s) + (spoof_fini(s) != 0);
+	frr_clear(s);
 	sock_close(s);
 	conn_fini(s);
 	loop_fini(s);

@@ -13,6 +13,7 @@
 #include "ipv4.h"
 #include "ipv6.h"
 #include "log.h"
+#include "frr.h"
 #include "nets.h"
 #include "vxlan.h"
 
@@ -165,6 +166,7 @@ int nets_init(struct serve *s, char *msg, size_t len)
 	vxlan_probe(s);
 	if (s->vx_missing[0])
 		err("%s: the networks with vxlan-vni stay down", s->vx_missing);
+	frr_apply(s);
 	for (i = 0; i < s->n_nets; i++)
 		nets_up(s, &s->nets[i]);
 	return 0;

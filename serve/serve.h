@@ -324,6 +324,8 @@ struct serve_att {
  *		not watched
  * @vx_missing:	why this kernel cannot make VXLAN devices (vxlan_probe()),
  *		"" when it can or no network asks for one
+ * @frr_error:	why FRR did not take the service's part (frr_apply()): the
+ *		networks with vxlan-control evpn stay down; "" when it did
  */
 struct serve {
 	struct serve_config cfg;
@@ -353,6 +355,7 @@ struct serve {
 	int state_ready;
 	struct serve_watch routes;
 	char vx_missing[SVC_ERRMSG_MAX];
+	char frr_error[SVC_ERRMSG_MAX];
 };
 
 long serve_now_ms(void);

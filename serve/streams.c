@@ -29,7 +29,9 @@ static int streams_wanted(const struct serve_net *n)
 {
 	char path[64];
 
-	if (n->spec.mode != SQN_MODE_BRIDGED)
+	/* A VXLAN member's bridge is its own, made with the network (which
+	 * may come up later: on SIGHUP, at an attach). */
+	if (n->spec.mode != SQN_MODE_BRIDGED || n->conf.member)
 		return 1;
 	snprintf(path, sizeof(path), "/sys/class/net/%s/bridge",
 		 n->spec.bridged_iface);

@@ -228,6 +228,8 @@ int vxlan_plan(struct serve *s, struct serve_net *n)
 		return 0;
 	if (s->vx_missing[0])
 		return vxlan_fail(n, -EOPNOTSUPP, "%s", s->vx_missing);
+	if (n->conf.evpn && s->frr_error[0])
+		return vxlan_fail(n, -EHOSTUNREACH, "%s", s->frr_error);
 	r = vxlan_underlay(n);
 	if (!r && n->conf.member)
 		r = vxlan_member_bridge(n);

@@ -51,6 +51,7 @@ suite tests/test_serve_fwd.sh "$B"
 suite tests/test_qemu.sh "$B"
 suite tests/test_serve_qemu.sh "$B"
 suite tests/test_vxlan.sh "$B"
+suite tests/test_vxlan_evpn.sh "$B"
 corpus=$(mktemp -d)
 cp fuzz/corpus/framing/* "$corpus"/ 2>/dev/null
 single fuzz-framing-bounded fuzz fuzz_framing "$corpus"
