@@ -85,7 +85,11 @@ void vxlan_probe(struct serve *s)
 		if (!r)
 			nl_link_del(name);
 	}
-	if (r)
+	/* Only a kernel that does not know the kind says EOPNOTSUPP; any
+	 * other failure (a device of that VNI and port there already, no
+	 * right to make one) is the network's own to report when it is
+	 * made. */
+	if (r == -EOPNOTSUPP)
 		snprintf(
 			s->vx_missing, sizeof(s->vx_missing),
 			"this kernel has no VXLAN (CONFIG_VXLAN): making a VXLAN device failed: %s",
@@ -108,6 +112,9 @@ void vxlan_spec(struct serve_net *n)
 		return;
 	}
 	vxlan_gateway_mac(n->conf.vni, n->spec.bridge_mac);
+	/* Member guests keep their addresses when the gateway's service
+	 * restarts and its dnsmasq starts with no leases. */
+	n->spec.dhcp_ping = 1;
 }
 
 /* The network down for @why (-errno @r): in @n->error, returned. */
@@ -353,6 +360,45 @@ int vxlan_join(struct serve *s, struct serve_net *n)
 }
 
 /**
+ * vxlan_repair() - SIGHUP: the VXLAN device of a network that is up made
+ * again when it has gone (the kernel deletes it with its underlay
+ * interface), on the underlay as it is now
+ * @s:		the service
+ * @n:		the network
+ *
+ * Return: 0 (nothing to do, or made again), or a negative errno with the
+ * reason in @n->error (logged).
+ */
+int vxlan_repair(struct serve *s, struct serve_net *n)
+{
+	char dev[VXLAN_DEV_MAX];
+	uint32_t mtu = n->spec.mtu;
+	int r;
+
+	if (!n->conf.vni || !n->up)
+		return 0;
+	vxlan_dev(n, dev);
+	if (if_nametoindex(dev))
+		return 0;
+	r = vxlan_underlay(n);
+	if (!r && n->spec.mtu != mtu) {
+		n->spec.mtu = mtu;
+		r = vxlan_fail(n, -EINVAL,
+			       "the underlay's MTU changed: the network's MTU %u stays until a restart",
+			       mtu);
+	}
+	if (!r)
+		r = vxlan_join(s, n);
+	if (r)
+		err("network %s: VXLAN %s not made again: %s", n->conf.name,
+		    dev, n->error);
+	else
+		info("network %s: VXLAN %s made again (underlay %s)",
+		     n->conf.name, dev, n->vx_under);
+	return r;
+}
+
+/**
  * vxlan_down() - the network's VXLAN parts go with its bridge: the
  * gateway's device once its bridge has gone; a member's bridge, device and
  * filter unless ports of VMMs are still on the bridge
@@ -491,8 +537,15 @@ void vxlan_status(const struct serve_net *n, struct svc_network *out)
 			memcpy(out->peers[i], n->conf.vx_peers[i], 16);
 		out->n_peers = i;
 	}
-	if (nl_link_stats(dev, &st))
+	if (nl_link_stats(dev, &st)) {
+		/* Deleted with its underlay (wg-quick down, say). */
+		if (n->up)
+			snprintf(
+				out->error, sizeof(out->error),
+				"VXLAN device %s is gone (its underlay interface went away?): the network reaches no other host; SIGHUP makes it again",
+				dev);
 		return;
+	}
 	out->vxlan_rx_packets = st.rx_packets;
 	out->vxlan_tx_packets = st.tx_packets;
 	out->vxlan_rx_bytes = st.rx_bytes;

@@ -18,6 +18,7 @@ void vxlan_spec(struct serve_net *n);
 void vxlan_dev(const struct serve_net *n, char out[VXLAN_DEV_MAX]);
 int vxlan_plan(struct serve *s, struct serve_net *n);
 int vxlan_join(struct serve *s, struct serve_net *n);
+int vxlan_repair(struct serve *s, struct serve_net *n);
 void vxlan_down(struct serve_net *n);
 int vxlan_peers_sync(struct serve_net *n, const char (*peers)[16],
 		     unsigned int n_peers, unsigned int *added,

@@ -114,6 +114,7 @@ void vxlan_reload(struct serve *s)
 			continue;
 		}
 		nc = &c->nets[j];
+		vxlan_repair(s, n);
 		if (!vxlan_same_but_peers(&n->conf, nc))
 			warn("SIGHUP: network %s: settings other than vxlan-peers changed: they need a restart; the old ones stay",
 			     n->conf.name);

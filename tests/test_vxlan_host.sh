@@ -26,6 +26,7 @@ chmod 755 "$tmp"
 G=
 SOCK=$tmp/control
 UNDER=$NS_LINK-h
+DUM=${NS_TAG}d # vxd's underlay, a dummy that goes and comes back
 spid=
 declare -A holds
 trap 'serve_kill; suite_down' EXIT
@@ -58,6 +59,12 @@ conf() {
 		vxlan-vni 143
 		vxlan-role member
 		vxlan-local 10.99.0.2
+		[network vxd]
+		mode host
+		subnet 10.144.0.1/24
+		vxlan-vni 144
+		vxlan-role member
+		vxlan-underlay $DUM
 	EOF
 }
 conf
@@ -215,7 +222,30 @@ member_kept_and_adopted() {
 	in_host ip link del "$NS_LINK-d"
 }
 
+# The kernel deletes a VXLAN device with its underlay (wg-quick down; a
+# veth here: this kernel has no dummy):
+# status says so; SIGHUP, the underlay back, makes it again.
+dummy_up() {
+	in_host ip link add "$DUM" type veth peer name "${DUM}p" &&
+		in_host ip addr add 10.98.7.2/24 dev "$DUM" &&
+		in_host ip link set "$DUM" up
+}
+device_made_again() {
+	link_there sqnvx144 || return 1
+	in_host ip link del "$DUM" || { why="no $DUM"; return 1; }
+	wait_for 100 link_gone sqnvx144 || { why="sqnvx144 stayed"; return 1; }
+	net_field vxd error | grep -q "VXLAN device sqnvx144 is gone" ||
+		{ why="status: $(net_field vxd error)"; return 1; }
+	dummy_up || { why="dummy"; return 1; }
+	kill -HUP "$spid"
+	logged "network vxd: VXLAN sqnvx144 made again" || return 1
+	in_host ip -o link show dev sqnvx144 | grep -q "master vxd" ||
+		{ why="sqnvx144: $(in_host ip -o link show dev sqnvx144)"; return 1; }
+	field_is vxd error "\"\""
+}
+
 all_gone() {
+	in_host ip link del "$DUM"
 	serve_kill
 	link_there vxtaken || return 1
 	in_host ip link del vxtaken
@@ -225,6 +255,7 @@ all_gone() {
 
 setup ns_up
 in_host ip link add vxtaken type veth peer name "$NS_LINK-t"
+setup dummy_up
 setup serve_start
 tcase gateway_bridge_vxlan_port_and_flood_list gateway_made
 tcase member_bridge_port_and_filter member_made
@@ -232,6 +263,7 @@ tcase mtu_too_large_and_foreign_link_refused refusals
 tcase member_attachment_is_a_port_of_its_bridge member_attach
 tcase sighup_changes_exactly_the_peers reload_peers
 tcase member_bridge_with_ports_stays_and_is_adopted member_kept_and_adopted
+tcase a_device_gone_with_its_underlay_is_made_again_on_sighup device_made_again
 tcase nothing_left_but_what_was_not_ours all_gone
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
