@@ -264,7 +264,10 @@ struct sqn_forward {
  *		the caller's descriptor and is changed: O_NONBLOCK is set (it
  *		belongs to the open file description, which dup() shares) and
  *		stays set, and with IFF_VNET_HDR the header size becomes 12 and
- *		the offloads those of @offloads. -1: unused
+ *		the kernel's offloads those of @offloads (without
+ *		SQN_OFFLOAD_VNET_HDR: CSUM, TSO4 and TSO6, whose frames the
+ *		library makes complete, until sqn_close() turns them off).
+ *		-1: unused
  * @log:	optional log callback, NULL for none
  * @log_ctx:	passed to @log
  * @connect_timeout_ms: SQN_MODE_STREAM with @peer_path: how long sqn_open()
@@ -674,7 +677,8 @@ int sqn_flush(sqn_net *net);
  * What QEMU's set_offload and set_vnet_hdr_len do for a TAP:
  * SQN_OFFLOAD_VNET_HDR turns the 12-byte virtio_net_hdr before each frame
  * on or off, and CSUM, TSO4, TSO6 and USO are asked of the kernel; they
- * need the header and CSUM, and are turned off without them. sqn_info()
+ * need the header and CSUM (without the header the kernel's CSUM, TSO4
+ * and TSO6 stay on and the library hands complete frames). sqn_info()
  * follows: @offloads, @vnet_hdr_len, @max_packet_size. Frames the kernel
  * queued before the call keep the form they had (a segmentation-offload
  * frame queued before TSO went off is dropped as above max_packet_size).

@@ -69,6 +69,8 @@ struct tap {
 
 static const uint8_t tap_zero_hdr[TAP_VNET_HDR_LEN];
 
+/* The TAP, its iovecs, the bounce buffer and the soft mode's read buffer
+ * (64 KiB each: a caller may go soft at any sqn_set_offloads()). */
 static size_t tap_pool_size(const struct sqn_net *net)
 {
 	(void)net;
@@ -147,8 +149,10 @@ static int tap_offloads(struct sqn_net *net, uint32_t want, uint32_t *got)
 
 /* Turn the caller's header and the kernel's offloads to what @want asks,
  * on a TAP with IFF_VNET_HDR, and say so in sqn_info. Without the
- * caller's header the kernel must hand over complete, checksummed frames;
- * segmentation offloads need checksum offload. */
+ * caller's header the caller gets complete, checksummed frames: the
+ * kernel's CSUM, TSO4 and TSO6 are on all the same, and what they bring
+ * is made complete here (@t->soft, tapgso.c). Segmentation offloads need
+ * checksum offload. */
 static int tap_apply_offloads(struct sqn_net *net, uint32_t want)
 {
 	struct tap *t = net->priv;
@@ -156,20 +160,22 @@ static int tap_apply_offloads(struct sqn_net *net, uint32_t want)
 	uint32_t got = 0;
 	int r;
 
-	if (strip || !(want & SQN_OFFLOAD_CSUM))
-		want = 0;
 	/* A caller without the header still gets TCP in 64 KiB reads, cut
 	 * here (tapgso.c); UDP's segmentation (USO) is not offered. */
 	if (strip)
 		want = SQN_OFFLOAD_CSUM | SQN_OFFLOAD_TSO4 | SQN_OFFLOAD_TSO6;
+	else if (!(want & SQN_OFFLOAD_CSUM))
+		want = 0;
 	r = tap_offloads(net, want & (SQN_OFFLOAD_CSUM | TAP_GSO_OFFLOADS),
 			 &got);
 	if (r)
 		return r;
-	/* Segments of a frame read before the change had the old form. */
-	if (t->gso.frame) {
+	/* Segments still waiting are complete frames: a caller that stays
+	 * without the header takes them still; one that now wants the
+	 * header would find them without one, and they are dropped. */
+	if (t->gso.frame && !(strip && got)) {
+		net->stats.rx_dropped += tapgso_left(&t->gso);
 		t->gso.frame = NULL;
-		net->stats.rx_dropped++;
 	}
 	t->strip = strip;
 	t->soft = strip && got;
@@ -576,6 +582,13 @@ int tap_set_offloads(struct sqn_net *net, uint32_t offloads)
 
 static void tap_close(struct sqn_net *net)
 {
+	struct tap *t = net->priv;
+
+	/* The offloads belong to the interface, which the caller's own
+	 * descriptor shares: without the header, it gets them off again,
+	 * as they were for it (its own reads would bring TSO frames). */
+	if (t && t->soft && net->fd >= 0)
+		sys_tap_set_offloads(net->fd, 0);
 	if (net->fd >= 0)
 		close(net->fd);
 	net->fd = -1;

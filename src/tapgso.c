@@ -29,6 +29,8 @@
 #define VNET_GSO_TCPV4 1
 #define VNET_GSO_TCPV6 4
 #define VNET_GSO_ECN 0x80
+#define VLAN_CTAG 0x8100
+#define VLAN_STAG 0x88a8
 #define TCP_FIN 0x01
 #define TCP_PSH 0x08
 #define TCP_CWR 0x80
@@ -70,8 +72,9 @@ int tapgso_start(struct tapgso *g, const uint8_t *vhdr, uint8_t *frame,
 		 size_t len)
 {
 	uint8_t type = vhdr[1] & (uint8_t)~VNET_GSO_ECN;
-	size_t start = le16(vhdr + 6), doff, l3end;
+	size_t start = le16(vhdr + 6), doff, l3 = L3, l3end, iplen;
 	uint16_t eth;
+	int tags;
 
 	g->frame = NULL;
 	if (type == VNET_GSO_NONE)
@@ -79,29 +82,54 @@ int tapgso_start(struct tapgso *g, const uint8_t *vhdr, uint8_t *frame,
 			       csum_finish(frame, len, start, le16(vhdr + 8)) :
 			       0;
 	if ((type != VNET_GSO_TCPV4 && type != VNET_GSO_TCPV6) ||
-	    !le16(vhdr + 4) || len < L3 + 1)
+	    !le16(vhdr + 4) || len < L3 + 8 + 40)
 		return -EINVAL;
+	/* A VLAN device on the TAP, or a bridge tagging its port, puts the
+	 * tags in the frame (tun takes none aside). */
 	eth = be16(frame + 12);
+	for (tags = 0; tags < 2 && (eth == VLAN_CTAG || eth == VLAN_STAG);
+	     tags++) {
+		eth = be16(frame + l3 + 2);
+		l3 += 4;
+	}
 	g->v6 = type == VNET_GSO_TCPV6;
-	/* The IP header is what the type says, TCP where the checksum
-	 * starts, behind the IP header (IPv6's extension headers may lie
-	 * between), and the frame longer than its headers. */
-	l3end = L3 + (g->v6 ? 40 : (size_t)(frame[L3] & 0x0f) * 4);
+	/* The IP header is what the type says, its length the frame's (a
+	 * read cut short is not cut up), TCP where the checksum starts,
+	 * behind the IP header (IPv6's extension headers may lie between),
+	 * and the frame longer than its headers. */
+	l3end = l3 + (g->v6 ? 40 : (size_t)(frame[l3] & 0x0f) * 4);
+	iplen = g->v6 ? (size_t)be16(frame + l3 + 4) + 40 :
+			be16(frame + l3 + 2);
 	if (eth != (g->v6 ? 0x86dd : 0x0800) ||
-	    frame[L3] >> 4 != (g->v6 ? 6 : 4) || l3end < L3 + 20 ||
-	    start < l3end || start + 20 > len)
+	    frame[l3] >> 4 != (g->v6 ? 6 : 4) || l3end < l3 + 20 ||
+	    iplen != len - l3 || start < l3end || start + 20 > len)
 		return -EINVAL;
 	doff = (size_t)(frame[start + 12] >> 4) * 4;
 	if (doff < 20 || start + doff >= len || start + doff > TAPGSO_HDRS_MAX)
 		return -EINVAL;
 	g->frame = frame;
 	g->len = len;
+	g->l3 = l3;
 	g->l4 = start;
 	g->hlen = start + doff;
 	g->mss = le16(vhdr + 4);
 	g->off = 0;
 	g->segs = 0;
 	return 1;
+}
+
+/**
+ * tapgso_left() - segments of the TSO frame not handed out yet
+ * @g:		from tapgso_start()
+ *
+ * Return: how many, 0 when none is being cut.
+ */
+unsigned int tapgso_left(const struct tapgso *g)
+{
+	if (!g->frame)
+		return 0;
+	return (unsigned int)((g->len - g->hlen - g->off + g->mss - 1) /
+			      g->mss);
 }
 
 /**
@@ -122,7 +150,7 @@ size_t tapgso_next(struct tapgso *g, uint8_t hdr[TAPGSO_HDRS_MAX],
 		   const uint8_t **payload, size_t *plen)
 {
 	size_t left, n, tcp_len;
-	uint8_t *ip = hdr + L3, *tcp = hdr + g->l4;
+	uint8_t *ip = hdr + g->l3, *tcp = hdr + g->l4;
 	uint16_t c;
 	uint64_t sum;
 
@@ -135,9 +163,9 @@ size_t tapgso_next(struct tapgso *g, uint8_t hdr[TAPGSO_HDRS_MAX],
 	*plen = n;
 	tcp_len = g->hlen - g->l4 + n;
 	if (g->v6) {
-		put_be16(ip + 4, g->hlen - L3 - 40 + n);
+		put_be16(ip + 4, g->hlen - g->l3 - 40 + n);
 	} else {
-		put_be16(ip + 2, g->hlen - L3 + n);
+		put_be16(ip + 2, g->hlen - g->l3 + n);
 		put_be16(ip + 4, be16(ip + 4) + g->segs);
 		memset(ip + 10, 0, 2);
 		c = (uint16_t)~csum_fold(

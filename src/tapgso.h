@@ -17,6 +17,8 @@
  * @frame:	the frame (behind its virtio-net header); NULL when none is
  *		being cut
  * @len:	its length
+ * @l3:		where its IP header starts: behind the Ethernet header and
+ *		up to two VLAN tags (802.1Q, 802.1ad)
  * @l4:		where its TCP header starts
  * @hlen:	where its payload starts (Ethernet, IP, TCP headers)
  * @mss:	payload bytes per segment
@@ -27,6 +29,7 @@
 struct tapgso {
 	const uint8_t *frame;
 	size_t len;
+	size_t l3;
 	size_t l4;
 	size_t hlen;
 	size_t mss;
@@ -37,6 +40,7 @@ struct tapgso {
 
 int tapgso_start(struct tapgso *g, const uint8_t *vhdr, uint8_t *frame,
 		 size_t len);
+unsigned int tapgso_left(const struct tapgso *g);
 size_t tapgso_next(struct tapgso *g, uint8_t hdr[TAPGSO_HDRS_MAX],
 		   const uint8_t **payload, size_t *plen);
 

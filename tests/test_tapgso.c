@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* test_tapgso.c - a TAP's TSO frames cut into complete segments and
  * partial checksums finished (tapgso.h), from memory */
+#include <errno.h>
 #include <string.h>
 
 #include "harness.h"
@@ -11,12 +12,6 @@
 
 static uint8_t frame[65536 + 256];
 static uint8_t whole[65536];
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
 
 /* The pseudo-header's sum for @tlen bytes of TCP behind @ip. */
 static uint32_t pseudo(int v6, const uint8_t *ip, size_t tlen)
@@ -112,7 +107,7 @@ static unsigned int cut(int v6, const uint8_t *vhdr, size_t len, uint32_t seq,
 		}
 		CHECK_EQ(tt_fold(tt_sum16(th, tlen, pseudo(v6, ip, tlen))),
 			 0xffff);
-		CHECK_EQ(get32(th + 4), seq + (uint32_t)got);
+		CHECK_EQ(tt_get32(th + 4), seq + (uint32_t)got);
 		CHECK_EQ(th[13] & 0x09, last ? flags & 0x09 : 0); /* FIN, PSH */
 		CHECK_EQ(th[13] & 0x80, n ? 0 : flags & 0x80); /* CWR */
 		memcpy(whole + got, payload, plen);
@@ -197,4 +192,74 @@ TEST(headers_that_do_not_fit_the_frame_are_refused)
 		CHECK_MSG(tapgso_start(&g, vhdr, frame, len) < 0,
 			  "case %d taken", i);
 	}
+}
+
+/* mktso()'s frame with an 802.1Q tag (VLAN 7) after the MACs; csum_start
+ * moves with it. Return: its length. */
+static size_t mktso_tagged(int v6, uint8_t *vhdr, uint32_t seq, size_t paylen)
+{
+	size_t len = mktso(v6, vhdr, seq, 0x10, paylen);
+
+	memmove(frame + 16, frame + 12, len - 12);
+	tt_put16(frame + 12, 0x8100);
+	tt_put16(frame + 14, 7);
+	vhdr[6] = (uint8_t)(vhdr[6] + 4);
+	vhdr[2] = (uint8_t)(vhdr[2] + 4);
+	return len + 4;
+}
+
+TEST(a_vlan_tagged_tso_frame_is_cut_with_its_tag)
+{
+	size_t l4, len, hlen, plen, got;
+	uint8_t vhdr[12], hdr[TAPGSO_HDRS_MAX];
+	const uint8_t *payload;
+	struct tapgso g;
+	unsigned int v6, n;
+
+	for (v6 = 0; v6 < 2; v6++) {
+		l4 = (v6 ? 54 : 34) + 4;
+		len = mktso_tagged((int)v6, vhdr, 500, 3 * MSS + 7);
+		CHECK_EQ(tapgso_start(&g, vhdr, frame, len), 1);
+		CHECK_EQ(tapgso_left(&g), 4u);
+		for (n = 0, got = 0;
+		     (hlen = tapgso_next(&g, hdr, &payload, &plen)); n++) {
+			uint8_t *ip = hdr + 18, *th = hdr + l4;
+			size_t tlen = 32 + plen;
+
+			CHECK_EQ(hlen, l4 + 32);
+			CHECK_EQ(tt_get16(hdr + 12), 0x8100);
+			CHECK_EQ(tt_get16(hdr + 16), v6 ? 0x86dd : 0x0800);
+			if (v6) {
+				CHECK_EQ(tt_get16(ip + 4), tlen);
+			} else {
+				CHECK_EQ(tt_get16(ip + 2), 20 + tlen);
+				CHECK_EQ(tt_fold(tt_sum16(ip, 20, 0)), 0xffff);
+			}
+			memcpy(whole, th, 32);
+			memcpy(whole + 32, payload, plen);
+			CHECK_EQ(tt_fold(tt_sum16(whole, tlen,
+						  pseudo((int)v6, ip, tlen))),
+				 0xffff);
+			CHECK_EQ(tt_get32(th + 4), 500 + (uint32_t)got);
+			got += plen;
+			CHECK_EQ(tapgso_left(&g), 3 - n);
+		}
+		CHECK_EQ(n, 4u);
+		CHECK_EQ(got, 3 * MSS + 7);
+	}
+}
+
+/* A read cut short (the IP length says more than the frame has) is not
+ * cut up: its last segment would carry FIN at the wrong place. */
+TEST(a_frame_shorter_than_its_ip_length_is_refused)
+{
+	uint8_t vhdr[12];
+	struct tapgso g;
+	size_t len;
+
+	len = mktso(0, vhdr, 1, 0x19, 5 * MSS);
+	CHECK_EQ(tapgso_start(&g, vhdr, frame, len - 100), -EINVAL);
+	len = mktso(1, vhdr, 1, 0x19, 5 * MSS);
+	CHECK_EQ(tapgso_start(&g, vhdr, frame, len - 1), -EINVAL);
+	CHECK_EQ(tapgso_start(&g, vhdr, frame, len), 1);
 }
