@@ -215,7 +215,10 @@ static unsigned int serve_end(struct serve *s)
 	state_fini(s, 1);
 	route_fini(s);
 	left = nets_down(s) + (spoof_fini(s) != 0);
-	frr_clear(s);
+	/* Not a service that ended before its networks (one whose socket
+	 * another holds): FRR's part is the running one's. */
+	if (s->n_nets)
+		frr_clear(s);
 	sock_close(s);
 	conn_fini(s);
 	loop_fini(s);

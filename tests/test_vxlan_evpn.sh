@@ -248,6 +248,16 @@ sessions() {
 	grep -q '"bgpState":"Established"' "$tmp/nbj" &&
 		grep -o '"connectionsEstablished":[0-9]*' "$tmp/nbj" | cut -d: -f2
 }
+# A second service started on h2's socket ends at once, and leaves the
+# running one's part of FRR alone.
+second_service_leaves_frr_alone() {
+	ip netns exec "$H2" timeout 60 "$PROG" -v serve --config "$tmp/h2/serve.conf" \
+		--socket "$tmp/h2/control" --acl "$tmp/h2/acl.conf" >"$tmp/second.log" 2>&1 &&
+		{ why="a second service ran: $(tail -2 "$tmp/second.log" | tr '\n' ' ')"; return 1; }
+	nb_is 2 "$U1" || { why="after a second service: $why"; return 1; }
+	[ -e "/run/squib-net/frr-$PS2.conf" ] || { why="the second service took /run/squib-net/frr-$PS2.conf"; return 1; }
+	net_up 2 || { why="h2's network: $(tr '\n' ' ' <"$tmp/status")"; return 1; }
+}
 # nb_is N "A B...": FRR's neighbours on host N are those, in that order.
 nb_is() {
 	local got
@@ -274,6 +284,7 @@ services_end_and_their_frr_part_goes() {
 tcase frr_missing_then_sighup frr_missing_then_sighup
 tcase member_guest_across member_guest_across
 tcase sighup_changes_neighbours sighup_changes_neighbours
+tcase second_service_leaves_frr_alone second_service_leaves_frr_alone
 tcase services_end_and_their_frr_part_goes services_end_and_their_frr_part_goes
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
