@@ -208,7 +208,7 @@ static void status_net_more(const struct svc_network *n)
 	if (n->has_subnet6)
 		inet_ntop(AF_INET6, n->subnet6, p6, sizeof(p6));
 	printf("  IPv6 %s%s, NAT out of %s\n", p6, n->has_subnet6 ? "/64" : "",
-	       n->nat_iface[0]		    ? n->nat_iface :
+	       n->nat_iface[0]		  ? n->nat_iface :
 	       !strcmp(n->role, "member") ? "the gateway host's" :
 					    "-");
 }

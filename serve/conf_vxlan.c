@@ -238,11 +238,11 @@ int conf_vxlan_check(const struct serve_config *c, unsigned int i, char *msg,
 	 * static network's flood list would be FRR's too. */
 	for (j = 0; j < i; j++)
 		if (c->nets[j].vni && c->nets[j].evpn != n->evpn)
-			return conf_vx_err(msg, len,
-					   "vxlan-control %s here, %s in network %s: one host's networks across hosts are all static or all evpn (FRR's advertise-all-vni takes every VXLAN device)",
-					   n->evpn ? "evpn" : "static",
-					   n->evpn ? "static" : "evpn",
-					   c->nets[j].name);
+			return conf_vx_err(
+				msg, len,
+				"vxlan-control %s here, %s in network %s: one host's networks across hosts are all static or all evpn (FRR's advertise-all-vni takes every VXLAN device)",
+				n->evpn ? "evpn" : "static",
+				n->evpn ? "static" : "evpn", c->nets[j].name);
 	for (j = 0; j < i; j++)
 		if (c->nets[j].vni == n->vni)
 			return conf_vx_err(

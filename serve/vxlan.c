@@ -383,9 +383,10 @@ int vxlan_repair(struct serve *s, struct serve_net *n)
 	r = vxlan_underlay(n);
 	if (!r && n->spec.mtu != mtu) {
 		n->spec.mtu = mtu;
-		r = vxlan_fail(n, -EINVAL,
-			       "the underlay's MTU changed: the network's MTU %u stays until a restart",
-			       mtu);
+		r = vxlan_fail(
+			n, -EINVAL,
+			"the underlay's MTU changed: the network's MTU %u stays until a restart",
+			mtu);
 	}
 	if (!r)
 		r = vxlan_join(s, n);
