@@ -152,6 +152,23 @@ refusals() {
 	field_is vxbig state '"down"' && field_is vxtaken state '"down"' &&
 		link_there vxtaken && [ -z "$(in_host ip -o link show master vxtaken)" ] ||
 		{ why="vxtaken touched: ${why:-}"; return 1; }
+	# static and evpn on one host: FRR would take the static one's too
+	cat >"$tmp/mixed.conf" <<-EOF
+		bgp-asn 65000
+		[network vxs]
+		subnet 10.145.0.1/24
+		vxlan-vni 145
+		vxlan-local 10.99.0.2
+		[network vxe]
+		subnet 10.146.0.1/24
+		vxlan-vni 146
+		vxlan-local 10.99.0.2
+		vxlan-control evpn
+	EOF
+	e=$(in_host timeout 20 "$PROG" serve --config "$tmp/mixed.conf" --socket "$tmp/mixed.sock" 2>&1) &&
+		{ why="a mixed config was taken"; return 1; }
+	grep -q "mixed.conf:.*network vxe: vxlan-control evpn here, static in network vxs" <<<"$e" ||
+		{ why="mixed: $e"; return 1; }
 }
 
 member_attach() {
