@@ -112,9 +112,6 @@ void vxlan_spec(struct serve_net *n)
 		return;
 	}
 	vxlan_gateway_mac(n->conf.vni, n->spec.bridge_mac);
-	/* Member guests keep their addresses when the gateway's service
-	 * restarts and its dnsmasq starts with no leases. */
-	n->spec.dhcp_ping = 1;
 }
 
 /* The network down for @why (-errno @r): in @n->error, returned. */

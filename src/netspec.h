@@ -40,10 +40,6 @@
  *		zeros: a random one. A network that spans hosts (squib-net
  *		serve's vxlan-vni) takes one derived from its VNI, so that
  *		the other hosts know the gateway's MAC without being told
- * @dhcp_ping:	dnsmasq pings an address before it offers it (no
- *		--no-ping): a network that spans hosts has guests that
- *		outlive its gateway's dnsmasq and its lease file, whose
- *		addresses a new dnsmasq must not hand out again
  *
  * Its strings point into the caller's sqn_config, which must outlive
  * sqn_open().
@@ -61,7 +57,6 @@ struct net_spec {
 	int isolation;
 	uint32_t mtu;
 	uint8_t bridge_mac[6];
-	int dhcp_ping;
 };
 
 #endif /* SQN_NETSPEC_H */

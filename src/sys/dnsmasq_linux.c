@@ -278,8 +278,7 @@ static void dnsmasq_args(const struct dnsmasq_spec *s, struct dnsmasq_argv *a)
 	dnsmasq_arg(a, "--keep-in-foreground");
 	dnsmasq_arg(a, "--conf-file=/dev/null");
 	dnsmasq_arg(a, "--no-hosts");
-	if (!s->net->dhcp_ping)
-		dnsmasq_arg(a, "--no-ping");
+	dnsmasq_arg(a, "--no-ping");
 	dnsmasq_arg(a, "--bind-interfaces");
 	dnsmasq_arg(a, "--interface=%s", s->net->name);
 	dnsmasq_arg(a, "--except-interface=lo");

@@ -18,7 +18,7 @@
 #define KEEPER_STATUS_FD 3
 /* What its command line can hold: the program and pairs of an option and
  * its value (keeper_args()). */
-#define KEEPER_ARGV_MAX 26
+#define KEEPER_ARGV_MAX 24
 
 /**
  * struct keeper_spec - the network a keeper keeps

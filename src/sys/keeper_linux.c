@@ -89,7 +89,7 @@ static void keeper_arg(struct keeper_argv *a, int *n, const char *opt,
  *
  * "squib-net-keeper --dir D --ns N --cookie C --token T --bridge B
  * --gateway A.B.C.D --prefix P --mtu M [--upstream U] [--hosts H]
- * [--subnet6 PREFIX/64] [--dhcp-ping 1]", read
+ * [--subnet6 PREFIX/64]", read
  * back by keeper_parse(); an option whose value is NULL is left out.
  */
 void keeper_args(const struct keeper_spec *k, struct keeper_argv *a)
@@ -115,8 +115,6 @@ void keeper_args(const struct keeper_spec *k, struct keeper_argv *a)
 	if (net->has_v6)
 		keeper_arg(a, &n, "--subnet6",
 			   ipv6_format_prefix(a->subnet6, &net->subnet6));
-	if (net->dhcp_ping)
-		keeper_arg(a, &n, "--dhcp-ping", "1");
 	a->argv[n] = NULL;
 }
 
@@ -161,8 +159,6 @@ int keeper_parse(int argc, char **argv, struct keeper_spec *k)
 			k->net.dns_upstream = v;
 		else if (!strcmp(argv[i], "--hosts"))
 			k->dns.hosts = v;
-		else if (!strcmp(argv[i], "--dhcp-ping"))
-			k->net.dhcp_ping = 1;
 		else if (!strcmp(argv[i], "--subnet6"))
 			k->net.has_v6 =
 				!ipv6_parse_prefix(v, &k->net.subnet6) ? 1 : -1;
