@@ -450,6 +450,38 @@ void tt_ping(struct tt *t, uint16_t seq, size_t paylen)
 }
 
 /**
+ * tt_tcp_hdr() - the TCP header and data of a segment from us (port
+ * TCP_PORT), its checksum field 0
+ * @th:		where the header goes
+ * @dport:	destination port
+ * @seq:	sequence number
+ * @ack:	acknowledgement number
+ * @flags:	TCP flags
+ * @opt:	options, or NULL
+ * @optlen:	their bytes, a multiple of 4
+ * @datalen:	bytes of data, the pattern i * 7 + 3
+ */
+void tt_tcp_hdr(uint8_t *th, uint16_t dport, uint32_t seq, uint32_t ack,
+		uint8_t flags, const uint8_t *opt, size_t optlen,
+		size_t datalen)
+{
+	size_t i;
+
+	memset(th, 0, 20);
+	tt_put16(th, TCP_PORT);
+	tt_put16(th + 2, dport);
+	tt_put32(th + 4, seq);
+	tt_put32(th + 8, ack);
+	th[12] = (uint8_t)((20 + optlen) / 4 << 4);
+	th[13] = flags;
+	tt_put16(th + 14, 65535);
+	if (optlen)
+		memcpy(th + 20, opt, optlen);
+	for (i = 0; i < datalen; i++)
+		th[20 + optlen + i] = (uint8_t)(i * 7 + 3);
+}
+
+/**
  * tt_tcp() - a TCP segment from us (port TCP_PORT) to the TAP
  * @f:		the frame
  * @dst_mac:	the TAP's MAC
@@ -470,22 +502,11 @@ size_t tt_tcp(uint8_t *f, const uint8_t *dst_mac, uint16_t dport, uint32_t seq,
 	      size_t datalen, int partial)
 {
 	uint8_t *th = f + 34;
-	size_t tlen = 20 + optlen + datalen, i;
+	size_t tlen = 20 + optlen + datalen;
 	uint32_t pseudo;
 
 	tt_ip4(f, dst_mac, 6, tlen);
-	memset(th, 0, 20);
-	tt_put16(th, TCP_PORT);
-	tt_put16(th + 2, dport);
-	tt_put32(th + 4, seq);
-	tt_put32(th + 8, ack);
-	th[12] = (uint8_t)((20 + optlen) / 4 << 4);
-	th[13] = flags;
-	tt_put16(th + 14, 65535);
-	if (optlen)
-		memcpy(th + 20, opt, optlen);
-	for (i = 0; i < datalen; i++)
-		th[20 + optlen + i] = (uint8_t)(i * 7 + 3);
+	tt_tcp_hdr(th, dport, seq, ack, flags, opt, optlen, datalen);
 	pseudo = tt_sum16(tt_our_ip, 4, 0) + tt_sum16(tt_tap_ip, 4, 0) + 6 +
 		 (uint32_t)tlen;
 	tt_put16(th + 16,

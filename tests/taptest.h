@@ -64,6 +64,9 @@ int tt_arp_answer(struct tt *t, const uint8_t *f, size_t len);
 size_t tt_recv(struct tt *t);
 void tt_arp(struct tt *t);
 void tt_ping(struct tt *t, uint16_t seq, size_t paylen);
+void tt_tcp_hdr(uint8_t *th, uint16_t dport, uint32_t seq, uint32_t ack,
+		uint8_t flags, const uint8_t *opt, size_t optlen,
+		size_t datalen);
 size_t tt_tcp(uint8_t *f, const uint8_t *dst_mac, uint16_t dport, uint32_t seq,
 	      uint32_t ack, uint8_t flags, const uint8_t *opt, size_t optlen,
 	      size_t datalen, int partial);

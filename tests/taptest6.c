@@ -44,7 +44,7 @@ size_t tt_tcp6(uint8_t *f, const uint8_t *dst_mac, uint16_t dport, uint32_t seq,
 	       size_t datalen)
 {
 	uint8_t *ip = f + 14, *th = f + 54;
-	size_t tlen = 20 + optlen + datalen, i;
+	size_t tlen = 20 + optlen + datalen;
 	uint32_t pseudo;
 
 	tt_eth(f, dst_mac, 0x86dd);
@@ -55,18 +55,7 @@ size_t tt_tcp6(uint8_t *f, const uint8_t *dst_mac, uint16_t dport, uint32_t seq,
 	ip[7] = 64;
 	memcpy(ip + 8, tt_our_ip6, 16);
 	memcpy(ip + 24, tt_tap_ip6, 16);
-	memset(th, 0, 20);
-	tt_put16(th, TCP_PORT);
-	tt_put16(th + 2, dport);
-	tt_put32(th + 4, seq);
-	tt_put32(th + 8, ack);
-	th[12] = (uint8_t)((20 + optlen) / 4 << 4);
-	th[13] = flags;
-	tt_put16(th + 14, 65535);
-	if (optlen)
-		memcpy(th + 20, opt, optlen);
-	for (i = 0; i < datalen; i++)
-		th[20 + optlen + i] = (uint8_t)(i * 7 + 3);
+	tt_tcp_hdr(th, dport, seq, ack, flags, opt, optlen, datalen);
 	pseudo = tt_sum16(ip + 8, 32, 6 + (uint32_t)tlen);
 	tt_put16(th + 16, (uint16_t)~tt_fold(tt_sum16(th, tlen, pseudo)));
 	return 54 + tlen;
