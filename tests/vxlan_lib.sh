@@ -61,7 +61,7 @@ vx_up() {
 # vx_down: end the guests and services (by pid), then remove the
 # namespaces (a dnsmasq the service in h1 left is ns_down's).
 vx_down() {
-	local g n
+	local g n ino
 	for g in "${!VX_GPID[@]}"; do
 		stop "${VX_GPID[$g]}"
 	done
@@ -70,7 +70,12 @@ vx_down() {
 		vx_serve_kill "$n"
 	done
 	for n in 2 3; do
+		ino=$(stat -L -c %i "/run/netns/${VXH[$n]}" 2>/dev/null)
 		ip netns del "${VXH[$n]}" 2>/dev/null
+		# The record of a host whose service was SIGKILLed (the member
+		# that vanishes) keeps its guests' entries: on a real host it
+		# would go with the machine; here it goes with the namespace.
+		[ -n "$ino" ] && rm -rf "/run/squib-net/net-$ino"
 	done
 	ip netns del "$VX_UL" 2>/dev/null
 	ns_down
