@@ -88,6 +88,14 @@ static int guest_run(struct relay *r, struct guest_args *a)
 		goto out;
 	}
 	r->hdr = in.vnet_hdr_len;
+	/* An attachment without offloads (a stream, a helper, or no
+	 * --offload): eth0 has them anyway, and the relay cuts and joins
+	 * segments, as a VMM's virtio-net with offloads to its guest and
+	 * none to us may. */
+	r->soft = !r->hdr && !a->plain_eth0;
+	r->busy_us = a->busy_poll;
+	if (r->soft)
+		a->o.offload = 1;
 	/* A TAP takes at most 65535 bytes with its Ethernet header. */
 	a->o.mtu = in.mtu > GUEST_TAP_MTU_MAX ? GUEST_TAP_MTU_MAX : in.mtu;
 	a->o.dhcp = !a->no_dhcp;

@@ -54,8 +54,8 @@ void usage_guest(void)
 	       "unless --disable-isolation. The network is made by the first\n"
 	       "guest and removed with the last one, in the current network\n"
 	       "namespace.\n"
-	       "\n"
-	       "Options:\n"
+	       "\n");
+	printf("Options:\n"
 	       "  --network NAME        shared/host network and bridge name\n"
 	       "                        (default sqn-shared, sqn-host)\n"
 	       "  --subnet A.B.C.D/N    the gateway's address and prefix\n"
@@ -75,6 +75,12 @@ void usage_guest(void)
 	       "  --offload             pass checksum and TCP segmentation offloads\n"
 	       "                        between eth0 and the attachment (frames\n"
 	       "                        up to 64 KiB)\n"
+	       "  --no-guest-offload    eth0 without offloads either (without\n"
+	       "                        --offload it has them, and we cut and\n"
+	       "                        join segments for the attachment)\n"
+	       "  --busy-poll USEC      after the last frame, poll USEC more\n"
+	       "                        microseconds before sleeping (less\n"
+	       "                        latency for more CPU; default 0)\n"
 	       "  --helper slirp|passt|gvproxy|custom, --helper-path PATH,\n"
 	       "  --helper-arg ARG      userspace: the helper. Default: slirp\n"
 	       "                        (squib-net-slirp-helper, ours, on\n"
@@ -241,6 +247,8 @@ static const struct option guest_opts[] = {
 	{ "dns-hosts", required_argument, NULL, 'D' },
 	{ "bridged-iface", required_argument, NULL, 'B' },
 	{ "offload", no_argument, NULL, 'O' },
+	{ "no-guest-offload", no_argument, NULL, 'G' },
+	{ "busy-poll", required_argument, NULL, 'b' },
 	{ "forward", required_argument, NULL, 'F' },
 	{ "stats", no_argument, NULL, 's' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -327,6 +335,9 @@ static int guest_option(struct guest_args *a, int c, char *arg)
 		a->cfg.offloads = SQN_OFFLOAD_VNET_HDR | SQN_OFFLOAD_CSUM |
 				  SQN_OFFLOAD_TSO4 | SQN_OFFLOAD_TSO6;
 		break;
+	case 'G':
+		a->plain_eth0 = 1;
+		break;
 	case 's':
 		a->stats = 1;
 		break;
@@ -378,6 +389,14 @@ static int guest_option(struct guest_args *a, int c, char *arg)
 		break;
 	case 'd':
 		a->o.dns = arg;
+		break;
+	case 'b':
+		if (parse_uint(arg, 1000000, &v))
+			return usage_error(
+				a,
+				"--busy-poll takes 0 to 1000000 microseconds, not %s",
+				arg);
+		a->busy_poll = (unsigned int)v;
 		break;
 	case 't':
 		if (parse_uint(arg, 3600, &v) || !v)

@@ -24,6 +24,8 @@
  * @ip:		the address of --ip, without its prefix
  * @no_dhcp:	--no-dhcp
  * @stats:	--stats
+ * @plain_eth0: --no-guest-offload
+ * @busy_poll:	--busy-poll USEC
  * @verbose:	--verbose
  * @cmd:	the command and its arguments (within argv)
  * @err:	why the command line was refused, without "guest: "
@@ -40,6 +42,8 @@ struct guest_args {
 	char ip[16];
 	int no_dhcp;
 	int stats;
+	int plain_eth0;
+	unsigned int busy_poll;
 	int verbose;
 	char **cmd;
 	char err[GUESTOPT_ERR_LEN];

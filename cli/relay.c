@@ -15,9 +15,85 @@
 
 #define LINK_GRACE_MS 2000
 
+/* One read of the TAP into @buf. Return: 1 (*@len set), 0 when it has
+ * nothing, -ENODEV when the interface was deleted under us (EBADFD), or
+ * -EIO. */
+static int relay_read(struct relay *r, uint8_t *buf, size_t *len)
+{
+	ssize_t m;
+
+	do {
+		m = read(r->g.tap, buf, RELAY_FRAME);
+	} while (m < 0 && errno == EINTR);
+	if (m < 0 && errno != EAGAIN)
+		return errno == EBADFD ? -ENODEV : -EIO;
+	if (m <= 0)
+		return 0;
+	*len = (size_t)m;
+	return 1;
+}
+
+/* Soft offloads: the next frame for the attachment into slot @i: the
+ * next segment of the TSO frame being cut, else the TAP's next frame,
+ * its checksum finished. A TSO frame's buffer becomes @r->spare while it
+ * is cut, and the spare one the slot's. Return: as relay_read(). */
+static int relay_take_soft(struct relay *r, unsigned int i)
+{
+	const uint8_t *payload;
+	size_t len, plen;
+	uint8_t *buf;
+	int rc;
+
+	for (;;) {
+		buf = r->slot[i];
+		if (tapgso_left(&r->gso)) {
+			len = tapgso_next(&r->gso, buf, &payload, &plen);
+			memcpy(buf + len, payload, plen);
+			r->out_iov[i] = (struct iovec){ buf, len + plen };
+			return 1;
+		}
+		rc = relay_read(r, buf, &len);
+		if (rc <= 0)
+			return rc;
+		len = len > GUEST_VNET_HDR_LEN ? len - GUEST_VNET_HDR_LEN : 0;
+		rc = len ? tapgso_start(&r->gso, buf, buf + GUEST_VNET_HDR_LEN,
+					len) :
+			   -EINVAL;
+		if (!rc) {
+			r->out_iov[i] =
+				(struct iovec){ buf + GUEST_VNET_HDR_LEN, len };
+			return 1;
+		}
+		if (rc > 0) {
+			r->slot[i] = r->spare;
+			r->spare = buf;
+		} else {
+			/* Nothing our TAP was offered: not for a peer. */
+			debug("guest: a frame with a header we cannot honour "
+			      "dropped");
+		}
+	}
+}
+
+/* The next frame for the attachment into slot @i. Return: as
+ * relay_read(). */
+static int relay_take(struct relay *r, unsigned int i)
+{
+	size_t len;
+	int rc;
+
+	if (r->soft)
+		return relay_take_soft(r, i);
+	rc = relay_read(r, r->slot[i], &len);
+	if (rc > 0)
+		r->out_iov[i] = (struct iovec){ r->slot[i], len };
+	return rc;
+}
+
 /*
  * Move frames from the TAP to the attachment: a few batches at a time, so
- * that the other direction gets its turn; the TAP's fd stays readable.
+ * that the other direction gets its turn; the TAP's fd stays readable
+ * (and relay_run() comes back for segments of a TSO frame still to cut).
  * *@paused is set while the attachment takes no more: frames wait in the
  * TAP's queue until sqn_fd() is writable.
  */
@@ -52,44 +128,99 @@ static int relay_out(struct relay *r, int *paused)
 		if (rounds == 8)
 			return 0;
 		while (r->out_count < RELAY_BATCH) {
-			ssize_t m = read(r->g.tap, r->out[r->out_count],
-					 RELAY_FRAME);
+			struct iovec *v = &r->out_iov[r->out_count];
 
-			if (m < 0 && errno == EINTR)
-				continue;
-			/* EBADFD: the interface was deleted under us. */
-			if (m < 0 && errno != EAGAIN)
-				return errno == EBADFD ? -ENODEV : -EIO;
-			if (m <= 0)
+			n = relay_take(r, r->out_count);
+			if (n < 0)
+				return n;
+			if (!n)
 				break;
-			pcap_frame(r->out[r->out_count], (size_t)m, r->hdr);
-			r->out_iov[r->out_count++].iov_len = (size_t)m;
+			pcap_frame(v->iov_base, v->iov_len,
+				   r->soft ? 0 : r->hdr);
+			r->out_count++;
 		}
 		if (!r->out_count)
 			return 0;
 	}
 }
 
-/* Move frames from the attachment into the TAP. */
+/* Soft offloads: how many frames from @i of the batch received leave as
+ * one TSO frame (@r->merge ready), at least 2; or 1: @i goes alone. */
+static unsigned int relay_merge(struct relay *r, unsigned int i, unsigned int n)
+{
+	unsigned int k = i + 1;
+
+	if (r->no_merge ||
+	    !tcpmerge_start(&r->merge, r->in[i], r->in_pkt[i].len))
+		return 1;
+	while (k < n && !r->in_pkt[k].flags &&
+	       tcpmerge_add(&r->merge, r->in[k], r->in_pkt[k].len))
+		k++;
+	if (k - i > 1)
+		tcpmerge_finish(&r->merge);
+	return k - i;
+}
+
+/* Soft offloads: frames @i to @i + @k - 1 received into the TAP in one
+ * write, joined by relay_merge() when @k > 1. Return: 0 or errno. */
+static int relay_put(struct relay *r, unsigned int i, unsigned int k)
+{
+	size_t off = r->merge.l4end;
+	unsigned int j;
+
+	if (k == 1) {
+		r->tap_iov[0] =
+			(struct iovec){ r->zero_hdr, GUEST_VNET_HDR_LEN };
+		r->tap_iov[1] = (struct iovec){ r->in[i], r->in_pkt[i].len };
+	} else {
+		r->tap_iov[0] =
+			(struct iovec){ r->merge.hdr, r->merge.hdr_len };
+		for (j = 0; j < k; j++)
+			r->tap_iov[j + 1] =
+				(struct iovec){ r->in[i + j] + off,
+						r->in_pkt[i + j].len - off };
+	}
+	return writev(r->g.tap, r->tap_iov, (int)k + 1) < 0 ? errno : 0;
+}
+
+/* Move frames from the attachment into the TAP. A full TAP queue drops,
+ * as a NIC's would. */
 static int relay_in(struct relay *r)
 {
-	int n, i;
+	unsigned int i, j, k, n;
+	int rc;
 
 	for (;;) {
-		n = sqn_recv(r->net, r->in_pkt, RELAY_BATCH);
-		if (n == -EAGAIN)
+		rc = sqn_recv(r->net, r->in_pkt, RELAY_BATCH);
+		if (rc == -EAGAIN)
 			return 0;
-		if (n < 0)
-			return n;
-		for (i = 0; i < n; i++) {
-			size_t len = r->in_pkt[i].len;
-
+		if (rc < 0)
+			return rc;
+		n = (unsigned int)rc;
+		for (i = 0; i < n; i++)
+			if (!r->in_pkt[i].flags)
+				pcap_frame(r->in[i], r->in_pkt[i].len, r->hdr);
+		for (i = 0; i < n; i += k) {
+			k = 1;
 			if (r->in_pkt[i].flags)
 				continue;
-			pcap_frame(r->in[i], len, r->hdr);
-			/* A full TAP queue drops, as a NIC's would. */
-			if (write(r->g.tap, r->in[i], len) < 0)
-				debug("guest: TAP write: %s", strerror(errno));
+			if (!r->soft) {
+				rc = write(r->g.tap, r->in[i],
+					   r->in_pkt[i].len) < 0 ?
+					     errno :
+					     0;
+			} else {
+				k = relay_merge(r, i, n);
+				rc = relay_put(r, i, k);
+				/* A kernel that takes no TSO frame from us. */
+				if (rc == EINVAL && k > 1) {
+					r->no_merge = 1;
+					for (j = 0; j < k; j++)
+						rc = relay_put(r, i + j, 1);
+				}
+			}
+			if (rc)
+				debug("guest: TAP write: %s", strerror(rc));
 		}
 	}
 }
@@ -182,10 +313,15 @@ int relay_run(struct relay *r, int sfd)
 		if (r->link_down) {
 			wait = r->deadline - now_ms();
 			wait = wait < 0 ? 0 : wait;
+		} else if ((!paused && tapgso_left(&r->gso)) ||
+			   (r->busy_us && now_us() - r->last_us < r->busy_us)) {
+			wait = 0;
 		}
 		n = epoll_wait(ep, ev, 4, (int)wait);
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n > 0 && r->busy_us)
+			r->last_us = now_us();
 		tap_events = 0;
 		for (i = 0; i < n; i++) {
 			if (ev[i].data.fd == sfd && relay_signal(r, sfd))
@@ -231,7 +367,9 @@ void relay_setup(struct relay *r)
 {
 	unsigned int i;
 
+	r->spare = r->spare_buf;
 	for (i = 0; i < RELAY_BATCH; i++) {
+		r->slot[i] = r->out[i];
 		r->out_iov[i] = (struct iovec){ r->out[i], 0 };
 		r->out_pkt[i] =
 			(struct sqn_pkt){ .iov = &r->out_iov[i], .iovcnt = 1 };

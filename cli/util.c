@@ -88,8 +88,16 @@ void print_stats(FILE *f, const sqn_net *net)
  */
 long now_ms(void)
 {
+	return (long)(now_us() / 1000);
+}
+
+/**
+ * now_us() - a monotonic clock in microseconds
+ */
+long long now_us(void)
+{
 	struct timespec t;
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000 + t.tv_nsec / 1000000;
+	return (long long)t.tv_sec * 1000000 + t.tv_nsec / 1000;
 }

@@ -12,5 +12,6 @@ int parse_uint(const char *s, unsigned long max, unsigned long *out);
 int parse_mac(const char *s, uint8_t mac[6]);
 void print_stats(FILE *f, const sqn_net *net);
 long now_ms(void);
+long long now_us(void);
 
 #endif /* SQN_CLI_UTIL_H */

@@ -102,6 +102,48 @@ offload_moves_large_frames_intact() {
 	leftovers
 }
 
+# counter NAME: the number NAME=N of the stats line of the last guest.
+counter() {
+	grep "^squib-net: stats: " "$tmp/err" | grep -o " $1=[0-9]*" | cut -d= -f2
+}
+
+# A file up and down through a guest whose attachment has no offloads,
+# sha256 checked; what crosses the attachment are Ethernet-sized frames.
+# Without --no-guest-offload eth0 has offloads anyway: the relay cuts the
+# guest's TSO frames (eth0 sends fewer packets than the attachment takes)
+# and joins the segments coming in (eth0 receives fewer than come); with
+# it, eth0 moves about every frame itself.
+plain_attachment() {
+	local sum
+	[ -s "$NS_WWW/blob" ] || head -c 3000000 /dev/urandom | base64 >"$NS_WWW/blob"
+	sum=$(sha256sum <"$NS_WWW/blob" | cut -d' ' -f1)
+	guest 0 "${MODE[@]}" --stats "$@" -- sh -c "
+		echo up=\$(timeout 20 busybox wget -q -O - --post-file $NS_WWW/blob http://$WAN_ADDR/cgi-bin/sha256);
+		echo down=\$(timeout 20 busybox wget -q -O - http://$WAN_ADDR/blob | sha256sum);
+		awk '/eth0:/ { sub(/.*:/, \"\"); print \"eth0 rx=\" \$2 \" tx=\" \$10 }' /proc/net/dev" &&
+		has out "up=$sum" && has out "down=$sum" || return 1
+	rx=$(counter rx_frames) tx=$(counter tx_frames)
+	erx=$(sed -n 's/^eth0 rx=\([0-9]*\) .*/\1/p' "$tmp/out")
+	etx=$(sed -n 's/^eth0 .* tx=\([0-9]*\)$/\1/p' "$tmp/out")
+	[ "$(counter rx_large)" = 0 ] && [ "$(counter tx_large)" = 0 ] ||
+		{ why="frames over 1514 bytes crossed: $(grep stats: "$tmp/err")"; return 1; }
+	[ -n "$erx" ] && [ -n "$etx" ] && [ "$rx" -gt 2000 ] && [ "$tx" -gt 2000 ] ||
+		{ why="eth0 rx=$erx tx=$etx, attachment rx=$rx tx=$tx"; return 1; }
+	echo "eth0 rx=$erx tx=$etx, attachment rx=$rx tx=$tx" >"$tmp/counts"
+}
+plain_attachment_cuts_and_joins_segments() {
+	plain_attachment || return 1
+	[ $((erx * 2)) -lt "$rx" ] && [ $((etx * 2)) -lt "$tx" ] ||
+		{ why="not joined or cut: $(cat "$tmp/counts")"; return 1; }
+	leftovers
+}
+no_guest_offload_moves_each_frame() {
+	plain_attachment --no-guest-offload || return 1
+	[ $((erx * 10)) -ge $((rx * 9)) ] && [ $((etx * 10)) -ge $((tx * 9)) ] ||
+		{ why="eth0 has offloads: $(cat "$tmp/counts")"; return 1; }
+	leftovers
+}
+
 sigterm_tears_everything_down() {
 	local pid rc
 	guest_bg a "${MODE[@]}" -- sh -c "echo $ADDR >$tmp/a.addr; sleep 30"
@@ -192,6 +234,8 @@ tcase host_side_made_and_undone host_side_made_and_undone
 tcase isolated_guests_cannot_reach_each_other isolated_guests_cannot_reach_each_other
 tcase without_isolation_they_can without_isolation_they_can
 tcase offload_moves_large_frames_intact offload_moves_large_frames_intact
+tcase plain_attachment_cuts_and_joins_segments plain_attachment_cuts_and_joins_segments
+tcase no_guest_offload_moves_each_frame no_guest_offload_moves_each_frame
 tcase sigterm_tears_everything_down sigterm_tears_everything_down
 tcase sigkill_then_the_keeper_cleans_up sigkill_then_the_keeper_cleans_up
 tcase overlapping_subnet_is_refused overlapping_subnet_is_refused
