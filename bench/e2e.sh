@@ -32,14 +32,16 @@ GG=(--network sqn-gg --subnet 192.168.108.1/24 --disable-isolation)
 
 # Rows: ID, then the label; the kernel-only path each is compared with
 # follows from whether it goes to wan or to the host.
-ROW_IDS=(kernel kernel_host shared shared_off host host_off passt slirp pasta
-	slirp4netns kernel_gg shared_gg)
+ROW_IDS=(kernel kernel_host shared shared_plain shared_bp shared_off host
+	host_off passt slirp pasta slirp4netns kernel_gg shared_gg)
 # QUICK: the paths most users take, and their peers.
 [ "${QUICK:-0}" != 1 ] || ROW_IDS=(kernel shared shared_off passt slirp pasta slirp4netns)
 declare -A LABEL=(
 	[kernel]="kernel: veth + bridge + nft NAT"
 	[kernel_host]="kernel: veth + bridge (to host)"
 	[shared]="squib-net shared"
+	[shared_plain]="squib-net shared, plain eth0"
+	[shared_bp]="squib-net shared --busy-poll 100"
 	[shared_off]="squib-net shared --offload"
 	[shared_base]="squib-net shared (base)"
 	[shared_off_base]="squib-net shared --offload (base)"
@@ -143,6 +145,12 @@ row_kernel() { ip netns exec "$KNS" $(probe "$WAN_ADDR"); }
 row_kernel_host() { ip netns exec "$KNS" $(probe "$KBR_ADDR"); }
 row_shared() { squib "${SHARED[@]}"; }
 row_shared_off() { squib "${SHARED[@]}" --offload; }
+# Without --offload eth0 has offloads anyway (the relay cuts and joins
+# segments); here it has none: the guest kernel's work per frame, which
+# in a namespace guest shares our two CPUs, as in the original relay.
+row_shared_plain() { squib "${SHARED[@]}" --no-guest-offload; }
+# The relay polls 100 µs past its last event before it sleeps.
+row_shared_bp() { squib "${SHARED[@]}" --busy-poll 100; }
 row_host() {
 	in_host "$PROG" guest --mode host -- $(probe "$HOST_GW_ADDR")
 }

@@ -61,7 +61,7 @@ $1 == "scale" && $5 != "fail" {
 }
 END {
 	hdr = "# " machine
-	split("g2w_1 g2w_4 w2g_1 w2g_4 rtt_med rtt_p99 rr", ms, " ")
+	split("g2w_1 g2w_4 w2g_1 w2g_4 rtt_med rtt_p99 rr rr_med", ms, " ")
 	for (r = 1; r <= nrows; r++)
 		for (m in ms) {
 			id = order[r]
@@ -89,7 +89,7 @@ END {
 		print "path,label,measure,median,retransmits_median,runs,failed_runs,vs_kernel,vs_pasta,vs_slirp4netns" > f
 		for (r = 1; r <= nrows; r++) {
 			id = order[r]
-			for (m = 1; m <= 7; m++) {
+			for (m = 1; m <= 8; m++) {
 				k = ms[m]
 				if (!runs[id, k] && !failed[id, k])
 					continue
@@ -103,8 +103,9 @@ END {
 		printf "\nEnd to end: median of the runs. Gbit/s [sender retransmits]; g->w guest to\n"
 		printf "wan (or host, or the other guest), w->g back, 1 and 4 streams; ping RTT\n"
 		printf "median, p99 and its excess over the kernel path in us; TCP transactions/s\n"
-		printf "%-36s %12s %12s %12s %12s %6s %6s %5s %6s\n", "path", "g->w 1", "g->w 4",
-			"w->g 1", "w->g 4", "rtt", "p99", "+rtt", "rr/s"
+		printf "and the excess of their median round trip over the kernel path in us\n"
+		printf "%-36s %12s %12s %12s %12s %6s %6s %5s %6s %5s\n", "path", "g->w 1", "g->w 4",
+			"w->g 1", "w->g 4", "rtt", "p99", "+rtt", "rr/s", "+rr"
 		for (r = 1; r <= nrows; r++) {
 			id = order[r]
 			printf "%-36s", substr(label[id], 1, 36)
@@ -113,8 +114,11 @@ END {
 					sprintf("%.2f [%s]", med[id, ms[m]], rmed[id, ms[m]] == "" ? "?" : int(rmed[id, ms[m]]))
 			add = med[id, "rtt_med"] != "" && med[ref[id], "rtt_med"] != "" ? \
 				med[id, "rtt_med"] - med[ref[id], "rtt_med"] : ""
-			printf " %6s %6s %5s %6s\n", fmt(med[id, "rtt_med"], "%.0f"),
-				fmt(med[id, "rtt_p99"], "%.0f"), fmt(add, "%+.0f"), fmt(med[id, "rr"], "%.0f")
+			addrr = med[id, "rr_med"] != "" && med[ref[id], "rr_med"] != "" ? \
+				med[id, "rr_med"] - med[ref[id], "rr_med"] : ""
+			printf " %6s %6s %5s %6s %5s\n", fmt(med[id, "rtt_med"], "%.0f"),
+				fmt(med[id, "rtt_p99"], "%.0f"), fmt(add, "%+.0f"), fmt(med[id, "rr"], "%.0f"),
+				fmt(addrr, "%+.0f")
 		}
 		printf "\nRatios (throughput and rr/s: above 1 is faster; rtt: above 1 is slower)\n"
 		printf "%-36s %-11s %6s %6s %6s %6s %6s %6s\n", "path", "to", "g->w 1", "g->w 4",
