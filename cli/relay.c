@@ -299,7 +299,7 @@ static void relay_grace(struct relay *r)
 int relay_run(struct relay *r, int sfd)
 {
 	struct epoll_event ev[4];
-	int ep = epoll_create1(EPOLL_CLOEXEC), paused = 0, n, i, rc;
+	int ep = epoll_create1(EPOLL_CLOEXEC), paused = 0, armed = 0, n, i, rc;
 	uint32_t tap_events;
 
 	if (ep < 0)
@@ -341,13 +341,17 @@ int relay_run(struct relay *r, int sfd)
 			rc = relay_in(r);
 		if (!rc)
 			rc = relay_out(r, &paused);
-		if (!rc) {
+		/* What epoll waits for follows @paused (@armed: what it
+		 * waits for now), two syscalls only when that changes. */
+		if (!rc && paused != armed) {
 			epoll_set(ep, EPOLL_CTL_MOD, r->g.tap,
 				  paused ? 0 : EPOLLIN);
 			epoll_set(ep, EPOLL_CTL_MOD, sqn_fd(r->net),
 				  EPOLLIN | (paused ? EPOLLOUT : 0));
-			continue;
+			armed = paused;
 		}
+		if (!rc)
+			continue;
 		relay_link_down(r, ep,
 				rc == -ENOTCONN ? sqn_last_error(r->net) :
 				rc == -ENODEV	? "the guest's eth0 went away" :
