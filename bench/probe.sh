@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # probe.sh - the measures of one guest, run inside the guest's namespace
 #
-# probe.sh DEST PORT RR_PORT SECS STREAMS PINGS RR_BIN (STREAMS: 1,4)
+# probe.sh DEST PORT RR_PORT SECS STREAMS PINGS RR_BIN (STREAMS: 1,4, or
+# none: no iperf3)
 # One line per measure: "NAME VALUE [RETRANSMITS]", VALUE "fail" when it
 # failed (always exits 0: the caller records what it got):
 #   g2w_N  Gbit/s, iperf3 with N streams from here to DEST (sender
@@ -23,6 +24,7 @@ iperf() {
 		else "\($n) fail" end' 2>/dev/null || echo "$name fail"
 }
 
+[ "$streams" != none ] || streams=
 for s in ${streams//,/ }; do
 	iperf "g2w_$s" -P "$s"
 	iperf "w2g_$s" -P "$s" -R
