@@ -95,7 +95,7 @@ static int guest_run(struct relay *r, struct guest_args *a)
 	r->soft = !r->hdr && !a->plain_eth0;
 	r->busy_us = a->busy_poll;
 	if (r->soft)
-		a->o.offload = 1;
+		a->o.offload = a->o.offload_optional = 1;
 	/* A TAP takes at most 65535 bytes with its Ethernet header. */
 	a->o.mtu = in.mtu > GUEST_TAP_MTU_MAX ? GUEST_TAP_MTU_MAX : in.mtu;
 	a->o.dhcp = !a->no_dhcp;

@@ -264,8 +264,9 @@ static int tap_config(int tap, const struct guestns_opts *o)
 		/* The guest's kernel may then hand us frames of 64 KiB,
 		 * with their checksums left to finish (if_tun.h). */
 		if (ioctl(tap, TUNSETVNETHDRSZ, &hdr) ||
-		    ioctl(tap, TUNSETOFFLOAD,
-			  TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6))
+		    (ioctl(tap, TUNSETOFFLOAD,
+			   TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6) &&
+		     !o->offload_optional))
 			goto out;
 	}
 	r = 0;

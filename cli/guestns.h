@@ -15,6 +15,8 @@
  * @mtu:	its MTU
  * @offload:	a virtio_net_hdr of GUEST_VNET_HDR_LEN bytes before each frame,
  *		checksum and TCP segmentation offloads on
+ * @offload_optional: a kernel that refuses the offloads leaves eth0
+ *		without them (the header stays), instead of failing
  * @dhcp:	get the address with busybox udhcpc
  * @dhcp_timeout: seconds to wait for a lease
  * @addr:	static address with prefix ("10.0.2.15/24") when !@dhcp
@@ -26,6 +28,7 @@ struct guestns_opts {
 	uint8_t mac[6];
 	unsigned int mtu;
 	int offload;
+	int offload_optional;
 	int dhcp;
 	unsigned int dhcp_timeout;
 	const char *addr;

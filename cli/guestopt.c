@@ -78,9 +78,10 @@ void usage_guest(void)
 	       "  --no-guest-offload    eth0 without offloads either (without\n"
 	       "                        --offload it has them, and we cut and\n"
 	       "                        join segments for the attachment)\n"
-	       "  --busy-poll USEC      after the last frame, poll USEC more\n"
-	       "                        microseconds before sleeping (less\n"
-	       "                        latency for more CPU; default 0)\n"
+	       "  --busy-poll USEC      after the last event, poll USEC more\n"
+	       "                        microseconds before sleeping (a busy\n"
+	       "                        CPU; less latency only if one is\n"
+	       "                        spare; default 0)\n"
 	       "  --helper slirp|passt|gvproxy|custom, --helper-path PATH,\n"
 	       "  --helper-arg ARG      userspace: the helper. Default: slirp\n"
 	       "                        (squib-net-slirp-helper, ours, on\n"
@@ -221,6 +222,10 @@ static int guest_check(struct guest_args *a)
 		return usage_error(
 			a,
 			"--mode loopback has no DHCP server (frames come back): add --no-dhcp");
+	if (a->o.offload && a->plain_eth0)
+		return usage_error(
+			a,
+			"--no-guest-offload goes without --offload (which passes eth0's offloads to the attachment)");
 	return 0;
 }
 

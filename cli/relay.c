@@ -150,7 +150,12 @@ static unsigned int relay_merge(struct relay *r, unsigned int i, unsigned int n)
 {
 	unsigned int k = i + 1;
 
-	if (r->no_merge ||
+	/* Not worth summing @i for (tcpmerge_start() checks its checksum):
+	 * no frame after it, or none that could join it (at the largest
+	 * headers, the two payloads would pass an IP datagram's length). */
+	if (r->no_merge || k >= n || r->in_pkt[k].flags ||
+	    r->in_pkt[i].len + r->in_pkt[k].len >
+		    TCPMERGE_IP_MAX + 14 + TCPMERGE_HDRS_MAX ||
 	    !tcpmerge_start(&r->merge, r->in[i], r->in_pkt[i].len))
 		return 1;
 	while (k < n && !r->in_pkt[k].flags &&
@@ -333,6 +338,9 @@ int relay_run(struct relay *r, int sfd)
 			relay_grace(r);
 			continue;
 		}
+		/* A poll of --busy-poll that found nothing: poll again. */
+		if (!n && !tapgso_left(&r->gso))
+			continue;
 		rc = 0;
 		/* The guest deleted or detached its eth0. */
 		if (tap_events & (EPOLLERR | EPOLLHUP))
