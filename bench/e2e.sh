@@ -54,14 +54,17 @@ declare -A LABEL=(
 	[kernel_gg]="kernel: guest to guest on a bridge"
 	[shared_gg]="squib-net shared: guest to guest"
 )
-# The service's rows (issue 10) go here once `squib-net serve` exists: a
-# VMM-side fd client and a stream client of the service, each a row_ID
-# function below that runs bench/probe.sh behind its attachment, and an
-# entry in ROW_IDS and LABEL.
+# The service's stream and fd clients: bench/serve_stream.sh.
+# BENCH_BASE_PROG: the base build's row after each shared-mode row.
 if [ -n "${BENCH_BASE_PROG:-}" ]; then
-	ROW_IDS=(kernel kernel_host shared shared_base shared_off
-		shared_off_base host host_off passt slirp pasta slirp4netns kernel_gg
-		shared_gg)
+	rows=()
+	for id in "${ROW_IDS[@]}"; do
+		rows+=("$id")
+		case $id in
+		shared | shared_off) rows+=("${id}_base") ;;
+		esac
+	done
+	ROW_IDS=("${rows[@]}")
 fi
 read -r -a ROW_IDS <<<"${BENCH_ROWS:-${ROW_IDS[*]}}"
 
