@@ -29,7 +29,7 @@ GUEST_PID=
 ROW_IDS=(forward routed host)
 declare -A LABEL=(
 	[forward]="wan -> host:5201 -> forward (DNAT) -> guest"
-	[routed]="wan -> guest routed, no DNAT (same guest)"
+	[routed]="wan -> guest routed without DNAT (same guest)"
 	[host]="wan -> host's own iperf3 (kernel only)"
 )
 declare -A TARGET=([forward]="$HOST_IP 5201" [routed]="$GUEST 5202"
