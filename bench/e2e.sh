@@ -13,8 +13,9 @@
 #   e2e,ID,RUN,MEASURE,VALUE,RETRANSMITS
 # Progress goes to stderr. BENCH_ROWS="kernel shared ..." picks rows;
 # BENCH_BASE_PROG=path/to/squib-net (its keeper beside it, in libexec/)
-# adds the shared-mode rows of that build (bench/run.sh makes one from
-# BENCH_BASE=<git revision>): the relay before and after, in one run.
+# adds that build's row after "shared" and "shared_off" (bench/run.sh
+# makes one from BENCH_BASE=<git revision>): the relay before and after,
+# in one run; without it, *_base rows are left out.
 set -euo pipefail
 B=${1:-build}
 cd "$(dirname "$0")/.."
@@ -55,18 +56,24 @@ declare -A LABEL=(
 	[shared_gg]="squib-net shared: guest to guest"
 )
 # The service's stream and fd clients: bench/serve_stream.sh.
-# BENCH_BASE_PROG: the base build's row after each shared-mode row.
-if [ -n "${BENCH_BASE_PROG:-}" ]; then
-	rows=()
-	for id in "${ROW_IDS[@]}"; do
-		rows+=("$id")
-		case $id in
-		shared | shared_off) rows+=("${id}_base") ;;
-		esac
-	done
-	ROW_IDS=("${rows[@]}")
-fi
 read -r -a ROW_IDS <<<"${BENCH_ROWS:-${ROW_IDS[*]}}"
+# BENCH_BASE_PROG: the base build's row after "shared" and "shared_off"
+# (the relay before and after), unless the list names it already;
+# without it, no base row.
+rows=()
+for id in "${ROW_IDS[@]}"; do
+	case $id in
+	*_base) [ -z "${BENCH_BASE_PROG:-}" ] || [[ " ${rows[*]} " == *" $id "* ]] || rows+=("$id") ;;
+	*) rows+=("$id") ;;
+	esac
+	case $id in
+	shared | shared_off)
+		[ -z "${BENCH_BASE_PROG:-}" ] || [[ " ${ROW_IDS[*]} " == *" ${id}_base "* ]] ||
+			rows+=("${id}_base")
+		;;
+	esac
+done
+ROW_IDS=("${rows[@]}")
 
 cleanup() {
 	stop_peer

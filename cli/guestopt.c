@@ -77,11 +77,12 @@ void usage_guest(void)
 	       "                        up to 64 KiB)\n"
 	       "  --no-guest-offload    eth0 without offloads either (without\n"
 	       "                        --offload it has them, and we cut and\n"
-	       "                        join segments for the attachment)\n"
+	       "                        join segments for the attachment; not\n"
+	       "                        with --offload)\n"
 	       "  --busy-poll USEC      after the last event, poll USEC more\n"
-	       "                        microseconds before sleeping (a busy\n"
-	       "                        CPU; less latency only if one is\n"
-	       "                        spare; default 0)\n"
+	       "                        microseconds before sleeping: a busy\n"
+	       "                        CPU for shorter request/response\n"
+	       "                        round trips (default 0)\n"
 	       "  --helper slirp|passt|gvproxy|custom, --helper-path PATH,\n"
 	       "  --helper-arg ARG      userspace: the helper. Default: slirp\n"
 	       "                        (squib-net-slirp-helper, ours, on\n"
@@ -225,7 +226,7 @@ static int guest_check(struct guest_args *a)
 	if (a->o.offload && a->plain_eth0)
 		return usage_error(
 			a,
-			"--no-guest-offload goes without --offload (which passes eth0's offloads to the attachment)");
+			"--offload and --no-guest-offload exclude each other (--offload passes eth0's offloads to the attachment)");
 	return 0;
 }
 

@@ -151,11 +151,13 @@ static unsigned int relay_merge(struct relay *r, unsigned int i, unsigned int n)
 	unsigned int k = i + 1;
 
 	/* Not worth summing @i for (tcpmerge_start() checks its checksum):
-	 * no frame after it, or none that could join it (at the largest
-	 * headers, the two payloads would pass an IP datagram's length). */
+	 * no frame after it, or none that could join it: the joined length
+	 * would pass the IP length field's even where it counts least
+	 * (IPv6's: not the Ethernet and IPv6 headers), and the second
+	 * frame's headers had the most options. */
 	if (r->no_merge || k >= n || r->in_pkt[k].flags ||
 	    r->in_pkt[i].len + r->in_pkt[k].len >
-		    TCPMERGE_IP_MAX + 14 + TCPMERGE_HDRS_MAX ||
+		    TCPMERGE_IP_MAX + 14 + 40 + TCPMERGE_HDRS_MAX ||
 	    !tcpmerge_start(&r->merge, r->in[i], r->in_pkt[i].len))
 		return 1;
 	while (k < n && !r->in_pkt[k].flags &&
@@ -338,8 +340,9 @@ int relay_run(struct relay *r, int sfd)
 			relay_grace(r);
 			continue;
 		}
-		/* A poll of --busy-poll that found nothing: poll again. */
-		if (!n && !tapgso_left(&r->gso))
+		/* A poll of --busy-poll that found nothing: poll again (while
+		 * paused, segments still to cut wait for sqn_fd() too). */
+		if (!n && (paused || !tapgso_left(&r->gso)))
 			continue;
 		rc = 0;
 		/* The guest deleted or detached its eth0. */

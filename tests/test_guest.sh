@@ -82,7 +82,7 @@ usage_errors() {
 		guest 2 --no-dhcp --ip 10.0.0.2/24 --dns bogus -- true && has err "--ip takes" &&
 		guest 2 --gateway 10.0.0.1 -- true && has err "go with --no-dhcp --ip" &&
 		guest 2 --mode shared --offload --no-guest-offload -- true &&
-		has err "--no-guest-offload goes without --offload" &&
+		has err "--offload and --no-guest-offload exclude each other" &&
 		guest 2 --busy-poll 1000001 -- true && has err "--busy-poll takes 0 to 1000000" &&
 		# refused by the library's config checks, before anything is made
 		guest 2 --mode shared --subnet 10.1.2.3/33 -- true && has err "guest: --subnet: "
