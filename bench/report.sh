@@ -101,7 +101,7 @@ END {
 			}
 		}
 		printf "\nEnd to end: median of the runs. Gbit/s [sender retransmits]; g->w guest to\n"
-		printf "wan (or host, or the other guest), w->g back, 1 and 4 streams; ping RTT\n"
+		printf "wan (or host, or the other guest: 1 stream), w->g back, 1 and 4 streams; ping RTT\n"
 		printf "median, p99 and its excess over the kernel path in us; TCP transactions/s\n"
 		printf "and the excess of their median round trip over the kernel path in us\n"
 		printf "%-36s %12s %12s %12s %12s %6s %6s %5s %6s %5s\n", "path", "g->w 1", "g->w 4",

@@ -28,7 +28,7 @@ export QUICK
 	[ "$QUICK" != 1 ] || echo "machine,quick,QUICK=1"
 } >"$raw"
 
-secs=1
+secs=0.5
 [ "$QUICK" != 1 ] || secs=0.2
 echo "== micro: bench_framing" >&2
 "$B/bench/bench_framing" --csv --time "$secs" >>"$raw"
